@@ -1,0 +1,127 @@
+import { UsageError } from "../errors.js";
+
+/**
+ * A tiny declarative flag parser. yargs costs ~40 ms of startup, which alone
+ * would break the credential-process startup budget, so the CLI parses its
+ * Go-compatible flags itself: `--name value`, `--name=value`, `-name value`
+ * (Go's flag style), booleans as `--name` / `--name=false`.
+ */
+export type FlagType = "string" | "boolean" | "number";
+
+export interface FlagSpec {
+  name: string;
+  type: FlagType;
+  describe: string;
+  alias?: string[];
+  default?: string | boolean | number;
+  /** Allowed values (case-sensitive) for string flags. */
+  choices?: readonly string[];
+  /** Recognised for drop-in compatibility but not supported: using it is a runtime error (exit 1). */
+  unsupported?: string;
+  /** May be given several times; the value becomes an array of strings. */
+  repeat?: boolean;
+  /** Hidden from --help. */
+  hidden?: boolean;
+}
+
+export type ParsedValue = string | boolean | number | string[] | undefined;
+export interface ParsedArgs {
+  flags: Record<string, ParsedValue>;
+  positionals: string[];
+  /** Flags the user actually gave (not defaults). */
+  given: Set<string>;
+}
+
+export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {
+  const byName = new Map<string, FlagSpec>();
+  for (const s of specs) {
+    byName.set(s.name, s);
+    for (const a of s.alias ?? []) byName.set(a, s);
+  }
+  const flags: Record<string, ParsedValue> = {};
+  const given = new Set<string>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const body = arg.replace(/^--?/, "");
+    const eq = body.indexOf("=");
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    let inline: string | undefined = eq >= 0 ? body.slice(eq + 1) : undefined;
+    const spec = byName.get(name);
+    if (!spec) throw new UsageError(`unknown flag: --${name}`, { hint: "run with --help to list the flags" });
+    let value: ParsedValue;
+    if (spec.type === "boolean") {
+      if (inline === undefined) value = true;
+      else if (/^(true|1|yes)$/i.test(inline)) value = true;
+      else if (/^(false|0|no)$/i.test(inline)) value = false;
+      else throw new UsageError(`--${spec.name} takes true or false, not '${inline}'`);
+    } else {
+      if (inline === undefined) {
+        const next = argv[i + 1];
+        if (next === undefined || (next.startsWith("--") && next.length > 2)) {
+          throw new UsageError(`flag needs a value: --${spec.name}`);
+        }
+        inline = next;
+        i++;
+      }
+      if (spec.type === "number") {
+        if (!/^-?\d+$/.test(inline.trim())) throw new UsageError(`--${spec.name} must be a whole number, not '${inline}'`);
+        value = Number(inline.trim());
+      } else {
+        if (spec.choices && !spec.choices.includes(inline)) {
+          throw new UsageError(`--${spec.name} must be one of ${spec.choices.join(", ")}, not '${inline}'`);
+        }
+        value = inline;
+      }
+    }
+    if (spec.repeat) {
+      const prev = flags[spec.name];
+      flags[spec.name] = [...(Array.isArray(prev) ? prev : []), String(value)];
+    } else {
+      if (given.has(spec.name)) throw new UsageError(`flag given twice: --${spec.name}`);
+      flags[spec.name] = value;
+    }
+    given.add(spec.name);
+  }
+  for (const s of specs) {
+    if (!(s.name in flags) && s.default !== undefined) flags[s.name] = s.default;
+  }
+  return { flags, positionals, given };
+}
+
+export function str(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags[name];
+  return typeof v === "string" ? v : undefined;
+}
+export function num(args: ParsedArgs, name: string): number | undefined {
+  const v = args.flags[name];
+  return typeof v === "number" ? v : undefined;
+}
+export function bool(args: ParsedArgs, name: string): boolean {
+  return args.flags[name] === true;
+}
+export function requireStr(args: ParsedArgs, name: string): string {
+  const v = str(args, name);
+  if (v === undefined || v === "") throw new UsageError(`missing required flag: --${name}`);
+  return v;
+}
+
+export function formatHelp(usage: string, describe: string, specs: readonly FlagSpec[]): string {
+  const lines = [`usage: ${usage}`, "", describe, ""];
+  const shown = specs.filter((s) => !s.hidden);
+  if (shown.length) lines.push("flags:");
+  for (const s of shown) {
+    const left = `  --${s.name}${s.type === "boolean" ? "" : ` <${s.type === "number" ? "n" : "value"}>`}`;
+    const def = s.default !== undefined && s.default !== false ? ` (default ${String(s.default)})` : "";
+    lines.push(`${left.padEnd(34)} ${s.describe}${def}`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,40 @@
+import type { CommandModule } from "../context.js";
+
+/**
+ * Every command, loaded lazily so that a command pays only for the modules it
+ * uses (credential-process must start fast). Each module exports `command`.
+ */
+export const commands: Record<string, { describe: string; load: () => Promise<CommandModule> }> = {
+  "credential-process": {
+    describe: "Print temporary credentials as credential_process JSON",
+    load: async () => (await import("./credential-process.js")).command,
+  },
+  "sign-string": {
+    describe: "Sign the fixed test message with the private key",
+    load: async () => (await import("./sign-string.js")).command,
+  },
+  "read-certificate-data": {
+    describe: "Print a certificate's key type, DER, serial and algorithms",
+    load: async () => (await import("./read-certificate-data.js")).command,
+  },
+  serve: {
+    describe: "Serve credentials on an IMDSv2-compatible and a container endpoint",
+    load: async () => (await import("./serve.js")).command,
+  },
+  update: {
+    describe: "Write credentials into the shared credentials file and keep them fresh",
+    load: async () => (await import("./update.js")).command,
+  },
+  "generate-credential-process-data": {
+    describe: "Make a private test PKI: root CA, optional intermediate, client certificate",
+    load: async () => (await import("./generate-credential-process-data.js")).command,
+  },
+  emulator: {
+    describe: "Run a strict local Roles Anywhere CreateSession + STS emulator",
+    load: async () => (await import("./emulator.js")).command,
+  },
+  doctor: {
+    describe: "Check a setup offline (and online with --online) and print a checklist",
+    load: async () => (await import("./doctor.js")).command,
+  },
+};

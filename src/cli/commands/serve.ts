@@ -1,0 +1,12 @@
+import type { CommandModule } from "../context.js";
+import { RolesAnywhereError } from "../../errors.js";
+
+// PLACEHOLDER: replaced by the real command module.
+export const command: CommandModule = {
+  name: "serve",
+  describe: "serve (not built yet)",
+  flags: [],
+  async run() {
+    throw new RolesAnywhereError("NOT_SUPPORTED", "serve: not built yet");
+  },
+};

@@ -1,0 +1,27 @@
+import type { FlagSpec, ParsedArgs } from "./args.js";
+
+/** What a command gets from the CLI: streams, env, a stop signal. @internal */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  /** `--debug` was given. */
+  debug: boolean;
+  /** One diagnostic line to stderr (never stdout). */
+  log(line: string): void;
+  /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly. */
+  signal: AbortSignal;
+}
+
+/** One CLI command; registered explicitly in commands/index.ts. @internal */
+export interface CommandModule {
+  name: string;
+  describe: string;
+  usage?: string;
+  flags: FlagSpec[];
+  /** Runs until stopped: SIGINT/SIGTERM abort ctx.signal instead of killing the process. */
+  longRunning?: boolean;
+  /** Returns the exit code (default 0). Throws RolesAnywhereError for failures. */
+  run(args: ParsedArgs, ctx: CliContext): Promise<number | void>;
+}

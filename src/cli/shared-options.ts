@@ -1,0 +1,73 @@
+import type { FlagSpec, ParsedArgs } from "./args.js";
+import { str } from "./args.js";
+import type { IdentityInput, IdentitySpec } from "../identity/types.js";
+import { UsageError } from "../errors.js";
+
+/** The identity flags (certificate, key, chain, password). */
+export const identityFlags: FlagSpec[] = [
+  { name: "certificate", type: "string", describe: "Certificate: file (PEM, DER, fullchain, PKCS#12), '-' for stdin, env:NAME, or inline PEM" },
+  { name: "private-key", type: "string", describe: "Private key: file, '-' for stdin, env:NAME, or inline PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1)" },
+  { name: "intermediates", type: "string", describe: "Intermediate CA certificates (PEM bundle): file, '-', env:NAME or inline PEM" },
+  { name: "pkcs8-password", type: "string", describe: "Password for an encrypted PKCS#8 key or a PKCS#12 file: VALUE or env:NAME" },
+];
+
+/** Official flags for hardware stores: recognised, answered with "not supported" (exit 1). */
+export const unsupportedFlags: FlagSpec[] = [
+  ["cert-selector", "string"],
+  ["system-store-name", "string"],
+  ["use-latest-expiring-certificate", "boolean"],
+  ["pkcs11-lib", "string"],
+  ["reuse-pin", "boolean"],
+  ["tpm-key-password", "string"],
+  ["no-tpm-key-password", "boolean"],
+].map(([name, type]) => ({
+  name: name as string,
+  type: type as "string" | "boolean",
+  describe: "(official helper flag for OS/hardware key stores; not supported yet)",
+  unsupported: "hardware and OS certificate stores (PKCS#11, TPM, system store, cert selector) are not supported yet",
+  hidden: true,
+}));
+
+/** Flags every credential command accepts (official names and meanings). */
+export const sessionFlags: FlagSpec[] = [
+  { name: "trust-anchor-arn", type: "string", describe: "ARN of the trust anchor used to authenticate" },
+  { name: "profile-arn", type: "string", describe: "ARN of the profile that provides the role" },
+  { name: "role-arn", type: "string", describe: "ARN of the role to assume" },
+  { name: "session-duration", type: "number", describe: "Session duration in seconds (900-43200)", default: 3600 },
+  { name: "region", type: "string", describe: "Signing region (default: the trust anchor ARN's region)" },
+  { name: "endpoint", type: "string", describe: "Roles Anywhere endpoint URL (default: from the region)" },
+  { name: "role-session-name", type: "string", describe: "Role session name (the profile must accept it)" },
+  { name: "no-verify-ssl", type: "boolean", describe: "Do not verify the endpoint's TLS certificate (testing only)" },
+  { name: "with-proxy", type: "boolean", describe: "Accepted for compatibility: HTTPS_PROXY/HTTP_PROXY/NO_PROXY are always honoured" },
+  { name: "debug", type: "boolean", describe: "Print the canonical request, string to sign and headers (no secrets) to stderr" },
+];
+
+export const credentialFlags: FlagSpec[] = [...identityFlags, ...sessionFlags, ...unsupportedFlags];
+
+/** Maps one CLI source value onto an identity input. */
+export function cliSource(value: string): IdentityInput {
+  if (value === "-") return { stdin: true };
+  if (value.startsWith("env:")) {
+    const name = value.slice(4);
+    if (!name) throw new UsageError("env: needs a variable name, as in env:MY_CERT");
+    return { env: name };
+  }
+  if (value.trimStart().startsWith("-----BEGIN")) return value;
+  return { path: value };
+}
+
+/** Builds the identity spec from the identity flags. */
+export function identitySpecFromArgs(args: ParsedArgs): IdentitySpec {
+  const cert = str(args, "certificate");
+  const key = str(args, "private-key");
+  const chain = str(args, "intermediates");
+  const pass = str(args, "pkcs8-password");
+  if (!cert) throw new UsageError("missing required flag: --certificate");
+  const stdinUsers = [cert, key, chain].filter((v) => v === "-").length;
+  if (stdinUsers > 1) throw new UsageError("only one of --certificate, --private-key and --intermediates can read stdin ('-')");
+  const spec: IdentitySpec = { certificate: cliSource(cert) };
+  if (key) spec.privateKey = cliSource(key);
+  if (chain) spec.intermediates = cliSource(chain);
+  if (pass !== undefined) spec.passphrase = pass.startsWith("env:") ? { env: pass.slice(4) } : pass;
+  return spec;
+}
