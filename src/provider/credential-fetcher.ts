@@ -1,0 +1,62 @@
+import type { Clock } from "../clock.js";
+import { systemClock } from "../clock.js";
+import type { Credentials } from "../credentials/types.js";
+import type { IdentityIo, IdentitySpec, X509Identity } from "../identity/types.js";
+import type { ResolvedSessionConfig } from "../session/config.js";
+
+/** Options of createCredentialFetcher. @public */
+export interface CredentialFetcherOptions {
+  io?: IdentityIo;
+  clock?: Clock;
+  /** --debug lines (canonical request, string to sign, headers; no secrets). */
+  debug?: (line: string) => void;
+  /** Warnings (certificate expiring soon). */
+  warn?: (line: string) => void;
+  /** undici dispatcher override (tests, custom proxies). */
+  dispatcher?: unknown;
+  /** Called with the identity used for each CreateSession (e.g. to log its serial). */
+  onIdentity?: (identity: X509Identity) => void;
+}
+
+const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Returns a function that performs one CreateSession: it loads the identity
+ * again (so rotated certificate and key files are used), signs and sends the
+ * request. This is what the refresher, the cache, `serve`, `update` and
+ * `fromRolesAnywhere()` call. Heavy modules load on first use.
+ * @public
+ */
+export function createCredentialFetcher(
+  spec: IdentitySpec,
+  config: ResolvedSessionConfig,
+  opts: CredentialFetcherOptions = {},
+): () => Promise<Credentials> {
+  const clock = opts.clock ?? systemClock;
+  let warnedSerial: string | undefined;
+  return async () => {
+    const [{ loadIdentity }, { createKeySigner }, { createSession }] = await Promise.all([
+      import("../identity/index.js"),
+      import("../signer/key-signer.js"),
+      import("../session/create-session.js"),
+    ]);
+    const identity = await loadIdentity(spec, opts.io);
+    opts.onIdentity?.(identity);
+    const notAfter = new Date(identity.certificate.validTo).getTime();
+    if (opts.warn && warnedSerial !== identity.serialDecimal && notAfter - clock.now() < THIRTY_DAYS_MS) {
+      warnedSerial = identity.serialDecimal;
+      const days = Math.max(0, Math.floor((notAfter - clock.now()) / 86_400_000));
+      opts.warn(`warning: certificate serial ${identity.serialDecimal} expires in ${days} day(s) (${new Date(notAfter).toISOString()}); renew it`);
+    }
+    const signer = createKeySigner(identity.privateKey);
+    return createSession(
+      config,
+      { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
+      {
+        clock,
+        ...(opts.debug ? { debug: opts.debug } : {}),
+        ...(opts.dispatcher ? { dispatcher: opts.dispatcher as never } : {}),
+      },
+    );
+  };
+}
