@@ -1,0 +1,27 @@
+import type { ParsedArgs } from "./args.js";
+import { bool, num, str } from "./args.js";
+import { UsageError } from "../errors.js";
+import type { SessionInit } from "../session/config.js";
+
+/** Maps the official session flags onto the session client's Init. */
+export function sessionInitFromArgs(args: ParsedArgs): SessionInit {
+  const missing = ["trust-anchor-arn", "profile-arn", "role-arn"].filter((f) => !str(args, f));
+  if (missing.length) {
+    throw new UsageError(`missing required flag${missing.length > 1 ? "s" : ""}: ${missing.map((m) => `--${m}`).join(", ")}`);
+  }
+  const init: SessionInit = {
+    trustAnchorArn: str(args, "trust-anchor-arn")!,
+    profileArn: str(args, "profile-arn")!,
+    roleArn: str(args, "role-arn")!,
+  };
+  const region = str(args, "region");
+  if (region) init.region = region;
+  const endpoint = str(args, "endpoint");
+  if (endpoint) init.endpoint = endpoint;
+  const duration = num(args, "session-duration");
+  if (duration !== undefined) init.durationSeconds = duration;
+  const name = str(args, "role-session-name");
+  if (name) init.roleSessionName = name;
+  if (bool(args, "no-verify-ssl")) init.noVerifySsl = true;
+  return init;
+}

@@ -1,0 +1,160 @@
+import { createHash } from "node:crypto";
+import { mkdir, open } from "node:fs/promises";
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import type { Clock } from "../clock.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { parseCacheEntry, serializeCacheEntry } from "./cache-entry.js";
+import { withFileLock } from "./file-lock.js";
+import type { Credentials } from "./types.js";
+
+/** Everything that makes two credential-process invocations interchangeable. @public */
+export interface CacheKeyFields {
+  /** SHA-256 of the leaf certificate's DER, hex. */
+  certFingerprintSha256: string;
+  trustAnchorArn: string;
+  profileArn: string;
+  roleArn: string;
+  durationSeconds: number;
+  roleSessionName?: string;
+  /** The CreateSession endpoint URL actually used. */
+  endpoint: string;
+}
+
+/** Cache entries are reused while more than this much validity remains (15 minutes). @public */
+export const CACHE_MIN_REMAINING_MS = 15 * 60_000;
+
+const DIR_NAME = "rolesanywhere-signing-helper";
+
+/**
+ * The cache key: lowercase hex SHA-256 over the fields in a fixed order
+ * (a versioned JSON array, so no two field sets collide).
+ * @public
+ */
+export function cacheKey(f: CacheKeyFields): string {
+  const canonical = JSON.stringify([
+    "v1",
+    f.certFingerprintSha256.toLowerCase().replace(/:/g, ""),
+    f.trustAnchorArn,
+    f.profileArn,
+    f.roleArn,
+    f.durationSeconds,
+    f.roleSessionName ?? null,
+    f.endpoint,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+/**
+ * The per-user cache directory: `$XDG_CACHE_HOME/rolesanywhere-signing-helper`
+ * when XDG_CACHE_HOME is an absolute path, else `~/.cache/rolesanywhere-signing-helper`.
+ * Not created here (writes create it with mode 0700).
+ * @public
+ */
+export function cacheDir(env: Record<string, string | undefined>, home: string = homedir()): string {
+  const xdg = env.XDG_CACHE_HOME;
+  return xdg && isAbsolute(xdg) ? join(xdg, DIR_NAME) : join(home, ".cache", DIR_NAME);
+}
+
+const entryPath = (dir: string, key: string) => join(dir, `${key}.json`);
+
+/**
+ * The cached credentials for `key` if more than `minRemainingMs` of validity
+ * remain at `clock.now()`. A missing, unreadable, corrupt or expiring entry, or
+ * one writable by others or owned by another user, gives undefined; never throws.
+ * @public
+ */
+export async function readCached(
+  dir: string,
+  key: string,
+  clock: Clock,
+  minRemainingMs: number = CACHE_MIN_REMAINING_MS,
+): Promise<Credentials | undefined> {
+  try {
+    const fh = await open(entryPath(dir, key), "r");
+    try {
+      const st = await fh.stat();
+      const uid = process.getuid?.();
+      if (!st.isFile() || (st.mode & 0o022) !== 0 || (uid !== undefined && st.uid !== uid)) return undefined;
+      const creds = parseCacheEntry(await fh.readFile("utf8"));
+      if (!creds || creds.expiration.getTime() - clock.now() <= minRemainingMs) return undefined;
+      return creds;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stores credentials under `key`, atomically, file mode 0600 (directory 0700
+ * when created). Throws a RolesAnywhereError (IO) when the write fails.
+ * @public
+ */
+export async function writeCached(dir: string, key: string, creds: Credentials): Promise<void> {
+  await writeFileAtomic(entryPath(dir, key), serializeCacheEntry(creds), { mode: 0o600, dirMode: 0o700 });
+}
+
+/** Options of {@link getOrCreate}. @public */
+export interface GetOrCreateOptions {
+  minRemainingMs?: number;
+  /** How long to wait for another process's fetch (default 60 s); then fetch anyway. */
+  lockTimeoutMs?: number;
+  /** Told about cache problems that were worked around (never fatal). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Cached credentials for `key`, or new ones from `fetch`, with one fetch among
+ * any number of concurrent processes: on a miss it takes the per-key lock,
+ * reads again (another process may have filled the entry), and only then fetches
+ * and writes. Cache trouble (unwritable directory, lock timeout, failed write) is
+ * reported to `onWarning` and never fails the call; a fetch error is thrown as is.
+ * @public
+ */
+export async function getOrCreate(
+  dir: string,
+  key: string,
+  fetch: () => Promise<Credentials>,
+  clock: Clock,
+  opts: GetOrCreateOptions = {},
+): Promise<Credentials> {
+  const min = opts.minRemainingMs ?? CACHE_MIN_REMAINING_MS;
+  const warn = (m: string) => opts.onWarning?.(m);
+  const hit = await readCached(dir, key, clock, min);
+  if (hit) return hit;
+
+  const fetchAndStore = async (): Promise<Credentials> => {
+    const creds = await fetch();
+    try {
+      await writeCached(dir, key, creds);
+    } catch (err) {
+      warn(`credential cache: not saved: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return creds;
+  };
+
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    warn(`credential cache: directory ${dir} unusable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return fetch();
+  }
+  let entered = false;
+  try {
+    return await withFileLock(
+      join(dir, `${key}.lock`),
+      async () => {
+        entered = true;
+        return (await readCached(dir, key, clock, min)) ?? (await fetchAndStore());
+      },
+      { timeoutMs: opts.lockTimeoutMs ?? 60_000, staleMs: 30_000 },
+    );
+  } catch (err) {
+    // Only lock trouble is worked around; errors of the fetch itself propagate.
+    if (entered) throw err;
+    warn(`credential cache: ${err instanceof Error ? err.message : String(err)}; fetching without the cache`);
+    return fetchAndStore();
+  }
+}

@@ -1,0 +1,169 @@
+import { randomBytes } from "node:crypto";
+import { link, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { hostname } from "node:os";
+import { RolesAnywhereError } from "../errors.js";
+
+/** Options of {@link withFileLock}. @public */
+export interface FileLockOptions {
+  /** Give up waiting after this long (default 30 s): a RolesAnywhereError with code TIMEOUT. */
+  timeoutMs?: number;
+  /**
+   * A lock not touched for this long is abandoned and removed (default 30 s). The
+   * holder touches its lock every staleMs/3, so a long critical section stays held.
+   * A lock whose owner pid is dead on this host is removed at once.
+   */
+  staleMs?: number;
+  /** First polling delay (default 20 ms); doubles up to 250 ms, each jittered. */
+  pollMs?: number;
+}
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  time: number;
+  token: string;
+}
+
+type Holder = { state: "gone" } | { state: "stale"; content: string } | { state: "held"; pid?: number };
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function errCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function ioError(lockPath: string, err: unknown): RolesAnywhereError {
+  const why = errCode(err) ?? (err instanceof Error ? err.message : String(err));
+  return new RolesAnywhereError("IO", `lock ${lockPath}: ${why}`, {
+    cause: err,
+    hint: "check that the directory exists and is writable by this user",
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errCode(err) === "EPERM";
+  }
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const o = JSON.parse(text) as Partial<LockOwner>;
+    if (typeof o.pid === "number" && typeof o.host === "string" && typeof o.token === "string") return o as LockOwner;
+  } catch {
+    // torn or foreign content
+  }
+  return undefined;
+}
+
+async function inspectHolder(lockPath: string, staleMs: number): Promise<Holder> {
+  let content: string;
+  let mtimeMs: number;
+  try {
+    content = await readFile(lockPath, "utf8");
+    mtimeMs = (await stat(lockPath)).mtimeMs;
+  } catch (err) {
+    if (errCode(err) === "ENOENT") return { state: "gone" };
+    throw ioError(lockPath, err);
+  }
+  const age = Date.now() - mtimeMs;
+  const owner = parseOwner(content);
+  if (!owner) {
+    // Written right after creation, so unreadable content that stays is a crash mid-write.
+    return age > Math.min(staleMs, 5000) ? { state: "stale", content } : { state: "held" };
+  }
+  if (owner.host === hostname() && owner.pid !== process.pid && !pidAlive(owner.pid)) return { state: "stale", content };
+  if (age > staleMs) return { state: "stale", content };
+  return { state: "held", pid: owner.pid };
+}
+
+/** Removes a stale lock, unless it was replaced by a live one since it was read. */
+async function breakStale(lockPath: string, expected: string): Promise<void> {
+  const grave = `${lockPath}.stale-${randomBytes(6).toString("hex")}`;
+  try {
+    await rename(lockPath, grave);
+  } catch (err) {
+    if (errCode(err) === "ENOENT") return;
+    throw ioError(lockPath, err);
+  }
+  const moved = await readFile(grave, "utf8").catch(() => undefined);
+  if (moved !== expected) {
+    // We took a live lock created after our read: put it back if the slot is still free.
+    await link(grave, lockPath).catch(() => undefined);
+  }
+  await unlink(grave).catch(() => undefined);
+}
+
+async function tryCreate(lockPath: string, content: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(lockPath, "wx", 0o600);
+  } catch (err) {
+    if (errCode(err) === "EEXIST") return false;
+    throw ioError(lockPath, err);
+  }
+  try {
+    await fh.writeFile(content);
+    await fh.close();
+    return true;
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(lockPath).catch(() => undefined);
+    throw ioError(lockPath, err);
+  }
+}
+
+async function release(lockPath: string, content: string): Promise<void> {
+  const now = await readFile(lockPath, "utf8").catch(() => undefined);
+  if (now === content) await unlink(lockPath).catch(() => undefined);
+}
+
+/**
+ * Runs `fn` while holding a cross-process lock: the exclusive creation of
+ * `lockPath` (holding pid, host, time and a random token). Waits by polling with
+ * jitter up to `timeoutMs`; removes abandoned locks (dead pid on this host, or
+ * untouched for `staleMs`); always releases the lock, also when `fn` throws.
+ * The parent directory must exist.
+ * @public
+ */
+export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const staleMs = opts.staleMs ?? 30_000;
+  let delay = opts.pollMs ?? 20;
+  const deadline = Date.now() + timeoutMs;
+  let content: string;
+  for (;;) {
+    const owner: LockOwner = { pid: process.pid, host: hostname(), time: Date.now(), token: randomBytes(12).toString("hex") };
+    content = JSON.stringify(owner) + "\n";
+    if (await tryCreate(lockPath, content)) break;
+    const holder = await inspectHolder(lockPath, staleMs);
+    if (holder.state === "gone") continue;
+    if (holder.state === "stale") {
+      await breakStale(lockPath, holder.content);
+      continue;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      const who = holder.pid !== undefined ? `process ${holder.pid}` : "another process";
+      throw new RolesAnywhereError("TIMEOUT", `lock ${lockPath}: still held by ${who} after ${Math.round(timeoutMs / 1000)} s`, {
+        hint: `if no other signing-helper is running, delete ${lockPath}`,
+      });
+    }
+    await sleep(Math.min(left, delay * (0.5 + Math.random())));
+    delay = Math.min(delay * 2, 250);
+  }
+  const beat = setInterval(() => {
+    const t = new Date();
+    utimes(lockPath, t, t).catch(() => undefined);
+  }, Math.max(100, Math.floor(staleMs / 3)));
+  beat.unref();
+  try {
+    return await fn();
+  } finally {
+    clearInterval(beat);
+    await release(lockPath, content);
+  }
+}

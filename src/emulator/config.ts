@@ -1,0 +1,380 @@
+import "reflect-metadata";
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { X509Crl } from "@peculiar/x509";
+import { ConfigError } from "../errors.js";
+import { parseRoleArn, partitionOf, rolesAnywhereArn } from "./arn.js";
+import { parseCertInfo, KeyUsageFlags, type CertInfo } from "./cert-info.js";
+import { looksLikePem, pemBlocks } from "./pem.js";
+
+/** A trust anchor in the config file (contract.md §5). @public */
+export interface TrustAnchorConfig {
+  /** Unique name; the ARN is derived from it. */
+  name: string;
+  /** CA certificate files (PEM or DER; paths relative to the config file) or inline PEM text. 1-2 certificates in all. */
+  certificates: string[];
+  /** CRL files (PEM or DER) or inline PEM, checked for every certificate in a path to this anchor. At most 2. */
+  crls?: string[];
+  /** Default true. */
+  enabled?: boolean;
+}
+
+/** A profile in the config file. @public */
+export interface ProfileConfig {
+  name: string;
+  /** Roles this profile may hand out (1-250). */
+  roleArns: string[];
+  /** Session duration cap, 900-43200, default 3600. */
+  durationSeconds?: number;
+  /** Whether a request may set roleSessionName; default false. */
+  acceptRoleSessionName?: boolean;
+  /** Whether requests must carry instanceProperties; default false. */
+  requireInstanceProperties?: boolean;
+  /** Default true. */
+  enabled?: boolean;
+}
+
+/** An IAM role the emulator knows. Roles named only in a profile get maxSessionDuration 3600. @public */
+export interface RoleConfig {
+  arn: string;
+  /** 3600-43200, default 3600. */
+  maxSessionDuration?: number;
+}
+
+/** The emulator config file (contract.md §5). @public */
+export interface EmulatorConfig {
+  /** 12 digits, default 123456789012. */
+  accountId?: string;
+  /** Default us-east-1. */
+  region?: string;
+  trustAnchors: TrustAnchorConfig[];
+  profiles: ProfileConfig[];
+  roles?: RoleConfig[];
+}
+
+/** A loaded CRL. @internal */
+export interface LoadedCrl {
+  der: Buffer;
+  crl: X509Crl;
+}
+
+/** @internal */
+export interface ResolvedTrustAnchor {
+  name: string;
+  arn: string;
+  enabled: boolean;
+  certificates: CertInfo[];
+  crls: LoadedCrl[];
+}
+/** @internal */
+export interface ResolvedProfile {
+  name: string;
+  arn: string;
+  roleArns: string[];
+  durationSeconds: number;
+  acceptRoleSessionName: boolean;
+  requireInstanceProperties: boolean;
+  enabled: boolean;
+}
+/** @internal */
+export interface ResolvedRole {
+  arn: string;
+  accountId: string;
+  roleName: string;
+  maxSessionDuration: number;
+}
+/** A validated config with files loaded and ARNs derived. @internal */
+export interface ResolvedEmulatorConfig {
+  accountId: string;
+  region: string;
+  partition: string;
+  trustAnchors: ResolvedTrustAnchor[];
+  profiles: ResolvedProfile[];
+  roles: ResolvedRole[];
+}
+
+/** Options of resolveConfig. @internal */
+export interface ResolveConfigOptions {
+  /** Directory that relative paths are resolved against. */
+  baseDir: string;
+  /** File reader (injected in tests). */
+  readFile?: (path: string) => Buffer;
+  /** Named in the hint of errors, e.g. the config file path. */
+  source?: string;
+}
+
+export const DEFAULT_ACCOUNT_ID = "123456789012";
+export const DEFAULT_REGION = "us-east-1";
+const NAME_RE = /^[ a-zA-Z0-9_-]{1,255}$/;
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+class Checker {
+  constructor(private readonly source: string | undefined) {}
+
+  fail(path: string, why: string): never {
+    throw new ConfigError(`config: ${path}: ${why}`, {
+      hint: this.source ? `fix ${path} in ${this.source} (see the emulator config format in the README)` : `fix ${path} in the emulator config`,
+    });
+  }
+  object(v: unknown, path: string, allowed: readonly string[]): Record<string, unknown> {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(path, "must be an object");
+    for (const k of Object.keys(v)) {
+      if (!allowed.includes(k)) this.fail(path === "(root)" ? k : `${path}.${k}`, `unknown key (allowed: ${allowed.join(", ")})`);
+    }
+    return v as Record<string, unknown>;
+  }
+  array(v: unknown, path: string, min: number, max: number): unknown[] {
+    if (!Array.isArray(v)) this.fail(path, "must be an array");
+    if (v.length < min || v.length > max) this.fail(path, min === max ? `must have ${min} entries` : `must have ${min}-${max} entries`);
+    return v;
+  }
+  string(v: unknown, path: string, re?: RegExp, what?: string): string {
+    if (typeof v !== "string") this.fail(path, "must be a string");
+    if (re && !re.test(v)) this.fail(path, `must be ${what ?? `a string matching ${String(re)}`}, not ${JSON.stringify(v)}`);
+    return v;
+  }
+  bool(v: unknown, path: string, dflt: boolean): boolean {
+    if (v === undefined) return dflt;
+    if (typeof v !== "boolean") this.fail(path, "must be true or false");
+    return v;
+  }
+  int(v: unknown, path: string, min: number, max: number, dflt: number): number {
+    if (v === undefined) return dflt;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) this.fail(path, `must be an integer ${min}-${max}`);
+    return v;
+  }
+}
+
+function sub(path: string, key: string): string {
+  return path === "(root)" ? key : `${path}.${key}`;
+}
+
+function readMaterial(ref: string, opts: ResolveConfigOptions, c: Checker, path: string): Buffer {
+  if (ref.trimStart().startsWith("-----BEGIN")) return Buffer.from(ref, "utf8");
+  if (ref === "") c.fail(path, "must be a file path or PEM text, not empty");
+  const file = isAbsolute(ref) ? ref : resolve(opts.baseDir, ref);
+  try {
+    return (opts.readFile ?? readFileSync)(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return c.fail(path, `cannot read ${JSON.stringify(file)}${code ? ` (${code})` : ""}`);
+  }
+}
+
+function loadCertificates(ref: string, opts: ResolveConfigOptions, c: Checker, path: string): CertInfo[] {
+  const bytes = readMaterial(ref, opts, c, path);
+  let ders: Buffer[];
+  if (looksLikePem(bytes)) {
+    const blocks = pemBlocks(bytes.toString("utf8"));
+    ders = blocks.filter((b) => b.label === "CERTIFICATE").map((b) => b.der);
+    if (ders.length === 0) c.fail(path, "holds no CERTIFICATE PEM block");
+  } else {
+    ders = [bytes];
+  }
+  return ders.map((der, i) => {
+    const at = ders.length > 1 ? `${path} (certificate ${i + 1})` : path;
+    let info: CertInfo;
+    try {
+      info = parseCertInfo(der);
+    } catch (err) {
+      return c.fail(at, `not a readable X.509 certificate (${(err as Error).message})`);
+    }
+    if (info.version !== 3) c.fail(at, `trust anchor certificate must be X.509 v3, not v${info.version}`);
+    if (info.ca !== true) c.fail(at, "trust anchor certificate must have basicConstraints CA:TRUE");
+    if (info.keyUsage !== undefined && (info.keyUsage & KeyUsageFlags.keyCertSign) === 0) {
+      c.fail(at, "trust anchor certificate keyUsage must include keyCertSign");
+    }
+    if (!info.signatureHashStrong) {
+      c.fail(at, `trust anchor certificate is signed with ${info.signatureAlgorithmName}; SHA-256 or stronger is required`);
+    }
+    return info;
+  });
+}
+
+function loadCrls(ref: string, opts: ResolveConfigOptions, c: Checker, path: string): LoadedCrl[] {
+  return parseCrls(readMaterial(ref, opts, c, path), (why) => c.fail(path, why));
+}
+
+/**
+ * Parses CRL bytes (PEM with one or more `X509 CRL` blocks, or one DER CRL);
+ * `fail` is called with the reason when they are not that.
+ * @internal
+ */
+export function parseCrls(bytes: Buffer, fail: (why: string) => never): LoadedCrl[] {
+  if (bytes.length > 300_000) fail("CRL is larger than 300000 bytes");
+  let ders: Buffer[];
+  if (looksLikePem(bytes)) {
+    ders = pemBlocks(bytes.toString("utf8"))
+      .filter((b) => b.label === "X509 CRL")
+      .map((b) => b.der);
+    if (ders.length === 0) fail("holds no X509 CRL PEM block");
+  } else {
+    ders = [bytes];
+  }
+  return ders.map((der) => {
+    try {
+      return { der, crl: new X509Crl(der) };
+    } catch (err) {
+      return fail(`not a readable X.509 CRL (${(err as Error).message})`);
+    }
+  });
+}
+
+/**
+ * Validates a config object (the JSON of contract.md §5), loads its certificate
+ * and CRL files, and derives stable ARNs. Unknown keys and bad values throw
+ * ConfigError naming the key path, e.g.
+ * `config: profiles[0].durationSeconds: must be an integer 900-43200`.
+ * @internal
+ */
+export function resolveConfig(input: unknown, opts: ResolveConfigOptions): ResolvedEmulatorConfig {
+  const c = new Checker(opts.source);
+  const root = c.object(input, "(root)", ["accountId", "region", "trustAnchors", "profiles", "roles"]);
+  const accountId =
+    root.accountId === undefined ? DEFAULT_ACCOUNT_ID : c.string(root.accountId, "accountId", /^\d{12}$/, "12 digits");
+  const region =
+    root.region === undefined ? DEFAULT_REGION : c.string(root.region, "region", REGION_RE, "a region name such as us-east-1");
+
+  const taNames = new Set<string>();
+  const trustAnchors = c.array(root.trustAnchors, "trustAnchors", 1, 50).map((raw, i): ResolvedTrustAnchor => {
+    const p = `trustAnchors[${i}]`;
+    const o = c.object(raw, p, ["name", "certificates", "crls", "enabled"]);
+    const name = c.string(o.name, sub(p, "name"), NAME_RE, "1-255 letters, digits, spaces, '_' or '-'");
+    if (taNames.has(name)) c.fail(sub(p, "name"), `duplicate trust anchor name ${JSON.stringify(name)}`);
+    taNames.add(name);
+    const certificates = c
+      .array(o.certificates, sub(p, "certificates"), 1, 2)
+      .flatMap((ref, j) => loadCertificates(c.string(ref, `${p}.certificates[${j}]`), opts, c, `${p}.certificates[${j}]`));
+    if (certificates.length > 2) c.fail(sub(p, "certificates"), `holds ${certificates.length} certificates; a trust anchor has at most 2`);
+    const crls =
+      o.crls === undefined
+        ? []
+        : c.array(o.crls, sub(p, "crls"), 0, 2).flatMap((ref, j) => loadCrls(c.string(ref, `${p}.crls[${j}]`), opts, c, `${p}.crls[${j}]`));
+    return {
+      name,
+      arn: rolesAnywhereArn(region, accountId, "trust-anchor", name),
+      enabled: c.bool(o.enabled, sub(p, "enabled"), true),
+      certificates,
+      crls,
+    };
+  });
+
+  const roles = new Map<string, ResolvedRole>();
+  const checkRole = (arn: string, path: string): { accountId: string; roleName: string } => {
+    const parsed = parseRoleArn(arn);
+    if (!parsed) c.fail(path, `must be an IAM role ARN like arn:aws:iam::${accountId}:role/name, not ${JSON.stringify(arn)}`);
+    if (parsed.accountId !== accountId) c.fail(path, `role account ${parsed.accountId} differs from accountId ${accountId}`);
+    if (!arn.startsWith(`arn:${partitionOf(region)}:`)) c.fail(path, `role partition differs from the region's partition (${partitionOf(region)})`);
+    return parsed;
+  };
+  if (root.roles !== undefined) {
+    c.array(root.roles, "roles", 0, 1000).forEach((raw, i) => {
+      const p = `roles[${i}]`;
+      const o = c.object(raw, p, ["arn", "maxSessionDuration"]);
+      const arn = c.string(o.arn, sub(p, "arn"));
+      const parsed = checkRole(arn, sub(p, "arn"));
+      if (roles.has(arn)) c.fail(sub(p, "arn"), "duplicate role");
+      roles.set(arn, { arn, ...parsed, maxSessionDuration: c.int(o.maxSessionDuration, sub(p, "maxSessionDuration"), 3600, 43200, 3600) });
+    });
+  }
+
+  const profileNames = new Set<string>();
+  const profiles = c.array(root.profiles, "profiles", 1, 250).map((raw, i): ResolvedProfile => {
+    const p = `profiles[${i}]`;
+    const o = c.object(raw, p, [
+      "name",
+      "roleArns",
+      "durationSeconds",
+      "acceptRoleSessionName",
+      "requireInstanceProperties",
+      "enabled",
+    ]);
+    const name = c.string(o.name, sub(p, "name"), NAME_RE, "1-255 letters, digits, spaces, '_' or '-'");
+    if (profileNames.has(name)) c.fail(sub(p, "name"), `duplicate profile name ${JSON.stringify(name)}`);
+    profileNames.add(name);
+    const roleArns = c.array(o.roleArns, sub(p, "roleArns"), 1, 250).map((v, j) => {
+      const at = `${p}.roleArns[${j}]`;
+      const arn = c.string(v, at);
+      const parsed = checkRole(arn, at);
+      if (!roles.has(arn)) roles.set(arn, { arn, ...parsed, maxSessionDuration: 3600 });
+      return arn;
+    });
+    return {
+      name,
+      arn: rolesAnywhereArn(region, accountId, "profile", name),
+      roleArns,
+      durationSeconds: c.int(o.durationSeconds, sub(p, "durationSeconds"), 900, 43200, 3600),
+      acceptRoleSessionName: c.bool(o.acceptRoleSessionName, sub(p, "acceptRoleSessionName"), false),
+      requireInstanceProperties: c.bool(o.requireInstanceProperties, sub(p, "requireInstanceProperties"), false),
+      enabled: c.bool(o.enabled, sub(p, "enabled"), true),
+    };
+  });
+
+  return { accountId, region, partition: partitionOf(region), trustAnchors, profiles, roles: [...roles.values()] };
+}
+
+/**
+ * Reads and validates a JSON config file; relative paths inside it are resolved
+ * against the file's directory.
+ * @internal
+ */
+export function loadConfigFile(file: string, readFile: (path: string) => Buffer = readFileSync): ResolvedEmulatorConfig {
+  let text: string;
+  try {
+    text = readFile(file).toString("utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`config: cannot read ${JSON.stringify(file)}${code ? ` (${code})` : ""}`, {
+      cause: err,
+      hint: "check the --config path",
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config: ${file}: not valid JSON (${(err as Error).message})`, {
+      cause: err,
+      hint: "fix the JSON syntax of the config file",
+    });
+  }
+  return resolveConfig(json, { baseDir: dirname(resolve(file)), readFile, source: file });
+}
+
+/** Options of quick mode: one trust anchor, one profile, one role. @public */
+export interface QuickConfigOptions {
+  /** PEM text of the trust anchor certificate(s). */
+  trustAnchorCertPem: string;
+  /** Default `arn:aws:iam::<accountId>:role/rolesanywhere-emulator`. */
+  roleArn?: string;
+  region?: string;
+  /** Default: the role ARN's account, else 123456789012. */
+  accountId?: string;
+  /** Profile settings; quick mode accepts roleSessionName by default. */
+  profile?: Pick<ProfileConfig, "durationSeconds" | "acceptRoleSessionName" | "requireInstanceProperties">;
+  /** maxSessionDuration of the role, default 3600. */
+  maxSessionDuration?: number;
+}
+
+/** The config that quick mode (`--trust-anchor-cert`) stands for. @internal */
+export function quickConfig(opts: QuickConfigOptions): EmulatorConfig {
+  const accountId = opts.accountId ?? (opts.roleArn ? parseRoleArn(opts.roleArn)?.accountId : undefined) ?? DEFAULT_ACCOUNT_ID;
+  const region = opts.region ?? DEFAULT_REGION;
+  const roleArn = opts.roleArn ?? `arn:${partitionOf(region)}:iam::${accountId}:role/rolesanywhere-emulator`;
+  return {
+    accountId,
+    region,
+    trustAnchors: [{ name: "quick-trust-anchor", certificates: [opts.trustAnchorCertPem], enabled: true }],
+    profiles: [
+      {
+        name: "quick-profile",
+        roleArns: [roleArn],
+        durationSeconds: opts.profile?.durationSeconds ?? 3600,
+        acceptRoleSessionName: opts.profile?.acceptRoleSessionName ?? true,
+        requireInstanceProperties: opts.profile?.requireInstanceProperties ?? false,
+        enabled: true,
+      },
+    ],
+    roles: [{ arn: roleArn, maxSessionDuration: opts.maxSessionDuration ?? 3600 }],
+  };
+}

@@ -1,0 +1,184 @@
+import type { Dispatcher } from "undici";
+import type { Clock } from "../clock.js";
+import { systemClock } from "../clock.js";
+import type { Credentials } from "../credentials/types.js";
+import { CreateSessionError } from "../errors.js";
+import { debugLines, signRequest } from "../signer/sign-request.js";
+import type { SignedRequest, Signer } from "../signer/types.js";
+import type { ResolvedSessionConfig } from "./config.js";
+import type { ServiceError } from "./response.js";
+import { isRetryableStatus, isThrottle, parseServiceError, parseSuccess, serviceErrorToException } from "./response.js";
+import type { NetworkFailure } from "./retry.js";
+import { backoffDelayMs, classifyNetworkError, networkErrorToException } from "./retry.js";
+import { createDefaultDispatcher, userAgent } from "./transport.js";
+
+/** The signing identity of one CreateSession call. @public */
+export interface SessionIdentity {
+  /** DER of the leaf certificate (sent as X-Amz-X509). */
+  certificateDer: Uint8Array;
+  /** DER of the intermediates, in the order sent as X-Amz-X509-Chain (may be empty). */
+  chainDer: Uint8Array[];
+  /** The leaf's serial number in decimal (the Credential field). */
+  serialDecimal: string;
+  signer: Signer;
+}
+
+/** Injected collaborators of createSession; every one has a real default. @public */
+export interface CreateSessionOptions {
+  /** undici dispatcher. Default: an EnvHttpProxyAgent built from the config (closed after the call). */
+  dispatcher?: Dispatcher;
+  /** Read once per attempt for X-Amz-Date. Default: the system clock. */
+  clock?: Clock;
+  /** --debug sink: canonical request, string to sign, headers with the signature redacted, status. Never secrets or bodies. */
+  debug?: (line: string) => void;
+  /** Waits between attempts. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1). Default: Math.random. */
+  random?: () => number;
+  /** User-Agent override. Default: `rolesanywhere-signing-helper/<version> (node/<v>; <platform>; <arch>)`. */
+  userAgent?: string;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+type AttemptResult =
+  | { kind: "ok"; credentials: Credentials }
+  | { kind: "service"; error: ServiceError }
+  | { kind: "network"; failure: NetworkFailure; cause: unknown };
+
+class BodyTooLarge extends Error {}
+
+async function readBody(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge("response body larger than 1 MiB");
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The JSON body, in the member order of the official client. */
+function requestBody(cfg: ResolvedSessionConfig): string {
+  const body: Record<string, unknown> = { durationSeconds: cfg.durationSeconds };
+  if (cfg.roleSessionName !== undefined) body.roleSessionName = cfg.roleSessionName;
+  return JSON.stringify(body);
+}
+
+/**
+ * Calls IAM Roles Anywhere CreateSession: `POST <endpoint>/sessions?profileArn=…&roleArn=…&trustAnchorArn=…`
+ * with body `{"durationSeconds":N[,"roleSessionName":"…"]}`, signed with
+ * SigV4-X509. Up to `cfg.maxAttempts` attempts on throttling, 5xx and
+ * connection errors/timeouts, with exponential backoff and full jitter; each
+ * attempt is signed again with a fresh X-Amz-Date.
+ * @param identity The identity, or an async function returning it (called once per call).
+ * @returns Credentials (secret key and token wrapped in Secret; accountId from the role ARN).
+ * @throws CreateSessionError: service refusals (CREATE_SESSION, with status, awsCode, requestId),
+ *   empty credential set (NO_CREDENTIALS), network failures (NETWORK) and timeouts (TIMEOUT), each with a hint.
+ * @public
+ */
+export async function createSession(
+  cfg: ResolvedSessionConfig,
+  identity: SessionIdentity | (() => Promise<SessionIdentity>),
+  opts: CreateSessionOptions = {},
+): Promise<Credentials> {
+  const id = typeof identity === "function" ? await identity() : identity;
+  const clock = opts.clock ?? systemClock;
+  const sleep = opts.sleep ?? defaultSleep;
+  const random = opts.random ?? Math.random;
+  const debug = opts.debug;
+  const ua = opts.userAgent ?? userAgent();
+  const body = requestBody(cfg);
+  const query = { profileArn: cfg.profileArn, roleArn: cfg.roleArn, trustAnchorArn: cfg.trustAnchorArn };
+  const urlForMessages = `${cfg.url.origin}${cfg.url.path}`;
+
+  const [{ request }, dispatcher] = await Promise.all([
+    import("undici"),
+    opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg),
+  ]);
+  const ownDispatcher = !opts.dispatcher;
+
+  const attempt = async (n: number): Promise<AttemptResult> => {
+    const signed: SignedRequest = await signRequest({
+      method: "POST",
+      host: cfg.url.host,
+      path: cfg.url.path,
+      query,
+      headers: { "content-type": "application/json" },
+      body,
+      region: cfg.region,
+      certificateDer: id.certificateDer,
+      chainDer: id.chainDer,
+      serialDecimal: id.serialDecimal,
+      signer: id.signer,
+      signingDate: new Date(clock.now()),
+    });
+    const headers = { ...signed.headers, "user-agent": ua };
+    const url = `${cfg.url.origin}${cfg.url.path}?${signed.canonicalQuery}`;
+    if (debug) {
+      debug(`CreateSession attempt ${n}/${cfg.maxAttempts}: POST ${url}`);
+      for (const line of debugLines({ ...signed, headers })) debug(line);
+    }
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error("CreateSession attempt timed out"));
+    }, cfg.timeoutMs);
+    try {
+      const res = await request(url, {
+        method: "POST",
+        headers,
+        body,
+        dispatcher,
+        signal: controller.signal,
+        headersTimeout: cfg.timeoutMs,
+        bodyTimeout: cfg.timeoutMs,
+      });
+      const text = await readBody(res.body);
+      const rh = res.headers as Record<string, string | string[] | undefined>;
+      const error = res.statusCode >= 200 && res.statusCode < 300 ? undefined : parseServiceError(res.statusCode, rh, text);
+      if (debug) {
+        const rid = rh["x-amzn-requestid"];
+        debug(`CreateSession response: HTTP ${res.statusCode}${rid ? `, request id ${String(rid)}` : ""}${error?.awsCode ? `, ${error.awsCode}` : ""}`);
+      }
+      if (error) return { kind: "service", error };
+      return { kind: "ok", credentials: parseSuccess(res.statusCode, rh, text, { roleArn: cfg.roleArn, accountId: cfg.accountId }) };
+    } catch (err) {
+      if (err instanceof CreateSessionError) throw err;
+      if (err instanceof BodyTooLarge) {
+        throw new CreateSessionError(`CreateSession failed: malformed response: ${err.message}`, {
+          status: 0,
+          hint: "the endpoint does not answer like IAM Roles Anywhere: check --endpoint and AWS_ENDPOINT_URL_ROLESANYWHERE",
+        });
+      }
+      return { kind: "network", failure: classifyNetworkError(err, timedOut), cause: err };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  try {
+    for (let n = 1; ; n++) {
+      const result = await attempt(n);
+      if (result.kind === "ok") return result.credentials;
+      const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
+      if (!retryable || n >= cfg.maxAttempts) {
+        if (result.kind === "service") throw serviceErrorToException(result.error, n);
+        throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
+      }
+      const throttled = result.kind === "service" && isThrottle(result.error);
+      const delay = backoffDelayMs(n, random, throttled);
+      if (debug) {
+        const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
+        debug(`CreateSession attempt ${n} failed (${why}); retrying in ${delay} ms`);
+      }
+      await sleep(delay);
+    }
+  } finally {
+    if (ownDispatcher) await dispatcher.close().catch(() => undefined);
+  }
+}

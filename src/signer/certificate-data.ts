@@ -1,0 +1,59 @@
+import type { KeyType } from "../identity/types.js";
+
+/**
+ * The algorithm names read-certificate-data lists for a key type:
+ * RSA → RSASHA256/384/512, EC → ECSHA256/384/512, ML-DSA-xx → just its name.
+ * @public
+ */
+export function supportedAlgorithms(keyType: KeyType): string[] {
+  if (keyType === "RSA") return ["RSASHA256", "RSASHA384", "RSASHA512"];
+  if (keyType === "EC") return ["ECSHA256", "ECSHA384", "ECSHA512"];
+  return [keyType];
+}
+
+/**
+ * A certificate serial number as a decimal string, no leading zeros, from its
+ * hex form (as X509Certificate.serialNumber gives it; case and a ':' separator are ignored).
+ * @public
+ */
+export function serialHexToDecimal(hex: string): string {
+  const clean = hex.replace(/:/g, "");
+  if (!/^[0-9a-fA-F]+$/.test(clean)) throw new RangeError(`not a hex serial number: '${hex}'`);
+  return BigInt(`0x${clean}`).toString(10);
+}
+
+/** What read-certificate-data prints. @public */
+export interface CertificateData {
+  keyType: KeyType;
+  certificateData: string;
+  serialNumber: string;
+  supportedAlgorithms: string[];
+}
+
+/**
+ * The read-certificate-data object for a certificate: key type, standard base64
+ * of the DER, decimal serial and the supported algorithms.
+ * @public
+ */
+export function certificateData(input: { keyType: KeyType; der: Uint8Array; serialHex: string }): CertificateData {
+  return {
+    keyType: input.keyType,
+    certificateData: Buffer.from(input.der).toString("base64"),
+    serialNumber: serialHexToDecimal(input.serialHex),
+    supportedAlgorithms: supportedAlgorithms(input.keyType),
+  };
+}
+
+/**
+ * The exact output of read-certificate-data: compact JSON with the fields in the
+ * official order, no trailing newline.
+ * @public
+ */
+export function certificateDataJson(data: CertificateData): string {
+  return JSON.stringify({
+    keyType: data.keyType,
+    certificateData: data.certificateData,
+    serialNumber: data.serialNumber,
+    supportedAlgorithms: data.supportedAlgorithms,
+  });
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { credentialScope, stringToSign } from "../../../src/signer/string-to-sign.js";
+import { authorizationHeader } from "../../../src/signer/authorization.js";
+import { formatAmzDate, shortDate } from "../../../src/signer/amz-date.js";
+import { ConfigError, RolesAnywhereError } from "../../../src/errors.js";
+
+describe("stringToSign", () => {
+  it("reproduces the string to sign of protocol.md §1.7", () => {
+    const scope = credentialScope("20240706", "us-east-1");
+    expect(scope).toBe("20240706/us-east-1/rolesanywhere/aws4_request");
+    expect(
+      stringToSign("AWS4-X509-ECDSA-SHA256", "20240706T143004Z", scope, "c8098a010790d9fbcfbe7dbd243c88681e31cf17045815ab8d2a546dedbac5d2"),
+    ).toBe(
+      "AWS4-X509-ECDSA-SHA256\n20240706T143004Z\n20240706/us-east-1/rolesanywhere/aws4_request\nc8098a010790d9fbcfbe7dbd243c88681e31cf17045815ab8d2a546dedbac5d2",
+    );
+  });
+});
+
+describe("credentialScope", () => {
+  it("takes the date part of a full X-Amz-Date", () => {
+    expect(credentialScope("20240706T143004Z", "fips-us-east-1")).toBe("20240706/fips-us-east-1/rolesanywhere/aws4_request");
+  });
+  it("refuses a malformed date or region with ConfigError", () => {
+    expect(() => credentialScope("2024-07-06", "us-east-1")).toThrow(ConfigError);
+    expect(() => credentialScope("20240706", "")).toThrow(/bad region ''/);
+    expect(() => credentialScope("20240706", "us/east")).toThrow(/bad region/);
+  });
+});
+
+describe("authorizationHeader", () => {
+  it("renders Credential with the decimal serial, SignedHeaders with ';' and the hex signature", () => {
+    expect(
+      authorizationHeader({
+        algorithm: "AWS4-X509-RSA-SHA256",
+        serialDecimal: "21",
+        scope: "20240706/us-east-2/rolesanywhere/aws4_request",
+        signedHeaders: "content-type;host;x-amz-date;x-amz-x509",
+        signatureHex: "00ff",
+      }),
+    ).toBe(
+      "AWS4-X509-RSA-SHA256 Credential=21/20240706/us-east-2/rolesanywhere/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-x509, Signature=00ff",
+    );
+  });
+});
+
+describe("formatAmzDate", () => {
+  it("formats UTC to the second and drops milliseconds without rounding", () => {
+    expect(formatAmzDate(new Date("2024-07-06T14:30:04.999Z"))).toBe("20240706T143004Z");
+    expect(formatAmzDate(new Date(Date.UTC(2000, 0, 1, 0, 0, 0)))).toBe("20000101T000000Z");
+    expect(shortDate("20240706T143004Z")).toBe("20240706");
+  });
+  it("refuses an invalid date with a typed error", () => {
+    expect(() => formatAmzDate(new Date("nope"))).toThrow(RolesAnywhereError);
+    expect(() => formatAmzDate(new Date(Date.UTC(10000, 0, 1)))).toThrow(/year out of range/);
+  });
+});
