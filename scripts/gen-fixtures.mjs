@@ -31,17 +31,18 @@ const LEAF_NOT_BEFORE = new Date("2025-01-01T00:00:00Z");
 const LEAF_NOT_AFTER = new Date("2050-01-01T00:00:00Z");
 // These leaves get a serial with the top bit set, so their DER serial has a 0x00 pad byte.
 const HIGH_BIT_SERIAL = new Set(["rsa-2048", "ec-p384"]);
-const ORG = "O=rolesanywhere-signing-helper,OU=TEST-ONLY fixtures";
+// Subjects are written RFC 4514 style (most specific first): the certificate holds C, O, OU, CN.
+const ORG = "OU=TEST-ONLY fixtures,O=rolesanywhere-signing-helper";
 
 function sha256Hex(bytes) {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-function describe(cert) {
+function describe(cert, issuer) {
   const spki = cert.x509.publicKey.export({ type: "spki", format: "der" });
   return {
     subject: cert.subject,
-    issuer: cert.x509.issuer.split("\n").join(", "),
+    issuer: issuer.subject,
     serialHex: cert.serialHex,
     serialHexUpper: cert.serialHex.toUpperCase().replace(/^0+(?=.)/, ""),
     serialDecimal: cert.serialDecimal,
@@ -112,13 +113,13 @@ async function makeSet(keyType) {
       leafKey: "leaf-key.pem",
     },
     leaf: {
-      ...describe(leaf),
+      ...describe(leaf, intermediate),
       sourceIdentity: sourceIdentity(cn, leaf.serialHex),
       sanDns: ["client.example.test"],
       sanUri: ["spiffe://example.test/client"],
     },
-    intermediate: describe(intermediate),
-    root: describe(rootCa),
+    intermediate: describe(intermediate, rootCa),
+    root: describe(rootCa, rootCa),
     readCertificateData,
     readCertificateDataJson: JSON.stringify(readCertificateData),
   };

@@ -148,7 +148,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
     const left = deadline - Date.now();
     if (left <= 0) {
       const who = holder.pid !== undefined ? `process ${holder.pid}` : "another process";
-      throw new RolesAnywhereError("TIMEOUT", `lock ${lockPath}: still held by ${who} after ${Math.round(timeoutMs / 1000)} s`, {
+      throw new RolesAnywhereError("TIMEOUT", `lock ${lockPath}: still held by ${who} after ${timeoutMs / 1000} s`, {
         hint: `if no other signing-helper is running, delete ${lockPath}`,
       });
     }

@@ -262,7 +262,7 @@ export function resolveConfig(input: unknown, opts: ResolveConfigOptions): Resol
   const roles = new Map<string, ResolvedRole>();
   const checkRole = (arn: string, path: string): { accountId: string; roleName: string } => {
     const parsed = parseRoleArn(arn);
-    if (!parsed) c.fail(path, `must be an IAM role ARN like arn:aws:iam::${accountId}:role/name, not ${JSON.stringify(arn)}`);
+    if (!parsed) return c.fail(path, `must be an IAM role ARN like arn:aws:iam::${accountId}:role/name, not ${JSON.stringify(arn)}`);
     if (parsed.accountId !== accountId) c.fail(path, `role account ${parsed.accountId} differs from accountId ${accountId}`);
     if (!arn.startsWith(`arn:${partitionOf(region)}:`)) c.fail(path, `role partition differs from the region's partition (${partitionOf(region)})`);
     return parsed;

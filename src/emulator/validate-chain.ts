@@ -20,6 +20,9 @@ export interface ChainFailure {
   reason: string;
 }
 
+/** The WebCrypto object @peculiar/x509 verifies with (typed loosely: the project has no DOM lib). */
+const subtleProvider = webcrypto as unknown as Parameters<X509ChainBuilder["build"]>[1];
+
 const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /**
@@ -138,7 +141,7 @@ async function buildStructural(leaf: CertInfo, chain: readonly CertInfo[], ancho
   const builder = new X509ChainBuilder({ certificates: known.map((c) => c.x509) });
   let built: X509Certificate[];
   try {
-    built = await builder.build(leaf.x509, webcrypto as unknown as Crypto);
+    built = await builder.build(leaf.x509, subtleProvider);
   } catch (err) {
     return untrusted(`path building failed: ${(err as Error).message}`);
   }
@@ -188,7 +191,7 @@ async function buildStructural(leaf: CertInfo, chain: readonly CertInfo[], ancho
       if (crl.issuer !== cert.issuer) continue;
       let signed = false;
       try {
-        signed = await crl.verify({ publicKey: issuer.x509 }, webcrypto as unknown as Crypto);
+        signed = await crl.verify({ publicKey: issuer.x509 }, subtleProvider);
       } catch {
         signed = false;
       }

@@ -222,6 +222,23 @@ export interface CertificateFields {
   curve?: string;
   /** The serial number's content octets (two's complement, big-endian). */
   serial: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** Decodes a UTCTime (YYMMDDHHMMSSZ, 19xx from 50) or GeneralizedTime (YYYYMMDDHHMMSSZ). */
+export function readTime(buf: Uint8Array, tlv: Tlv): Date {
+  const text = contentOf(buf, tlv).toString("latin1");
+  const m =
+    tlv.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : tlv.tag === 0x18
+        ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text)
+        : null;
+  if (!m) throw new DerError("malformed time");
+  let year = Number(m[1]);
+  if (tlv.tag === 0x17) year += year >= 50 ? 1900 : 2000;
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
 
 /** Reads serial and SubjectPublicKeyInfo from a certificate's DER. Throws DerError. */
@@ -232,13 +249,22 @@ export function certificateFields(buf: Uint8Array): CertificateFields {
   const rest = fields[0]?.tag === TAG.CONTEXT_0 ? fields.slice(1) : fields;
   // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
   const serial = rest[0];
+  const validity = rest[3];
   const spki = rest[5];
-  if (!serial || serial.tag !== TAG.INTEGER || !spki || spki.tag !== TAG.SEQUENCE) {
+  if (!serial || serial.tag !== TAG.INTEGER || !spki || spki.tag !== TAG.SEQUENCE || !validity || validity.tag !== TAG.SEQUENCE) {
     throw new DerError("malformed TBSCertificate");
   }
+  const [from, to] = children(buf, validity);
+  if (!from || !to) throw new DerError("malformed validity");
   const alg = children(buf, children(buf, spki)[0]!);
   const keyAlgorithm = readOid(buf, alg[0]!);
-  const out: CertificateFields = { spki: encodingOf(buf, spki), keyAlgorithm, serial: contentOf(buf, serial) };
+  const out: CertificateFields = {
+    spki: encodingOf(buf, spki),
+    keyAlgorithm,
+    serial: contentOf(buf, serial),
+    notBefore: readTime(buf, from),
+    notAfter: readTime(buf, to),
+  };
   if (keyAlgorithm === OID.ecPublicKey && alg[1]?.tag === TAG.OID) out.curve = readOid(buf, alg[1]);
   return out;
 }

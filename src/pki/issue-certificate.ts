@@ -1,5 +1,6 @@
 import { X509Certificate, randomBytes, type KeyObject } from "node:crypto";
 import { ConfigError } from "../errors.js";
+import { formatDn, parseDn } from "./dn.js";
 import { buildExtensions, subjectKeyIdFromCertificate, subjectKeyIdOf } from "./extensions.js";
 import { defaultSignatureHash, generateKeyPair, importSigningKey, keyTypeOf, spkiDer } from "./keys.js";
 import type { CertOptions, IssuedCertificate, PkiKeyUsage } from "./options.js";
@@ -63,7 +64,7 @@ async function makeCertificate(role: Role, issuer: IssuedCertificate | undefined
 
   const privateKey: KeyObject = opts.privateKey ?? generateKeyPair(opts.keyType ?? "ec-p256").privateKey;
   const keyType = keyTypeOf(privateKey);
-  const subjectName = parseName(opts.subject ?? DEFAULT_SUBJECT[role]);
+  const subjectName = parseDn(opts.subject ?? DEFAULT_SUBJECT[role]);
   const serialHex = opts.serial !== undefined ? normalizeSerial(opts.serial) : randomSerial(randomBytes(16));
 
   const signerKey = issuer?.privateKey ?? privateKey;
@@ -107,19 +108,8 @@ async function makeCertificate(role: Role, issuer: IssuedCertificate | undefined
     privateKey,
     serialHex,
     serialDecimal: BigInt(`0x${serialHex}`).toString(10),
-    subject: subjectName.toString(),
+    subject: formatDn(subjectName),
     keyType,
     x509: new X509Certificate(certDer),
   };
-}
-
-function parseName(subject: string): x509.Name {
-  try {
-    return new x509.Name(subject);
-  } catch (err) {
-    throw new ConfigError(`certificate subject cannot be parsed: '${subject}'`, {
-      cause: err,
-      hint: "write the subject as comma-separated TYPE=value pairs, e.g. 'CN=TEST CLIENT,O=Example'",
-    });
-  }
 }

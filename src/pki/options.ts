@@ -31,7 +31,7 @@ export interface IssuedCertificate {
   serialHex: string;
   /** Serial in decimal, as used in the SigV4-X509 Credential field. */
   serialDecimal: string;
-  /** Subject DN as @peculiar/x509 prints it, RDNs in certificate order: "CN=TEST CLIENT, O=Example". */
+  /** Subject DN the RFC 4514 way (most specific RDN first, no spaces): "CN=TEST CLIENT,O=Example,C=US". */
   subject: string;
   keyType: PkiKeyType;
   x509: X509Certificate;
@@ -45,7 +45,11 @@ export interface IssuedCertificate {
 export interface CertOptions {
   /** Key type of the new key pair. Default `ec-p256`; ignored when `privateKey` is given. */
   keyType?: PkiKeyType;
-  /** Subject as "CN=…,O=…" (RDNs in certificate order). Default by role: CN=TEST ROOT / TEST INTERMEDIATE / TEST CLIENT. */
+  /**
+   * Subject, RFC 4514 style: "CN=TEST CLIENT,O=Example,C=US" (most specific first; the
+   * certificate holds C, O, CN in that order). "" makes an empty subject (negative tests).
+   * Default by role: CN=TEST ROOT / CN=TEST INTERMEDIATE / CN=TEST CLIENT.
+   */
   subject?: string;
   /** Serial: a bigint, or a hex string ("0x" prefix and ":" separators allowed). Must be positive, at most 20 bytes. Default: 16 random bytes. */
   serial?: bigint | string;

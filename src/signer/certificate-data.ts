@@ -11,17 +11,6 @@ export function supportedAlgorithms(keyType: KeyType): string[] {
   return [keyType];
 }
 
-/**
- * A certificate serial number as a decimal string, no leading zeros, from its
- * hex form (as X509Certificate.serialNumber gives it; case and a ':' separator are ignored).
- * @public
- */
-export function serialHexToDecimal(hex: string): string {
-  const clean = hex.replace(/:/g, "");
-  if (!/^[0-9a-fA-F]+$/.test(clean)) throw new RangeError(`not a hex serial number: '${hex}'`);
-  return BigInt(`0x${clean}`).toString(10);
-}
-
 /** What read-certificate-data prints. @public */
 export interface CertificateData {
   keyType: KeyType;
@@ -32,14 +21,14 @@ export interface CertificateData {
 
 /**
  * The read-certificate-data object for a certificate: key type, standard base64
- * of the DER, decimal serial and the supported algorithms.
+ * of the DER, the decimal serial as given, and the supported algorithms.
  * @public
  */
-export function certificateData(input: { keyType: KeyType; der: Uint8Array; serialHex: string }): CertificateData {
+export function certificateData(input: { keyType: KeyType; der: Uint8Array; serialDecimal: string }): CertificateData {
   return {
     keyType: input.keyType,
     certificateData: Buffer.from(input.der).toString("base64"),
-    serialNumber: serialHexToDecimal(input.serialHex),
+    serialNumber: input.serialDecimal,
     supportedAlgorithms: supportedAlgorithms(input.keyType),
   };
 }

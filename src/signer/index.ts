@@ -46,7 +46,6 @@ export {
 export {
   certificateData,
   certificateDataJson,
-  serialHexToDecimal,
   supportedAlgorithms,
   type CertificateData,
 } from "./certificate-data.js";

@@ -1,12 +1,34 @@
 import type { CommandModule } from "../context.js";
-import { RolesAnywhereError } from "../../errors.js";
+import type { FlagSpec } from "../args.js";
+import { requireStr } from "../args.js";
+import { cliSource, identityFlags, unsupportedFlags } from "../shared-options.js";
+import { readAllStdin } from "../stdin-once.js";
+import { certificateData, certificateDataJson } from "../../signer/certificate-data.js";
 
-// PLACEHOLDER: replaced by the real command module.
+const flags: FlagSpec[] = [
+  ...identityFlags.filter((f) => f.name === "certificate"),
+  { name: "debug", type: "boolean", describe: "Print a stack trace on errors" },
+  ...unsupportedFlags,
+];
+
+/**
+ * `read-certificate-data`: prints `{"keyType","certificateData","serialNumber","supportedAlgorithms"}`
+ * for the first certificate of --certificate (protocol.md §5.5), no trailing newline.
+ */
 export const command: CommandModule = {
   name: "read-certificate-data",
-  describe: "read-certificate-data (not built yet)",
-  flags: [],
-  async run() {
-    throw new RolesAnywhereError("NOT_SUPPORTED", "read-certificate-data: not built yet");
+  describe: "Print a certificate's key type, DER (base64), decimal serial and supported algorithms as JSON",
+  usage: "signing-helper read-certificate-data --certificate CERT",
+  flags,
+  async run(args, ctx) {
+    const source = cliSource(requireStr(args, "certificate"));
+    const identity = await import("../../identity/index.js");
+    const { certificate, der } = await identity.loadCertificate(source, { env: ctx.env, readStdin: () => readAllStdin(ctx.stdin) });
+    const data = certificateData({
+      keyType: identity.certificateKeyType(certificate),
+      der,
+      serialDecimal: BigInt(`0x${certificate.serialNumber.replace(/:/g, "")}`).toString(10),
+    });
+    ctx.stdout.write(certificateDataJson(data));
   },
 };

@@ -1,12 +1,79 @@
-import type { CommandModule } from "../context.js";
-import { RolesAnywhereError } from "../../errors.js";
+import type { KeyObject } from "node:crypto";
+import type { CommandModule, CliContext } from "../context.js";
+import type { FlagSpec, ParsedArgs } from "../args.js";
+import { str } from "../args.js";
+import { cliSource, identityFlags, unsupportedFlags } from "../shared-options.js";
+import { readAllStdin } from "../stdin-once.js";
+import { UsageError } from "../../errors.js";
+import type { IdentityInput, IdentityIo } from "../../identity/types.js";
+import {
+  SIGN_STRING_DIGESTS,
+  SIGN_STRING_FORMATS,
+  formatSignature,
+  signTestMessage,
+  testMessage,
+  type SignStringDigest,
+  type SignStringFormat,
+} from "../../signer/sign-string.js";
+import { signingAlgorithmFor } from "../../signer/key-signer.js";
 
-// PLACEHOLDER: replaced by the real command module.
+const flags: FlagSpec[] = [
+  ...identityFlags.filter((f) => f.name !== "intermediates"),
+  { name: "format", type: "string", describe: "Output: json (a JSON string of hex), text (hex) or bin (raw bytes)", choices: SIGN_STRING_FORMATS, default: "json" },
+  { name: "digest", type: "string", describe: "Digest for RSA and ECDSA (ML-DSA ignores it)", choices: SIGN_STRING_DIGESTS, default: "SHA256" },
+  { name: "debug", type: "boolean", describe: "Print the key's algorithm and the message signed to stderr" },
+  ...unsupportedFlags,
+];
+
+function identityIo(ctx: CliContext): IdentityIo {
+  return { env: ctx.env, readStdin: () => readAllStdin(ctx.stdin) };
+}
+
+function passphraseOf(args: ParsedArgs): IdentityInput | undefined {
+  const pass = str(args, "pkcs8-password");
+  if (pass === undefined) return undefined;
+  return pass.startsWith("env:") ? { env: pass.slice(4) } : pass;
+}
+
+/** Loads the private key: from --private-key, else from the --certificate file (combined PEM or PKCS#12). */
+async function loadKey(args: ParsedArgs, ctx: CliContext): Promise<KeyObject> {
+  const cert = str(args, "certificate");
+  const key = str(args, "private-key");
+  if (!key && !cert) {
+    throw new UsageError("missing required flag: --private-key", {
+      hint: "give --private-key, or a --certificate file that also holds the key (combined PEM or PKCS#12)",
+    });
+  }
+  if (cert === "-" && key === "-") throw new UsageError("only one of --certificate and --private-key can read stdin ('-')");
+  const io = identityIo(ctx);
+  const passphrase = passphraseOf(args);
+  const identity = await import("../../identity/index.js");
+  if (key) {
+    const loaded = await identity.loadPrivateKey(cliSource(key), passphrase, io);
+    // As the official helper does, a given certificate must at least be readable.
+    if (cert) await identity.loadCertificate(cliSource(cert), io);
+    return loaded.key;
+  }
+  const spec = passphrase === undefined ? { certificate: cliSource(cert!) } : { certificate: cliSource(cert!), passphrase };
+  return (await identity.loadIdentity(spec, io)).privateKey;
+}
+
+/** `sign-string`: signs the fixed test message (protocol.md §5.4) and prints the signature. */
 export const command: CommandModule = {
   name: "sign-string",
-  describe: "sign-string (not built yet)",
-  flags: [],
-  async run() {
-    throw new RolesAnywhereError("NOT_SUPPORTED", "sign-string: not built yet");
+  describe: "Sign the fixed test message with the private key (checks that a key works)",
+  usage: "signing-helper sign-string --private-key KEY [--certificate CERT] [--format json|text|bin] [--digest SHA256|SHA384|SHA512]",
+  flags,
+  async run(args, ctx) {
+    const format = (str(args, "format") ?? "json") as SignStringFormat;
+    const digest = (str(args, "digest") ?? "SHA256") as SignStringDigest;
+    const key = await loadKey(args, ctx);
+    const signature = signTestMessage(key, digest);
+    if (ctx.debug) {
+      const algorithm = signingAlgorithmFor(key);
+      ctx.log(`sign-string: key ${key.asymmetricKeyType} (${algorithm}), digest ${algorithm === "AWS4-X509-MLDSA" ? "none" : digest}`);
+      ctx.log(`sign-string: message (hex) ${testMessage(key).toString("hex")}`);
+    }
+    ctx.stdout.write(formatSignature(signature, format));
   },
 };

@@ -178,7 +178,7 @@ export async function listen(handler: RequestListener, options: ListenOptions): 
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
-        //TMP server.closeAllConnections();
+        server.closeAllConnections();
       });
       return closing;
     },

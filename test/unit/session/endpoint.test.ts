@@ -46,9 +46,15 @@ describe("endpoint", () => {
   });
 
   it("refuses a malformed region with an example", () => {
-    expect(() => resolveRegion("US East", "us-east-1")).toThrow(
-      new ConfigError("--region: expected a region name such as us-east-1, got 'US East'"),
-    );
+    let err: unknown;
+    try {
+      resolveRegion("US East", "us-east-1");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe("--region: expected a region name such as us-east-1, got 'US East'");
+    expect((err as ConfigError).hint).toBe("omit --region to use the trust anchor ARN's region");
   });
 
   it("puts AWS_ENDPOINT_URL_ROLESANYWHERE over --endpoint, and says so", () => {

@@ -65,5 +65,5 @@ describe("createKeySigner", () => {
       expect(verify(null, Buffer.from("other"), createPublicKey(privateKey), sig)).toBe(false);
     }
   });
-  it.skipIf(supportsMlDsa)(`ML-DSA signing: ${NO_MLDSA}`, () => {});
+  if (!supportsMlDsa) it.skip(`ML-DSA signing: ${NO_MLDSA}`, () => {});
 });

@@ -131,6 +131,4 @@ describe.skipIf(!hasOpenssl)("signRequest signatures verified by openssl", () =>
     expect(opensslVerify(k.pubPath, sig, s.stringToSign + " ", "sha256")).toBe(false);
   });
 });
-describe.skipIf(hasOpenssl)("signRequest signatures verified by openssl", () => {
-  it.skip(NO_OPENSSL, () => {});
-});
+if (!hasOpenssl) describe("signRequest signatures verified by openssl", () => it.skip(NO_OPENSSL, () => {}));

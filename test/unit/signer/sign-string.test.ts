@@ -93,9 +93,7 @@ describe.skipIf(!hasOpenssl)("sign-string against openssl", () => {
     }
   });
 });
-describe.skipIf(hasOpenssl)("sign-string against openssl", () => {
-  it.skip(NO_OPENSSL, () => {});
-});
+if (!hasOpenssl) describe("sign-string against openssl", () => it.skip(NO_OPENSSL, () => {}));
 
 describe("sign-string with ML-DSA", () => {
   const variants = [
@@ -116,5 +114,7 @@ describe("sign-string with ML-DSA", () => {
       }
     },
   );
-  it.skipIf(supportsMlDsa && hasOfficialMlDsa)(`ML-DSA sign-string: ${supportsMlDsa ? "official fixtures not found" : NO_MLDSA}`, () => {});
+  if (!(supportsMlDsa && hasOfficialMlDsa)) {
+    it.skip(`ML-DSA sign-string: ${supportsMlDsa ? `official fixtures not found in ${OFFICIAL_MLDSA_DIR}` : NO_MLDSA}`, () => {});
+  }
 });

@@ -1,0 +1,73 @@
+import { closeSync, openSync, writeSync } from "node:fs";
+import type { AuditEntry } from "./types.js";
+
+const KEYS: readonly (keyof AuditEntry)[] = [
+  "time",
+  "operation",
+  "outcome",
+  "status",
+  "requestId",
+  "errorCode",
+  "reason",
+  "serial",
+  "subject",
+  "algorithm",
+  "chainLength",
+  "sourceIdentity",
+  "trustAnchorArn",
+  "profileArn",
+  "roleArn",
+  "accessKeyId",
+];
+
+/**
+ * Copies only the known AuditEntry fields (so a secret put on the object by
+ * mistake never reaches the log) and bounds string lengths.
+ * @internal
+ */
+export function sanitizeAuditEntry(e: AuditEntry): AuditEntry {
+  const out: Record<string, unknown> = {};
+  for (const k of KEYS) {
+    const v = e[k];
+    if (v === undefined) continue;
+    out[k] = typeof v === "string" && v.length > 1024 ? v.slice(0, 1024) + "…" : v;
+  }
+  return out as unknown as AuditEntry;
+}
+
+/** Where audit entries go: memory (bounded), an append-only JSON-lines file, a callback. @internal */
+export class AuditSink {
+  /** The most recent entries, oldest first (at most `memoryLimit`, then the older half is dropped). */
+  readonly entries: AuditEntry[] = [];
+  #fd: number | undefined;
+  readonly #callback: ((e: AuditEntry) => void) | undefined;
+  readonly #memoryLimit: number;
+
+  constructor(opts: { file?: string; callback?: (e: AuditEntry) => void; memoryLimit?: number } = {}) {
+    this.#fd = opts.file ? openSync(opts.file, "a", 0o600) : undefined;
+    this.#callback = opts.callback;
+    this.#memoryLimit = opts.memoryLimit ?? 10_000;
+  }
+
+  /** Records one entry (one JSON line in the file, written synchronously so readers see it at once). */
+  write(entry: AuditEntry): void {
+    const e = sanitizeAuditEntry(entry);
+    this.entries.push(e);
+    if (this.entries.length > this.#memoryLimit) this.entries.splice(0, Math.ceil(this.#memoryLimit / 2));
+    if (this.#fd !== undefined) writeSync(this.#fd, JSON.stringify(e) + "\n");
+    if (this.#callback) {
+      try {
+        this.#callback(e);
+      } catch {
+        // a failing observer must not break the request
+      }
+    }
+  }
+
+  /** Closes the file; later entries go to memory and the callback only. */
+  close(): void {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined) closeSync(fd);
+  }
+}

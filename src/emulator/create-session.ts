@@ -1,0 +1,413 @@
+/**
+ * CreateSession, server side: the ordered checks of protocol.md §3, each failure
+ * mapped to a status, an `x-amzn-ErrorType` and a message (README.md in this
+ * folder has the table), and on success the real 201 response shape.
+ * No I/O here: the server hands in the request and writes the outcome.
+ */
+import type { Clock } from "../clock.js";
+import type { AuditEntry, MintedCredentials, MintRequest } from "./types.js";
+import { ARN_PATTERNS } from "./arn.js";
+import type { CertCache } from "./cert-cache.js";
+import type { CertInfo } from "./cert-info.js";
+import { decodeStrictBase64 } from "./pem.js";
+import {
+  X509_ALGORITHMS,
+  algorithmForKey,
+  canonicalRequest,
+  parseAmzDate,
+  parseAuthorization,
+  sha256Hex,
+  stringToSign,
+  verifyX509Signature,
+  type X509Algorithm,
+} from "./sigv4x509-verify.js";
+import type { EmulatorState } from "./state.js";
+import { checkLeaf, type ChainFailure, type ChainValidator } from "./validate-chain.js";
+
+/** The part of the credential store CreateSession uses. @internal */
+export interface CredentialMinter {
+  mint(req: MintRequest): MintedCredentials;
+}
+
+/** What CreateSession needs. @internal */
+export interface CreateSessionDeps {
+  state: EmulatorState;
+  store: CredentialMinter;
+  clock: Clock;
+  /** Allowed distance between X-Amz-Date and the clock, seconds (default 300). */
+  clockSkewSeconds: number;
+  validator: ChainValidator;
+  certs: CertCache;
+}
+
+/** The request as received. @internal */
+export interface IncomingCreateSession {
+  method: string;
+  path: string;
+  rawQuery: string;
+  /** Headers grouped by lowercase name, every value kept (see groupRawHeaders). */
+  headers: Map<string, string[]>;
+  body: Buffer;
+}
+
+/** The answer to write, plus what to audit. @internal */
+export interface CreateSessionOutcome {
+  status: number;
+  /** Set on failure: the `x-amzn-ErrorType` value. */
+  errorType?: string;
+  /** JSON text of the body. */
+  body: string;
+  audit: Omit<AuditEntry, "time" | "requestId" | "status" | "outcome" | "operation">;
+}
+
+type Audit = CreateSessionOutcome["audit"];
+
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    readonly message: string,
+    readonly reason: string = message,
+  ) {}
+}
+
+const denied = (message: string, reason?: string): Refusal => new Refusal(403, "AccessDeniedException", message, reason);
+const invalid = (message: string, reason?: string): Refusal => new Refusal(400, "ValidationException", message, reason);
+
+/** The AWS validation-message style: `1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: ...`. */
+function constraint(field: string, value: unknown, rule: string): Refusal {
+  const shown = value === undefined || value === null ? "null" : `'${typeof value === "string" ? value.slice(0, 256) : JSON.stringify(value)}'`;
+  return invalid(`1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${rule}`);
+}
+
+const SESSION_NAME_RE = /^[\w+=,.@-]{2,64}$/;
+const SOURCE_IDENTITY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
+
+function formatAmzDate(t: number): string {
+  return new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Lowercase hex of the serial, left-padded with 0 to an even length (protocol.md §3 items 13, 14). @internal */
+export function serialHexEven(info: Pick<CertInfo, "serialHex">): string {
+  const h = info.serialHex.toLowerCase();
+  return h.length % 2 === 0 ? h : "0" + h;
+}
+
+/**
+ * The source identity of protocol.md §3 item 14: `CN=<cn>` for a CN of at most
+ * 61 characters, the bare CN for 62-64, else `ID=<hex serial>`. A CN with
+ * characters STS does not allow in a source identity also falls back to the ID form.
+ * @internal
+ */
+export function sourceIdentityOf(leaf: Pick<CertInfo, "commonName" | "serialHex">): string {
+  const cn = leaf.commonName;
+  if (cn !== undefined && cn.length > 0 && SOURCE_IDENTITY_RE.test(cn)) {
+    if (cn.length <= 61) return `CN=${cn}`;
+    if (cn.length <= 64) return cn;
+  }
+  return `ID=${serialHexEven(leaf)}`;
+}
+
+function single(headers: Map<string, string[]>, name: string): string | undefined | null {
+  const v = headers.get(name);
+  if (!v) return undefined;
+  return v.length === 1 ? v[0]! : null;
+}
+
+const LEAF_MESSAGES: Record<Exclude<ChainFailure["kind"], "untrusted" | "revoked">, string> = {
+  "leaf-not-v3": "Signing certificate must be an X.509 v3 certificate.",
+  "leaf-ca": "Signing certificate must not be a CA certificate (basicConstraints CA:TRUE).",
+  "leaf-key-usage": "Signing certificate keyUsage must include digitalSignature.",
+  "leaf-weak-signature": "Signing certificate must be signed with SHA-256 or stronger.",
+  "leaf-expired": "Signing certificate has expired.",
+  "leaf-not-yet-valid": "Signing certificate is not yet valid.",
+  "leaf-empty-subject": "Signing certificate must have a non-empty Subject.",
+  "leaf-unsupported-key": "Signing certificate key type is not supported.",
+};
+
+function refusalOf(f: ChainFailure): Refusal {
+  if (f.kind === "untrusted") return denied("Untrusted Signing Certificate", f.reason);
+  if (f.kind === "revoked") return denied("Certificate revoked", f.reason);
+  return denied(LEAF_MESSAGES[f.kind], f.reason);
+}
+
+interface RequestBody {
+  durationSeconds?: number;
+  roleSessionName?: string;
+  instanceProperties?: Record<string, string>;
+  arns: { profileArn?: unknown; roleArn?: unknown; trustAnchorArn?: unknown };
+}
+
+function parseBody(body: Buffer): RequestBody | Refusal {
+  if (body.length === 0 || body.toString("latin1").trim() === "") return { arns: {} };
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch {
+    return invalid("Request body is not valid JSON.");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return invalid("Request body must be a JSON object.");
+  const o = json as Record<string, unknown>;
+  const out: RequestBody = { arns: { profileArn: o.profileArn, roleArn: o.roleArn, trustAnchorArn: o.trustAnchorArn } };
+  if (o.durationSeconds !== undefined && o.durationSeconds !== null) {
+    const d = o.durationSeconds;
+    if (typeof d !== "number" || !Number.isInteger(d)) return constraint("durationSeconds", d, "Member must be an integer");
+    if (d < 900) return constraint("durationSeconds", d, "Member must have value greater than or equal to 900");
+    if (d > 43200) return constraint("durationSeconds", d, "Member must have value less than or equal to 43200");
+    out.durationSeconds = d;
+  }
+  if (o.roleSessionName !== undefined && o.roleSessionName !== null) {
+    if (typeof o.roleSessionName !== "string") return constraint("roleSessionName", o.roleSessionName, "Member must be a string");
+    out.roleSessionName = o.roleSessionName;
+  }
+  if (o.instanceProperties !== undefined && o.instanceProperties !== null) {
+    const ip = o.instanceProperties;
+    if (typeof ip !== "object" || Array.isArray(ip)) return constraint("instanceProperties", ip, "Member must be a map of strings");
+    const entries = Object.entries(ip as Record<string, unknown>);
+    if (entries.length > 50) return constraint("instanceProperties", `${entries.length} entries`, "Member must have at most 50 entries");
+    for (const [k, v] of entries) {
+      if (k.length < 1 || k.length > 200) return constraint("instanceProperties", k, "Map keys must have length between 1 and 200");
+      if (typeof v !== "string" || v.length < 1 || v.length > 200) {
+        return constraint(`instanceProperties.${k}`, v, "Member must be a string of length between 1 and 200");
+      }
+    }
+    out.instanceProperties = ip as Record<string, string>;
+  }
+  return out;
+}
+
+function pickArns(rawQuery: string, body: RequestBody): { profileArn: string; roleArn: string; trustAnchorArn: string } | Refusal {
+  const q = new URLSearchParams(rawQuery);
+  const out: Record<string, string> = {};
+  for (const field of ["profileArn", "roleArn", "trustAnchorArn"] as const) {
+    const fromQuery = q.getAll(field);
+    if (fromQuery.length > 1) return constraint(field, fromQuery.join(","), "Member must be given once");
+    const v: unknown = fromQuery.length === 1 ? fromQuery[0] : body.arns[field];
+    if (v === undefined || v === null) return constraint(field, undefined, "Member must not be null");
+    if (typeof v !== "string") return constraint(field, v, "Member must be a string");
+    if (v.length < 1 || v.length > 1011) return constraint(field, v, "Member must have length between 1 and 1011");
+    const re = ARN_PATTERNS[field];
+    if (!re.test(v)) return constraint(field, v, `Member must satisfy regular expression pattern: ${re.source}`);
+    out[field] = v;
+  }
+  return out as { profileArn: string; roleArn: string; trustAnchorArn: string };
+}
+
+/**
+ * Runs CreateSession on one request and returns the response to write. Never
+ * throws for bad input: every refusal is an outcome.
+ * @internal
+ */
+export async function createSession(deps: CreateSessionDeps, req: IncomingCreateSession): Promise<CreateSessionOutcome> {
+  const audit: Audit = {};
+  try {
+    return await run(deps, req, audit);
+  } catch (err) {
+    if (err instanceof Refusal) {
+      audit.errorCode = err.type;
+      audit.reason = err.reason;
+      return { status: err.status, errorType: err.type, body: JSON.stringify({ message: err.message }), audit };
+    }
+    throw err;
+  }
+}
+
+async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: Audit): Promise<CreateSessionOutcome> {
+  const now = deps.clock.now();
+
+  // 1. Request shape: body, ARNs, then the Authorization header.
+  const body = parseBody(req.body);
+  if (body instanceof Refusal) throw body;
+  const arns = pickArns(req.rawQuery, body);
+  if (arns instanceof Refusal) throw arns;
+  audit.trustAnchorArn = arns.trustAnchorArn;
+  audit.profileArn = arns.profileArn;
+  audit.roleArn = arns.roleArn;
+
+  const authValue = single(req.headers, "authorization");
+  if (authValue === undefined) throw denied("Missing Authentication Token", "no Authorization header");
+  if (authValue === null) throw denied("Malformed Authorization header: sent more than once");
+  const auth = parseAuthorization(authValue);
+  if (typeof auth === "string") throw denied(`Malformed Authorization header: ${auth}`);
+
+  // 2. Algorithm.
+  if (!(X509_ALGORITHMS as readonly string[]).includes(auth.algorithm)) {
+    throw denied(`Unsupported signing algorithm ${auth.algorithm.slice(0, 64)} (expected one of ${X509_ALGORITHMS.join(", ")})`);
+  }
+  const algorithm = auth.algorithm as X509Algorithm;
+  audit.algorithm = algorithm;
+
+  // 3. Scope.
+  const amzDate = single(req.headers, "x-amz-date");
+  if (typeof amzDate !== "string") throw denied("Missing or repeated X-Amz-Date header");
+  const signedAt = parseAmzDate(amzDate.trim());
+  if (signedAt === undefined) throw denied("Malformed X-Amz-Date header: expected YYYYMMDDTHHMMSSZ");
+  if (auth.scopeService !== "rolesanywhere") throw denied(`Invalid credential scope: service must be rolesanywhere, not ${auth.scopeService}`);
+  if (auth.scopeTerminator !== "aws4_request") throw denied("Invalid credential scope: must end with aws4_request");
+  if (auth.scopeDate !== amzDate.trim().slice(0, 8)) {
+    throw denied(`Invalid credential scope: date ${auth.scopeDate} does not match X-Amz-Date ${amzDate.trim()}`);
+  }
+  if (auth.scopeRegion !== deps.state.region) {
+    throw denied(`Invalid credential scope: region ${auth.scopeRegion} does not match this endpoint's region ${deps.state.region}`);
+  }
+
+  // 4. Clock skew.
+  if (Math.abs(now - signedAt) > deps.clockSkewSeconds * 1000) {
+    throw denied(
+      `Invalid signature: X-Amz-Date ${amzDate.trim()} is more than ${deps.clockSkewSeconds} seconds from the server time ${formatAmzDate(now)}`,
+    );
+  }
+
+  // 5. Certificate and chain parse; serial.
+  const x509Header = single(req.headers, "x-amz-x509");
+  if (x509Header === undefined) throw denied("Missing X-Amz-X509 header");
+  if (x509Header === null) throw invalid("X-Amz-X509 header sent more than once");
+  const leaf = parseCertHeader(deps.certs, x509Header.trim(), "X-Amz-X509");
+  audit.serial = leaf.serialDecimal;
+  audit.subject = leaf.subject;
+  if (leaf.version !== 3) throw denied(LEAF_MESSAGES["leaf-not-v3"], `leaf certificate is X.509 v${leaf.version}`);
+  let serialMatches = false;
+  try {
+    serialMatches = BigInt(auth.serial) === BigInt(leaf.serialDecimal);
+  } catch {
+    serialMatches = false;
+  }
+  if (!serialMatches) {
+    throw denied(
+      `Invalid signature: the Credential serial ${auth.serial.slice(0, 64)} does not match the certificate serial ${leaf.serialDecimal}`,
+    );
+  }
+  const chainHeader = single(req.headers, "x-amz-x509-chain");
+  if (chainHeader === null) throw invalid("X-Amz-X509-Chain header sent more than once");
+  const chainParts = chainHeader === undefined ? [] : chainHeader.split(",").map((s) => s.trim());
+  audit.chainLength = chainParts.length;
+  if (chainParts.length > 5) {
+    throw invalid(`X-Amz-X509-Chain holds ${chainParts.length} certificates; at most 5 are allowed.`);
+  }
+  const chain = chainParts.map((b64, i) => parseCertHeader(deps.certs, b64, `X-Amz-X509-Chain certificate ${i + 1}`));
+
+  // 6. Signature over the client's SignedHeaders.
+  const required = ["host", "x-amz-date", "x-amz-x509", ...(chainHeader !== undefined ? ["x-amz-x509-chain"] : [])];
+  const missing = required.filter((h) => !auth.signedHeaders.includes(h));
+  if (missing.length > 0) throw denied(`Invalid signature: SignedHeaders must include ${missing.join(", ")}`);
+  const unsent = auth.signedHeaders.find((h) => !req.headers.has(h));
+  if (unsent) throw denied(`Invalid signature: signed header ${unsent} is not in the request`);
+  const canonical = canonicalRequest({
+    method: req.method,
+    path: req.path,
+    rawQuery: req.rawQuery,
+    headers: req.headers,
+    signedHeaders: auth.signedHeaders,
+    payloadHash: sha256Hex(req.body),
+  });
+  if (canonical === undefined) throw invalid("Malformed query string: bad percent-encoding");
+  const expectedAlg = algorithmForKey(leaf.keyType);
+  if (expectedAlg === undefined) {
+    throw denied(LEAF_MESSAGES["leaf-unsupported-key"], `certificate key algorithm ${leaf.keyDetail} has no SigV4-X509 algorithm`);
+  }
+  if (expectedAlg !== algorithm) {
+    throw denied(`Invalid signature: algorithm ${algorithm} does not match the certificate's ${leaf.keyType} key (expected ${expectedAlg})`);
+  }
+  if (!leaf.publicKey) {
+    throw denied(LEAF_MESSAGES["leaf-unsupported-key"], `this Node.js (${process.version}) cannot load a ${leaf.keyType} public key`);
+  }
+  const scope = `${auth.scopeDate}/${auth.scopeRegion}/${auth.scopeService}/${auth.scopeTerminator}`;
+  const sts = stringToSign(algorithm, amzDate.trim(), scope, canonical);
+  if (!verifyX509Signature(algorithm, leaf.publicKey, sts, auth.signature)) {
+    throw denied("Invalid signature", "the signature does not verify with the certificate's public key");
+  }
+
+  // 7. Leaf rules.
+  const leafProblem = checkLeaf(leaf, now);
+  if (leafProblem) throw refusalOf(leafProblem);
+
+  // 8-9. Trust anchor, path, CRLs.
+  const anchor = deps.state.trustAnchor(arns.trustAnchorArn);
+  if (!anchor) throw denied("Specified Trust Anchor wasn't found.");
+  if (!anchor.enabled) throw denied("Specified Trust Anchor is disabled.", `trust anchor ${anchor.name} is disabled`);
+  const pathResult = await deps.validator.validate(
+    `${x509Header.trim()}\n${chainHeader ?? ""}`,
+    leaf,
+    chain,
+    anchor,
+    deps.state.revision(anchor.arn),
+    now,
+  );
+  if (!pathResult.ok) throw refusalOf(pathResult.failure);
+
+  // 10. Profile and role.
+  const profile = deps.state.profile(arns.profileArn);
+  if (!profile) throw denied("Invalid or empty profile provided.");
+  if (!profile.enabled) throw denied("Specified Profile is disabled.", `profile ${profile.name} is disabled`);
+  if (!profile.roleArns.includes(arns.roleArn)) throw denied("Requested Role isn't one of those listed in the Profile.");
+  const role = deps.state.role(arns.roleArn);
+  if (!role) throw denied("Requested Role isn't one of those listed in the Profile.", "role is not configured");
+
+  // 11. Duration.
+  const durationSeconds = Math.min(profile.durationSeconds, body.durationSeconds ?? profile.durationSeconds);
+  if (durationSeconds > role.maxSessionDuration) {
+    throw invalid(
+      "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+      `duration ${durationSeconds} s exceeds role maxSessionDuration ${role.maxSessionDuration} s`,
+    );
+  }
+
+  // 12. Role session name.
+  if (body.roleSessionName !== undefined) {
+    if (!profile.acceptRoleSessionName) throw denied("Not authorized to set roleSessionName.");
+    if (!SESSION_NAME_RE.test(body.roleSessionName)) {
+      throw constraint("roleSessionName", body.roleSessionName, "Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}");
+    }
+  }
+
+  // 13. Instance properties.
+  if (profile.requireInstanceProperties && Object.keys(body.instanceProperties ?? {}).length === 0) {
+    throw invalid("Instance properties are required by this profile.", `profile ${profile.name} requires instanceProperties`);
+  }
+
+  // Success.
+  const sourceIdentity = sourceIdentityOf(leaf);
+  const roleSessionName = body.roleSessionName ?? serialHexEven(leaf);
+  const creds = deps.store.mint({
+    accountId: role.accountId,
+    roleArn: role.arn,
+    roleSessionName,
+    sourceIdentity,
+    durationSeconds,
+    now,
+  });
+  audit.sourceIdentity = sourceIdentity;
+  audit.accessKeyId = creds.accessKeyId;
+  const response = {
+    credentialSet: [
+      {
+        assumedRoleUser: { arn: creds.assumedRoleArn, assumedRoleId: creds.assumedRoleId },
+        credentials: {
+          accessKeyId: creds.accessKeyId,
+          expiration: isoSeconds(creds.expiration),
+          secretAccessKey: creds.secretAccessKey,
+          sessionToken: creds.sessionToken,
+        },
+        packedPolicySize: 0,
+        roleArn: creds.roleArn,
+        sourceIdentity,
+      },
+    ],
+    subjectArn: deps.state.subjectArn(leaf.subject),
+  };
+  return { status: 201, body: JSON.stringify(response), audit };
+}
+
+function parseCertHeader(certs: CertCache, b64: string, what: string): CertInfo {
+  if (certs.has(b64)) return certs.get(b64, () => Buffer.alloc(0));
+  const der = decodeStrictBase64(b64);
+  if (!der) throw invalid(`${what} is not valid base64.`);
+  try {
+    return certs.get(b64, () => der);
+  } catch {
+    throw invalid(`${what} is not a DER X.509 certificate.`);
+  }
+}

@@ -1,0 +1,353 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { resolve } from "node:path";
+import { systemClock, type Clock } from "../clock.js";
+import { ConfigError } from "../errors.js";
+import type { AuditEntry } from "./types.js";
+import { AuditSink } from "./audit.js";
+import { CertCache } from "./cert-cache.js";
+import { loadConfigFile, quickConfig, resolveConfig, type EmulatorConfig, type QuickConfigOptions } from "./config.js";
+import { createSession, type CredentialMinter } from "./create-session.js";
+import { CredentialStore } from "./credential-store.js";
+import { groupRawHeaders } from "./sigv4x509-verify.js";
+import { EmulatorState, type ProfileSummary, type TrustAnchorSummary } from "./state.js";
+import { createStsHandler } from "./sts/handler.js";
+import { ChainValidator } from "./validate-chain.js";
+import { writeJson, writeJsonError, writeXmlError } from "./wire.js";
+
+/** Largest request body accepted (bytes); larger bodies get 413. @public */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Largest request header block accepted by the server (bytes). Chains of 5 RSA-4096 certificates fit. @public */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** Beyond this many body bytes the emulator stops reading and closes the connection. */
+const DRAIN_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/** Handles one STS query request whose body has been read. @internal */
+export type StsRequestHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+
+/** What the request handler needs; `createEmulatorHandler` binds no socket. @public */
+export interface EmulatorHandlerDeps {
+  state: EmulatorState;
+  store: CredentialMinter;
+  clock?: Clock;
+  /** Allowed distance between X-Amz-Date and the clock, seconds; default 300. */
+  clockSkewSeconds?: number;
+  /** Receives one entry per request. */
+  audit: (e: AuditEntry) => void;
+  /** The STS query API handler (POST /); without it STS requests get 404. */
+  sts?: StsRequestHandler;
+}
+
+interface BodyResult {
+  body: Buffer;
+  tooLarge: boolean;
+  /** The client declared or sent so much that the connection should be closed after answering. */
+  closeAfter: boolean;
+  aborted: boolean;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  return new Promise((resolveBody) => {
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) {
+      req.pause();
+      resolveBody({ body: Buffer.alloc(0), tooLarge: true, closeAfter: true, aborted: false });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (r: BodyResult): void => {
+      if (done) return;
+      done = true;
+      resolveBody(r);
+    };
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT_BYTES) {
+        req.pause();
+        finish({ body: Buffer.alloc(0), tooLarge: true, closeAfter: true, aborted: false });
+      }
+    });
+    req.on("end", () => finish({ body: size > limit ? Buffer.alloc(0) : Buffer.concat(chunks, size), tooLarge: size > limit, closeAfter: false, aborted: false }));
+    req.on("error", () => finish({ body: Buffer.alloc(0), tooLarge: false, closeAfter: true, aborted: true }));
+    req.on("aborted", () => finish({ body: Buffer.alloc(0), tooLarge: false, closeAfter: true, aborted: true }));
+  });
+}
+
+function looksLikeSts(path: string, rawQuery: string, contentType: string, body: Buffer): boolean {
+  if (path === "/") return true;
+  if (/(^|&)Action=/.test(rawQuery)) return true;
+  if (contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) return /(^|&)Action=/.test(body.toString("latin1"));
+  return false;
+}
+
+/**
+ * The emulator's request listener: `POST /sessions` → CreateSession, STS-looking
+ * requests (`/`, or a form body / query with `Action=`) → the STS handler,
+ * anything else → 404. Bodies over 64 KiB → 413. Every answer is in the wire
+ * format of the API it looks like, and every request gets one audit entry
+ * (the STS handler writes its own).
+ * @public
+ */
+export function createEmulatorHandler(deps: EmulatorHandlerDeps): RequestListener {
+  const clock = deps.clock ?? systemClock;
+  const sessionDeps = {
+    state: deps.state,
+    store: deps.store,
+    clock,
+    clockSkewSeconds: deps.clockSkewSeconds ?? 300,
+    validator: new ChainValidator(),
+    certs: new CertCache(),
+  };
+  const auditOf = (
+    operation: AuditEntry["operation"],
+    requestId: string,
+    status: number,
+    extra: Partial<AuditEntry> = {},
+  ): void => {
+    deps.audit({
+      time: new Date(clock.now()).toISOString(),
+      operation,
+      outcome: status < 300 ? "success" : "failure",
+      status,
+      requestId,
+      ...extra,
+    });
+  };
+
+  return (req, res) => {
+    const requestId = randomUUID();
+    const url = req.url ?? "/";
+    const qi = url.indexOf("?");
+    const path = qi >= 0 ? url.slice(0, qi) : url;
+    const rawQuery = qi >= 0 ? url.slice(qi + 1) : "";
+    const method = req.method ?? "GET";
+    const contentType = String(req.headers["content-type"] ?? "");
+
+    void readBody(req, MAX_BODY_BYTES).then(async ({ body, tooLarge, closeAfter, aborted }) => {
+      if (aborted) return;
+      if (closeAfter) res.setHeader("connection", "close");
+      const isSessions = path === "/sessions";
+      const isSts = !isSessions && looksLikeSts(path, rawQuery, contentType, body);
+      try {
+        if (tooLarge) {
+          const message = `Request body is larger than ${MAX_BODY_BYTES} bytes.`;
+          if (isSts) writeXmlError(res, 413, requestId, "RequestEntityTooLarge", message);
+          else writeJsonError(res, 413, requestId, "ValidationException", message);
+          auditOf(isSessions ? "CreateSession" : "Unknown", requestId, 413, { errorCode: "RequestEntityTooLarge", reason: message });
+        } else if (isSessions) {
+          if (method !== "POST") {
+            res.setHeader("allow", "POST");
+            const message = `CreateSession is POST /sessions, not ${method}.`;
+            writeJsonError(res, 405, requestId, "MethodNotAllowedException", message);
+            auditOf("Unknown", requestId, 405, { errorCode: "MethodNotAllowedException", reason: message });
+          } else {
+            const out = await createSession(sessionDeps, { method, path, rawQuery, headers: groupRawHeaders(req.rawHeaders), body });
+            writeJson(res, out.status, requestId, out.body, out.errorType);
+            auditOf("CreateSession", requestId, out.status, out.audit);
+          }
+        } else if (isSts && deps.sts) {
+          await deps.sts(req, res, body);
+        } else {
+          const message = `No operation at ${method} ${path.slice(0, 200)}.`;
+          writeJsonError(res, 404, requestId, "UnknownOperationException", message);
+          auditOf("Unknown", requestId, 404, { errorCode: "UnknownOperationException", reason: message });
+        }
+      } catch (err) {
+        // A bug, not bad input: say so honestly (500) and keep serving.
+        const reason = `internal error: ${(err as Error)?.message ?? String(err)}`;
+        if (!res.headersSent) {
+          if (isSts) writeXmlError(res, 500, requestId, "InternalFailure", "The emulator failed to process the request.");
+          else writeJsonError(res, 500, requestId, "InternalServerException", "The emulator failed to process the request.");
+        } else if (!res.writableEnded) res.end();
+        auditOf(isSessions ? "CreateSession" : "Unknown", requestId, 500, { errorCode: "InternalFailure", reason });
+      }
+    });
+  };
+}
+
+/** Options of startEmulator. Give `config` or `trustAnchorCertPem` (quick mode). @public */
+export interface StartEmulatorOptions {
+  /** A config object (contract.md §5; relative paths against the working directory) or the path of a JSON config file. */
+  config?: EmulatorConfig | string;
+  /** Quick mode: PEM of the trust anchor certificate; makes one trust anchor, one profile and one role. */
+  trustAnchorCertPem?: string;
+  /** Quick mode: the role ARN (default arn:aws:iam::<account>:role/rolesanywhere-emulator). */
+  roleArn?: string;
+  /** Quick mode: region (default us-east-1). */
+  region?: string;
+  /** Quick mode: account id (default the role ARN's, else 123456789012). */
+  accountId?: string;
+  /** Quick mode: profile settings (quick mode accepts roleSessionName by default). */
+  quickProfile?: QuickConfigOptions["profile"];
+  /** Quick mode: the role's maxSessionDuration (default 3600). */
+  maxSessionDuration?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (pick a free port). */
+  port?: number;
+  clock?: Clock;
+  /** A file to append JSON lines to, or a callback; entries are also kept in memory. */
+  auditLog?: string | ((e: AuditEntry) => void);
+  /** Allowed X-Amz-Date skew in seconds, default 300. */
+  clockSkewSeconds?: number;
+  /** Random source for minted credentials (tests). */
+  random?: (n: number) => Buffer;
+}
+
+/** A running emulator. @public */
+export interface RunningEmulator {
+  /** `http://127.0.0.1:<port>` (no trailing slash). */
+  endpoint: string;
+  host: string;
+  port: number;
+  region: string;
+  accountId: string;
+  /** The first trust anchor, profile and role (of the first profile). */
+  trustAnchorArn: string;
+  profileArn: string;
+  roleArn: string;
+  trustAnchors: TrustAnchorSummary[];
+  profiles: ProfileSummary[];
+  /** Audit entries of this run, oldest first (the last 10000). */
+  audit: AuditEntry[];
+  state: EmulatorState;
+  close(): Promise<void>;
+}
+
+function resolveStartConfig(opts: StartEmulatorOptions) {
+  if (opts.config !== undefined && opts.trustAnchorCertPem !== undefined) {
+    throw new ConfigError("emulator: give a config or a trust anchor certificate (quick mode), not both", {
+      hint: "put the trust anchor in the config file, or drop the config",
+    });
+  }
+  if (opts.config !== undefined) {
+    for (const k of ["roleArn", "region", "accountId", "quickProfile", "maxSessionDuration"] as const) {
+      if (opts[k] !== undefined) {
+        throw new ConfigError(`emulator: ${k} is a quick-mode option and conflicts with a config`, { hint: "set it in the config instead" });
+      }
+    }
+    return typeof opts.config === "string"
+      ? loadConfigFile(opts.config)
+      : resolveConfig(opts.config, { baseDir: resolve("."), source: "the config object" });
+  }
+  if (opts.trustAnchorCertPem === undefined) {
+    throw new ConfigError("emulator: no trust anchor: give a config or a trust anchor certificate", {
+      hint: "use --config FILE or --trust-anchor-cert PEM",
+    });
+  }
+  const quick: QuickConfigOptions = { trustAnchorCertPem: opts.trustAnchorCertPem };
+  if (opts.roleArn !== undefined) quick.roleArn = opts.roleArn;
+  if (opts.region !== undefined) quick.region = opts.region;
+  if (opts.accountId !== undefined) quick.accountId = opts.accountId;
+  if (opts.quickProfile !== undefined) quick.profile = opts.quickProfile;
+  if (opts.maxSessionDuration !== undefined) quick.maxSessionDuration = opts.maxSessionDuration;
+  return resolveConfig(quickConfig(quick), { baseDir: resolve("."), source: "quick mode" });
+}
+
+/**
+ * Builds the emulator's resources from the config part of the start options
+ * (`config`, or quick mode), for use with createEmulatorHandler.
+ * @public
+ */
+export function createEmulatorState(opts: StartEmulatorOptions): EmulatorState {
+  return new EmulatorState(resolveStartConfig(opts));
+}
+
+/**
+ * Starts the emulator on `host:port` (default 127.0.0.1:0) and resolves once it
+ * listens. Config errors throw ConfigError naming the key.
+ * @public
+ */
+export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  const state = createEmulatorState(opts);
+  const clock = opts.clock ?? systemClock;
+  const sink = new AuditSink({
+    ...(typeof opts.auditLog === "string" ? { file: opts.auditLog } : {}),
+    ...(typeof opts.auditLog === "function" ? { callback: opts.auditLog } : {}),
+  });
+  const store = new CredentialStore(opts.random ? { random: opts.random } : undefined);
+  const audit = (e: AuditEntry): void => sink.write(e);
+  const sts = createStsHandler({
+    store,
+    clock,
+    region: state.region,
+    roles: (arn) => state.emulatorRole(arn),
+    audit,
+    ...(opts.clockSkewSeconds !== undefined ? { maxClockSkewSeconds: opts.clockSkewSeconds } : {}),
+  });
+  const handler = createEmulatorHandler({
+    state,
+    store,
+    clock,
+    audit,
+    sts,
+    ...(opts.clockSkewSeconds !== undefined ? { clockSkewSeconds: opts.clockSkewSeconds } : {}),
+  });
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    const requestId = randomUUID();
+    const message = status === 431 ? `Request headers are larger than ${MAX_HEADER_BYTES} bytes.` : "Malformed HTTP request.";
+    const body = JSON.stringify({ message });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-amzn-ErrorType: ValidationException\r\nx-amzn-RequestId: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    audit({
+      time: new Date(clock.now()).toISOString(),
+      operation: "Unknown",
+      outcome: "failure",
+      status,
+      requestId,
+      errorCode: "ValidationException",
+      reason: message,
+    });
+  });
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", fail);
+      ok();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const trustAnchors = state.trustAnchors();
+  const profiles = state.profiles();
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint,
+    host,
+    port,
+    region: state.region,
+    accountId: state.accountId,
+    trustAnchorArn: trustAnchors[0]!.arn,
+    profileArn: profiles[0]!.arn,
+    roleArn: profiles[0]!.roleArns[0]!,
+    trustAnchors,
+    profiles,
+    audit: sink.entries,
+    state,
+    close() {
+      closed ??= new Promise<void>((done) => {
+        server.close(() => {
+          sink.close();
+          done();
+        });
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+

@@ -1,0 +1,114 @@
+/**
+ * Leaf-by-key selection, chain ordering and expiry warnings. Pure: plain
+ * bytes and dates in, decisions out.
+ */
+import { IdentityError } from "../errors.js";
+
+/** IAM Roles Anywhere accepts at most this many certificates in X-Amz-X509-Chain. @public */
+export const MAX_CHAIN_LENGTH = 5;
+
+/** A certificate as chain selection sees it. @internal */
+export interface ChainCert {
+  der: Buffer;
+  /** The SubjectPublicKeyInfo DER, normalised so equal keys give equal bytes. */
+  spki: Buffer;
+}
+
+/** Where the certificates and the key came from, for messages. @internal */
+export interface ChainLabels {
+  /** Label of the certificate source, e.g. "file /x/fullchain.pem". */
+  certificates: string;
+  /** Label of the private key source. */
+  privateKey: string;
+}
+
+/** The leaf and the chain to send. @internal */
+export interface ChainSelection {
+  leaf: ChainCert;
+  /** DER of the intermediates, in the order to send them. */
+  chain: Buffer[];
+}
+
+/**
+ * Finds the leaf, the certificate whose public key is the private key's, in
+ * whatever order the certificates come. The others, then `intermediates`, form
+ * the chain in their given order, without repeats and without any certificate
+ * for the same key as the leaf.
+ *
+ * Throws IdentityError CERTIFICATE_KEY_MISMATCH when no certificate matches the
+ * key, CHAIN_TOO_LONG when the chain would exceed 5 certificates.
+ * @internal
+ */
+export function selectLeaf(
+  certificates: readonly ChainCert[],
+  keySpki: Buffer,
+  intermediates: readonly ChainCert[],
+  labels: ChainLabels,
+): ChainSelection {
+  const leaf = certificates.find((c) => c.spki.equals(keySpki));
+  if (!leaf) {
+    const n = certificates.length;
+    const why =
+      n === 1
+        ? `the private key (${labels.privateKey}) does not match the certificate in ${labels.certificates}`
+        : `the private key (${labels.privateKey}) matches none of the ${n} certificates in ${labels.certificates}`;
+    throw new IdentityError("CERTIFICATE_KEY_MISMATCH", `certificate and private key: ${why}`, {
+      hint: "give the key the certificate was issued for: 'openssl x509 -noout -pubkey -in CERT' and 'openssl pkey -pubout -in KEY' must print the same key",
+    });
+  }
+  const chain: Buffer[] = [];
+  for (const c of [...certificates, ...intermediates]) {
+    if (c.spki.equals(keySpki)) continue;
+    if (chain.some((d) => d.equals(c.der))) continue;
+    chain.push(c.der);
+  }
+  if (chain.length > MAX_CHAIN_LENGTH) {
+    throw new IdentityError(
+      "CHAIN_TOO_LONG",
+      `certificate chain: ${chain.length} certificates besides the leaf (from ${labels.certificates}${intermediates.length ? " and the intermediates" : ""}); IAM Roles Anywhere accepts at most ${MAX_CHAIN_LENGTH}`,
+      { hint: "send only the intermediates between the leaf and the trust anchor: the root CA is in the trust anchor and need not be sent" },
+    );
+  }
+  return { leaf, chain };
+}
+
+/** A certificate as expiry checks see it. @public */
+export interface ExpiryInput {
+  /** How to name it in the warning, e.g. "certificate CN=client (serial 42)". */
+  name: string;
+  notAfter: Date;
+}
+
+/** One certificate that has expired or expires soon. @public */
+export interface ExpiryWarning {
+  name: string;
+  notAfter: Date;
+  /** Whole days left, 0 on the last day, negative once expired. */
+  daysLeft: number;
+  expired: boolean;
+  /** A one-line warning for logs. */
+  message: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The certificates that expire within `withinDays` days of `nowMs` (default
+ * 30), or have already expired, each with a one-line message.
+ * @public
+ */
+export function expiryWarnings(certs: readonly ExpiryInput[], nowMs: number, withinDays = 30): ExpiryWarning[] {
+  const out: ExpiryWarning[] = [];
+  for (const { name, notAfter } of certs) {
+    const left = notAfter.getTime() - nowMs;
+    if (left > withinDays * DAY_MS) continue;
+    const expired = left <= 0;
+    const daysLeft = Math.floor(left / DAY_MS);
+    const when = notAfter.toISOString().replace(".000Z", "Z");
+    const message = expired
+      ? `${name} expired at ${when}`
+      : `${name} expires at ${when} (in ${daysLeft === 0 ? "less than a day" : daysLeft === 1 ? "1 day" : `${daysLeft} days`})`;
+    out.push({ name, notAfter, daysLeft, expired, message });
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock } from "../../../src/clock.js";
+import { CACHE_MIN_REMAINING_MS, cacheDir, cacheKey, getOrCreate, readCached, writeCached, type CacheKeyFields } from "../../../src/credentials/cache.js";
+import { parseCacheEntry, serializeCacheEntry } from "../../../src/credentials/cache-entry.js";
+import { makeCredentials } from "./helpers/make-credentials.js";
+import { BARRIER, bundleForChild, runChildren } from "./helpers/children.js";
+
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+const MIN = 60_000;
+const KEY = "a".repeat(64);
+let root: string;
+let n = 0;
+const freshDir = () => join(root, `case-${++n}`, "rolesanywhere-signing-helper");
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "cred-cache-"));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const fields: CacheKeyFields = {
+  certFingerprintSha256: "AB:CD:EF",
+  trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/ta",
+  profileArn: "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p",
+  roleArn: "arn:aws:iam::123456789012:role/demo",
+  durationSeconds: 3600,
+  endpoint: "https://rolesanywhere.us-east-1.amazonaws.com",
+};
+
+describe("cacheKey", () => {
+  it("is a lowercase hex SHA-256, stable for the same fields", () => {
+    expect(cacheKey(fields)).toMatch(/^[0-9a-f]{64}$/);
+    expect(cacheKey({ ...fields })).toBe(cacheKey(fields));
+  });
+
+  it("changes when any field changes", () => {
+    const variants: Partial<CacheKeyFields>[] = [
+      { certFingerprintSha256: "ab:cd:ee" },
+      { trustAnchorArn: fields.trustAnchorArn + "2" },
+      { profileArn: fields.profileArn + "2" },
+      { roleArn: fields.roleArn + "2" },
+      { durationSeconds: 900 },
+      { roleSessionName: "s" },
+      { endpoint: "http://127.0.0.1:9999" },
+    ];
+    const keys = new Set(variants.map((v) => cacheKey({ ...fields, ...v })));
+    keys.add(cacheKey(fields));
+    expect(keys.size).toBe(variants.length + 1);
+  });
+
+  it("treats the fingerprint's case and colons as formatting", () => {
+    expect(cacheKey({ ...fields, certFingerprintSha256: "abcdef" })).toBe(cacheKey(fields));
+  });
+});
+
+describe("cacheDir", () => {
+  it("uses an absolute XDG_CACHE_HOME, else ~/.cache", () => {
+    expect(cacheDir({ XDG_CACHE_HOME: "/var/cache/u" }, "/home/u")).toBe("/var/cache/u/rolesanywhere-signing-helper");
+    expect(cacheDir({ XDG_CACHE_HOME: "relative/cache" }, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
+    expect(cacheDir({ XDG_CACHE_HOME: "" }, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
+    expect(cacheDir({}, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
+  });
+});
+
+describe("cache entries", () => {
+  it("round-trip credentials with the secrets only in the serialized text", () => {
+    const c = { ...makeCredentials(7, T0 + 60 * MIN), assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/demo/s" };
+    const text = serializeCacheEntry(c);
+    expect(text).toContain("SECRET-7");
+    const back = parseCacheEntry(text)!;
+    expect(back.secretAccessKey.reveal()).toBe("SECRET-7");
+    expect(back.sessionToken.reveal()).toBe("TOKEN-7");
+    expect(back.expirationRaw).toBe(c.expirationRaw);
+    expect(back.expiration.getTime()).toBe(T0 + 60 * MIN);
+    expect(back.assumedRoleArn).toBe(c.assumedRoleArn);
+    expect(inspect(back)).not.toMatch(/SECRET-7|TOKEN-7/);
+    expect(JSON.stringify(back)).not.toMatch(/SECRET-7|TOKEN-7/);
+  });
+
+  it("reject anything incomplete or of another version", () => {
+    const good = JSON.parse(serializeCacheEntry(makeCredentials(1, T0))) as Record<string, unknown>;
+    for (const bad of ["", "null", "[]", "{", JSON.stringify({ ...good, version: 2 }), JSON.stringify({ ...good, sessionToken: 5 })]) {
+      expect(parseCacheEntry(bad)).toBeUndefined();
+    }
+    expect(parseCacheEntry(JSON.stringify({ ...good, expiration: "soon" }))).toBeUndefined();
+  });
+});
+
+describe("readCached / writeCached", () => {
+  it("writes the entry with mode 0600 in a new directory of mode 0700", async () => {
+    const dir = freshDir();
+    await writeCached(dir, KEY, makeCredentials(1, T0 + 60 * MIN));
+    expect(mode(dir)).toBe(0o700);
+    expect(mode(join(dir, `${KEY}.json`))).toBe(0o600);
+    expect(readdirSync(dir)).toEqual([`${KEY}.json`]);
+  });
+
+  it("reads an entry back while more than 15 minutes remain, and not after", async () => {
+    const dir = freshDir();
+    const clock = new ManualClock(T0);
+    await writeCached(dir, KEY, makeCredentials(1, T0 + 60 * MIN));
+    expect((await readCached(dir, KEY, clock))?.accessKeyId).toBe("ASIATEST00000001");
+    clock.set(T0 + 60 * MIN - CACHE_MIN_REMAINING_MS - 1);
+    expect(await readCached(dir, KEY, clock)).toBeDefined();
+    clock.set(T0 + 60 * MIN - CACHE_MIN_REMAINING_MS);
+    expect(await readCached(dir, KEY, clock)).toBeUndefined();
+    expect(await readCached(dir, KEY, clock, 0)).toBeDefined();
+  });
+
+  it("gives undefined, never an error, for a missing, corrupt or directory entry", async () => {
+    const dir = freshDir();
+    const clock = new ManualClock(T0);
+    expect(await readCached(dir, KEY, clock)).toBeUndefined();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${KEY}.json`), "{\"version\":1,\"accessKeyId\":", { mode: 0o600 });
+    expect(await readCached(dir, KEY, clock)).toBeUndefined();
+    mkdirSync(join(dir, `${"b".repeat(64)}.json`));
+    expect(await readCached(dir, "b".repeat(64), clock)).toBeUndefined();
+  });
+
+  it("ignores an entry that others may write", async () => {
+    const dir = freshDir();
+    const clock = new ManualClock(T0);
+    await writeCached(dir, KEY, makeCredentials(1, T0 + 60 * MIN));
+    chmodSync(join(dir, `${KEY}.json`), 0o666);
+    expect(await readCached(dir, KEY, clock)).toBeUndefined();
+  });
+});
+
+describe("getOrCreate", () => {
+  it("fetches and stores on a miss, then serves the entry without fetching", async () => {
+    const dir = freshDir();
+    const clock = new ManualClock(T0);
+    let fetches = 0;
+    const fetch = async () => makeCredentials(++fetches, clock.now() + 60 * MIN);
+    expect((await getOrCreate(dir, KEY, fetch, clock)).accessKeyId).toBe("ASIATEST00000001");
+    expect((await getOrCreate(dir, KEY, fetch, clock)).accessKeyId).toBe("ASIATEST00000001");
+    expect(fetches).toBe(1);
+    clock.set(T0 + 45 * MIN);
+    expect((await getOrCreate(dir, KEY, fetch, clock)).accessKeyId).toBe("ASIATEST00000002");
+    expect(fetches).toBe(2);
+    expect(readdirSync(dir).sort()).toEqual([`${KEY}.json`]);
+  });
+
+  it("ignores a corrupt entry and replaces it", async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, `${KEY}.json`), "\u0000garbage", { mode: 0o600 });
+    const clock = new ManualClock(T0);
+    const got = await getOrCreate(dir, KEY, async () => makeCredentials(3, T0 + 60 * MIN), clock);
+    expect(got.accessKeyId).toBe("ASIATEST00000003");
+    expect(parseCacheEntry(readFileSync(join(dir, `${KEY}.json`), "utf8"))?.accessKeyId).toBe("ASIATEST00000003");
+  });
+
+  it("passes a fetch error on and stores nothing", async () => {
+    const dir = freshDir();
+    const boom = new Error("CreateSession: AccessDeniedException: Untrusted Signing Certificate");
+    await expect(getOrCreate(dir, KEY, () => Promise.reject(boom), new ManualClock(T0))).rejects.toBe(boom);
+    expect(existsSync(join(dir, `${KEY}.json`))).toBe(false);
+    expect(existsSync(join(dir, `${KEY}.lock`))).toBe(false);
+  });
+
+  it("still returns credentials when the cache directory cannot be made, with a warning", async () => {
+    const base = join(root, `case-${++n}`);
+    mkdirSync(base);
+    writeFileSync(join(base, "file"), "not a directory");
+    const warnings: string[] = [];
+    const got = await getOrCreate(join(base, "file", "cache"), KEY, async () => makeCredentials(4, T0 + 60 * MIN), new ManualClock(T0), {
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(got.accessKeyId).toBe("ASIATEST00000004");
+    expect(warnings).toEqual([`credential cache: directory ${join(base, "file", "cache")} unusable: ENOTDIR`]);
+  });
+
+  it("makes one fetch between 20 concurrent processes with the same key", async () => {
+    const work = join(root, `case-${++n}`);
+    mkdirSync(work);
+    const url = bundleForChild("src/credentials/cache.ts", work);
+    const script = join(work, "child.mjs");
+    writeFileSync(
+      script,
+      `${BARRIER}
+import { appendFileSync } from "node:fs";
+const { getOrCreate } = await import(${JSON.stringify(url)});
+const [dir, key, counter] = process.argv.slice(2);
+const secret = (v) => ({ reveal: () => v });
+const creds = await getOrCreate(dir, key, async () => {
+  appendFileSync(counter, process.pid + "\\n");
+  await new Promise((r) => setTimeout(r, 300));
+  const exp = new Date(Date.now() + 3600_000).toISOString().replace(/\\.\\d{3}Z$/, "Z");
+  return { accessKeyId: "ASIA" + process.pid, secretAccessKey: secret("S"), sessionToken: secret("T"),
+    expiration: new Date(exp), expirationRaw: exp, accountId: "123456789012", roleArn: "arn:aws:iam::123456789012:role/demo" };
+}, { now: () => Date.now() });
+process.stdout.write("key=" + creds.accessKeyId + "\\n");
+`,
+    );
+    const dir = join(work, "cache");
+    const counter = join(work, "fetches");
+    const results = await runChildren(script, Array.from({ length: 20 }, () => [dir, KEY, counter]), join(work, "go"));
+    for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
+    const fetchers = readFileSync(counter, "utf8").trim().split("\n");
+    expect(fetchers).toHaveLength(1);
+    const keys = new Set(results.map((r) => /key=(\S+)/.exec(r.stdout)?.[1]));
+    expect([...keys]).toEqual([`ASIA${fetchers[0]}`]);
+    expect(readdirSync(dir)).toEqual([`${KEY}.json`]);
+  });
+});
