@@ -111,6 +111,8 @@ declare -A SERIAL=(
   [ec-p521]=0x521
 )
 
+declare -A CURVE=([ec-p256]=prime256v1 [ec-p384]=secp384r1 [ec-p521]=secp521r1)
+
 for name in rsa-2048 rsa-4096 ec-p256 ec-p384 ec-p521; do
   echo "$name" >&2
   d="$OUT/$name"
@@ -134,7 +136,8 @@ for name in rsa-2048 rsa-4096 ec-p256 ec-p384 ec-p521; do
       ;;
     ec-*)
       openssl ec -in "$k" -out "$d/key-sec1.pem" 2>/dev/null
-      openssl ec -in "$k" -param_out -out "$d/key-sec1-params.pem" 2>/dev/null
+      # what 'openssl ecparam -genkey' writes: an EC PARAMETERS block, then the SEC1 key
+      { openssl ecparam -name "${CURVE[$name]}"; cat "$d/key-sec1.pem"; } >"$d/key-sec1-params.pem"
       openssl ec -in "$k" -outform DER -out "$d/key-sec1.der" 2>/dev/null
       openssl ec -in "$k" -aes256 -passout "pass:$PW" -out "$d/key-sec1-encrypted.pem" 2>/dev/null
       ;;

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type RequestListener, type ServerRe
 import type { AddressInfo, Socket } from "node:net";
 import { resolve } from "node:path";
 import { systemClock, type Clock } from "../clock.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, RolesAnywhereError } from "../errors.js";
 import type { AuditEntry } from "./types.js";
 import { AuditSink } from "./audit.js";
 import { CertCache } from "./cert-cache.js";
@@ -314,9 +314,17 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   });
   const host = opts.host ?? "127.0.0.1";
   await new Promise<void>((ok, fail) => {
-    server.once("error", fail);
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      sink.close();
+      fail(
+        new RolesAnywhereError("IO", `emulator: cannot listen on ${host}:${opts.port ?? 0}: ${err.code ?? err.message}`, {
+          cause: err,
+          hint: err.code === "EADDRINUSE" ? "pick another --port, or 0 for a free one" : "check --host and --port",
+        }),
+      );
+    });
     server.listen(opts.port ?? 0, host, () => {
-      server.off("error", fail);
+      server.removeAllListeners("error");
       ok();
     });
   });

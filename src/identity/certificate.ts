@@ -4,7 +4,7 @@
  * @internal
  */
 import { X509Certificate } from "node:crypto";
-import { certificateFields, type CertificateFields } from "./der.js";
+import { certificateFields, DerError, type CertificateFields } from "./der.js";
 import { fail, type Origin } from "./fail.js";
 
 /** A parsed certificate, its exact DER and the fields read from it. */
@@ -21,6 +21,9 @@ export function isCertificateLabel(label: string): boolean {
 
 function reason(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
+  if (err instanceof DerError) return `malformed DER: ${err.message}`;
+  // Node reports every DER failure as the PEM decoder's "no start line": say what it means.
+  if ((err as { code?: string }).code === "ERR_OSSL_PEM_NO_START_LINE") return "malformed X.509 structure";
   const m = /routines::(.+)$/.exec(err.message);
   return m ? m[1]! : err.message;
 }
@@ -34,8 +37,8 @@ export function parseCertificateDer(der: Buffer, origin: Origin, position?: numb
   let certificate: X509Certificate;
   let fields: CertificateFields;
   try {
-    certificate = new X509Certificate(der);
     fields = certificateFields(der);
+    certificate = new X509Certificate(der);
   } catch (err) {
     throw fail("CERTIFICATE_PARSE", origin, `could not parse ${which} (${reason(err)})`, {
       hint: "the file is damaged or not an X.509 certificate: download or export it again",

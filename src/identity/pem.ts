@@ -127,7 +127,12 @@ export function parsePem(text: string, origin: Origin): PemBlock[] {
     const der = decodeBase64Strict(body);
     if (!der) {
       const bad = firstNonBase64(body);
-      const where = bad === -1 ? "" : ` (unexpected character at line ${lineOf(text, bodyStart + bodyOffset + bad)})`;
+      const where =
+        bad !== -1
+          ? ` (unexpected character at line ${lineOf(text, bodyStart + bodyOffset + bad)})`
+          : body.trim() === ""
+            ? " (the block is empty)"
+            : " (wrong length or misplaced '=': the text was cut or altered)";
       throw fail(codeFor(label, origin), origin, `the ${label} PEM block is not valid base64${where}`, {
         hint: "the text between the BEGIN and END lines must be base64 only: re-export the file, or check that nothing was pasted into it",
       });

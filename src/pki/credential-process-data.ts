@@ -1,5 +1,5 @@
 import { createIntermediateCa, createRootCa, issueClientCertificate } from "./issue-certificate.js";
-import { generateKeyPair } from "./keys.js";
+import { generateKeyPairAsync } from "./keys.js";
 import type { IssuedCertificate, PkiKeyType } from "./options.js";
 
 /** Key types offered by `generate-credential-process-data` ("rsa" = rsa-2048). @public */
@@ -52,11 +52,11 @@ export async function makeCredentialProcessData(
 ): Promise<CredentialProcessData> {
   const keyType: PkiKeyType = opts.keyType === "rsa" ? "rsa-2048" : (opts.keyType ?? "ec-p256");
   const now = opts.now ?? new Date();
-  const root = await createRootCa({ privateKey: generateKeyPair(keyType).privateKey, now });
+  const root = await createRootCa({ privateKey: (await generateKeyPairAsync(keyType)).privateKey, now });
   const intermediate = opts.intermediate
-    ? await createIntermediateCa(root, { privateKey: generateKeyPair(keyType).privateKey, now })
+    ? await createIntermediateCa(root, { privateKey: (await generateKeyPairAsync(keyType)).privateKey, now })
     : undefined;
-  const client = await issueClientCertificate(intermediate ?? root, { privateKey: generateKeyPair(keyType).privateKey, now });
+  const client = await issueClientCertificate(intermediate ?? root, { privateKey: (await generateKeyPairAsync(keyType)).privateKey, now });
 
   const files: PkiFile[] = [
     { name: "root-cert.pem", contents: root.certPem, secret: false, describe: "root CA certificate (the trust anchor)" },

@@ -17,7 +17,7 @@ const OID_CRL_NUMBER = "2.5.29.20";
  */
 export async function createCrl(
   issuer: IssuedCertificate,
-  revoked: RevokedEntry[],
+  revoked: readonly RevokedEntry[],
   opts: CrlOptions = {},
 ): Promise<{ pem: string; der: Buffer }> {
   const thisUpdate = opts.thisUpdate ?? new Date();

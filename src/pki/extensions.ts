@@ -18,9 +18,9 @@ export interface ExtensionPlan {
   /** CA only; undefined = no constraint. */
   pathLength?: number;
   /** null = no keyUsage extension. */
-  keyUsages: PkiKeyUsage[] | null;
-  sanDns: string[];
-  sanUri: string[];
+  keyUsages: readonly PkiKeyUsage[] | null;
+  sanDns: readonly string[];
+  sanUri: readonly string[];
   /** Subject key identifier (hex). */
   subjectKeyId: string;
   /** Authority key identifier (hex): the issuer's subject key identifier. */

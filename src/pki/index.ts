@@ -11,7 +11,7 @@ export type { CertOptions, CrlOptions, IssuedCertificate, PkiKeyType, PkiKeyUsag
 export { PKI_KEY_TYPES } from "./options.js";
 export { createIntermediateCa, createRootCa, issueClientCertificate } from "./issue-certificate.js";
 export { createCrl } from "./crl.js";
-export { generateKeyPair, keyTypeOf } from "./keys.js";
+export { generateKeyPair, generateKeyPairAsync, keyTypeOf } from "./keys.js";
 export { normalizeSerial, serialHexToDecimal } from "./serial.js";
 export { derToPem } from "./pem.js";
 export type { CredentialProcessData, CredentialProcessDataKeyType, PkiFile } from "./credential-process-data.js";

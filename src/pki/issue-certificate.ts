@@ -2,7 +2,7 @@ import { X509Certificate, randomBytes, type KeyObject } from "node:crypto";
 import { ConfigError } from "../errors.js";
 import { formatDn, parseDn } from "./dn.js";
 import { buildExtensions, subjectKeyIdFromCertificate, subjectKeyIdOf } from "./extensions.js";
-import { defaultSignatureHash, generateKeyPair, importSigningKey, keyTypeOf, spkiDer } from "./keys.js";
+import { defaultSignatureHash, generateKeyPairAsync, importSigningKey, keyTypeOf, spkiDer } from "./keys.js";
 import type { CertOptions, IssuedCertificate, PkiKeyUsage } from "./options.js";
 import { derToPem } from "./pem.js";
 import { normalizeSerial, randomSerial } from "./serial.js";
@@ -62,7 +62,7 @@ async function makeCertificate(role: Role, issuer: IssuedCertificate | undefined
     throw new ConfigError(`pathLength must be a whole number of 0 or more, not ${opts.pathLength}`, { hint: "omit pathLength for no constraint" });
   }
 
-  const privateKey: KeyObject = opts.privateKey ?? generateKeyPair(opts.keyType ?? "ec-p256").privateKey;
+  const privateKey: KeyObject = opts.privateKey ?? (await generateKeyPairAsync(opts.keyType ?? "ec-p256")).privateKey;
   const keyType = keyTypeOf(privateKey);
   const subjectName = parseDn(opts.subject ?? DEFAULT_SUBJECT[role]);
   const serialHex = opts.serial !== undefined ? normalizeSerial(opts.serial) : randomSerial(randomBytes(16));

@@ -1,4 +1,5 @@
-import { createPublicKey, generateKeyPairSync, webcrypto, type KeyObject } from "node:crypto";
+import { createPublicKey, generateKeyPair as generateKeyPairCb, generateKeyPairSync, webcrypto, type KeyObject } from "node:crypto";
+import { promisify } from "node:util";
 import { ConfigError } from "../errors.js";
 import { PKI_KEY_TYPES, type PkiKeyType, type SignatureHash } from "./options.js";
 
@@ -30,6 +31,21 @@ export function generateKeyPair(keyType: PkiKeyType): { privateKey: KeyObject; p
     return generateKeyPairSync("rsa", { modulusLength: RSA_BITS[keyType as keyof typeof RSA_BITS], publicExponent: 0x10001 });
   }
   return generateKeyPairSync("ec", { namedCurve: CURVES[keyType as keyof typeof CURVES] });
+}
+
+const generateKeyPairPromise = promisify(generateKeyPairCb);
+
+/**
+ * Like generateKeyPair, but off the event loop (RSA 4096 takes about a second),
+ * so servers in the same process keep answering.
+ * @public
+ */
+export async function generateKeyPairAsync(keyType: PkiKeyType): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
+  assertKeyType(keyType);
+  if (keyType in RSA_BITS) {
+    return generateKeyPairPromise("rsa", { modulusLength: RSA_BITS[keyType as keyof typeof RSA_BITS], publicExponent: 0x10001 });
+  }
+  return generateKeyPairPromise("ec", { namedCurve: CURVES[keyType as keyof typeof CURVES] });
 }
 
 /**

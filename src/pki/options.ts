@@ -69,11 +69,11 @@ export interface CertOptions {
   /** Negative tests: basicConstraints CA flag (default: true for CAs, false for a client). */
   ca?: boolean;
   /** Key usages (critical). Default: digitalSignature (client); keyCertSign, cRLSign, digitalSignature (CA). `null` omits the extension. */
-  keyUsages?: PkiKeyUsage[] | null;
+  keyUsages?: readonly PkiKeyUsage[] | null;
   /** subjectAltName DNS names. */
-  sanDns?: string[];
+  sanDns?: readonly string[];
   /** subjectAltName URIs. */
-  sanUri?: string[];
+  sanUri?: readonly string[];
   /** basicConstraints pathLenConstraint of a CA. Default: none. */
   pathLength?: number;
 }

@@ -35,6 +35,7 @@ export const command: CommandModule = {
     const init = sessionInitFromArgs(args);
     const [{ resolveSessionConfig }] = await Promise.all([import("../../session/config.js")]);
     const config = resolveSessionConfig(init, ctx.env);
+    for (const w of config.warnings) ctx.log(`warning: ${w}`);
     const fetchCredentials = async () => {
       const { createCredentialFetcher } = await import("../../provider/credential-fetcher.js");
       const fetcher = createCredentialFetcher(spec, config, {

@@ -184,6 +184,7 @@ describe("real AWS clients get the served credentials", () => {
     expect(err).toMatch(/401/);
     expect(err).not.toContain(creds.accessKeyId);
   });
+
   // The AWS CLI itself: `configure list` resolves the credential chain and shows the
   // source type and the last four characters of the access key it obtained.
   const awsConfigureList = async (env: NodeJS.ProcessEnv): Promise<string> =>
