@@ -54,7 +54,7 @@ export function sniff(bytes: Uint8Array): Sniffed {
   }
   const text = bytesToText(buf);
   if (text.includes(BEGIN)) {
-    const repaired = !text.includes("\n") && text.includes("\\n") ? text.replace(/\\r?\\n/g, "\n") : text;
+    const repaired = !text.includes("\n") && text.includes("\\n") ? text.replace(/(?:\\r)?\\n/g, "\n") : text;
     return { encoding: "pem", text: repaired };
   }
   const der = decodeBase64Strict(text);

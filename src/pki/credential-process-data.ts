@@ -1,5 +1,4 @@
 import { createIntermediateCa, createRootCa, issueClientCertificate } from "./issue-certificate.js";
-import { generateKeyPairAsync } from "./keys.js";
 import type { IssuedCertificate, PkiKeyType } from "./options.js";
 
 /** Key types offered by `generate-credential-process-data` ("rsa" = rsa-2048). @public */
@@ -52,11 +51,11 @@ export async function makeCredentialProcessData(
 ): Promise<CredentialProcessData> {
   const keyType: PkiKeyType = opts.keyType === "rsa" ? "rsa-2048" : (opts.keyType ?? "ec-p256");
   const now = opts.now ?? new Date();
-  const root = await createRootCa({ privateKey: (await generateKeyPairAsync(keyType)).privateKey, now });
+  const root = await createRootCa({ keyType, now });
   const intermediate = opts.intermediate
-    ? await createIntermediateCa(root, { privateKey: (await generateKeyPairAsync(keyType)).privateKey, now })
+    ? await createIntermediateCa(root, { keyType, now })
     : undefined;
-  const client = await issueClientCertificate(intermediate ?? root, { privateKey: (await generateKeyPairAsync(keyType)).privateKey, now });
+  const client = await issueClientCertificate(intermediate ?? root, { keyType, now });
 
   const files: PkiFile[] = [
     { name: "root-cert.pem", contents: root.certPem, secret: false, describe: "root CA certificate (the trust anchor)" },

@@ -4,6 +4,7 @@ import {
   createIntermediateCa,
   createRootCa,
   generateKeyPair,
+  generateKeyPairAsync,
   issueClientCertificate,
   keyTypeOf,
   PKI_KEY_TYPES,
@@ -247,6 +248,11 @@ describe("generateKeyPair and keyTypeOf", () => {
     const { privateKey, publicKey } = generateKeyPair(kt);
     expect(keyTypeOf(privateKey)).toBe(kt);
     expect(keyTypeOf(publicKey)).toBe(kt);
+  });
+  it("makes key pairs off the event loop with generateKeyPairAsync", async () => {
+    const { privateKey } = await generateKeyPairAsync("rsa-2048");
+    expect(keyTypeOf(privateKey)).toBe("rsa-2048");
+    await expect(generateKeyPairAsync("ec-p999" as PkiKeyType)).rejects.toThrow(/unsupported key type: 'ec-p999'/);
   });
   it("refuses unknown key types with UNSUPPORTED_KEY_TYPE", () => {
     expect(() => generateKeyPair("dsa-1024" as PkiKeyType)).toThrow(expect.objectContaining({ code: "UNSUPPORTED_KEY_TYPE" }));

@@ -45,7 +45,10 @@ describe("updateCredentialsFile", () => {
       "[dev]\naws_access_key_id = OLD\naws_secret_access_key = OLD\naws_session_token = OLD\nregion = eu-west-1\n\n; end";
     writeFileSync(file, before, { mode: 0o600 });
     const r = await updateCredentialsFile(file, "dev", makeCredentials(2, EXP));
-    expect(readFileSync(file, "utf8")).toBe(before.replace(/OLD/g, (_m, i: number) => (i < before.indexOf("aws_secret_access_key = OLD") ? "ASIATEST00000002" : i < before.indexOf("aws_session_token = OLD") ? "SECRET-2" : "TOKEN-2")));
+    expect(readFileSync(file, "utf8")).toBe(
+      "# managed by hand\r\n[prod]\r\naws_access_key_id = AKIAPROD\r\naws_secret_access_key = prodsecret\r\n\r\n" +
+        "[dev]\naws_access_key_id = ASIATEST00000002\naws_secret_access_key = SECRET-2\naws_session_token = TOKEN-2\nregion = eu-west-1\n\n; end",
+    );
     expect(r).toMatchObject({ createdFile: false, createdSection: false, replaced: ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"], added: [] });
     expect(r.modeTightenedFrom).toBeUndefined();
   });
@@ -108,7 +111,7 @@ describe("updateCredentialsFile", () => {
     expect(readdirSync(d).sort()).toEqual([".other.0123456789ab.tmp", "credentials"]);
   });
 
-  it.skipIf(!hasBotocore)("writes a file botocore reads the profile from (skipped: python3 with botocore not found)", async () => {
+  it.skipIf(!hasBotocore)("writes a file botocore reads the profile from (needs python3 with botocore)", async () => {
     const d = fresh();
     const file = join(d, "credentials");
     writeFileSync(file, "# c\r\n[other]\r\naws_access_key_id = AKIAOTHER\r\n\r\n[default]\nregion = us-east-1\n", { mode: 0o600 });

@@ -1,0 +1,109 @@
+import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError, UsageError } from "../../../../src/errors.js";
+import { createAuthTokenSource, parseAuthTokenOptions } from "../../../../src/outputs/serve/auth-token.js";
+
+describe("parseAuthTokenOptions", () => {
+  it("returns undefined when neither flag is given", () => {
+    expect(parseAuthTokenOptions({})).toBeUndefined();
+  });
+  it("maps --auth-token-file and --auth-token env:NAME", () => {
+    expect(parseAuthTokenOptions({ authTokenFile: "/run/token" })).toEqual({ kind: "file", path: "/run/token" });
+    expect(parseAuthTokenOptions({ authToken: "env:SERVE_TOKEN" })).toEqual({ kind: "env", name: "SERVE_TOKEN" });
+  });
+  it("refuses a literal --auth-token with a hint, without echoing the value", () => {
+    let err: unknown;
+    try {
+      parseAuthTokenOptions({ authToken: "s3cr3t-literal" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe(
+      "--auth-token: a literal token is refused: it would be visible to other users in the process list",
+    );
+    expect((err as UsageError).hint).toBe("pass --auth-token env:NAME with the token in environment variable NAME, or --auth-token-file FILE");
+    expect((err as UsageError).message).not.toContain("s3cr3t-literal");
+  });
+  it("refuses env: without a valid variable name", () => {
+    expect(() => parseAuthTokenOptions({ authToken: "env:" })).toThrow(UsageError);
+    expect(() => parseAuthTokenOptions({ authToken: "env:1BAD" })).toThrow("'1BAD' is not an environment variable name");
+  });
+  it("refuses both flags together", () => {
+    expect(() => parseAuthTokenOptions({ authTokenFile: "/x", authToken: "env:X" })).toThrow(
+      "--auth-token-file and --auth-token cannot be used together",
+    );
+  });
+});
+
+describe("createAuthTokenSource from env:NAME", () => {
+  it("reads and trims the variable", () => {
+    const src = createAuthTokenSource({ kind: "env", name: "TOK" }, { env: { TOK: "  abc-123 \n" } });
+    expect(src.get().reveal()).toBe("abc-123");
+    expect(src.origin).toBe("env:TOK");
+    expect(inspect(src.get())).toBe("[redacted]");
+  });
+  it("refuses an unset or empty variable", () => {
+    expect(() => createAuthTokenSource({ kind: "env", name: "TOK" }, { env: {} })).toThrow("--auth-token env:TOK: the variable is not set");
+    expect(() => createAuthTokenSource({ kind: "env", name: "TOK" }, { env: { TOK: "  " } })).toThrow("--auth-token env:TOK: it is empty");
+  });
+  it("refuses a value an HTTP header cannot carry", () => {
+    expect(() => createAuthTokenSource({ kind: "env", name: "TOK" }, { env: { TOK: "a\nb" } })).toThrow(ConfigError);
+    expect(() => createAuthTokenSource({ kind: "env", name: "TOK" }, { env: { TOK: "töken" } })).toThrow(ConfigError);
+  });
+});
+
+describe("createAuthTokenSource from a file", () => {
+  let dir: string;
+  let file: string;
+  let logs: string[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "auth-token-"));
+    file = join(dir, "token");
+    logs = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const open = () => createAuthTokenSource({ kind: "file", path: file }, { env: {}, log: (l) => logs.push(l) });
+
+  it("reads the file trimmed", () => {
+    writeFileSync(file, "file-token-1\n");
+    expect(open().get().reveal()).toBe("file-token-1");
+  });
+
+  it("refuses a missing or empty file at start", () => {
+    expect(open).toThrow(`--auth-token-file ${file}: no such file`);
+    writeFileSync(file, "\n  \n");
+    expect(open).toThrow(`--auth-token-file ${file}: it is empty`);
+  });
+
+  it("picks up a rewritten file and a file replaced by rename", () => {
+    writeFileSync(file, "first-token");
+    const src = open();
+    expect(src.get().reveal()).toBe("first-token");
+    writeFileSync(file, "second-token-longer\n");
+    expect(src.get().reveal()).toBe("second-token-longer");
+    const next = join(dir, "token.new");
+    writeFileSync(next, "third-token-by-rename");
+    renameSync(next, file);
+    expect(src.get().reveal()).toBe("third-token-by-rename");
+    expect(logs).toEqual([]);
+  });
+
+  it("keeps the last good token when the file becomes empty or disappears, and says so once", () => {
+    writeFileSync(file, "good-token");
+    const src = open();
+    writeFileSync(file, "");
+    expect(src.get().reveal()).toBe("good-token");
+    expect(src.get().reveal()).toBe("good-token");
+    expect(logs).toEqual([`serve: --auth-token-file ${file}: it is empty: still using the previous token`]);
+    unlinkSync(file);
+    expect(src.get().reveal()).toBe("good-token");
+    expect(logs[1]).toBe(`serve: --auth-token-file ${file}: no such file: still using the previous token`);
+    writeFileSync(file, "recovered-token");
+    expect(src.get().reveal()).toBe("recovered-token");
+    expect(logs.join("\n")).not.toContain("good-token");
+  });
+});
