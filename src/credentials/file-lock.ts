@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { link, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { link, open, readdir, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { RolesAnywhereError } from "../errors.js";
 
 /** Options of {@link withFileLock}. @public */
@@ -116,6 +117,16 @@ async function tryCreate(lockPath: string, content: string): Promise<boolean> {
   }
 }
 
+/** Removes what breakStale left behind when a process was killed in the middle of it. */
+async function removeGraves(lockPath: string): Promise<void> {
+  const dir = dirname(lockPath);
+  const prefix = `${basename(lockPath)}.stale-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && /^[0-9a-f]{12}$/.test(name.slice(prefix.length))) await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
 async function release(lockPath: string, content: string): Promise<void> {
   const now = await readFile(lockPath, "utf8").catch(() => undefined);
   if (now === content) await unlink(lockPath).catch(() => undefined);
@@ -155,6 +166,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
     await sleep(Math.min(left, delay * (0.5 + Math.random())));
     delay = Math.min(delay * 2, 250);
   }
+  await removeGraves(lockPath);
   const beat = setInterval(() => {
     const t = new Date();
     utimes(lockPath, t, t).catch(() => undefined);

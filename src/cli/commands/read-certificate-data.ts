@@ -27,7 +27,7 @@ export const command: CommandModule = {
     const data = certificateData({
       keyType: identity.certificateKeyType(certificate),
       der,
-      serialDecimal: BigInt(`0x${certificate.serialNumber.replace(/:/g, "")}`).toString(10),
+      serialDecimal: identity.serialToDecimal(certificate.serialNumber),
     });
     ctx.stdout.write(certificateDataJson(data));
   },

@@ -25,8 +25,8 @@ const flags: FlagSpec[] = [
   ...unsupportedFlags,
 ];
 
-function identityIo(ctx: CliContext): IdentityIo {
-  return { env: ctx.env, readStdin: () => readAllStdin(ctx.stdin) };
+function identityIo(ctx: CliContext, prompt: (what: string) => Promise<string | undefined>): IdentityIo {
+  return { env: ctx.env, readStdin: () => readAllStdin(ctx.stdin), promptPassword: prompt };
 }
 
 function passphraseOf(args: ParsedArgs): IdentityInput | undefined {
@@ -45,9 +45,9 @@ async function loadKey(args: ParsedArgs, ctx: CliContext): Promise<KeyObject> {
     });
   }
   if (cert === "-" && key === "-") throw new UsageError("only one of --certificate and --private-key can read stdin ('-')");
-  const io = identityIo(ctx);
-  const passphrase = passphraseOf(args);
   const identity = await import("../../identity/index.js");
+  const io = identityIo(ctx, (what) => identity.promptPasswordOnTty(what));
+  const passphrase = passphraseOf(args);
   if (key) {
     const loaded = await identity.loadPrivateKey(cliSource(key), passphrase, io);
     // As the official helper does, a given certificate must at least be readable.

@@ -88,8 +88,9 @@ export function createImdsHandler(deps: ImdsHandlerDeps): ImdsHandler {
     ...(deps.maxTokens !== undefined ? { maxTokens: deps.maxTokens } : {}),
   });
   const credsPath = `${ROLE_PATH}/${roleName}`;
-  // When the served credentials changed last, for LastUpdated.
-  let seen: { accessKeyId: string; expiration: number; at: number } | undefined;
+  // The credentials served last, when they were first served (LastUpdated) and their document,
+  // serialized once per credentials rather than per request.
+  let seen: { creds: object; accessKeyId: string; expiration: number; at: number; body: string } | undefined;
 
   const putToken = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== "PUT") return sendEmpty(res, 405, { Allow: "PUT" });
@@ -125,11 +126,11 @@ export function createImdsHandler(deps: ImdsHandlerDeps): ImdsHandler {
     const creds = usableCredentials(source, clock);
     if (!creds) return sendJson(res, 503, CREDENTIALS_UNAVAILABLE, { "Retry-After": "5" });
     const expiration = creds.expiration.getTime();
-    if (!seen || seen.accessKeyId !== creds.accessKeyId || seen.expiration !== expiration) {
-      seen = { accessKeyId: creds.accessKeyId, expiration, at: clock.now() };
+    if (!seen || seen.creds !== creds || seen.accessKeyId !== creds.accessKeyId || seen.expiration !== expiration) {
+      const at = seen && seen.accessKeyId === creds.accessKeyId && seen.expiration === expiration ? seen.at : clock.now();
+      seen = { creds, accessKeyId: creds.accessKeyId, expiration, at, body: JSON.stringify(imdsCredentialsBody(creds, at)) + "\n" };
     }
-    const body = JSON.stringify(imdsCredentialsBody(creds, seen.at)) + "\n";
-    sendText(res, 200, body, { [IMDS_TOKEN_TTL_HEADER]: String(remaining) });
+    sendText(res, 200, seen.body, { [IMDS_TOKEN_TTL_HEADER]: String(remaining) });
   };
 
   return {

@@ -72,6 +72,14 @@ describe("withFileLock", () => {
     expect(readdirSync(dir).filter((f) => f.includes("stale"))).toEqual([]);
   });
 
+  it("cleans up what a process killed while removing a stale lock left behind", async () => {
+    const lock = fresh() + ".lock";
+    const grave = `${lock}.stale-0123456789ab`;
+    writeFileSync(grave, ownerText(deadPid()));
+    await withFileLock(lock, async () => undefined);
+    expect(existsSync(grave)).toBe(false);
+  });
+
   it("removes a lock of a live process once it is older than staleMs", async () => {
     const lock = fresh() + ".lock";
     writeFileSync(lock, ownerText(process.ppid));

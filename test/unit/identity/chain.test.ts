@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { expiryWarnings, selectLeaf, type ChainCert } from "../../../src/identity/chain.js";
+import { IdentityError } from "../../../src/errors.js";
+
+/** Stand-ins: the chain logic only compares bytes. */
+function cert(id: string, key = id): ChainCert {
+  return { der: Buffer.from(`cert:${id}`), spki: Buffer.from(`key:${key}`) };
+}
+const key = (id: string) => Buffer.from(`key:${id}`);
+const labels = { certificates: "file /c.pem", privateKey: "file /k.pem" };
+const names = (chain: Buffer[]) => chain.map((d) => d.toString().slice(5));
+
+function thrown(fn: () => unknown): IdentityError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(IdentityError);
+    return err as IdentityError;
+  }
+  throw new Error("expected an error");
+}
+
+describe("selectLeaf", () => {
+  it("finds the leaf first in a fullchain and keeps the rest in file order", () => {
+    const r = selectLeaf([cert("leaf"), cert("ica"), cert("root")], key("leaf"), [], labels);
+    expect(r.leaf.der.toString()).toBe("cert:leaf");
+    expect(names(r.chain)).toEqual(["ica", "root"]);
+  });
+
+  it("finds the leaf when the fullchain is reversed", () => {
+    const r = selectLeaf([cert("root"), cert("ica"), cert("leaf")], key("leaf"), [], labels);
+    expect(r.leaf.der.toString()).toBe("cert:leaf");
+    expect(names(r.chain)).toEqual(["root", "ica"]);
+  });
+
+  it("appends the intermediates after the certificate file's own extras, without repeats", () => {
+    const r = selectLeaf([cert("leaf"), cert("ica1")], key("leaf"), [cert("ica1"), cert("ica2"), cert("leaf")], labels);
+    expect(names(r.chain)).toEqual(["ica1", "ica2"]);
+  });
+
+  it("drops duplicates of the leaf and other certificates for the same key", () => {
+    const r = selectLeaf([cert("leaf"), cert("leaf"), cert("renewed", "leaf"), cert("ica")], key("leaf"), [], labels);
+    expect(names(r.chain)).toEqual(["ica"]);
+  });
+
+  it("rejects a key that matches no certificate with CERTIFICATE_KEY_MISMATCH", () => {
+    const err = thrown(() => selectLeaf([cert("a"), cert("b"), cert("c")], key("other"), [], labels));
+    expect(err.code).toBe("CERTIFICATE_KEY_MISMATCH");
+    expect(err.message).toBe("certificate and private key: the private key (file /k.pem) matches none of the 3 certificates in file /c.pem");
+    expect(err.hint).toContain("openssl x509 -noout -pubkey");
+  });
+
+  it("words the mismatch for a single certificate", () => {
+    const err = thrown(() => selectLeaf([cert("a")], key("other"), [], labels));
+    expect(err.message).toBe("certificate and private key: the private key (file /k.pem) does not match the certificate in file /c.pem");
+  });
+
+  it("does not look for the leaf among the intermediates", () => {
+    const err = thrown(() => selectLeaf([cert("ica")], key("leaf"), [cert("leaf")], labels));
+    expect(err.code).toBe("CERTIFICATE_KEY_MISMATCH");
+  });
+
+  it("accepts 5 chain certificates and refuses 6 with CHAIN_TOO_LONG", () => {
+    const five = ["1", "2", "3", "4", "5"].map((n) => cert(n));
+    expect(selectLeaf([cert("leaf"), ...five], key("leaf"), [], labels).chain).toHaveLength(5);
+    const err = thrown(() => selectLeaf([cert("leaf"), ...five], key("leaf"), [cert("6")], labels));
+    expect(err.code).toBe("CHAIN_TOO_LONG");
+    expect(err.message).toBe(
+      "certificate chain: 6 certificates besides the leaf (from file /c.pem and the intermediates); IAM Roles Anywhere accepts at most 5",
+    );
+    expect(err.hint).toContain("the root CA is in the trust anchor");
+  });
+});
+
+describe("expiryWarnings", () => {
+  const now = Date.UTC(2030, 0, 1, 12, 0, 0);
+  const day = 86_400_000;
+
+  it("warns for certificates within 30 days of notAfter and for expired ones only", () => {
+    const w = expiryWarnings(
+      [
+        { name: "certificate CN=far", notAfter: new Date(now + 31 * day) },
+        { name: "certificate CN=soon", notAfter: new Date(now + 30 * day) },
+        { name: "certificate CN=tomorrow", notAfter: new Date(now + day + 1000) },
+        { name: "certificate CN=today", notAfter: new Date(now + 3600_000) },
+        { name: "chain certificate CN=ica", notAfter: new Date(now - 1000) },
+      ],
+      now,
+    );
+    expect(w.map((x) => x.message)).toEqual([
+      "certificate CN=soon expires at 2030-01-31T12:00:00Z (in 30 days)",
+      "certificate CN=tomorrow expires at 2030-01-02T12:00:01Z (in 1 day)",
+      "certificate CN=today expires at 2030-01-01T13:00:00Z (in less than a day)",
+      "chain certificate CN=ica expired at 2030-01-01T11:59:59Z",
+    ]);
+    expect(w.map((x) => x.expired)).toEqual([false, false, false, true]);
+    expect(w[0]!.daysLeft).toBe(30);
+  });
+
+  it("takes another window", () => {
+    expect(expiryWarnings([{ name: "c", notAfter: new Date(now + 45 * day) }], now, 60)).toHaveLength(1);
+    expect(expiryWarnings([{ name: "c", notAfter: new Date(now + 45 * day) }], now, 7)).toHaveLength(0);
+  });
+});
