@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { constants } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
@@ -71,7 +72,8 @@ export async function readCached(
   minRemainingMs: number = CACHE_MIN_REMAINING_MS,
 ): Promise<Credentials | undefined> {
   try {
-    const fh = await open(entryPath(dir, key), "r");
+    // O_NONBLOCK: a FIFO planted under the entry's name must not hang the caller.
+    const fh = await open(entryPath(dir, key), constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const st = await fh.stat();
       const uid = process.getuid?.();

@@ -139,9 +139,14 @@ export function groupRawHeaders(rawHeaders: readonly string[]): Map<string, stri
   return out;
 }
 
-/** A header's canonical value: each value trimmed with inner runs of spaces collapsed, joined with ",". @internal */
+/**
+ * A header's canonical value (SigV4 Trimall): each value with leading and
+ * trailing spaces/tabs removed and inner runs of them collapsed to one space,
+ * the values joined with ",". (Tabs are treated like spaces, as the AWS SDKs do.)
+ * @internal
+ */
 export function canonicalHeaderValue(values: readonly string[]): string {
-  return values.map((v) => v.trim().replace(/ {2,}/g, " ")).join(",");
+  return values.map((v) => v.replace(/^[ \t]+|[ \t]+$/g, "").replace(/[ \t]+/g, " ")).join(",");
 }
 
 /** Input of canonicalRequest. @internal */

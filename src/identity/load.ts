@@ -6,7 +6,7 @@
 import { createPublicKey, type KeyObject, type X509Certificate } from "node:crypto";
 import { UsageError } from "../errors.js";
 import type { IdentityInput, IdentityIo, IdentitySpec, KeyType, X509Identity } from "./types.js";
-import { classifyDer } from "./der.js";
+import { classifyDer, isSingleDerElement } from "./der.js";
 import { parsePem, sniff, type PemBlock } from "./pem.js";
 import { describe, fail, type Origin } from "./fail.js";
 import { resolvePassword, resolveSource, type Resolved } from "./sources.js";
@@ -61,8 +61,13 @@ function readCertificateSource(resolved: Resolved): CertificateSource {
   if (sniffed.encoding === "der") {
     const kind = classifyDer(sniffed.der);
     if (kind === "certificate") return { kind: "der", der: sniffed.der };
-    // Like the official helper, DER that is not a certificate is tried as PKCS#12 (some writers use BER).
-    if (kind === "pkcs12" || kind === "unknown") return { kind: "pkcs12", der: sniffed.der };
+    // Like the official helper, binary that is not a certificate is tried as PKCS#12 (some writers use BER).
+    if (kind === "pkcs12" || (kind === "unknown" && !isSingleDerElement(sniffed.der))) return { kind: "pkcs12", der: sniffed.der };
+    if (kind === "unknown") {
+      throw fail("CERTIFICATE_PARSE", origin, "is DER but neither a certificate nor a PKCS#12 file", {
+        hint: "give a PEM or DER certificate, or a PKCS#12 (.p12/.pfx) file",
+      });
+    }
     throw fail("CERTIFICATE_PARSE", origin, "holds a private key, not a certificate", {
       hint: "pass the certificate here and the key as --private-key",
     });

@@ -28,8 +28,9 @@ export async function promptPasswordOnTty(what: string, ttyPath = "/dev/tty"): P
   }
   const input = new ReadStream(fd);
   try {
-    writeSync(fd, `Enter password for ${what}: `);
+    // Echo off before the prompt shows, so nothing typed after it is ever echoed.
     input.setRawMode(true);
+    writeSync(fd, `Enter password for ${what}: `);
     return await readLine(input);
   } finally {
     try {

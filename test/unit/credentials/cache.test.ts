@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,6 +121,14 @@ describe("readCached / writeCached", () => {
     expect(await readCached(dir, KEY, clock)).toBeUndefined();
     mkdirSync(join(dir, `${"b".repeat(64)}.json`));
     expect(await readCached(dir, "b".repeat(64), clock)).toBeUndefined();
+  });
+
+  it("does not hang on a FIFO in place of an entry", async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    const made = spawnSync("mkfifo", [join(dir, `${KEY}.json`)]);
+    expect(made.status).toBe(0);
+    expect(await readCached(dir, KEY, new ManualClock(T0))).toBeUndefined();
   });
 
   it("ignores an entry that others may write", async () => {
