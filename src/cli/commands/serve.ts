@@ -1,12 +1,97 @@
-import type { CommandModule } from "../context.js";
-import { RolesAnywhereError } from "../../errors.js";
+import { isAbsolute, resolve } from "node:path";
+import type { CliContext, CommandModule } from "../context.js";
+import { num, str } from "../args.js";
+import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
+import { sessionInitFromArgs } from "../session-options.js";
+import { pinStdin } from "../stdin-once.js";
+import { checkBind, DEFAULT_HOP_LIMIT, parseAuthTokenOptions, validateHopLimit } from "../../outputs/serve/index.js";
+import type { AuthTokenSpec } from "../../outputs/serve/index.js";
 
-// PLACEHOLDER: replaced by the real command module.
+const DEFAULT_PORT = 9911;
+const DEFAULT_BIND = "127.0.0.1";
+
+/** Resolves once the signal is aborted (SIGINT/SIGTERM). */
+function stopped(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((done) => signal.addEventListener("abort", () => done(), { once: true }));
+}
+
+/** The shell lines that point AWS clients at this server; they name where the token is, never its value. */
+function clientHints(url: string, mode: "loopback" | "remote", token: AuthTokenSpec | undefined): string[] {
+  const lines: string[] = [];
+  if (mode === "loopback") lines.push(`export AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}`);
+  if (token) {
+    lines.push(`export AWS_CONTAINER_CREDENTIALS_FULL_URI=${new URL("/v1/credentials", url).href}`);
+    lines.push(
+      token.kind === "file"
+        ? `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${isAbsolute(token.path) ? token.path : resolve(token.path)}`
+        : `export AWS_CONTAINER_AUTHORIZATION_TOKEN="$${token.name}"`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * `signing-helper serve`: a local credential endpoint (IMDSv2 and, with a token,
+ * the container route), refreshed in the background. Runs until SIGINT/SIGTERM.
+ */
 export const command: CommandModule = {
   name: "serve",
-  describe: "serve (not built yet)",
-  flags: [],
-  async run() {
-    throw new RolesAnywhereError("NOT_SUPPORTED", "serve: not built yet");
+  describe: "Serve credentials on an IMDSv2-compatible and a container endpoint, refreshed in the background",
+  usage: "signing-helper serve --certificate FILE --private-key FILE --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN [flags]",
+  longRunning: true,
+  flags: [
+    ...credentialFlags,
+    { name: "port", type: "number", describe: "Port to listen on; 0 picks a free one (see the listening line)", default: DEFAULT_PORT },
+    { name: "hop-limit", type: "number", describe: "IP TTL / hop limit wanted on answers, 1-255 (accepted; Node.js cannot enforce it)", default: DEFAULT_HOP_LIMIT },
+    { name: "bind", type: "string", describe: "Address to listen on (IPv4 or IPv6); non-loopback needs an auth token", default: DEFAULT_BIND },
+    { name: "auth-token-file", type: "string", describe: "File holding the token the container route (/v1/credentials) requires in Authorization" },
+    { name: "auth-token", type: "string", describe: "env:NAME: the container route's token from environment variable NAME" },
+  ],
+  async run(args, ctx: CliContext) {
+    // Usage and configuration checks first: nothing is read or sent before they pass.
+    const spec = identitySpecFromArgs(args);
+    const init = sessionInitFromArgs(args);
+    const port = num(args, "port") ?? DEFAULT_PORT;
+    const hopLimit = validateHopLimit(num(args, "hop-limit") ?? DEFAULT_HOP_LIMIT);
+    const bind = str(args, "bind") ?? DEFAULT_BIND;
+    const tokenSpec = parseAuthTokenOptions({ authTokenFile: str(args, "auth-token-file"), authToken: str(args, "auth-token") });
+    const mode = checkBind(bind, tokenSpec !== undefined);
+
+    const [{ resolveSessionConfig }, { createAuthTokenSource }, { createCredentialFetcher }, { startServe }] = await Promise.all([
+      import("../../session/config.js"),
+      import("../../outputs/serve/auth-token.js"),
+      import("../../provider/credential-fetcher.js"),
+      import("../../outputs/serve-runner.js"),
+    ]);
+    const config = resolveSessionConfig(init, ctx.env);
+    for (const w of config.warnings) ctx.log(`warning: ${w}`);
+    const authToken = tokenSpec ? createAuthTokenSource(tokenSpec, { env: ctx.env, log: (l) => ctx.log(l) }) : undefined;
+    const pinned = await pinStdin(spec, ctx.stdin);
+    const fetch = createCredentialFetcher(pinned, config, {
+      io: { env: ctx.env },
+      ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
+      warn: (l) => ctx.log(l),
+    });
+
+    const running = await startServe({
+      fetch,
+      roleArn: config.roleArn,
+      accountId: config.accountId,
+      bind,
+      port,
+      hopLimit,
+      ...(authToken ? { authToken } : {}),
+      log: (l) => ctx.log(l),
+    });
+    try {
+      ctx.stdout.write(JSON.stringify({ event: "listening", url: running.url }) + "\n");
+      for (const line of clientHints(running.url, mode, tokenSpec)) ctx.log(line);
+      await stopped(ctx.signal);
+      ctx.log("serve: stopping");
+    } finally {
+      await running.close();
+    }
+    return 0;
   },
 };
