@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { createPublicKey, X509Certificate as NodeX509, type KeyObject } from "node:crypto";
-import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate } from "@peculiar/x509";
+import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, Name, X509Certificate } from "@peculiar/x509";
 import * as pkijs from "pkijs";
 
 /** Key families the emulator recognises on a certificate. @internal */
@@ -15,7 +15,9 @@ export interface CertInfo {
   /** Uppercase hex of the serial value, no leading zeros ("0" for zero). */
   serialHex: string;
   serialDecimal: string;
+  /** Subject DN, RFC 4514 style: most specific RDN first, "," between RDNs ("CN=client,O=Example,C=US"). */
   subject: string;
+  /** Issuer DN, same style. */
   issuer: string;
   commonName?: string;
   notBefore: number;
@@ -93,6 +95,16 @@ function signatureAlgorithm(cert: pkijs.Certificate): { oid: string; name: strin
   return { oid, name: known?.name ?? oid, strong: known?.strong ?? false };
 }
 
+/** RFC 4514 string of a name: RDNs in reverse certificate order, joined with ",". @internal */
+export function rfc4514(name: Name): string {
+  return name
+    .toJSON()
+    .slice()
+    .reverse()
+    .map((rdn) => new Name([rdn]).toString())
+    .join(",");
+}
+
 function stripHex(hex: string): string {
   const s = hex.toUpperCase().replace(/^0+/, "");
   return s === "" ? "0" : s;
@@ -134,8 +146,8 @@ export function parseCertInfo(der: Buffer): CertInfo {
     version: pk.version + 1,
     serialHex,
     serialDecimal: BigInt("0x" + serialHex).toString(10),
-    subject: x509.subject,
-    issuer: x509.issuer,
+    subject: rfc4514(x509.subjectName),
+    issuer: rfc4514(x509.issuerName),
     notBefore: x509.notBefore.getTime(),
     notAfter: x509.notAfter.getTime(),
     signatureAlgorithmOid: sig.oid,

@@ -188,7 +188,7 @@ async function buildStructural(leaf: CertInfo, chain: readonly CertInfo[], ancho
     const cert = path[i]!;
     const issuer = path[i + 1]!;
     for (const { crl } of anchor.crls) {
-      if (crl.issuer !== cert.issuer) continue;
+      if (crl.issuer !== cert.x509.issuer) continue;
       let signed = false;
       try {
         signed = await crl.verify({ publicKey: issuer.x509 }, subtleProvider);

@@ -114,8 +114,11 @@ const KIND_BY_LABEL: Record<string, DerKind> = {
 
 /** Loads the key in one PEM block. */
 export async function keyFromBlock(block: PemBlock, origin: Origin, password: PasswordSource): Promise<LoadedKey> {
-  const kind = KIND_BY_LABEL[block.label];
-  if (!kind) throw unsupportedLabel(block.label, origin);
+  const labelled = KIND_BY_LABEL[block.label];
+  if (!labelled) throw unsupportedLabel(block.label, origin);
+  // Trust the structure over the label (an encrypted key labelled "PRIVATE KEY" still opens).
+  const shaped = classifyDer(block.der);
+  const kind = shaped in FORMAT_NAMES ? shaped : labelled;
   if ((block.headers["Proc-Type"] ?? "").includes("ENCRYPTED")) return legacyEncrypted(block, origin, password);
   return keyFromDer(block.der, kind, origin, password);
 }

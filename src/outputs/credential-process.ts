@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import type { Credentials } from "../credentials/types.js";
 
 /**
- * The credential_process JSON (Version 1 plus AccountId), no trailing newline,
- * fields in the official helper's order. Expiration is passed through as the
- * service sent it.
+ * The credential_process JSON: `{"Version":1,"AccessKeyId","SecretAccessKey",
+ * "SessionToken","Expiration","AccountId"}` in that order, with no trailing
+ * newline. Expiration is passed through as the service sent it. This is the one
+ * place the secret key and session token are revealed for credential-process.
  * @public
  */
 export function formatCredentialProcess(creds: Credentials): string {
@@ -15,4 +17,34 @@ export function formatCredentialProcess(creds: Credentials): string {
     Expiration: creds.expirationRaw,
     AccountId: creds.accountId,
   });
+}
+
+const CERT_BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+
+/** DER of every PEM certificate block in `bytes`, or undefined when it holds none. */
+function pemCertificates(bytes: Uint8Array): Buffer[] | undefined {
+  const text = Buffer.from(bytes).toString("latin1");
+  if (!text.includes("-----BEGIN")) return undefined;
+  const ders = [...text.matchAll(CERT_BLOCK)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"));
+  return ders.length > 0 ? ders : undefined;
+}
+
+/**
+ * The certificate part of a credential-process cache key: lowercase hex SHA-256
+ * over the certificates of the `--certificate` and `--intermediates` inputs
+ * (the DER of each PEM certificate block, so a private key in a combined PEM
+ * file or a change of line breaks does not matter; the raw bytes for DER,
+ * PKCS#12 or base64 text). Any new certificate (a rotation) gives a new value.
+ * Pure: it parses nothing beyond PEM armour, so the cached path stays fast.
+ * @public
+ */
+export function certificateFingerprint(certificate: Uint8Array, intermediates?: Uint8Array): string {
+  const h = createHash("sha256");
+  for (const [label, bytes] of [["certificate", certificate], ["intermediates", intermediates]] as const) {
+    if (bytes === undefined) continue;
+    h.update(`${label}\0`);
+    const ders = pemCertificates(bytes) ?? [Buffer.from(bytes)];
+    for (const der of ders) h.update(createHash("sha256").update(der).digest());
+  }
+  return h.digest("hex");
 }

@@ -1,27 +1,98 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { CommandModule } from "../context.js";
+import type { CliContext, CommandModule } from "../context.js";
 import { bool } from "../args.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
 import { sessionInitFromArgs } from "../session-options.js";
 import { pinStdin } from "../stdin-once.js";
-import type { IdentityInput } from "../../identity/types.js";
-import { formatCredentialProcess } from "../../outputs/credential-process.js";
+import { systemClock } from "../../clock.js";
+import type { Credentials } from "../../credentials/types.js";
+import type { IdentityInput, IdentitySpec } from "../../identity/types.js";
+import type { ResolvedSessionConfig } from "../../session/config.js";
+import { certificateFingerprint, formatCredentialProcess } from "../../outputs/credential-process.js";
 
-/** Bytes of an input for the cache key (the certificate's fingerprint and chain). */
-async function inputBytes(input: IdentityInput | undefined, env: NodeJS.ProcessEnv): Promise<Buffer> {
-  if (input === undefined) return Buffer.alloc(0);
+/*
+ * Start-up budget: a cache hit must not load undici, the identity parsers,
+ * the signer or any X.509 library. Everything a CreateSession needs is
+ * imported inside fetchCredentials, only when a call is really made.
+ */
+
+/** The bytes of a certificate input, or undefined when they cannot be had without the identity loader. */
+async function inputBytes(input: IdentityInput | undefined, env: NodeJS.ProcessEnv): Promise<Uint8Array | undefined> {
+  if (input === undefined) return undefined;
   if (typeof input === "string") return Buffer.from(input);
-  if (input instanceof Uint8Array) return Buffer.from(input);
-  if (typeof input === "function") return Buffer.alloc(0);
-  if ("path" in input) return readFile(input.path).catch(() => Buffer.alloc(0));
-  if ("env" in input) return Buffer.from(env[input.env] ?? "");
-  return Buffer.alloc(0);
+  if (input instanceof Uint8Array) return input;
+  if (typeof input === "function" || "stdin" in input) return undefined;
+  if ("path" in input) return readFile(input.path).catch(() => undefined);
+  const value = env[input.env];
+  return value ? Buffer.from(value) : undefined;
 }
 
+/** One CreateSession: loads the identity (prompting for a password on the terminal if needed), signs, sends. */
+async function fetchCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
+  const [{ createCredentialFetcher }, { promptPasswordOnTty }] = await Promise.all([
+    import("../../provider/credential-fetcher.js"),
+    import("../../identity/prompt.js"),
+  ]);
+  const fetcher = createCredentialFetcher(spec, config, {
+    io: { env: ctx.env, promptPassword: (what) => promptPasswordOnTty(what) },
+    ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
+    warn: (line) => ctx.log(line),
+  });
+  return fetcher();
+}
+
+/**
+ * `--cache`: credentials from the per-user cache while more than 15 minutes
+ * remain, else from one CreateSession shared by every concurrent process with
+ * the same key (certificate fingerprint, ARNs, duration, session name,
+ * endpoint). Cache trouble is a warning, never a failure. When the certificate
+ * cannot be read here, the cache is skipped so the loader reports the problem.
+ */
+async function cachedCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
+  const [cert, chain] = await Promise.all([inputBytes(spec.certificate, ctx.env), inputBytes(spec.intermediates, ctx.env)]);
+  if (cert === undefined || (spec.intermediates !== undefined && chain === undefined)) {
+    if (ctx.debug) ctx.log("credential cache: skipped (the certificate input cannot be read directly)");
+    return fetchCredentials(spec, config, ctx);
+  }
+  const { cacheDir, cacheKey, getOrCreate } = await import("../../credentials/cache.js");
+  const dir = cacheDir(ctx.env);
+  const key = cacheKey({
+    certFingerprintSha256: certificateFingerprint(cert, chain),
+    trustAnchorArn: config.trustAnchorArn,
+    profileArn: config.profileArn,
+    roleArn: config.roleArn,
+    durationSeconds: config.durationSeconds,
+    ...(config.roleSessionName !== undefined ? { roleSessionName: config.roleSessionName } : {}),
+    endpoint: config.endpoint,
+  });
+  let fetched = false;
+  const creds = await getOrCreate(
+    dir,
+    key,
+    () => {
+      fetched = true;
+      return fetchCredentials(spec, config, ctx);
+    },
+    systemClock,
+    { onWarning: (message) => ctx.log(`warning: ${message}`) },
+  );
+  if (ctx.debug) {
+    ctx.log(`credential cache: ${fetched ? "stored new" : "reused"} credentials in ${dir} (key ${key.slice(0, 12)}…, expire ${creds.expirationRaw})`);
+  }
+  return creds;
+}
+
+/**
+ * `signing-helper credential-process`: prints temporary credentials as the
+ * credential_process JSON (Version 1 plus AccountId, no trailing newline) for
+ * `credential_process = …` in ~/.aws/config. Flags are the official helper's,
+ * plus `--cache`.
+ */
 export const command: CommandModule = {
   name: "credential-process",
   describe: "Print temporary credentials as credential_process JSON (for ~/.aws/config)",
+  usage:
+    "signing-helper credential-process --certificate FILE [--private-key FILE] --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN [flags]",
   flags: [
     ...credentialFlags,
     {
@@ -31,38 +102,14 @@ export const command: CommandModule = {
     },
   ],
   async run(args, ctx) {
-    const spec = await pinStdin(identitySpecFromArgs(args), ctx.stdin);
+    // Usage checks first (exit 2) before anything is read or sent.
+    const flagsSpec = identitySpecFromArgs(args);
     const init = sessionInitFromArgs(args);
-    const [{ resolveSessionConfig }] = await Promise.all([import("../../session/config.js")]);
+    const { resolveSessionConfig } = await import("../../session/config.js");
     const config = resolveSessionConfig(init, ctx.env);
     for (const w of config.warnings) ctx.log(`warning: ${w}`);
-    const fetchCredentials = async () => {
-      const { createCredentialFetcher } = await import("../../provider/credential-fetcher.js");
-      const fetcher = createCredentialFetcher(spec, config, {
-        io: { env: ctx.env },
-        ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
-        warn: (l) => ctx.log(l),
-      });
-      return fetcher();
-    };
-    let creds;
-    if (bool(args, "cache")) {
-      const { cacheDir, cacheKey, getOrCreate } = await import("../../credentials/cache.js");
-      const [cert, chain] = await Promise.all([inputBytes(spec.certificate, ctx.env), inputBytes(spec.intermediates, ctx.env)]);
-      const fingerprint = createHash("sha256").update(cert).update("\0").update(chain).digest("hex");
-      const key = cacheKey({
-        certFingerprintSha256: fingerprint,
-        trustAnchorArn: config.trustAnchorArn,
-        profileArn: config.profileArn,
-        roleArn: config.roleArn,
-        durationSeconds: config.durationSeconds,
-        roleSessionName: config.roleSessionName ?? "",
-        endpoint: config.endpoint,
-      });
-      creds = await getOrCreate(cacheDir(ctx.env), key, fetchCredentials);
-    } else {
-      creds = await fetchCredentials();
-    }
+    const spec = await pinStdin(flagsSpec, ctx.stdin);
+    const creds = bool(args, "cache") ? await cachedCredentials(spec, config, ctx) : await fetchCredentials(spec, config, ctx);
     ctx.stdout.write(formatCredentialProcess(creds));
   },
 };

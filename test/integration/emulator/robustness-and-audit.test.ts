@@ -179,7 +179,7 @@ describe("audit log and STS with minted credentials", () => {
       outcome: "success",
       status: 201,
       serial: leaf.serialDecimal,
-      subject: "CN=robust client, O=TEST",
+      subject: "CN=robust client,O=TEST",
       algorithm: "AWS4-X509-ECDSA-SHA256",
       chainLength: 1,
       sourceIdentity: "CN=robust client",

@@ -98,6 +98,12 @@ describe("loadPrivateKey: sources and passwords", () => {
     }
   });
 
+  it("trusts the structure over the label: an encrypted key labelled PRIVATE KEY still opens", async () => {
+    const mislabelled = pem.replace(/ENCRYPTED PRIVATE KEY/g, "PRIVATE KEY");
+    expect(spkiSha256((await loadPrivateKey(mislabelled, PASSWORD)).key)).toBe(meta.spkiSha256);
+    await rejection(loadPrivateKey(mislabelled), "PASSWORD_REQUIRED");
+  });
+
   it("ignores a password given for a plain key", async () => {
     expect((await loadPrivateKey({ path: interop("ec-p256/key-pkcs8.pem") }, "unused")).keyType).toBe("EC");
   });
