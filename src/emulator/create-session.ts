@@ -16,9 +16,11 @@ import {
   canonicalRequest,
   parseAmzDate,
   parseAuthorization,
+  parseQuery,
   sha256Hex,
   stringToSign,
   verifyX509Signature,
+  type ParsedQuery,
   type X509Algorithm,
 } from "./sigv4x509-verify.js";
 import type { EmulatorState } from "./state.js";
@@ -111,6 +113,17 @@ export function sourceIdentityOf(leaf: Pick<CertInfo, "commonName" | "serialHex"
   return `ID=${serialHexEven(leaf)}`;
 }
 
+/** Per-certificate values derived once (the parsed certificates are cached, so this is too). */
+const derived = new WeakMap<CertInfo, { sourceIdentity: string; defaultSessionName: string }>();
+function derivedOf(leaf: CertInfo): { sourceIdentity: string; defaultSessionName: string } {
+  let d = derived.get(leaf);
+  if (!d) {
+    d = { sourceIdentity: sourceIdentityOf(leaf), defaultSessionName: serialHexEven(leaf) };
+    derived.set(leaf, d);
+  }
+  return d;
+}
+
 function single(headers: Map<string, string[]>, name: string): string | undefined | null {
   const v = headers.get(name);
   if (!v) return undefined;
@@ -179,11 +192,10 @@ function parseBody(body: Buffer): RequestBody | Refusal {
   return out;
 }
 
-function pickArns(rawQuery: string, body: RequestBody): { profileArn: string; roleArn: string; trustAnchorArn: string } | Refusal {
-  const q = new URLSearchParams(rawQuery);
+function pickArns(query: ParsedQuery, body: RequestBody): { profileArn: string; roleArn: string; trustAnchorArn: string } | Refusal {
   const out: Record<string, string> = {};
   for (const field of ["profileArn", "roleArn", "trustAnchorArn"] as const) {
-    const fromQuery = q.getAll(field);
+    const fromQuery = query.params.get(field) ?? [];
     if (fromQuery.length > 1) return constraint(field, fromQuery.join(","), "Member must be given once");
     const v: unknown = fromQuery.length === 1 ? fromQuery[0] : body.arns[field];
     if (v === undefined || v === null) return constraint(field, undefined, "Member must not be null");
@@ -221,7 +233,9 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   // 1. Request shape: body, ARNs, then the Authorization header.
   const body = parseBody(req.body);
   if (body instanceof Refusal) throw body;
-  const arns = pickArns(req.rawQuery, body);
+  const query = parseQuery(req.rawQuery);
+  if (!query) throw invalid("Malformed query string: bad percent-encoding");
+  const arns = pickArns(query, body);
   if (arns instanceof Refusal) throw arns;
   audit.trustAnchorArn = arns.trustAnchorArn;
   audit.profileArn = arns.profileArn;
@@ -298,12 +312,12 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   const canonical = canonicalRequest({
     method: req.method,
     path: req.path,
-    rawQuery: req.rawQuery,
+    canonicalQuery: query.canonical,
     headers: req.headers,
     signedHeaders: auth.signedHeaders,
     payloadHash: sha256Hex(req.body),
   });
-  if (canonical === undefined) throw invalid("Malformed query string: bad percent-encoding");
+  if (canonical === undefined) throw denied(`Invalid signature: a signed header is not in the request`);
   const expectedAlg = algorithmForKey(leaf.keyType);
   if (expectedAlg === undefined) {
     throw denied(LEAF_MESSAGES["leaf-unsupported-key"], `certificate key algorithm ${leaf.keyDetail} has no SigV4-X509 algorithm`);
@@ -369,8 +383,8 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   }
 
   // Success.
-  const sourceIdentity = sourceIdentityOf(leaf);
-  const roleSessionName = body.roleSessionName ?? serialHexEven(leaf);
+  const { sourceIdentity, defaultSessionName } = derivedOf(leaf);
+  const roleSessionName = body.roleSessionName ?? defaultSessionName;
   const creds = deps.store.mint({
     accountId: role.accountId,
     roleArn: role.arn,

@@ -97,29 +97,50 @@ export function uriEncode(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (ch) => "%" + ch.charCodeAt(0).toString(16).toUpperCase());
 }
 
+/** A received query string, decoded once: its canonical form and its parameters. @internal */
+export interface ParsedQuery {
+  /** The SigV4 canonical query string. */
+  canonical: string;
+  /** Decoded values by decoded name, in the order received. */
+  params: Map<string, string[]>;
+}
+
 /**
- * The canonical query string of a raw (as received) query: each name and value
- * decoded (`+` is a space, as Go's url.Values.Encode sends it), re-encoded per
- * RFC 3986, sorted by name then value, joined with `&`. Undefined when the raw
- * query has malformed percent-encoding.
+ * Decodes a raw (as received) query string: each name and value is
+ * percent-decoded (`+` is a space, as Go's url.Values.Encode sends it), then
+ * re-encoded per RFC 3986 and sorted by name then value for the canonical form.
+ * Undefined when the query has malformed percent-encoding.
  * @internal
  */
-export function canonicalQueryString(rawQuery: string): string | undefined {
-  if (rawQuery === "") return "";
+export function parseQuery(rawQuery: string): ParsedQuery | undefined {
+  const params = new Map<string, string[]>();
+  if (rawQuery === "") return { canonical: "", params };
   const pairs: [string, string][] = [];
   for (const part of rawQuery.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    const k = eq >= 0 ? part.slice(0, eq) : part;
-    const v = eq >= 0 ? part.slice(eq + 1) : "";
+    const rk = eq >= 0 ? part.slice(0, eq) : part;
+    const rv = eq >= 0 ? part.slice(eq + 1) : "";
+    let k: string;
+    let v: string;
     try {
-      pairs.push([uriEncode(decodeURIComponent(k.replace(/\+/g, " "))), uriEncode(decodeURIComponent(v.replace(/\+/g, " ")))]);
+      k = decodeURIComponent(rk.replace(/\+/g, " "));
+      v = decodeURIComponent(rv.replace(/\+/g, " "));
     } catch {
       return undefined;
     }
+    const list = params.get(k);
+    if (list) list.push(v);
+    else params.set(k, [v]);
+    pairs.push([uriEncode(k), uriEncode(v)]);
   }
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return pairs.map(([k, v]) => `${k}=${v}`).join("&");
+  return { canonical: pairs.map(([k, v]) => `${k}=${v}`).join("&"), params };
+}
+
+/** The canonical query string of a raw query (see parseQuery); undefined when malformed. @internal */
+export function canonicalQueryString(rawQuery: string): string | undefined {
+  return parseQuery(rawQuery)?.canonical;
 }
 
 /**
@@ -154,7 +175,8 @@ export interface CanonicalRequestInput {
   method: string;
   /** The request path as received, e.g. `/sessions`. */
   path: string;
-  rawQuery: string;
+  /** The canonical query string (parseQuery(raw).canonical). */
+  canonicalQuery: string;
   headers: Map<string, string[]>;
   signedHeaders: readonly string[];
   /** Lowercase hex SHA-256 of the body. */
@@ -162,13 +184,12 @@ export interface CanonicalRequestInput {
 }
 
 /**
- * Builds the canonical request (protocol.md §1.3). Undefined when the query is
- * malformed or a signed header is absent.
+ * Builds the canonical request (protocol.md §1.3). Undefined when a signed
+ * header is absent.
  * @internal
  */
 export function canonicalRequest(input: CanonicalRequestInput): string | undefined {
-  const query = canonicalQueryString(input.rawQuery);
-  if (query === undefined) return undefined;
+  const query = input.canonicalQuery;
   let headerLines = "";
   for (const name of input.signedHeaders) {
     const values = input.headers.get(name);

@@ -105,9 +105,16 @@ export class EmulatorState {
     this.#revisions.set(ta.arn, this.#nextRevision++);
   }
 
+  readonly #subjectArns = new Map<string, string>();
   /** The subject ARN for a certificate Subject DN: stable per subject, as the service keeps one subject record per DN. */
   subjectArn(subjectDn: string): string {
-    return rolesAnywhereArn(this.region, this.accountId, "subject", subjectDn);
+    let arn = this.#subjectArns.get(subjectDn);
+    if (arn === undefined) {
+      arn = rolesAnywhereArn(this.region, this.accountId, "subject", subjectDn);
+      if (this.#subjectArns.size >= 10_000) this.#subjectArns.clear();
+      this.#subjectArns.set(subjectDn, arn);
+    }
+    return arn;
   }
 
   #findAnchor(arnOrName: string): ResolvedTrustAnchor {

@@ -115,12 +115,13 @@ export async function startServe(opts: StartServeOptions): Promise<RunningServe>
 
   // Until the first CreateSession succeeds its failure is the caller's error, not a log line.
   let started = false;
+  let closed = false;
   const refresher = createRefresher({
     ...opts.refresher,
     fetch: opts.fetch,
     clock,
     onEvent: (e) => {
-      if (!started && e.type === "refresh-failed") return;
+      if (closed || (!started && e.type === "refresh-failed")) return;
       for (const line of describeRefresherEvent(e)) log(line);
     },
   });
@@ -143,6 +144,7 @@ export async function startServe(opts: StartServeOptions): Promise<RunningServe>
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      closed = true;
       refresher.stop();
       imds?.close();
       await listening.close();

@@ -1,12 +1,79 @@
 import type { CommandModule } from "../context.js";
-import { RolesAnywhereError } from "../../errors.js";
+import { bool, num, str, type ParsedArgs } from "../args.js";
+import { cliSource, credentialFlags, identitySpecFromArgs } from "../shared-options.js";
+import { readAllStdin } from "../stdin-once.js";
+import type { DoctorRequest } from "../../doctor/gather.js";
+import type { SessionSettings } from "../../doctor/types.js";
+import { UsageError } from "../../errors.js";
 
-// PLACEHOLDER: replaced by the real command module.
+/** The identity sources as given; unlike the credential commands, a missing --certificate is a failed check, not a usage error. */
+function identityFromArgs(args: ParsedArgs): DoctorRequest["identity"] {
+  if (str(args, "certificate")) return identitySpecFromArgs(args);
+  const out: DoctorRequest["identity"] = {};
+  const key = str(args, "private-key");
+  const chain = str(args, "intermediates");
+  const pass = str(args, "pkcs8-password");
+  if (key === "-" && chain === "-") throw new UsageError("only one of --certificate, --private-key and --intermediates can read stdin ('-')");
+  if (key) out.privateKey = cliSource(key);
+  if (chain) out.intermediates = cliSource(chain);
+  if (pass !== undefined) out.passphrase = pass.startsWith("env:") ? { env: pass.slice(4) } : pass;
+  return out;
+}
+
+/** Stdin can be read once: read it now and keep the bytes for every later load (offline and online). */
+async function pinStdin(identity: DoctorRequest["identity"], stdin: NodeJS.ReadableStream): Promise<DoctorRequest["identity"]> {
+  const keys = (["certificate", "privateKey", "intermediates"] as const).filter((k) => {
+    const v = identity[k];
+    return typeof v === "object" && v !== null && "stdin" in v;
+  });
+  if (keys.length === 0) return identity;
+  const bytes = await readAllStdin(stdin);
+  const out = { ...identity };
+  for (const k of keys) out[k] = bytes;
+  return out;
+}
+
+/** The session flags as given: missing ARNs become failed checks, not usage errors. */
+function settingsFromArgs(args: ParsedArgs): SessionSettings {
+  const s: SessionSettings = {};
+  const set = <K extends keyof SessionSettings>(k: K, v: SessionSettings[K] | undefined) => {
+    if (v !== undefined && v !== "") s[k] = v;
+  };
+  set("trustAnchorArn", str(args, "trust-anchor-arn"));
+  set("profileArn", str(args, "profile-arn"));
+  set("roleArn", str(args, "role-arn"));
+  set("region", str(args, "region"));
+  set("endpoint", str(args, "endpoint"));
+  set("durationSeconds", num(args, "session-duration"));
+  set("roleSessionName", str(args, "role-session-name"));
+  if (bool(args, "no-verify-ssl")) s.noVerifySsl = true;
+  return s;
+}
+
 export const command: CommandModule = {
   name: "doctor",
-  describe: "doctor (not built yet)",
-  flags: [],
-  async run() {
-    throw new RolesAnywhereError("NOT_SUPPORTED", "doctor: not built yet");
+  describe: "Check a setup offline (and online with --online) and print a checklist with what to fix",
+  usage: "signing-helper doctor --certificate FILE --private-key FILE [--intermediates FILE] [--trust-anchor-cert FILE] --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN [--online]",
+  flags: [
+    ...credentialFlags,
+    { name: "trust-anchor-cert", type: "string", describe: "PEM file of the CA certificate(s) uploaded as the trust anchor: check the chain up to it" },
+    { name: "online", type: "boolean", describe: "Also compare the clock with the endpoint's and call CreateSession" },
+  ],
+  async run(args, ctx) {
+    const identity = identityFromArgs(args);
+    const req: DoctorRequest = {
+      identity: await pinStdin(identity, ctx.stdin),
+      settings: settingsFromArgs(args),
+    };
+    const taCert = str(args, "trust-anchor-cert");
+    if (taCert) req.trustAnchorCertPath = taCert;
+    const { gatherOfflineFacts, gatherOnlineFacts, evaluateDoctor, formatChecklist, doctorExitCode } = await import("../../doctor/index.js");
+    const facts = await gatherOfflineFacts(req, { env: ctx.env });
+    if (bool(args, "online")) {
+      facts.online = await gatherOnlineFacts(req, facts, { env: ctx.env, ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}) });
+    }
+    const results = evaluateDoctor(facts);
+    ctx.stdout.write(formatChecklist(results));
+    return doctorExitCode(results);
   },
 };

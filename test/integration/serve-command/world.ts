@@ -205,3 +205,41 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, ms = 15
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** `signing-helper serve …` run in this process through the CLI's `main`, stopped through its abort signal. */
+export interface InProcessServe {
+  /** Resolves with the exit code once `main` returns. */
+  exit: Promise<number>;
+  stdout: Capture;
+  stderr: Capture;
+  /** The first stdout line, parsed (rejects if `main` returns before printing it). */
+  listening(): Promise<{ event: string; url: string }>;
+  /** Aborts the signal (as SIGTERM does) and resolves with the exit code. */
+  stop(): Promise<number>;
+}
+
+export async function serveInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<InProcessServe> {
+  const { main } = await import("../../../src/cli/main.js");
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const controller = new AbortController();
+  const exit = main(["serve", ...args], { env, stdout, stderr, stdin: new PassThrough(), signal: controller.signal });
+  return {
+    exit,
+    stdout,
+    stderr,
+    async listening() {
+      const line = await Promise.race([
+        stdout.firstLine(),
+        exit.then((code) => {
+          throw new Error(`serve exited with ${code} before listening: ${stderr.text}`);
+        }),
+      ]);
+      return JSON.parse(line) as { event: string; url: string };
+    },
+    stop() {
+      controller.abort();
+      return exit;
+    },
+  };
+}

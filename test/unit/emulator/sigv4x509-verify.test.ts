@@ -38,7 +38,7 @@ describe("server canonicalization (emulator)", () => {
     const creq = canonicalRequest({
       method: "POST",
       path: "/sessions",
-      rawQuery: query,
+      canonicalQuery: canonicalQueryString(query)!,
       headers,
       signedHeaders: ["content-type", "host", "x-amz-date", "x-amz-x509"],
       payloadHash: sha256Hex('{"durationSeconds":3600}'),
@@ -78,7 +78,7 @@ describe("server canonicalization (emulator)", () => {
 
   it("returns undefined when a signed header is not in the request", () => {
     expect(
-      canonicalRequest({ method: "POST", path: "/sessions", rawQuery: "", headers: new Map(), signedHeaders: ["host"], payloadHash: "" }),
+      canonicalRequest({ method: "POST", path: "/sessions", canonicalQuery: "", headers: new Map(), signedHeaders: ["host"], payloadHash: "" }),
     ).toBeUndefined();
   });
 });
@@ -143,7 +143,7 @@ describe("golden vectors (fixtures/sigv4x509, canonicalized by @smithy/signature
       const creq = canonicalRequest({
         method: v.request.method,
         path: v.request.path,
-        rawQuery: v.expected.canonicalQuery,
+        canonicalQuery: canonicalQueryString(v.expected.canonicalQuery)!,
         headers: groupRawHeaders(raw),
         signedHeaders: auth.signedHeaders,
         payloadHash: sha256Hex(v.request.body),

@@ -1,0 +1,91 @@
+/**
+ * rolesanywhere-signing-helper: IAM Roles Anywhere for Node.js.
+ *
+ * The main export is {@link fromRolesAnywhere}, an AWS SDK v3 credential
+ * provider. The pieces the CLI is built from are exported too. Importing this
+ * module is cheap: heavy modules (undici, @peculiar/x509, node-forge) load on
+ * first use; the emulator and the PKI load only when their functions are called
+ * (or import them from "rolesanywhere-signing-helper/emulator" and "/pki").
+ * @packageDocumentation
+ */
+
+// Errors, secrets, clocks
+export { RolesAnywhereError, UsageError, ConfigError, IdentityError, CreateSessionError, type ErrorCode } from "./errors.js";
+export { Secret } from "./secret.js";
+export { systemClock, ManualClock, type Clock } from "./clock.js";
+
+// 1. identity
+export type { IdentityInput, IdentitySpec, IdentityIo, X509Identity, KeyType } from "./identity/types.js";
+export {
+  loadIdentity,
+  loadCertificate,
+  loadCertificates,
+  loadPrivateKey,
+  keyTypeOf,
+  certificateKeyType,
+  mldsaSupported,
+} from "./identity/index.js";
+
+// 2. signer
+export type { Signer, SigningAlgorithm, SignRequestInput, SignedRequest } from "./signer/types.js";
+export {
+  canonicalRequest,
+  canonicalQueryString,
+  stringToSign,
+  credentialScope,
+  authorizationHeader,
+  formatAmzDate,
+  createKeySigner,
+  signRequest,
+  signTestMessage,
+} from "./signer/index.js";
+
+// 3. session
+export {
+  createSession,
+  resolveSessionConfig,
+  parseTrustAnchorArn,
+  parseProfileArn,
+  parseRoleArn,
+  hintFor,
+  type ResolvedSessionConfig,
+  type SessionInit,
+  type SessionIdentity,
+} from "./session/index.js";
+
+// 4. credentials
+export type { Credentials, CredentialSource } from "./credentials/types.js";
+export { createRefresher, type Refresher, type RefresherOptions, type RefresherEvent } from "./credentials/refresher.js";
+export { createCredentialFetcher, type CredentialFetcherOptions } from "./provider/credential-fetcher.js";
+
+// 5. outputs and provider
+export { formatCredentialProcess } from "./outputs/credential-process.js";
+export {
+  fromRolesAnywhere,
+  type FromRolesAnywhereInit,
+  type RolesAnywhereIdentity,
+  type RolesAnywhereProvider,
+} from "./provider/from-roles-anywhere.js";
+
+// Emulator and PKI, loaded on call so that importing this module stays cheap.
+import type { RunningEmulator, StartEmulatorOptions } from "./emulator/index.js";
+import type { CertOptions, IssuedCertificate } from "./pki/index.js";
+export type { RunningEmulator, StartEmulatorOptions, AuditEntry } from "./emulator/index.js";
+export type { CertOptions, IssuedCertificate, PkiKeyType } from "./pki/index.js";
+
+/** Starts the local Roles Anywhere + STS emulator (see "rolesanywhere-signing-helper/emulator"). @public */
+export async function startEmulator(opts?: StartEmulatorOptions): Promise<RunningEmulator> {
+  return (await import("./emulator/index.js")).startEmulator(opts);
+}
+/** Creates a root CA (see "rolesanywhere-signing-helper/pki"). @public */
+export async function createRootCa(opts?: CertOptions): Promise<IssuedCertificate> {
+  return (await import("./pki/index.js")).createRootCa(opts);
+}
+/** Creates an intermediate CA signed by `issuer`. @public */
+export async function createIntermediateCa(issuer: IssuedCertificate, opts?: CertOptions): Promise<IssuedCertificate> {
+  return (await import("./pki/index.js")).createIntermediateCa(issuer, opts);
+}
+/** Issues a client certificate that meets Roles Anywhere's rules. @public */
+export async function issueClientCertificate(issuer: IssuedCertificate, opts?: CertOptions): Promise<IssuedCertificate> {
+  return (await import("./pki/index.js")).issueClientCertificate(issuer, opts);
+}
