@@ -67,6 +67,8 @@ export {
   type RolesAnywhereProvider,
 } from "./provider/from-roles-anywhere.js";
 
+export { startServe, DEFAULT_SERVE_PORT, DEFAULT_SERVE_BIND, type StartServeOptions, type RunningServe } from "./outputs/serve-runner.js";
+
 // Emulator and PKI, loaded on call so that importing this module stays cheap.
 import type { RunningEmulator, StartEmulatorOptions } from "./emulator/index.js";
 import type { CertOptions, IssuedCertificate } from "./pki/index.js";

@@ -124,11 +124,14 @@ function arnsMatch(ta: ParsedArn | undefined, profile: ParsedArn | undefined, ro
   if (ta.region !== profile.region) diffs.push(`region (trust anchor in ${ta.region}, profile in ${profile.region})`);
   if (ta.accountId !== profile.accountId) diffs.push(`account (trust anchor in ${ta.accountId}, profile in ${profile.accountId})`);
   if (diffs.length) {
+    const where = [ta.partition !== profile.partition ? `partition ${ta.partition}` : "", ta.region !== profile.region ? `region ${ta.region}` : "", ta.accountId !== profile.accountId ? `account ${ta.accountId}` : ""]
+      .filter(Boolean)
+      .join(", ");
     out.push(
       fail(
         c.arnsMatch,
         `the trust anchor and the profile differ in ${diffs.join(" and ")}`,
-        "a trust anchor and a profile work together only in one partition, region and account: use the profile and trust anchor ARNs of the same region and account",
+        `a trust anchor and a profile work together only within one partition, region and account: pass the --profile-arn of a profile in the trust anchor's ${where} (or the trust anchor of the profile's)`,
       ),
     );
   }

@@ -33,8 +33,8 @@ export interface GatherOptions {
   /** The environment to read (the CLI passes its own). */
   env: NodeJS.ProcessEnv;
   clock?: Clock;
-  /** Identity I/O (stdin reader). No password prompt is used: doctor never waits on the terminal. */
-  io?: Omit<IdentityIo, "env" | "promptPassword">;
+  /** Identity I/O: stdin reader, password prompt (the CLI asks on the terminal; without one, an encrypted key needs --pkcs8-password). */
+  io?: Omit<IdentityIo, "env">;
 }
 
 /** The environment variables doctor's checks read. @internal */

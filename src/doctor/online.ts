@@ -24,6 +24,8 @@ export interface OnlineOptions {
   debug?: (line: string) => void;
   /** undici dispatcher; default: the one CreateSession uses, built from the config. */
   dispatcher?: Dispatcher;
+  /** Asked for the password of an encrypted key that has none (the CLI: the terminal prompt, answers remembered). */
+  promptPassword?: (what: string) => Promise<string | undefined>;
   /** Time limit of each request, ms. Default 10 000. */
   timeoutMs?: number;
 }
@@ -83,8 +85,8 @@ function createSessionProblem(err: unknown): CreateSessionProblem {
 
 /**
  * Runs the online probes, after the offline facts were gathered: needs valid
- * ARNs (else both are skipped) and a loaded certificate and key (else
- * CreateSession is skipped).
+ * ARNs (else both are skipped), a loaded certificate and key and an endpoint
+ * that answers the Date probe (else CreateSession is skipped).
  * @public
  */
 export async function gatherOnlineFacts(req: DoctorRequest, offline: DoctorFacts, opts: OnlineOptions): Promise<OnlineFacts> {
@@ -110,10 +112,13 @@ export async function gatherOnlineFacts(req: DoctorRequest, offline: DoctorFacts
     const { certificate } = req.identity;
     if (certificate === undefined || !offline.certificate?.ok || !offline.privateKey?.ok) {
       createSession = { skipped: "needs a readable certificate and private key" };
+    } else if (!clockFacts.ok) {
+      // The endpoint did not answer a HEAD: CreateSession would fail (or time out) the same way.
+      createSession = { skipped: "the endpoint could not be reached (see clock skew)" };
     } else {
       const spec = { ...req.identity, certificate };
       const fetcher = createCredentialFetcher(spec, cfg, {
-        io: { env: opts.env },
+        io: { env: opts.env, ...(opts.promptPassword ? { promptPassword: opts.promptPassword } : {}) },
         clock,
         dispatcher,
         ...(opts.debug ? { debug: opts.debug } : {}),

@@ -113,6 +113,18 @@ export function sourceIdentityOf(leaf: Pick<CertInfo, "commonName" | "serialHex"
   return `ID=${serialHexEven(leaf)}`;
 }
 
+/** Clients repeat the same query (the same three ARNs), so its parse is memoized (bounded). */
+const queryCache = new Map<string, ParsedQuery | undefined>();
+function parseQueryCached(raw: string): ParsedQuery | undefined {
+  if (queryCache.has(raw)) return queryCache.get(raw);
+  const parsed = parseQuery(raw);
+  if (raw.length <= 4096) {
+    if (queryCache.size >= 500) queryCache.clear();
+    queryCache.set(raw, parsed);
+  }
+  return parsed;
+}
+
 /** Per-certificate values derived once (the parsed certificates are cached, so this is too). */
 const derived = new WeakMap<CertInfo, { sourceIdentity: string; defaultSessionName: string }>();
 function derivedOf(leaf: CertInfo): { sourceIdentity: string; defaultSessionName: string } {
@@ -233,7 +245,7 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   // 1. Request shape: body, ARNs, then the Authorization header.
   const body = parseBody(req.body);
   if (body instanceof Refusal) throw body;
-  const query = parseQuery(req.rawQuery);
+  const query = parseQueryCached(req.rawQuery);
   if (!query) throw invalid("Malformed query string: bad percent-encoding");
   const arns = pickArns(query, body);
   if (arns instanceof Refusal) throw arns;

@@ -31,6 +31,23 @@ const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/
  * @internal
  */
 export function checkLeaf(leaf: CertInfo, now: number): ChainFailure | undefined {
+  let fixed = staticLeafProblems.get(leaf);
+  if (fixed === undefined) {
+    fixed = staticLeafProblem(leaf) ?? null;
+    staticLeafProblems.set(leaf, fixed);
+  }
+  if (fixed) return fixed;
+  if (now > leaf.notAfter) return { kind: "leaf-expired", reason: `leaf certificate expired at ${iso(leaf.notAfter)}` };
+  if (now < leaf.notBefore) {
+    return { kind: "leaf-not-yet-valid", reason: `leaf certificate is not valid before ${iso(leaf.notBefore)}` };
+  }
+  return undefined;
+}
+
+/** The date-independent leaf rules, computed once per parsed certificate. */
+const staticLeafProblems = new WeakMap<CertInfo, ChainFailure | null>();
+
+function staticLeafProblem(leaf: CertInfo): ChainFailure | undefined {
   if (leaf.version !== 3) return { kind: "leaf-not-v3", reason: `leaf certificate is X.509 v${leaf.version}, not v3` };
   if (leaf.ca === true) return { kind: "leaf-ca", reason: "leaf certificate has basicConstraints CA:TRUE" };
   if (leaf.keyUsage === undefined) return { kind: "leaf-key-usage", reason: "leaf certificate has no keyUsage extension" };
@@ -43,10 +60,6 @@ export function checkLeaf(leaf: CertInfo, now: number): ChainFailure | undefined
   if (leaf.subject === "") return { kind: "leaf-empty-subject", reason: "leaf certificate has an empty Subject" };
   const keyProblem = keyPolicy(leaf);
   if (keyProblem) return { kind: "leaf-unsupported-key", reason: keyProblem };
-  if (now > leaf.notAfter) return { kind: "leaf-expired", reason: `leaf certificate expired at ${iso(leaf.notAfter)}` };
-  if (now < leaf.notBefore) {
-    return { kind: "leaf-not-yet-valid", reason: `leaf certificate is not valid before ${iso(leaf.notBefore)}` };
-  }
   return undefined;
 }
 

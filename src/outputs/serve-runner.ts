@@ -70,7 +70,11 @@ export interface RunningServe {
 
 const iso = (t: number | Date): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/** One stderr line per refresher event; none carries a secret. */
+/**
+ * The stderr lines `serve` prints for a refresher event (a warning comes with its
+ * `hint:` line). None carries a secret: access key ids, times and error messages only.
+ * @public
+ */
 export function describeRefresherEvent(e: RefresherEvent): string[] {
   switch (e.type) {
     case "refreshed":

@@ -1,6 +1,7 @@
 import type { CommandModule } from "../context.js";
 import { bool, num, str, type ParsedArgs } from "../args.js";
 import { cliSource, credentialFlags, identitySpecFromArgs } from "../shared-options.js";
+import { cliIdentityIo } from "../identity-io.js";
 import { readAllStdin } from "../stdin-once.js";
 import type { DoctorRequest } from "../../doctor/gather.js";
 import type { SessionSettings } from "../../doctor/types.js";
@@ -31,6 +32,23 @@ async function pinStdin(identity: DoctorRequest["identity"], stdin: NodeJS.Reada
   const out = { ...identity };
   for (const k of keys) out[k] = bytes;
   return out;
+}
+
+/**
+ * The terminal password prompt of the credential commands, asked at most once
+ * per source: doctor loads the key offline and again for --online.
+ */
+function rememberedPrompt(env: NodeJS.ProcessEnv): (what: string) => Promise<string | undefined> {
+  const ask = cliIdentityIo(env).promptPassword!;
+  const answers = new Map<string, Promise<string | undefined>>();
+  return (what) => {
+    let answer = answers.get(what);
+    if (!answer) {
+      answer = ask(what);
+      answers.set(what, answer);
+    }
+    return answer;
+  };
 }
 
 /** The session flags as given: missing ARNs become failed checks, not usage errors. */
@@ -68,9 +86,10 @@ export const command: CommandModule = {
     const taCert = str(args, "trust-anchor-cert");
     if (taCert) req.trustAnchorCertPath = taCert;
     const { gatherOfflineFacts, gatherOnlineFacts, evaluateDoctor, formatChecklist, doctorExitCode } = await import("../../doctor/index.js");
-    const facts = await gatherOfflineFacts(req, { env: ctx.env });
+    const promptPassword = rememberedPrompt(ctx.env);
+    const facts = await gatherOfflineFacts(req, { env: ctx.env, io: { promptPassword } });
     if (bool(args, "online")) {
-      facts.online = await gatherOnlineFacts(req, facts, { env: ctx.env, ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}) });
+      facts.online = await gatherOnlineFacts(req, facts, { env: ctx.env, promptPassword, ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}) });
     }
     const results = evaluateDoctor(facts);
     ctx.stdout.write(formatChecklist(results));

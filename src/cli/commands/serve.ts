@@ -85,6 +85,8 @@ export const command: CommandModule = {
       log: (l) => ctx.log(l),
     });
     try {
+      // Stopped while starting: no listening line for a server that is going away.
+      if (ctx.signal.aborted) return 0;
       ctx.stdout.write(JSON.stringify({ event: "listening", url: running.url }) + "\n");
       for (const line of clientHints(running.url, mode, tokenSpec)) ctx.log(line);
       await stopped(ctx.signal);

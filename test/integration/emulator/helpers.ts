@@ -188,7 +188,7 @@ export function send(
 }
 
 /** Sends a built (signed) request. */
-export function sendSigned(endpoint: string, built: BuiltRequest, opts: { chunked?: boolean } = {}): Promise<RawResponse> {
+export function sendSigned(endpoint: string, built: Pick<BuiltRequest, "path" | "headers" | "body">, opts: { chunked?: boolean } = {}): Promise<RawResponse> {
   return send(endpoint, { path: built.path, headers: built.headers, body: built.body, ...opts });
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseCertInfo, type CertInfo } from "../../../src/emulator/cert-info.js";
 import { resolveConfig, type ResolvedTrustAnchor } from "../../../src/emulator/config.js";
@@ -44,6 +45,20 @@ describe("checkLeaf", () => {
       reason: expect.stringMatching(/sha1|SHA-1/i),
     });
     expect(checkLeaf(info(await issueClientCertificate(root, { now: at, subject: "" })), now)?.kind).toBe("leaf-empty-subject");
+  });
+});
+
+describe("key policy", () => {
+  it.each([
+    ["rsa-1024", /RSA key of 1024 bits/],
+    ["secp256k1", /EC curve secp256k1/],
+    ["ed25519", /key algorithm .* is not supported/],
+  ])("refuses the openssl-made %s leaf of fixtures/interop/refused", (name, why) => {
+    const pem = readFileSync(new URL(`../../../fixtures/interop/refused/${name}-cert.pem`, import.meta.url), "utf8");
+    const der = Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+    const problem = checkLeaf(parseCertInfo(der), Date.now());
+    expect(problem?.kind).toBe("leaf-unsupported-key");
+    expect(problem?.reason).toMatch(why);
   });
 });
 

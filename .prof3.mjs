@@ -1,4 +1,0 @@
-import { randomBytes, randomUUID, createHash } from "node:crypto";
-const N=20000; let t=performance.now(); for (let i=0;i<N;i++){randomBytes(16);randomBytes(40);randomBytes(240);} console.log("3x randomBytes us", ((performance.now()-t)*1000/N).toFixed(2));
-t=performance.now(); for (let i=0;i<N;i++) randomUUID(); console.log("uuid us", ((performance.now()-t)*1000/N).toFixed(2));
-t=performance.now(); for (let i=0;i<N;i++) new URLSearchParams("profileArn=arn%3Aaws%3Arolesanywhere%3Aus-east-1%3A123456789012%3Aprofile%2F11111111-2222-3333-4444-555555555555&roleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FExampleRole&trustAnchorArn=arn%3Aaws%3Arolesanywhere%3Aus-east-1%3A123456789012%3Atrust-anchor%2F66666666-7777-8888-9999-000000000000").getAll("roleArn"); console.log("usp us", ((performance.now()-t)*1000/N).toFixed(2));

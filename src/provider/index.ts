@@ -1,0 +1,13 @@
+/**
+ * The AWS SDK v3 credential provider, and the CreateSession fetcher it is built
+ * on. Cheap to import: the heavy modules (identity loading, signing, undici,
+ * smithy) load on the first call.
+ * @packageDocumentation
+ */
+export {
+  fromRolesAnywhere,
+  type FromRolesAnywhereInit,
+  type RolesAnywhereIdentity,
+  type RolesAnywhereProvider,
+} from "./from-roles-anywhere.js";
+export { createCredentialFetcher, type CredentialFetcherOptions } from "./credential-fetcher.js";
