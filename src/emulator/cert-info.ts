@@ -166,9 +166,4 @@ export function parseCertInfo(der: Buffer): CertInfo {
   return info;
 }
 
-/** keyUsage has the given bit. @internal */
-export function hasKeyUsage(info: CertInfo, flag: KeyUsageFlags): boolean {
-  return info.keyUsage !== undefined && (info.keyUsage & flag) !== 0;
-}
-
 export { KeyUsageFlags };

@@ -27,13 +27,6 @@ export function looksLikePem(bytes: Buffer | string): boolean {
   return s.includes("-----BEGIN ");
 }
 
-/** DER → PEM text with the given label. @internal */
-export function toPem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString("base64");
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
-}
-
 /**
  * Strict standard base64 (RFC 4648 §4, padding required, no whitespace) to bytes;
  * undefined when the text is not that. Node's decoder silently skips junk, so the

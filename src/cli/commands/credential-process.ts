@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { CliContext, CommandModule } from "../context.js";
 import { bool } from "../args.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
@@ -10,22 +9,38 @@ import type { IdentityInput, IdentitySpec } from "../../identity/types.js";
 import type { ResolvedSessionConfig } from "../../session/config.js";
 import { certificateFingerprint, formatCredentialProcess } from "../../outputs/credential-process.js";
 
+// node:fs through getBuiltinModule: an ESM `import … from "node:fs"` builds the
+// module namespace, which loads fs/promises and the streams (~3 ms of start-up).
+const { readFileSync } = process.getBuiltinModule("node:fs");
+
 /*
  * Start-up budget: a cache hit must not load undici, the identity parsers,
  * the signer or any X.509 library. Everything a CreateSession needs is
  * imported inside fetchCredentials, only when a call is really made.
  */
 
-/** The bytes of a certificate input, or undefined when they cannot be had without the identity loader. */
-async function inputBytes(input: IdentityInput | undefined, env: NodeJS.ProcessEnv): Promise<Uint8Array | undefined> {
+/**
+ * The bytes of a certificate input, or undefined when they cannot be had
+ * without the identity loader (then the cache is skipped and the loader reports
+ * the problem). Synchronous: one small local file on the start-up path.
+ */
+function inputBytes(input: IdentityInput | undefined, env: NodeJS.ProcessEnv): Uint8Array | undefined {
   if (input === undefined) return undefined;
   if (typeof input === "string") return Buffer.from(input);
   if (input instanceof Uint8Array) return input;
   if (typeof input === "function" || "stdin" in input) return undefined;
-  if ("path" in input) return readFile(input.path).catch(() => undefined);
+  if ("path" in input) {
+    try {
+      return readFileSync(input.path);
+    } catch {
+      return undefined;
+    }
+  }
   const value = env[input.env];
   return value ? Buffer.from(value) : undefined;
 }
+
+const readsStdin = (v: IdentityInput | undefined) => typeof v === "object" && v !== null && "stdin" in v;
 
 /** One CreateSession: loads the identity (prompting for a password on the terminal if needed), signs, sends. */
 async function fetchCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
@@ -49,7 +64,8 @@ async function fetchCredentials(spec: IdentitySpec, config: ResolvedSessionConfi
  * cannot be read here, the cache is skipped so the loader reports the problem.
  */
 async function cachedCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
-  const [cert, chain] = await Promise.all([inputBytes(spec.certificate, ctx.env), inputBytes(spec.intermediates, ctx.env)]);
+  const cert = inputBytes(spec.certificate, ctx.env);
+  const chain = inputBytes(spec.intermediates, ctx.env);
   if (cert === undefined || (spec.intermediates !== undefined && chain === undefined)) {
     if (ctx.debug) ctx.log("credential cache: skipped (the certificate input cannot be read directly)");
     return fetchCredentials(spec, config, ctx);
@@ -108,7 +124,9 @@ export const command: CommandModule = {
     const { resolveSessionConfig } = await import("../../session/config.js");
     const config = resolveSessionConfig(init, ctx.env);
     for (const w of config.warnings) ctx.log(`warning: ${w}`);
-    const spec = await pinStdin(flagsSpec, ctx.stdin);
+    // ctx.stdin only when a flag says '-': touching process.stdin builds a stream (start-up time).
+    const usesStdin = readsStdin(flagsSpec.certificate) || readsStdin(flagsSpec.privateKey) || readsStdin(flagsSpec.intermediates);
+    const spec = usesStdin ? await pinStdin(flagsSpec, ctx.stdin) : flagsSpec;
     const creds = bool(args, "cache") ? await cachedCredentials(spec, config, ctx) : await fetchCredentials(spec, config, ctx);
     ctx.stdout.write(formatCredentialProcess(creds));
   },

@@ -66,7 +66,7 @@ describe("signing-helper emulator (CLI)", () => {
     } finally {
       p.child.kill("SIGTERM");
     }
-    expect(await p.exit).toBe(0);
+    expect(await p.exit, p.stderr()).toBe(0);
     expect(p.stderr()).toBe("");
   });
 
@@ -90,7 +90,7 @@ describe("signing-helper emulator (CLI)", () => {
     } finally {
       p.child.kill("SIGINT");
     }
-    expect(await p.exit).toBe(0);
+    expect(await p.exit, p.stderr()).toBe(0);
   });
 
   it("exits 1 naming the key of a bad config, and 2 on conflicting or missing flags", () => {
