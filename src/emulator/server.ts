@@ -142,19 +142,19 @@ export function createEmulatorHandler(deps: EmulatorHandlerDeps): RequestListene
           if (method !== "POST") {
             res.setHeader("allow", "POST");
             const message = `CreateSession is POST /sessions, not ${method}.`;
-            writeJsonError(res, 405, requestId, "MethodNotAllowedException", message);
             auditOf("Unknown", requestId, 405, { errorCode: "MethodNotAllowedException", reason: message });
+            writeJsonError(res, 405, requestId, "MethodNotAllowedException", message);
           } else {
             const out = await createSession(sessionDeps, { method, path, rawQuery, headers: groupRawHeaders(req.rawHeaders), body });
-            writeJson(res, out.status, requestId, out.body, out.errorType);
             auditOf("CreateSession", requestId, out.status, out.audit);
+            writeJson(res, out.status, requestId, out.body, out.errorType);
           }
         } else if (isSts && deps.sts) {
           await deps.sts(req, res, body);
         } else {
           const message = `No operation at ${method} ${path.slice(0, 200)}.`;
-          writeJsonError(res, 404, requestId, "UnknownOperationException", message);
           auditOf("Unknown", requestId, 404, { errorCode: "UnknownOperationException", reason: message });
+          writeJsonError(res, 404, requestId, "UnknownOperationException", message);
         }
       } catch (err) {
         // A bug, not bad input: say so honestly (500) and keep serving.

@@ -72,14 +72,7 @@ export function createStsHandler(deps: StsHandlerDeps): (req: IncomingMessage, r
       answer = failure(fault(500, "InternalFailure", "The request processing has failed because of an unknown error.", reason),
         requestId, { operation: "Unknown" });
     }
-    const payload = Buffer.from(answer.body, "utf8");
-    res.writeHead(answer.status, {
-      "Content-Type": "text/xml",
-      "Content-Length": payload.length,
-      "x-amzn-RequestId": requestId,
-      Date: new Date(now).toUTCString(),
-    });
-    res.end(payload);
+    // Audit first: a client that reads the audit log right after the answer must find the line.
     deps.audit({
       time: new Date(now).toISOString(),
       operation: answer.entry.operation ?? "Unknown",
@@ -88,6 +81,14 @@ export function createStsHandler(deps: StsHandlerDeps): (req: IncomingMessage, r
       requestId,
       ...pick(answer.entry),
     });
+    const payload = Buffer.from(answer.body, "utf8");
+    res.writeHead(answer.status, {
+      "Content-Type": "text/xml",
+      "Content-Length": payload.length,
+      "x-amzn-RequestId": requestId,
+      Date: new Date(now).toUTCString(),
+    });
+    res.end(payload);
   };
 }
 

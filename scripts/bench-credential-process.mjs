@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// Benchmark (not a test): start-up cost of `credential-process`, the command the
+// AWS SDKs run for every credential refresh. In one run on this machine it times
+//   - `node -e 0` (the floor: starting Node.js at all),
+//   - `credential-process --cache` answered from a warm cache,
+//   - `credential-process` without the cache, one CreateSession against the
+//     emulator on 127.0.0.1 (started here, in its own process),
+// each as a fresh process, interleaved so that machine load hits all alike, and
+// prints the median wall times and the two ratios.
+// Targets: cached <= 1.3 x `node -e 0`, uncached <= 2.0 x `node -e 0`.
+//
+//   npm run build && node scripts/bench-credential-process.mjs [--runs 20] [--json]
+//
+// Needs dist/ (npm run build). Exit code 0 even when a target is missed (it says so);
+// 1 when a run fails.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const argv = process.argv.slice(2);
+const flag = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
+};
+const RUNS = Math.max(3, Number(flag("runs", "20")));
+const WARMUP = 2;
+const asJson = argv.includes("--json");
+const TARGET_CACHED = 1.3;
+const TARGET_UNCACHED = 2.0;
+
+/** Runs a program to its end; resolves with wall milliseconds (spawn to exit), exit code and output. */
+function timed(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, code, stdout, stderr }));
+  });
+}
+
+/** Starts `signing-helper emulator` in quick mode; resolves with its listening line and a stop function. */
+function startEmulator(rootCertPath, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "emulator", "--trust-anchor-cert", rootCertPath, "--port", "0"], { env, stdio: ["ignore", "pipe", "inherit"] });
+    let buf = "";
+    const onData = (chunk) => {
+      buf += chunk;
+      const nl = buf.indexOf("\n");
+      if (nl < 0) return;
+      child.stdout.off("data", onData);
+      child.stdout.resume();
+      try {
+        const info = JSON.parse(buf.slice(0, nl));
+        const stop = () => new Promise((done) => {
+          child.once("exit", done);
+          child.kill("SIGTERM");
+        });
+        resolve({ info, stop });
+      } catch (err) {
+        child.kill("SIGKILL");
+        reject(new Error(`emulator: unexpected first line: ${buf.slice(0, nl)}`, { cause: err }));
+      }
+    };
+    child.stdout.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`emulator exited early with code ${code}`)));
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function main() {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
+  const dir = mkdtempSync(join(tmpdir(), "bench-cp-"));
+  // Only PATH and a private HOME: no proxy, endpoint or cache settings of the caller.
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir };
+  let emulator;
+  try {
+    const { makeCredentialProcessData } = await import("../dist/pki/index.js");
+    const data = await makeCredentialProcessData({ keyType: "ec-p256" });
+    for (const f of data.files) writeFileSync(join(dir, f.name), f.contents, { mode: f.secret ? 0o600 : 0o644 });
+    emulator = await startEmulator(join(dir, "root-cert.pem"), env);
+    const { endpoint, trustAnchorArn, profileArn, roleArn } = emulator.info;
+    const cp = [
+      CLI, "credential-process",
+      "--certificate", join(dir, "client-cert.pem"),
+      "--private-key", join(dir, "client-key.pem"),
+      "--trust-anchor-arn", trustAnchorArn,
+      "--profile-arn", profileArn,
+      "--role-arn", roleArn,
+      "--endpoint", endpoint,
+    ];
+    const cacheEnv = { ...env, XDG_CACHE_HOME: join(dir, "cache") };
+    const variants = [
+      { name: "node -e 0", args: ["-e", "0"], env, check: (r) => r.stdout === "" },
+      { name: "credential-process --cache (warm)", args: [...cp, "--cache"], env: cacheEnv, check: (r) => r.stdout.startsWith('{"Version":1,') },
+      { name: "credential-process (uncached)", args: cp, env, check: (r) => r.stdout.startsWith('{"Version":1,') },
+    ];
+    const times = variants.map(() => []);
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      for (const [k, v] of variants.entries()) {
+        const r = await timed(process.execPath, v.args, v.env);
+        if (r.code !== 0 || !v.check(r)) throw new Error(`${v.name} failed (exit ${r.code}): ${r.stderr.trim().split("\n")[0] ?? ""}`);
+        if (i >= WARMUP) times[k].push(r.ms);
+      }
+    }
+    const [base, cached, uncached] = times.map(median);
+    const summary = {
+      node: process.version,
+      cpus: cpus().length,
+      loadavg1m: Number(loadavg()[0].toFixed(2)),
+      runs: RUNS,
+      medianMs: { nodeE0: round(base), cached: round(cached), uncached: round(uncached) },
+      ratio: { cached: round(cached / base, 2), uncached: round(uncached / base, 2) },
+      target: { cached: TARGET_CACHED, uncached: TARGET_UNCACHED },
+    };
+    if (asJson) {
+      console.log(JSON.stringify(summary));
+    } else {
+      const ok = (r, t) => (r <= t ? "OK" : "ABOVE TARGET");
+      console.log(`credential-process start-up, median of ${RUNS} runs each, Node ${process.version}, ${summary.cpus} CPUs, load ${summary.loadavg1m}`);
+      console.log(`  node -e 0:                          ${base.toFixed(1)} ms`);
+      console.log(`  credential-process --cache (warm):  ${cached.toFixed(1)} ms`);
+      console.log(`  credential-process (uncached):      ${uncached.toFixed(1)} ms  (one CreateSession on loopback)`);
+      console.log(`  ratio cached/node:   ${(cached / base).toFixed(2)} (target <= ${TARGET_CACHED}) ${ok(cached / base, TARGET_CACHED)}`);
+      console.log(`  ratio uncached/node: ${(uncached / base).toFixed(2)} (target <= ${TARGET_UNCACHED}) ${ok(uncached / base, TARGET_UNCACHED)}`);
+    }
+  } finally {
+    await emulator?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round(x, digits = 1) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+main().catch((err) => {
+  console.error(`bench-credential-process: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
