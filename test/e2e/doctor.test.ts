@@ -3,7 +3,7 @@
  * temporary directory, and the emulator on 127.0.0.1 for the ARNs and --online.
  * The CLI is spawned asynchronously so the in-process emulator keeps answering.
  */
-import { execFile } from "node:child_process";
+import { execFile, type ExecFileOptions } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,10 +29,11 @@ function doctor(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string 
       process.execPath,
       [CLI, "doctor", ...args],
       // detached: a new session with no controlling terminal, so no password prompt can wait on it.
-      { env: { PATH: process.env.PATH, ...opts.env }, timeout: 30_000, detached: true },
-      (err, stdout, stderr) => {
+      { env: { PATH: process.env.PATH, ...opts.env }, timeout: 30_000, detached: true } as ExecFileOptions,
+      (err: Error | null, stdout: string | Buffer, stderr: string | Buffer) => {
         const code = err ? ((err as { code?: number }).code ?? null) : 0;
-        resolve({ code: typeof code === "number" ? code : null, stdout, stderr, lines: stdout.trimEnd().split("\n") });
+        const out = String(stdout);
+        resolve({ code: typeof code === "number" ? code : null, stdout: out, stderr: String(stderr), lines: out.trimEnd().split("\n") });
       },
     );
     child.stdin?.end(opts.input ?? "");
