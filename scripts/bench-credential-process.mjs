@@ -129,6 +129,7 @@ async function main() {
     } else {
       const ok = (r, t) => (r <= t ? "OK" : "ABOVE TARGET");
       console.log(`credential-process start-up, median of ${RUNS} runs each, Node ${process.version}, ${summary.cpus} CPUs, load ${summary.loadavg1m}`);
+      console.log("  (each a fresh process with only PATH and HOME set: NODE_OPTIONS, NODE_EXTRA_CA_CERTS and the like add the same cost to every start)");
       console.log(`  node -e 0:                          ${base.toFixed(1)} ms`);
       console.log(`  credential-process --cache (warm):  ${cached.toFixed(1)} ms`);
       console.log(`  credential-process (uncached):      ${uncached.toFixed(1)} ms  (one CreateSession on loopback)`);

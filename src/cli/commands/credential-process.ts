@@ -6,7 +6,7 @@ import { pinStdin } from "../stdin-once.js";
 import { systemClock } from "../../clock.js";
 import type { Credentials } from "../../credentials/types.js";
 import type { IdentityInput, IdentitySpec } from "../../identity/types.js";
-import type { ResolvedSessionConfig } from "../../session/config.js";
+import { resolveSessionConfig, type ResolvedSessionConfig } from "../../session/config.js";
 import { certificateFingerprint, formatCredentialProcess } from "../../outputs/credential-process.js";
 
 // node:fs through getBuiltinModule: an ESM `import … from "node:fs"` builds the
@@ -16,7 +16,8 @@ const { readFileSync } = process.getBuiltinModule("node:fs");
 /*
  * Start-up budget: a cache hit must not load undici, the identity parsers,
  * the signer or any X.509 library. Everything a CreateSession needs is
- * imported inside fetchCredentials, only when a call is really made.
+ * imported inside fetchCredentials, only when a call is really made; the
+ * cache module only with --cache. session/config.js is always needed and light.
  */
 
 /**
@@ -44,12 +45,11 @@ const readsStdin = (v: IdentityInput | undefined) => typeof v === "object" && v 
 
 /** One CreateSession: loads the identity (prompting for a password on the terminal if needed), signs, sends. */
 async function fetchCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
-  const [{ createCredentialFetcher }, { promptPasswordOnTty }] = await Promise.all([
-    import("../../provider/credential-fetcher.js"),
-    import("../../identity/prompt.js"),
-  ]);
+  const { createCredentialFetcher } = await import("../../provider/credential-fetcher.js");
+  // The prompt module (node:tty) loads only when an encrypted key has no password.
+  const promptPassword = async (what: string) => (await import("../../identity/prompt.js")).promptPasswordOnTty(what);
   const fetcher = createCredentialFetcher(spec, config, {
-    io: { env: ctx.env, promptPassword: (what) => promptPasswordOnTty(what) },
+    io: { env: ctx.env, promptPassword },
     ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
     warn: (line) => ctx.log(line),
   });
@@ -121,7 +121,6 @@ export const command: CommandModule = {
     // Usage checks first (exit 2) before anything is read or sent.
     const flagsSpec = identitySpecFromArgs(args);
     const init = sessionInitFromArgs(args);
-    const { resolveSessionConfig } = await import("../../session/config.js");
     const config = resolveSessionConfig(init, ctx.env);
     for (const w of config.warnings) ctx.log(`warning: ${w}`);
     // ctx.stdin only when a flag says '-': touching process.stdin builds a stream (start-up time).

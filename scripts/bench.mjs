@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm run bench`: runs every benchmark script of the project, one after the
+// other (each in its own Node.js process, so they do not disturb each other),
+// shows their output as it comes, then prints all the figures again together.
+// Scripts: the known ones first, in this order, then any other scripts/bench-*.mjs.
+// A missing script is reported and skipped. Needs dist/ (`npm run bench` builds it).
+// Exit code 1 when a script fails (a missed target is not a failure).
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const KNOWN = ["bench-credential-process.mjs", "bench-emulator.mjs", "bench-serve.mjs", "bench-provider.mjs"];
+const others = readdirSync(here)
+  .filter((f) => /^bench-.+\.mjs$/.test(f) && !KNOWN.includes(f))
+  .sort();
+const scripts = [...KNOWN, ...others];
+
+/** Runs one script, echoing its stdout and stderr, and resolves with its stdout lines and exit code. */
+function runScript(file) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [join(here, file)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on("error", (err) => resolve({ code: 1, lines: [`could not start: ${err.message}`], seconds: 0 }));
+    child.on("close", (code, signal) => {
+      resolve({
+        code: code ?? 1,
+        signal,
+        lines: out.split("\n").filter((l) => l.trim() !== ""),
+        seconds: (Date.now() - started) / 1000,
+      });
+    });
+  });
+}
+
+const results = [];
+console.log(`benchmarks on Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}\n`);
+for (const file of scripts) {
+  if (!existsSync(join(here, file))) {
+    results.push({ file, missing: true });
+    continue;
+  }
+  console.log(`=== ${file}`);
+  const r = await runScript(file);
+  results.push({ file, ...r });
+  console.log("");
+}
+
+console.log("=== summary: all figures");
+let failed = false;
+for (const r of results) {
+  if (r.missing) {
+    console.log(`${r.file}: not present, skipped`);
+    continue;
+  }
+  const status = r.code === 0 ? "ok" : `FAILED (exit ${r.code}${r.signal ? `, ${r.signal}` : ""})`;
+  if (r.code !== 0) failed = true;
+  console.log(`${r.file}: ${status}, ${r.seconds.toFixed(1)} s`);
+  for (const line of r.lines) console.log(`  ${line}`);
+}
+if (failed) process.exitCode = 1;
