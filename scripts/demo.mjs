@@ -81,6 +81,12 @@ async function main() {
   info("(secret access key and session token not shown)");
 
   step(4, "Calling STS GetCallerIdentity on the emulator with those credentials (AWS SDK v3)");
+  // The SDK warns that its 2027 releases will need Node 22; not news for this demo.
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = (w, ...rest) => {
+    if (String(w?.name ?? rest[0]?.type ?? rest[0] ?? "").includes("NodeVersionSupportWarning") || String(w).includes("NodeVersionSupportWarning")) return;
+    emitWarning(w, ...rest);
+  };
   const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
   const sts = new STSClient({
     region: "us-east-1",

@@ -3,7 +3,8 @@
  * Node) against the emulator on 127.0.0.1, then the AWS CLI reading the written
  * profile. Build first: `npm run build`.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import type { IssuedCertificate } from "../../src/pki/index.js";
 import { cleanEnv, createSessions, emulatorFor, identityFiles, makePki, type IdentityFiles } from "../integration/provider/support.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const execFileAsync = promisify(execFile);
 const hasAws = spawnSync("aws", ["--version"], { stdio: "ignore" }).status === 0;
 
 let emu: RunningEmulator;
@@ -114,10 +116,11 @@ describe("update --once", () => {
     expect(r.code).toBe(0);
     const configFile = join(dir, "config");
     writeFileSync(configFile, "");
-    const aws = spawnSync(
+    // Asynchronously: the emulator answering it runs in this process.
+    const aws = await execFileAsync(
       "aws",
       ["sts", "get-caller-identity", "--profile", "roles-anywhere", "--endpoint-url", emu.endpoint, "--region", "us-east-1", "--query", "Arn", "--output", "text"],
-      { env: cleanEnv({ HOME: dir, AWS_SHARED_CREDENTIALS_FILE: file, AWS_CONFIG_FILE: configFile }), encoding: "utf8" },
+      { env: cleanEnv({ HOME: dir, AWS_SHARED_CREDENTIALS_FILE: file, AWS_CONFIG_FILE: configFile }), encoding: "utf8", timeout: 30_000 },
     );
     expect(aws.stderr).toBe("");
     const roleName = emu.roleArn.slice(emu.roleArn.lastIndexOf("/") + 1);
