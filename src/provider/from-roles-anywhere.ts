@@ -101,9 +101,9 @@ export interface RolesAnywhereIdentity {
 /**
  * An AWS SDK v3 credential provider (assignable to `AwsCredentialIdentityProvider`).
  * `{ forceRefresh: true }` makes a CreateSession now, whatever the cache holds.
+ * (`any` as in the SDK's own IdentityProvider signature.)
  * @public
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's IdentityProvider signature
 export type RolesAnywhereProvider = (identityProperties?: Record<string, any>) => Promise<RolesAnywhereIdentity>;
 
 interface Cached {
@@ -164,8 +164,10 @@ export function fromRolesAnywhere(init: FromRolesAnywhereInit): RolesAnywherePro
       expiration: credentials.expiration,
       accountId: credentials.accountId,
     };
-    const refreshAt = r.nextRefreshAt() ?? 0;
     const promise = Promise.resolve(identity);
+    // A slow call that got older credentials and finished late must not replace newer ones.
+    if (cached && credentials.expiration.getTime() < cached.credentials.expiration.getTime()) return promise;
+    const refreshAt = r.nextRefreshAt() ?? 0;
     cached = { credentials, promise, freshUntil: Math.min(refreshAt, credentials.expiration.getTime()) };
     return promise;
   };
@@ -208,8 +210,8 @@ async function createProviderRefresher(init: FromRolesAnywhereInit, clock: Clock
     },
     config,
     {
-      // No terminal prompts from a library: an encrypted key needs `passphrase`.
-      io: { env, promptPassword: async () => undefined },
+      // No promptPassword: a library never prompts; an encrypted key needs `passphrase`.
+      io: { env },
       clock,
       warn: (m) => warn(`fromRolesAnywhere: ${m}`),
       ...(debug ? { debug } : {}),

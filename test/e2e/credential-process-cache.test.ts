@@ -1,5 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cleanEnv, cpArgs, parseOutput, requireBuiltCli, runCli, startWorld, type World } from "../integration/credential-process/world.js";
@@ -96,6 +97,26 @@ describe("credential-process --cache", () => {
       expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ version: 1, accessKeyId: out.AccessKeyId });
       expect(statSync(file).mode & 0o777).toBe(0o600);
     }
+  });
+
+  it("recovers a lock left by a process that died: the next run fetches and leaves no lock", async () => {
+    expect((await cached()).code).toBe(0);
+    const entry = entryFile();
+    rmSync(entry);
+    // A process that has exited: its pid names no live process (pids are not reused this fast).
+    const exited = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
+    const deadPid = Number(exited.stdout.toString());
+    const lock = entry.replace(/\.json$/, ".lock");
+    writeFileSync(lock, JSON.stringify({ pid: deadPid, host: hostname(), time: Date.now(), token: "abandoned" }) + "\n", { mode: 0o600 });
+    const before = w.createSessions();
+    const started = Date.now();
+    const r = await cached();
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000); // not the 30 s stale timeout: the dead owner is detected
+    expect(w.createSessions()).toBe(before + 1);
+    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(entry)).toBe(true);
   });
 
   it("keys entries by certificate, duration, session name and endpoint", async () => {

@@ -1,3 +1,4 @@
+import { cliIdentityIo } from "../identity-io.js";
 import { isAbsolute, resolve } from "node:path";
 import type { CliContext, CommandModule } from "../context.js";
 import { num, str } from "../args.js";
@@ -69,7 +70,7 @@ export const command: CommandModule = {
     const authToken = tokenSpec ? createAuthTokenSource(tokenSpec, { env: ctx.env, log: (l) => ctx.log(l) }) : undefined;
     const pinned = await pinStdin(spec, ctx.stdin);
     const fetch = createCredentialFetcher(pinned, config, {
-      io: { env: ctx.env },
+      io: cliIdentityIo(ctx.env),
       ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
       warn: (l) => ctx.log(l),
     });

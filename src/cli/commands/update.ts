@@ -1,3 +1,4 @@
+import { cliIdentityIo } from "../identity-io.js";
 import type { CliContext, CommandModule } from "../context.js";
 import { bool, str } from "../args.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
@@ -79,7 +80,7 @@ export const command: CommandModule = {
     for (const w of config.warnings) ctx.log(`warning: ${w}`);
     const pinned = await pinStdin(spec, ctx.stdin);
     const fetch = createCredentialFetcher(pinned, config, {
-      io: { env: ctx.env },
+      io: cliIdentityIo(ctx.env),
       ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
       warn: (l) => ctx.log(l),
     });

@@ -51,7 +51,7 @@ function classify(raw: string, eol: Eol): IniLine {
   if (trimmed[0] === "#" || trimmed[0] === ";") return { kind: "comment", raw, eol };
   if (trimmed[0] === "[") {
     // A trailing " # note" / " ; note" is not part of the header.
-    const head = trimmed.replace(/\s[#;].*$/, "");
+    const head = trimmed.replace(/\s[#;].*$/, "").trimEnd();
     const close = head.lastIndexOf("]");
     if (close > 1 && close === head.length - 1) return { kind: "section", raw, eol, name: head.slice(1, close) };
     return { kind: "other", raw, eol };

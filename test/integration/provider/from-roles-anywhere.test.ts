@@ -200,6 +200,17 @@ describe("fromRolesAnywhere identity rotation", () => {
     expect(createSessions(emu.audit, before).map((s) => s.subject?.includes("callback-two"))).toEqual([false, true]);
   });
 
+  it("decrypts an encrypted PKCS#8 key with a passphrase from an async function", async () => {
+    const encrypted = client.privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "correct horse" }) as string;
+    expect(encrypted).toContain("ENCRYPTED PRIVATE KEY");
+    const good = await fromRolesAnywhere({ ...initFor(emu), privateKey: encrypted, passphrase: async () => "correct horse" })();
+    expect(good.accessKeyId).toMatch(/^ASIA/);
+    const err = await rejection(fromRolesAnywhere({ ...initFor(emu), privateKey: encrypted, passphrase: async () => "not-the-Passw0rd-123" })());
+    expect(isStopError(err)).toBe(true);
+    expect(((err as Error).cause as { code?: string }).code).toBe("KEY_DECRYPT");
+    expect((err as Error).message).not.toContain("not-the-Passw0rd-123");
+  });
+
   it("accepts the identity as PEM strings and Buffers", async () => {
     const id = await fromRolesAnywhere({ ...initFor(emu), certificate: client.certPem, privateKey: Buffer.from(client.keyPem) })();
     expect(id.accessKeyId).toMatch(/^ASIA/);

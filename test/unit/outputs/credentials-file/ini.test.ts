@@ -72,6 +72,16 @@ describe("parseIni / serializeIni", () => {
 });
 
 describe("patchProfile", () => {
+  it("recognises a section header followed by spaces or a tab and a comment", () => {
+    for (const gap of ["   ", "\t", "  \t "]) {
+      const doc = parseIni(`[a]\nx = 1\n[zzz]${gap}# note\nk = v\n`);
+      const r = patchProfile(doc, "zzz", NEW);
+      expect(r.createdSection).toBe(false);
+      const out = serializeIni(r.doc);
+      expect(out.startsWith(`[a]\nx = 1\n[zzz]${gap}# note\nk = v\n`)).toBe(true);
+      expect(out.match(/\[zzz\]/g)).toHaveLength(1);
+    }
+  });
   it("replaces the keys in place in the first [default] and changes nothing else", () => {
     const r = patchProfile(parseIni(GNARLY), "default", NEW);
     expect(r).toMatchObject({ replaced: ["aws_access_key_id", "aws_secret_access_key"], added: ["aws_session_token"], createdSection: false });
