@@ -1,5 +1,3 @@
-import { inspect } from "node:util";
-
 const REDACTED = "[redacted]";
 
 /**
@@ -22,7 +20,9 @@ export class Secret<T = string> {
   toJSON(): string {
     return REDACTED;
   }
-  [inspect.custom](): string {
+  // The registered symbol behind util.inspect.custom: importing node:util
+  // for it would cost start-up time on every command.
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
     return REDACTED;
   }
 }

@@ -66,7 +66,8 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     } else {
       if (inline === undefined) {
         const next = argv[i + 1];
-        if (next === undefined || (next.startsWith("--") && next.length > 2)) {
+        // A following flag means the value is missing; PEM text ("-----BEGIN …") is a value.
+        if (next === undefined || /^--[A-Za-z]/.test(next)) {
           throw new UsageError(`flag needs a value: --${spec.name}`);
         }
         inline = next;

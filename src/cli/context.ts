@@ -6,6 +6,12 @@ export interface CliContext {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream;
+  /**
+   * Writes a command's whole result to stdout. For the real process it is one
+   * synchronous write to file descriptor 1, without building process.stdout
+   * (start-up time); with an injected `stdout` stream, a write to that stream.
+   */
+  writeOut(data: string): void;
   /** `--debug` was given. */
   debug: boolean;
   /** One diagnostic line to stderr (never stdout). */

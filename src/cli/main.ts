@@ -3,8 +3,37 @@ import type { CliContext } from "./context.js";
 import { commands } from "./commands/index.js";
 import { RolesAnywhereError, UsageError } from "../errors.js";
 import { formatError } from "./format-error.js";
+import { unexpectedArgument } from "./unexpected-argument.js";
 
 const PROG = "signing-helper";
+
+// Set by scripts/build.mjs (esbuild `define`); undefined when src/ runs as is (tests).
+declare const __PACKAGE_VERSION__: string | undefined;
+
+/** This package's version: built in, else from package.json (two folders up in src/ and dist/). */
+function packageVersion(): string {
+  if (typeof __PACKAGE_VERSION__ === "string") return __PACKAGE_VERSION__;
+  const { readFileSync } = process.getBuiltinModule("node:fs");
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
+/**
+ * Writes all of `data` to file descriptor `fd` synchronously: no stream is
+ * built (process.stdout costs start-up time), and the bytes are out before the
+ * process exits. Waits out EAGAIN when the descriptor is a full non-blocking pipe.
+ */
+function writeAllSync(fd: number, data: string): void {
+  const { writeSync } = process.getBuiltinModule("node:fs");
+  let buf = Buffer.from(data);
+  while (buf.length > 0) {
+    try {
+      buf = buf.subarray(writeSync(fd, buf));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
 
 function topHelp(): string {
   const lines = [`usage: ${PROG} <command> [flags]`, "", "commands:"];
@@ -18,28 +47,44 @@ function topHelp(): string {
  * exit codes: 0 success, 1 runtime failure, 2 usage error.
  */
 export async function main(argv: string[], io?: Partial<CliContext>): Promise<number> {
-  const controller = new AbortController();
-  const stderr = io?.stderr ?? process.stderr;
+  // Built on first use: a command that never looks at ctx.signal does not pay for it.
+  let controller: AbortController | undefined;
+  const control = () => (controller ??= new AbortController());
+  // process.stdin, process.stdout and process.stderr are built on first use, and
+  // building one (a pipe's socket, a TTY) costs start-up time: they are handed out
+  // lazily, so credential-process on a cache hit builds none of them.
+  const stderrOf = () => io?.stderr ?? process.stderr;
   const debug = argv.includes("--debug");
   const ctx: CliContext = {
     env: io?.env ?? process.env,
-    stdout: io?.stdout ?? process.stdout,
-    stderr,
-    stdin: io?.stdin ?? process.stdin,
+    get stdout() {
+      return io?.stdout ?? process.stdout;
+    },
+    get stderr() {
+      return stderrOf();
+    },
+    get stdin() {
+      return io?.stdin ?? process.stdin;
+    },
+    writeOut: (data: string) => {
+      if (io?.stdout) io.stdout.write(data);
+      else writeAllSync(1, data);
+    },
     debug,
-    log: (line: string) => void stderr.write(line.endsWith("\n") ? line : line + "\n"),
-    signal: io?.signal ?? controller.signal,
+    log: (line: string) => void stderrOf().write(line.endsWith("\n") ? line : line + "\n"),
+    get signal() {
+      return io?.signal ?? control().signal;
+    },
   };
   const [name, ...rest] = argv;
   try {
     if (!name || name === "--help" || name === "-h" || name === "help") {
-      ctx.stdout.write(topHelp());
+      // No command is a usage error: the help goes to stderr, stdout stays empty.
+      (name ? ctx.stdout : stderrOf()).write(topHelp());
       return name ? 0 : 2;
     }
     if (name === "--version" || name === "version") {
-      const { readFileSync } = await import("node:fs");
-      const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-      ctx.stdout.write(pkg.version + "\n");
+      ctx.stdout.write(packageVersion() + "\n");
       return 0;
     }
     const entry = commands[name];
@@ -50,6 +95,7 @@ export async function main(argv: string[], io?: Partial<CliContext>): Promise<nu
       return 0;
     }
     const args = parseArgs(rest, cmd.flags);
+    if (args.positionals.length) throw unexpectedArgument(rest, args.positionals[0]!);
     for (const spec of cmd.flags) {
       if (spec.unsupported && args.given.has(spec.name)) {
         throw new RolesAnywhereError("NOT_SUPPORTED", `--${spec.name}: not supported: ${spec.unsupported}`, {
@@ -58,14 +104,14 @@ export async function main(argv: string[], io?: Partial<CliContext>): Promise<nu
       }
     }
     if (cmd.longRunning && !io?.signal) {
-      const stop = () => controller.abort();
+      const stop = () => control().abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     }
     const code = await cmd.run(args, ctx);
     return code ?? 0;
   } catch (err) {
-    stderr.write(formatError(err, PROG, debug));
+    stderrOf().write(formatError(err, PROG, debug));
     return err instanceof UsageError ? 2 : 1;
   }
 }

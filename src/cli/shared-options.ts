@@ -44,12 +44,12 @@ export const sessionFlags: FlagSpec[] = [
 
 export const credentialFlags: FlagSpec[] = [...identityFlags, ...sessionFlags, ...unsupportedFlags];
 
-/** Maps one CLI source value onto an identity input. */
-export function cliSource(value: string): IdentityInput {
+/** Maps one CLI source value onto an identity input; `flag` names it in errors. */
+export function cliSource(value: string, flag?: string): IdentityInput {
   if (value === "-") return { stdin: true };
   if (value.startsWith("env:")) {
     const name = value.slice(4);
-    if (!name) throw new UsageError("env: needs a variable name, as in env:MY_CERT");
+    if (!name) throw new UsageError(`${flag ? `${flag}: ` : ""}env: needs a variable name, as in env:MY_CERT`);
     return { env: name };
   }
   if (value.trimStart().startsWith("-----BEGIN")) return value;
@@ -65,9 +65,17 @@ export function identitySpecFromArgs(args: ParsedArgs): IdentitySpec {
   if (!cert) throw new UsageError("missing required flag: --certificate");
   const stdinUsers = [cert, key, chain].filter((v) => v === "-").length;
   if (stdinUsers > 1) throw new UsageError("only one of --certificate, --private-key and --intermediates can read stdin ('-')");
-  const spec: IdentitySpec = { certificate: cliSource(cert) };
-  if (key) spec.privateKey = cliSource(key);
-  if (chain) spec.intermediates = cliSource(chain);
-  if (pass !== undefined) spec.passphrase = pass.startsWith("env:") ? { env: pass.slice(4) } : pass;
+  const spec: IdentitySpec = { certificate: cliSource(cert, "--certificate") };
+  if (key) spec.privateKey = cliSource(key, "--private-key");
+  if (chain) spec.intermediates = cliSource(chain, "--intermediates");
+  if (pass !== undefined) spec.passphrase = cliPassword(pass);
   return spec;
+}
+
+/** Maps a `--pkcs8-password` value (VALUE or env:NAME) onto an identity input. */
+export function cliPassword(value: string): IdentityInput {
+  if (!value.startsWith("env:")) return value;
+  const name = value.slice(4);
+  if (!name) throw new UsageError("--pkcs8-password: env: needs a variable name, as in env:KEY_PASSWORD");
+  return { env: name };
 }

@@ -1,4 +1,10 @@
 import type { IdentityInput, IdentitySpec } from "../identity/types.js";
+import { labelBytes } from "../identity/source-labels.js";
+
+/** Bytes read from stdin, labelled so that messages say "stdin" rather than "Buffer". */
+export function stdinBytes(bytes: Buffer): Buffer {
+  return labelBytes(bytes, "stdin");
+}
 
 /** Reads all of stdin. */
 export async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
@@ -15,7 +21,7 @@ export async function pinStdin(spec: IdentitySpec, stdin: NodeJS.ReadableStream)
   const isStdin = (v: IdentityInput | undefined) => typeof v === "object" && v !== null && "stdin" in v;
   const keys = (["certificate", "privateKey", "intermediates"] as const).filter((k) => isStdin(spec[k]));
   if (keys.length === 0) return spec;
-  const bytes = await readAllStdin(stdin);
+  const bytes = stdinBytes(await readAllStdin(stdin));
   const out: IdentitySpec = { ...spec };
   for (const k of keys) out[k] = bytes;
   return out;

@@ -1,13 +1,18 @@
-import { createHash } from "node:crypto";
-import { constants } from "node:fs";
-import { mkdir, open } from "node:fs/promises";
-import { homedir } from "node:os";
-import { isAbsolute, join } from "node:path";
 import type { Clock } from "../clock.js";
-import { writeFileAtomic } from "./atomic-write.js";
 import { parseCacheEntry, serializeCacheEntry } from "./cache-entry.js";
-import { withFileLock } from "./file-lock.js";
+import { sha256Hex } from "./sha256.js";
 import type { Credentials } from "./types.js";
+
+/*
+ * Start-up budget: a cache hit is the hot path of `credential-process --cache`
+ * (the AWS SDKs run it for every credential refresh). It loads no node:crypto
+ * (SHA-256 in ./sha256.js), reads the entry with synchronous calls (one small
+ * local file: no thread-pool round trips, no fs/promises), and takes the node:
+ * modules through process.getBuiltinModule (an ESM import of a built-in module
+ * builds its namespace). The lock and the atomic write load only on a miss.
+ */
+const { closeSync, constants, fstatSync, openSync, readFileSync } = process.getBuiltinModule("node:fs");
+const { isAbsolute, join } = process.getBuiltinModule("node:path");
 
 /** Everything that makes two credential-process invocations interchangeable. @public */
 export interface CacheKeyFields {
@@ -43,7 +48,7 @@ export function cacheKey(f: CacheKeyFields): string {
     f.roleSessionName ?? null,
     f.endpoint,
   ]);
-  return createHash("sha256").update(canonical).digest("hex");
+  return sha256Hex(canonical);
 }
 
 /**
@@ -52,9 +57,11 @@ export function cacheKey(f: CacheKeyFields): string {
  * Not created here (writes create it with mode 0700).
  * @public
  */
-export function cacheDir(env: Record<string, string | undefined>, home: string = homedir()): string {
+export function cacheDir(env: Record<string, string | undefined>, home?: string): string {
   const xdg = env.XDG_CACHE_HOME;
-  return xdg && isAbsolute(xdg) ? join(xdg, DIR_NAME) : join(home, ".cache", DIR_NAME);
+  if (xdg && isAbsolute(xdg)) return join(xdg, DIR_NAME);
+  // node:os only when needed (start-up time).
+  return join(home ?? process.getBuiltinModule("node:os").homedir(), ".cache", DIR_NAME);
 }
 
 const entryPath = (dir: string, key: string) => join(dir, `${key}.json`);
@@ -71,21 +78,31 @@ export async function readCached(
   clock: Clock,
   minRemainingMs: number = CACHE_MIN_REMAINING_MS,
 ): Promise<Credentials | undefined> {
+  return readCachedSync(dir, key, clock, minRemainingMs);
+}
+
+/** {@link readCached}, synchronously (a small local file: the cache-hit path stays on one tick). */
+function readCachedSync(dir: string, key: string, clock: Clock, minRemainingMs: number): Credentials | undefined {
+  let fd: number | undefined;
   try {
     // O_NONBLOCK: a FIFO planted under the entry's name must not hang the caller.
-    const fh = await open(entryPath(dir, key), constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const st = await fh.stat();
-      const uid = process.getuid?.();
-      if (!st.isFile() || (st.mode & 0o022) !== 0 || (uid !== undefined && st.uid !== uid)) return undefined;
-      const creds = parseCacheEntry(await fh.readFile("utf8"));
-      if (!creds || creds.expiration.getTime() - clock.now() <= minRemainingMs) return undefined;
-      return creds;
-    } finally {
-      await fh.close();
-    }
+    fd = openSync(entryPath(dir, key), constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!st.isFile() || (st.mode & 0o022) !== 0 || (uid !== undefined && st.uid !== uid)) return undefined;
+    const creds = parseCacheEntry(readFileSync(fd, "utf8"));
+    if (!creds || creds.expiration.getTime() - clock.now() <= minRemainingMs) return undefined;
+    return creds;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing to do: the entry was read or is ignored
+      }
+    }
   }
 }
 
@@ -95,6 +112,7 @@ export async function readCached(
  * @public
  */
 export async function writeCached(dir: string, key: string, creds: Credentials): Promise<void> {
+  const { writeFileAtomic } = await import("./atomic-write.js");
   await writeFileAtomic(entryPath(dir, key), serializeCacheEntry(creds), { mode: 0o600, dirMode: 0o700 });
 }
 
@@ -124,7 +142,7 @@ export async function getOrCreate(
 ): Promise<Credentials> {
   const min = opts.minRemainingMs ?? CACHE_MIN_REMAINING_MS;
   const warn = (m: string) => opts.onWarning?.(m);
-  const hit = await readCached(dir, key, clock, min);
+  const hit = readCachedSync(dir, key, clock, min);
   if (hit) return hit;
 
   const fetchAndStore = async (): Promise<Credentials> => {
@@ -137,6 +155,7 @@ export async function getOrCreate(
     return creds;
   };
 
+  const [{ mkdir }, { withFileLock }] = await Promise.all([import("node:fs/promises"), import("./file-lock.js")]);
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (err) {

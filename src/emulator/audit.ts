@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { AuditEntry } from "./types.js";
+import { ConfigError } from "../errors.js";
 
 const KEYS: readonly (keyof AuditEntry)[] = [
   "time",
@@ -35,6 +36,21 @@ export function sanitizeAuditEntry(e: AuditEntry): AuditEntry {
   return out as unknown as AuditEntry;
 }
 
+/** Opens the audit log for appending, or throws a ConfigError naming the file and why. */
+function openAuditFile(file: string): number {
+  try {
+    return openSync(file, "a", 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === "EISDIR" ? "is a directory, not a file" : code === "ENOENT" ? "its directory does not exist" : code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? String(err));
+    throw new ConfigError(`audit log ${file}: cannot open it for appending: ${why}`, {
+      cause: err,
+      hint: "give --audit-log the path of a file to append to, in a directory that exists and is writable",
+    });
+  }
+}
+
 /** Where audit entries go: memory (bounded), an append-only JSON-lines file, a callback. @internal */
 export class AuditSink {
   /** The most recent entries, oldest first (at most `memoryLimit`, then the older half is dropped). */
@@ -44,7 +60,7 @@ export class AuditSink {
   readonly #memoryLimit: number;
 
   constructor(opts: { file?: string; callback?: (e: AuditEntry) => void; memoryLimit?: number } = {}) {
-    this.#fd = opts.file ? openSync(opts.file, "a", 0o600) : undefined;
+    this.#fd = opts.file ? openAuditFile(opts.file) : undefined;
     this.#callback = opts.callback;
     this.#memoryLimit = opts.memoryLimit ?? 10_000;
   }

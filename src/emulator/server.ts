@@ -191,6 +191,18 @@ function pooledRandom(): (n: number) => Buffer {
   };
 }
 
+/** Why listen failed, in words (with the system code). */
+function listenWhy(err: NodeJS.ErrnoException): string {
+  const words: Record<string, string> = {
+    EADDRINUSE: "address already in use",
+    EADDRNOTAVAIL: "address not available on this machine",
+    EACCES: "permission denied",
+    ENOTFOUND: "host name not found",
+    EAI_AGAIN: "host name not found",
+  };
+  return err.code ? (words[err.code] ? `${words[err.code]} (${err.code})` : err.code) : err.message;
+}
+
 /** Options of startEmulator. Give `config` or `trustAnchorCertPem` (quick mode). @public */
 export interface StartEmulatorOptions {
   /** A config object (contract.md §5; relative paths against the working directory) or the path of a JSON config file. */
@@ -339,7 +351,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
     server.once("error", (err: NodeJS.ErrnoException) => {
       sink.close();
       fail(
-        new RolesAnywhereError("IO", `emulator: cannot listen on ${host}:${opts.port ?? 0}: ${err.code ?? err.message}`, {
+        new RolesAnywhereError("IO", `emulator: cannot listen on ${host}:${opts.port ?? 0}: ${listenWhy(err)}`, {
           cause: err,
           hint: err.code === "EADDRINUSE" ? "pick another --port, or 0 for a free one" : "check --host and --port",
         }),

@@ -166,15 +166,19 @@ async function assemble(resolved: Resolved, spec: Omit<IdentitySpec, "certificat
 /**
  * Loads one certificate: the first CERTIFICATE block of a PEM source (other
  * blocks are ignored, as `read-certificate-data` does), a DER certificate, or
- * the leaf of a PKCS#12 file (opened with the empty password or
- * `io.promptPassword`). Throws IdentityError (CERTIFICATE_PARSE, …).
+ * the leaf of a PKCS#12 file (opened with `passphrase`, else the empty password
+ * or `io.promptPassword`). Throws IdentityError (CERTIFICATE_PARSE, …).
  * @public
  */
-export async function loadCertificate(input: IdentityInput, io: IdentityIo = {}): Promise<{ certificate: X509Certificate; der: Buffer }> {
+export async function loadCertificate(
+  input: IdentityInput,
+  io: IdentityIo = {},
+  passphrase?: IdentityInput,
+): Promise<{ certificate: X509Certificate; der: Buffer }> {
   const resolved = await resolveSource(input, "certificate", io);
   const source = readCertificateSource(resolved);
   if (source.kind === "pkcs12") {
-    const identity = await assemble(resolved, {}, io);
+    const identity = await assemble(resolved, passphrase !== undefined ? { passphrase } : {}, io);
     return { certificate: identity.certificate, der: identity.certificateDer };
   }
   if (source.kind === "der") {

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { IdentityInput, IdentityIo } from "./types.js";
 import { fail, type Origin, type Subject } from "./fail.js";
+import { bytesLabel } from "./source-labels.js";
 
 /** Bytes read from a source, and where they came from. */
 export interface Resolved {
@@ -17,7 +18,7 @@ export interface Resolved {
 /** The label of a source, as shown in messages: "file /x/y.pem", "env:NAME", "stdin", "inline PEM", "Buffer", "callback". */
 export function sourceLabel(input: IdentityInput): string {
   if (typeof input === "string") return input.trimStart().startsWith("-----BEGIN") ? "inline PEM" : "inline value";
-  if (input instanceof Uint8Array) return "Buffer";
+  if (input instanceof Uint8Array) return bytesLabel(input) ?? "Buffer";
   if (typeof input === "function") return "callback";
   if ("path" in input) return `file ${input.path}`;
   if ("env" in input) return `env:${input.env}`;

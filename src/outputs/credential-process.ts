@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "../credentials/sha256.js";
 import type { Credentials } from "../credentials/types.js";
 
 /**
@@ -39,12 +39,14 @@ function pemCertificates(bytes: Uint8Array): Buffer[] | undefined {
  * @public
  */
 export function certificateFingerprint(certificate: Uint8Array, intermediates?: Uint8Array): string {
-  const h = createHash("sha256");
+  // SHA-256 in JS (../credentials/sha256.js): this runs on every cache hit, and
+  // loading node:crypto would cost more start-up time than these few hashes.
+  const parts: Uint8Array[] = [];
   for (const [label, bytes] of [["certificate", certificate], ["intermediates", intermediates]] as const) {
     if (bytes === undefined) continue;
-    h.update(`${label}\0`);
-    const ders = pemCertificates(bytes) ?? [Buffer.from(bytes)];
-    for (const der of ders) h.update(createHash("sha256").update(der).digest());
+    parts.push(Buffer.from(`${label}\0`));
+    const ders = pemCertificates(bytes) ?? [bytes];
+    for (const der of ders) parts.push(sha256(der));
   }
-  return h.digest("hex");
+  return Buffer.from(sha256(Buffer.concat(parts))).toString("hex");
 }

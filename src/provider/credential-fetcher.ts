@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { Credentials } from "../credentials/types.js";
+import { certificateExpiryWarning } from "../credentials/expiry-warning.js";
 import type { IdentityIo, IdentitySpec, X509Identity } from "../identity/types.js";
 import type { ResolvedSessionConfig } from "../session/config.js";
 
@@ -21,6 +22,17 @@ export interface CredentialFetcherOptions {
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 
 /**
+ * The warning line for a certificate close to or past its notAfter: "expires
+ * soon: N days left" before, "expired" after (never "expires in 0 days" for an
+ * expired one). Pure.
+ * @internal
+ */
+export function certificateExpiryLine(serialDecimal: string, notAfterMs: number, nowMs: number): string {
+  const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { thresholdDays: Infinity, label: `certificate serial ${serialDecimal}` });
+  return `warning: ${w.warn ? w.message : `certificate serial ${serialDecimal} expires soon`}; renew it`;
+}
+
+/**
  * Returns a function that performs one CreateSession: it loads the identity
  * again (so rotated certificate and key files are used), signs and sends the
  * request. This is what the refresher, the cache, `serve`, `update` and
@@ -35,8 +47,10 @@ export function createCredentialFetcher(
   const clock = opts.clock ?? systemClock;
   let warnedSerial: string | undefined;
   return async () => {
+    // identity/load.js, not the identity index: the index also loads the
+    // terminal prompt (node:tty) and more that a fetch does not need.
     const [{ loadIdentity }, { createKeySigner }, { createSession }] = await Promise.all([
-      import("../identity/index.js"),
+      import("../identity/load.js"),
       import("../signer/key-signer.js"),
       import("../session/create-session.js"),
     ]);
@@ -45,8 +59,7 @@ export function createCredentialFetcher(
     const notAfter = new Date(identity.certificate.validTo).getTime();
     if (opts.warn && warnedSerial !== identity.serialDecimal && notAfter - clock.now() < THIRTY_DAYS_MS) {
       warnedSerial = identity.serialDecimal;
-      const days = Math.max(0, Math.floor((notAfter - clock.now()) / 86_400_000));
-      opts.warn(`warning: certificate serial ${identity.serialDecimal} expires in ${days} day(s) (${new Date(notAfter).toISOString()}); renew it`);
+      opts.warn(certificateExpiryLine(identity.serialDecimal, notAfter, clock.now()));
     }
     const signer = createKeySigner(identity.privateKey);
     return createSession(

@@ -1,10 +1,14 @@
-import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
 import { Secret } from "../secret.js";
 import type { SessionArns } from "./arn.js";
 import { parseSessionArns, showValue } from "./arn.js";
 import type { EndpointUrl, ResolvedEndpoint, ResolvedRegion } from "./endpoint.js";
 import { resolveEndpoint, resolveRegion } from "./endpoint.js";
+
+// Through getBuiltinModule, not `import … from "node:fs"`: this module is on the
+// start-up path of every credential-process run, and an ESM import of node:fs
+// builds its whole namespace (start-up time).
+const { readFileSync } = process.getBuiltinModule("node:fs");
 
 /**
  * What a caller may set for CreateSession. Only the three ARNs are required.

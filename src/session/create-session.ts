@@ -11,6 +11,8 @@ import { isRetryableStatus, isThrottle, parseServiceError, parseSuccess, service
 import type { NetworkFailure } from "./retry.js";
 import { backoffDelayMs, classifyNetworkError, networkErrorToException } from "./retry.js";
 import { createDefaultDispatcher, userAgent } from "./transport.js";
+import { directRequest } from "./node-transport.js";
+import { proxyRoute, type ProxyRoute } from "./proxy-for.js";
 
 /** The signing identity of one CreateSession call. @public */
 export interface SessionIdentity {
@@ -25,7 +27,11 @@ export interface SessionIdentity {
 
 /** Injected collaborators of createSession; every one has a real default. @public */
 export interface CreateSessionOptions {
-  /** undici dispatcher. Default: an EnvHttpProxyAgent built from the config (closed after the call). */
+  /**
+   * undici dispatcher (then every request goes through undici). Default: node:http /
+   * node:https for a direct connection, an undici EnvHttpProxyAgent built from the
+   * config (closed after the call) when a proxy applies to the endpoint.
+   */
   dispatcher?: Dispatcher;
   /** Read once per attempt for X-Amz-Date. Default: the system clock. */
   clock?: Clock;
@@ -59,6 +65,20 @@ async function readBody(body: AsyncIterable<Uint8Array>): Promise<string> {
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+function proxySettings(cfg: ResolvedSessionConfig) {
+  return { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal(), noProxy: cfg.proxy.noProxy };
+}
+
+/** For --debug: how the endpoint is reached; a proxy's user info is hidden. */
+function describeRoute(cfg: ResolvedSessionConfig, route: ProxyRoute | undefined): string {
+  if (route === undefined) return "through the given undici dispatcher";
+  if (route.use !== undefined) {
+    const proxy = proxySettings(cfg)[route.use].replace(/\/\/[^/@]*@/, "//[redacted]@");
+    return `through the ${route.use === "httpsProxy" ? "HTTPS" : "HTTP"} proxy ${proxy} (undici)`;
+  }
+  return `direct (node:http${cfg.url.protocol === "https:" ? "s" : ""})${route.excludedBy !== undefined ? `, NO_PROXY entry '${route.excludedBy}' excludes ${cfg.url.host}` : ""}`;
 }
 
 /** The JSON body, in the member order of the official client. */
@@ -95,11 +115,15 @@ export async function createSession(
   const query = { profileArn: cfg.profileArn, roleArn: cfg.roleArn, trustAnchorArn: cfg.trustAnchorArn };
   const urlForMessages = `${cfg.url.origin}${cfg.url.path}`;
 
-  const [{ request }, dispatcher] = await Promise.all([
-    import("undici"),
-    opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg),
-  ]);
-  const ownDispatcher = !opts.dispatcher;
+  // A direct connection (no proxy applies to the endpoint) goes through
+  // node:http(s) and never loads undici: see node-transport.ts for why.
+  const route = opts.dispatcher ? undefined : proxyRoute(new URL(cfg.url.origin), proxySettings(cfg));
+  const direct = route !== undefined && route.use === undefined;
+  if (debug) debug(`CreateSession connection: ${describeRoute(cfg, route)}`);
+  const undici = direct
+    ? undefined
+    : await Promise.all([import("undici"), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]);
+  const ownDispatcher = undici !== undefined && !opts.dispatcher;
 
   const attempt = async (n: number): Promise<AttemptResult> => {
     const signed: SignedRequest = await signRequest({
@@ -129,15 +153,17 @@ export async function createSession(
       controller.abort(new Error("CreateSession attempt timed out"));
     }, cfg.timeoutMs);
     try {
-      const res = await request(url, {
-        method: "POST",
-        headers,
-        body,
-        dispatcher,
-        signal: controller.signal,
-        headersTimeout: cfg.timeoutMs,
-        bodyTimeout: cfg.timeoutMs,
-      });
+      const res = undici
+        ? await undici[0].request(url, {
+            method: "POST",
+            headers,
+            body,
+            dispatcher: undici[1],
+            signal: controller.signal,
+            headersTimeout: cfg.timeoutMs,
+            bodyTimeout: cfg.timeoutMs,
+          })
+        : await directRequest({ method: "POST", url, headers, body, signal: controller.signal, tls: cfg.tls });
       const text = await readBody(res.body);
       const rh = res.headers as Record<string, string | string[] | undefined>;
       const error = res.statusCode >= 200 && res.statusCode < 300 ? undefined : parseServiceError(res.statusCode, rh, text);
@@ -179,6 +205,6 @@ export async function createSession(
       await sleep(delay);
     }
   } finally {
-    if (ownDispatcher) await dispatcher.close().catch(() => undefined);
+    if (ownDispatcher) await undici[1].close().catch(() => undefined);
   }
 }

@@ -101,6 +101,21 @@ export const HINT_RULES: readonly HintRule[] = [
     hint: "the certificate is expired or not yet valid: renew it, and check the system clock",
   },
   {
+    name: "CA certificate as signing certificate",
+    matches: msg(/must not be a CA certificate|basicConstraints CA:TRUE/i),
+    hint: "sign with an end-entity certificate (basicConstraints CA:FALSE) issued by your CA, not with a CA certificate; 'signing-helper doctor' checks the certificate",
+  },
+  {
+    name: "certificate rules",
+    matches: msg(/signing certificate .*(must|not supported)/i),
+    hint: "the certificate breaks a rule of IAM Roles Anywhere (X.509 v3, keyUsage digitalSignature, SHA-256 or stronger, RSA 2048+ or EC P-256/P-384/P-521, a subject): reissue it; 'signing-helper doctor' shows which rule",
+  },
+  {
+    name: "signing region",
+    matches: msg(/credential scope|scoped to a valid region/i),
+    hint: "the signing region must be the endpoint's region: leave out --region (the trust anchor ARN's region is used), or make --region, --endpoint and the ARNs name one region",
+  },
+  {
     name: "duration out of range",
     matches: msg(/duration/i),
     hint: "lower --session-duration (900-43200) to at most the profile's duration and the role's maximum session duration",
@@ -141,6 +156,11 @@ export const HINT_RULES: readonly HintRule[] = [
     name: "host not found",
     matches: net("ENOTFOUND", "EAI_AGAIN"),
     hint: "the endpoint's host name does not resolve: check --region and --endpoint, DNS, and the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)",
+  },
+  {
+    name: "not TLS",
+    matches: net("ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST"),
+    hint: "the endpoint does not speak TLS on that port: use http:// for a plain-HTTP endpoint (such as the local emulator), or check the port",
   },
   {
     name: "tls verification",

@@ -97,6 +97,15 @@ export function backoffDelayMs(attempt: number, random: () => number, throttled:
   return Math.floor(r * ceiling);
 }
 
+/** TLS failures that mean the other side does not speak TLS at all (e.g. https:// to a plain-HTTP port). */
+const NOT_TLS_CODES: ReadonlySet<string> = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST"]);
+
+/** OpenSSL's "80FC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…" shortened to its reason. */
+function opensslReason(detail: string): string {
+  const m = /^[0-9A-F]+:error:[0-9A-F]+:[^:]+:[^:]+:([^:]+):/.exec(detail);
+  return m ? m[1]! : detail;
+}
+
 /**
  * The error for a failure with no response, one line plus a hint:
  * `CreateSession failed: cannot connect to http://127.0.0.1:9/sessions: connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED, 3 attempts)`.
@@ -115,7 +124,9 @@ export function networkErrorToException(
       what = `no answer from ${ctx.url} within ${ctx.timeoutMs / 1000} s`;
       break;
     case "tls":
-      what = `TLS verification of ${ctx.url} failed: ${f.detail}`;
+      what = NOT_TLS_CODES.has(f.code)
+        ? `TLS handshake with ${ctx.url} failed: the server did not answer in TLS`
+        : `TLS verification of ${ctx.url} failed: ${opensslReason(f.detail)}`;
       break;
     case "proxy":
       what = `the proxy refused the request to ${ctx.url}: ${f.detail}`;

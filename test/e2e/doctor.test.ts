@@ -146,7 +146,7 @@ describe("doctor (built CLI)", () => {
       input: readFileSync(files.leaf!, "utf8"),
     });
     expect(stdin.code).toBe(0);
-    expect(line(stdin, "certificate")).toBe("✓ certificate: Buffer: 1 certificate (CN=TEST CLIENT)");
+    expect(line(stdin, "certificate")).toBe("✓ certificate: stdin: 1 certificate (CN=TEST CLIENT)");
   });
 
   it("an encrypted key: fails without a password (naming --pkcs8-password) and passes with one, online too", async () => {

@@ -7,6 +7,7 @@ import { systemClock } from "../../clock.js";
 import type { Credentials } from "../../credentials/types.js";
 import type { IdentityInput, IdentitySpec } from "../../identity/types.js";
 import { resolveSessionConfig, type ResolvedSessionConfig } from "../../session/config.js";
+import { cacheDir, cacheKey, getOrCreate } from "../../credentials/cache.js";
 import { certificateFingerprint, formatCredentialProcess } from "../../outputs/credential-process.js";
 
 // node:fs through getBuiltinModule: an ESM `import … from "node:fs"` builds the
@@ -16,8 +17,10 @@ const { readFileSync } = process.getBuiltinModule("node:fs");
 /*
  * Start-up budget: a cache hit must not load undici, the identity parsers,
  * the signer or any X.509 library. Everything a CreateSession needs is
- * imported inside fetchCredentials, only when a call is really made; the
- * cache module only with --cache. session/config.js is always needed and light.
+ * imported inside fetchCredentials, only when a call is really made. The
+ * cache module is imported statically: it is light (no node:crypto, its lock and
+ * atomic-write parts load on a miss), and in the bundled CLI it then rides in
+ * this command's chunk instead of costing one more file to load.
  */
 
 /**
@@ -70,7 +73,6 @@ async function cachedCredentials(spec: IdentitySpec, config: ResolvedSessionConf
     if (ctx.debug) ctx.log("credential cache: skipped (the certificate input cannot be read directly)");
     return fetchCredentials(spec, config, ctx);
   }
-  const { cacheDir, cacheKey, getOrCreate } = await import("../../credentials/cache.js");
   const dir = cacheDir(ctx.env);
   const key = cacheKey({
     certFingerprintSha256: certificateFingerprint(cert, chain),
@@ -127,6 +129,6 @@ export const command: CommandModule = {
     const usesStdin = readsStdin(flagsSpec.certificate) || readsStdin(flagsSpec.privateKey) || readsStdin(flagsSpec.intermediates);
     const spec = usesStdin ? await pinStdin(flagsSpec, ctx.stdin) : flagsSpec;
     const creds = bool(args, "cache") ? await cachedCredentials(spec, config, ctx) : await fetchCredentials(spec, config, ctx);
-    ctx.stdout.write(formatCredentialProcess(creds));
+    ctx.writeOut(formatCredentialProcess(creds));
   },
 };

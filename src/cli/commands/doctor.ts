@@ -1,8 +1,8 @@
 import type { CommandModule } from "../context.js";
 import { bool, num, str, type ParsedArgs } from "../args.js";
-import { cliSource, credentialFlags, identitySpecFromArgs } from "../shared-options.js";
+import { cliPassword, cliSource, credentialFlags, identitySpecFromArgs } from "../shared-options.js";
 import { cliIdentityIo } from "../identity-io.js";
-import { readAllStdin } from "../stdin-once.js";
+import { readAllStdin, stdinBytes } from "../stdin-once.js";
 import type { DoctorRequest } from "../../doctor/gather.js";
 import type { SessionSettings } from "../../doctor/types.js";
 import { UsageError } from "../../errors.js";
@@ -15,9 +15,9 @@ function identityFromArgs(args: ParsedArgs): DoctorRequest["identity"] {
   const chain = str(args, "intermediates");
   const pass = str(args, "pkcs8-password");
   if (key === "-" && chain === "-") throw new UsageError("only one of --certificate, --private-key and --intermediates can read stdin ('-')");
-  if (key) out.privateKey = cliSource(key);
-  if (chain) out.intermediates = cliSource(chain);
-  if (pass !== undefined) out.passphrase = pass.startsWith("env:") ? { env: pass.slice(4) } : pass;
+  if (key) out.privateKey = cliSource(key, "--private-key");
+  if (chain) out.intermediates = cliSource(chain, "--intermediates");
+  if (pass !== undefined) out.passphrase = cliPassword(pass);
   return out;
 }
 
@@ -28,7 +28,7 @@ async function pinStdin(identity: DoctorRequest["identity"], stdin: NodeJS.Reada
     return typeof v === "object" && v !== null && "stdin" in v;
   });
   if (keys.length === 0) return identity;
-  const bytes = await readAllStdin(stdin);
+  const bytes = stdinBytes(await readAllStdin(stdin));
   const out = { ...identity };
   for (const k of keys) out[k] = bytes;
   return out;

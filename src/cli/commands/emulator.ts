@@ -16,6 +16,34 @@ function readTrustAnchorCert(value: string): string {
   }
 }
 
+/** Quick mode's config keys and the flags that set them. */
+const QUICK_FLAGS: Record<string, string> = {
+  "trustAnchors[0].certificates[0]": "--trust-anchor-cert",
+  "trustAnchors[0].certificates": "--trust-anchor-cert",
+  "roles[0].arn": "--role-arn",
+  "profiles[0].roleArns[0]": "--role-arn",
+  region: "--region",
+  accountId: "--account-id",
+};
+
+/**
+ * In quick mode the user gave flags, not a config file: a config error about a
+ * key that a flag sets is reported against the flag ("--trust-anchor-cert
+ * root.pem: …"), with a hint about the flag.
+ */
+export function quickModeError(err: unknown, taCert: string): unknown {
+  if (!(err instanceof ConfigError)) return err;
+  const m = /^config: ([^:]+): (.*)$/s.exec(err.message);
+  const flag = m ? QUICK_FLAGS[m[1]!] : undefined;
+  if (!m || !flag) return err;
+  const shown = flag === "--trust-anchor-cert" ? `${flag} ${taCert.trimStart().startsWith("-----BEGIN") ? "(inline PEM)" : taCert}` : flag;
+  const hint =
+    flag === "--trust-anchor-cert"
+      ? "give the CA certificate (PEM) that issued your client certificates, such as root-cert.pem from generate-credential-process-data"
+      : `fix ${flag}, or leave it out to use the default`;
+  return new ConfigError(`${shown}: ${m[2]}`, { cause: err, hint });
+}
+
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
@@ -76,7 +104,9 @@ export const command: CommandModule = {
     const auditLog = str(args, "audit-log");
     if (auditLog !== undefined) opts.auditLog = auditLog;
 
-    const emu = await startEmulator(opts);
+    const emu = await startEmulator(opts).catch((err: unknown) => {
+      throw taCert !== undefined ? quickModeError(err, taCert) : err;
+    });
     const line: Record<string, unknown> = {
       event: "listening",
       endpoint: emu.endpoint,

@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { CommandModule, CliContext } from "../context.js";
 import type { FlagSpec, ParsedArgs } from "../args.js";
 import { str } from "../args.js";
-import { cliSource, identityFlags, unsupportedFlags } from "../shared-options.js";
+import { cliPassword, cliSource, identityFlags, unsupportedFlags } from "../shared-options.js";
 import { readAllStdin } from "../stdin-once.js";
 import { UsageError } from "../../errors.js";
 import type { IdentityInput, IdentityIo } from "../../identity/types.js";
@@ -32,7 +32,7 @@ function identityIo(ctx: CliContext, prompt: (what: string) => Promise<string | 
 function passphraseOf(args: ParsedArgs): IdentityInput | undefined {
   const pass = str(args, "pkcs8-password");
   if (pass === undefined) return undefined;
-  return pass.startsWith("env:") ? { env: pass.slice(4) } : pass;
+  return cliPassword(pass);
 }
 
 /** Loads the private key: from --private-key, else from the --certificate file (combined PEM or PKCS#12). */

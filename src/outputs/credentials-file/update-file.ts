@@ -29,9 +29,25 @@ function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/** System error codes in words, for the one-line message. */
+const ERRNO_WORDS: Record<string, string> = {
+  EISDIR: "is a directory, not a file",
+  ENOTDIR: "a component of the path is not a directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  ELOOP: "too many symbolic links",
+};
+
 function ioError(what: string, err: unknown): RolesAnywhereError {
-  const why = errCode(err) ?? (err instanceof Error ? err.message : String(err));
-  return new RolesAnywhereError("IO", `${what}: ${why}`, { cause: err, hint: "check the path and its permissions" });
+  const code = errCode(err);
+  const why = code ? (ERRNO_WORDS[code] ? `${ERRNO_WORDS[code]} (${code})` : code) : err instanceof Error ? err.message : String(err);
+  const hint =
+    code === "EISDIR"
+      ? "give the path of the credentials file itself (--credentials-file or AWS_SHARED_CREDENTIALS_FILE), e.g. ~/.aws/credentials"
+      : "check the path and its permissions";
+  return new RolesAnywhereError("IO", `${what}: ${why}`, { cause: err, hint });
 }
 
 async function targetOf(path: string): Promise<string> {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolvePassword, resolveSource, sourceLabel } from "../../../src/identity/sources.js";
+import { labelBytes } from "../../../src/identity/source-labels.js";
 import { interop, rejection } from "./helpers.js";
 
 const pemPath = interop("ec-p256/cert.pem");
@@ -34,6 +35,14 @@ describe("resolveSource", () => {
     const r = await resolveSource(new Uint8Array(pem), "certificate");
     expect(r.bytes.equals(pem)).toBe(true);
     expect(r.origin.label).toBe("Buffer");
+  });
+
+  it("names labelled bytes by their label (the CLI's stdin, read once), not 'Buffer'", async () => {
+    const bytes = labelBytes(Buffer.from(pem), "stdin");
+    const r = await resolveSource(bytes, "certificate");
+    expect(r.bytes.equals(pem)).toBe(true);
+    expect(r.origin.label).toBe("stdin");
+    await expect(resolveSource(labelBytes(Buffer.alloc(0), "stdin"), "certificate")).rejects.toThrow("certificate (stdin): is empty");
   });
 
   it("calls an async function every time it resolves", async () => {

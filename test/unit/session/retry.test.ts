@@ -76,4 +76,25 @@ describe("retry", () => {
     expect(e.message).toBe("CreateSession failed: TLS verification of https://h/sessions failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)");
     expect(e.hint).toMatch(/AWS_CA_BUNDLE/);
   });
+
+  it("says a server that does not answer in TLS (https:// to a plain-HTTP port) is not TLS, without OpenSSL's internals", () => {
+    const detail = "80FC64547D7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:";
+    const e = networkErrorToException(classifyNetworkError(sysError("ERR_SSL_WRONG_VERSION_NUMBER", detail), false), {
+      url: "https://127.0.0.1:9/sessions",
+      timeoutMs: 1000,
+      attempts: 1,
+    });
+    expect(e.message).toBe("CreateSession failed: TLS handshake with https://127.0.0.1:9/sessions failed: the server did not answer in TLS (ERR_SSL_WRONG_VERSION_NUMBER)");
+    expect(e.hint).toMatch(/use http:\/\//);
+  });
+
+  it("shortens another OpenSSL error string to its reason", () => {
+    const detail = "80FC64547D7F0000:error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../deps/openssl/ssl/statem/statem_clnt.c:1889:";
+    const e = networkErrorToException(classifyNetworkError(sysError("ERR_SSL_CERTIFICATE_VERIFY_FAILED", detail), false), {
+      url: "https://h/sessions",
+      timeoutMs: 1000,
+      attempts: 1,
+    });
+    expect(e.message).toBe("CreateSession failed: TLS verification of https://h/sessions failed: certificate verify failed (ERR_SSL_CERTIFICATE_VERIFY_FAILED)");
+  });
 });

@@ -101,6 +101,17 @@ describe("updateCredentialsFile", () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
+  it("says in words that a directory given as the file is a directory, and names what to give", async () => {
+    const d = fresh();
+    const err = await updateCredentialsFile(d, "default", makeCredentials(9, EXP)).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string; hint?: string },
+    );
+    expect(err).toMatchObject({ code: "IO", message: `reading credentials file ${d}: is a directory, not a file (EISDIR)` });
+    expect(err?.hint).toMatch(/path of the credentials file itself/);
+    expect(existsSync(`${d}.lock`)).toBe(false);
+  });
+
   it("removes temporary files left by a killed writer", async () => {
     const d = fresh();
     const file = join(d, "credentials");
