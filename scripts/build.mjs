@@ -44,26 +44,29 @@ esbuild.buildSync({
 });
 
 // The CLI as one esbuild bundle with code splitting, replacing the transpiled
-// dist/cli.js: Node.js resolves, reads and links ES modules one by one (about
-// 0.3 ms each), so the ~20 small modules on the start-up path of a command cost
-// more than their code. Bundled, every import() of src/ stays a lazily loaded
-// chunk in dist/cli-chunks/ (the other commands, identity loading and signing,
-// undici, the X.509 libraries load only when used). npm packages stay external
-// (resolved from node_modules as before).
+// dist/cli.js: Node.js resolves, reads, compiles and links ES modules one by
+// one (some 0.3 ms each), so the ~20 small modules on the start-up path of a
+// command cost more than their code. Bundled, every import() of src/ stays a
+// lazily loaded chunk in dist/cli-chunks/ (the other commands, undici, the
+// X.509 libraries load only when used). npm packages stay external (resolved
+// from node_modules as before).
 //
-// esbuild splits shared code by the set of entry points (the CLI entry and
-// every import() target) that reach it, which would cut the start-up path into
-// some ten small chunks. The start-up path is the static-import closure of
-// main.ts and of the credential-process command (whose cache-hit path must be
-// fast). The plugin below makes every entry point reach that whole closure,
-// through a virtual "startup" module importing all of it, imported in turn by
-// every module outside the closure and by the closure's own import() targets;
-// so the closure has one reach set and lands in one chunk, and
-// `credential-process` starts with three files: dist/cli.js, that chunk and the
-// command's one-line entry. Other commands load it too, at next to no cost.
-// (The cycles this adds are harmless: a module still runs after its own imports.)
+// Chunk groups. esbuild puts a module in a chunk by the set of entry points
+// (the CLI entry and every import() target) that reach it, which would still cut
+// the path of `credential-process` into some twenty chunks. Each group below is
+// the static-import closure of its roots (less the groups before it), meant to
+// load as one chunk:
+//   - startup: the CLI and the credential-process command up to a cache hit;
+//   - fetch: what one CreateSession needs: the credential fetcher and what it
+//     imports lazily (identity loading, signing, the client).
+// The plugin makes every entry point that reaches a module of a group reach the
+// whole group, through a virtual module importing all of it ("group:<name>"),
+// imported in turn by every module that imports into the group from outside and
+// by the group's own import() targets. So each group has one reach set and lands
+// in one chunk (plus a one-line file per import() target). Commands that use
+// part of a group load all of it, at next to no cost. The cycles this adds are
+// harmless: a module still runs after its own imports.
 const cliEntry = join(root, "src", "cli.ts");
-const startupRoots = ["src/cli/main.ts", "src/cli/commands/credential-process.ts"];
 const graph = esbuild.buildSync({
   ...common,
   entryPoints: [cliEntry],
@@ -74,36 +77,55 @@ const graph = esbuild.buildSync({
   write: false,
   metafile: true,
 }).metafile;
-const startup = new Set();
-const pending = [...startupRoots];
-while (pending.length > 0) {
-  const file = pending.pop();
-  if (startup.has(file)) continue;
-  startup.add(file);
-  for (const imp of graph.inputs[file]?.imports ?? []) {
-    if (imp.kind === "import-statement" && !imp.external) pending.push(imp.path);
+const staticImports = (file) =>
+  (graph.inputs[file]?.imports ?? []).filter((i) => i.kind === "import-statement" && !i.external).map((i) => i.path);
+const lazyImports = (file) =>
+  (graph.inputs[file]?.imports ?? []).filter((i) => i.kind === "dynamic-import" && !i.external).map((i) => i.path);
+const lazyTargets = new Set(Object.keys(graph.inputs).flatMap(lazyImports));
+const FETCHER = "src/provider/credential-fetcher.ts";
+const groupRoots = {
+  startup: ["src/cli/main.ts", "src/cli/commands/credential-process.ts"],
+  fetch: [FETCHER, ...lazyImports(FETCHER)],
+};
+/** Group name of each grouped module. */
+const groupOf = new Map();
+for (const [name, roots] of Object.entries(groupRoots)) {
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (groupOf.has(file)) continue;
+    groupOf.set(file, name);
+    pending.push(...staticImports(file));
   }
 }
-const lazyTargets = new Set(
-  Object.values(graph.inputs).flatMap((i) => i.imports.filter((imp) => imp.kind === "dynamic-import" && !imp.external).map((imp) => imp.path)),
-);
-const STARTUP = "startup-closure:";
-const startupChunkPlugin = {
-  name: "startup-chunk",
+/** The groups a module must import: those it imports into from outside, and its own when it is an import() target. */
+function groupsToImport(file) {
+  const own = groupOf.get(file);
+  const out = new Set(staticImports(file).map((f) => groupOf.get(f)).filter((g) => g !== undefined && g !== own));
+  if (own !== undefined && lazyTargets.has(file)) out.add(own);
+  return [...out];
+}
+const chunkGroupsPlugin = {
+  name: "chunk-groups",
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^${STARTUP}$`) }, () => ({ path: "startup", namespace: "startup-closure" }));
-    build.onLoad({ filter: /.*/, namespace: "startup-closure" }, () => ({
-      contents: [...startup].map((f) => `import ${JSON.stringify(join(root, f))};`).join("\n"),
+    build.onResolve({ filter: /^group:/ }, (args) => ({ path: args.path.slice("group:".length), namespace: "chunk-group" }));
+    build.onLoad({ filter: /.*/, namespace: "chunk-group" }, (args) => ({
+      contents: [...groupOf]
+        .filter(([, g]) => g === args.path)
+        .map(([f]) => `import ${JSON.stringify(join(root, f))};`)
+        .join("\n"),
       resolveDir: root,
       loader: "js",
     }));
     build.onLoad({ filter: /\.ts$/ }, (args) => {
       const rel = args.path.slice(root.length + 1);
-      if (!rel.startsWith("src/") || (startup.has(rel) && !lazyTargets.has(rel))) return undefined;
+      const groups = rel.startsWith("src/") ? groupsToImport(rel) : [];
+      if (groups.length === 0) return undefined;
       const text = readFileSync(args.path, "utf8");
       // After a hashbang line (src/cli.ts), which must stay first.
       const at = text.startsWith("#!") ? text.indexOf("\n") + 1 : 0;
-      return { contents: `${text.slice(0, at)}import "${STARTUP}";\n${text.slice(at)}`, loader: "ts" };
+      const imports = groups.map((g) => `import "group:${g}";\n`).join("");
+      return { contents: text.slice(0, at) + imports + text.slice(at), loader: "ts" };
     });
   },
 };
@@ -117,7 +139,7 @@ await esbuild.build({
   splitting: true,
   packages: "external",
   allowOverwrite: true,
-  plugins: [startupChunkPlugin],
+  plugins: [chunkGroupsPlugin],
 });
 chmodSync(join(root, "dist", "cli.js"), 0o755);
 

@@ -40,3 +40,15 @@ export function certificateExpiryWarning(
   const left = daysLeft === 0 ? "less than a day" : daysLeft === 1 ? "1 day" : `${daysLeft} days`;
   return { warn: true, daysLeft, expired: false, message: `${label} expires soon: ${left} left (notAfter ${when})`, hint };
 }
+
+/**
+ * The one-line warning of the credential fetcher for a certificate close to or
+ * past its notAfter: "expires soon: N days left" before, "expired" after (never
+ * "expires in 0 days" for an expired one). Pure.
+ * @internal
+ */
+export function certificateExpiryLine(serialDecimal: string, notAfterMs: number, nowMs: number): string {
+  const label = `certificate serial ${serialDecimal}`;
+  const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { thresholdDays: Infinity, label });
+  return `warning: ${w.warn ? w.message : `${label} expires soon`}; renew it`;
+}

@@ -6,6 +6,7 @@
  * separated; `*`; a leading `.` or `*.`; an optional `:port`) exclude a host
  * and its subdomains. Pure.
  */
+import { noProxyMatch } from "../session/proxy-for.js";
 import { isLoopbackHost } from "./check-session.js";
 import { fail, pass, warn } from "./results.js";
 import type { CheckResult, DoctorFacts } from "./types.js";
@@ -38,20 +39,8 @@ export function redactProxy(value: string): string {
   return value.replace(/\/\/[^/@]*@/, "//[redacted]@");
 }
 
-/** The NO_PROXY entry that excludes `hostname:port`, if any (undici's matching rules). @internal */
-export function noProxyMatch(noProxy: string, hostname: string, port: number): string | undefined {
-  if (noProxy.trim() === "*") return "*";
-  const host = hostname.toLowerCase();
-  for (const raw of noProxy.split(/[,\s]/)) {
-    if (!raw) continue;
-    const m = /^(.+):(\d+)$/.exec(raw);
-    const entryHost = (m ? m[1]! : raw).replace(/^\*?\./, "").toLowerCase();
-    const entryPort = m ? Number.parseInt(m[2]!, 10) : 0;
-    if (entryPort && entryPort !== port) continue;
-    if (host === entryHost || host.endsWith(`.${entryHost}`)) return raw;
-  }
-  return undefined;
-}
+// The NO_PROXY matching of undici's EnvHttpProxyAgent, shared with the CreateSession client.
+export { noProxyMatch };
 
 /**
  * Decides which proxy (if any) a request to `url` goes through.

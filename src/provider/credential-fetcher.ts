@@ -1,7 +1,6 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { Credentials } from "../credentials/types.js";
-import { certificateExpiryWarning } from "../credentials/expiry-warning.js";
 import type { IdentityIo, IdentitySpec, X509Identity } from "../identity/types.js";
 import type { ResolvedSessionConfig } from "../session/config.js";
 
@@ -22,17 +21,6 @@ export interface CredentialFetcherOptions {
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 
 /**
- * The warning line for a certificate close to or past its notAfter: "expires
- * soon: N days left" before, "expired" after (never "expires in 0 days" for an
- * expired one). Pure.
- * @internal
- */
-export function certificateExpiryLine(serialDecimal: string, notAfterMs: number, nowMs: number): string {
-  const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { thresholdDays: Infinity, label: `certificate serial ${serialDecimal}` });
-  return `warning: ${w.warn ? w.message : `certificate serial ${serialDecimal} expires soon`}; renew it`;
-}
-
-/**
  * Returns a function that performs one CreateSession: it loads the identity
  * again (so rotated certificate and key files are used), signs and sends the
  * request. This is what the refresher, the cache, `serve`, `update` and
@@ -49,10 +37,11 @@ export function createCredentialFetcher(
   return async () => {
     // identity/load.js, not the identity index: the index also loads the
     // terminal prompt (node:tty) and more that a fetch does not need.
-    const [{ loadIdentity }, { createKeySigner }, { createSession }] = await Promise.all([
+    const [{ loadIdentity }, { createKeySigner }, { createSession }, { certificateExpiryLine }] = await Promise.all([
       import("../identity/load.js"),
       import("../signer/key-signer.js"),
       import("../session/create-session.js"),
+      import("../credentials/expiry-warning.js"),
     ]);
     const identity = await loadIdentity(spec, opts.io);
     opts.onIdentity?.(identity);

@@ -33,10 +33,11 @@ const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };
 
 /**
  * The NO_PROXY entry that excludes `hostname` on `port`, if any (`*` for the
- * wildcard). `hostname` is lower case, IPv6 in brackets, without port.
+ * wildcard). `hostname` has no port; an IPv6 address keeps its brackets.
  * @internal
  */
 export function noProxyMatch(noProxy: string, hostname: string, port: number): string | undefined {
+  const host = hostname.toLowerCase();
   const entries = noProxy.split(/[,\s]/).filter((e) => e !== "");
   if (entries.length === 0) return undefined;
   if (noProxy === "*") return "*";
@@ -45,7 +46,7 @@ export function noProxyMatch(noProxy: string, hostname: string, port: number): s
     const entryHost = (m ? m[1]! : raw).replace(/^\*?\./, "").toLowerCase();
     const entryPort = m ? Number.parseInt(m[2]!, 10) : 0;
     if (entryPort && entryPort !== port) continue;
-    if (hostname === entryHost || hostname.endsWith(`.${entryHost}`)) return raw;
+    if (host === entryHost || host.endsWith(`.${entryHost}`)) return raw;
   }
   return undefined;
 }
@@ -58,7 +59,7 @@ export function proxyRoute(url: URL, settings: ProxySettings): ProxyRoute {
   const use = url.protocol === "https:" && settings.httpsProxy !== "" ? "httpsProxy" : settings.httpProxy !== "" ? "httpProxy" : undefined;
   if (use === undefined) return {};
   // As undici: the port is cut from `host`, so IPv6 brackets stay.
-  const hostname = url.host.replace(/:\d*$/, "").toLowerCase();
+  const hostname = url.host.replace(/:\d*$/, "");
   const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
   const excludedBy = noProxyMatch(settings.noProxy, hostname, port);
   return excludedBy === undefined ? { use } : { excludedBy };

@@ -78,6 +78,10 @@ export function classifyNetworkError(err: unknown, timedOut: boolean): NetworkFa
   const code = chosen?.code ?? "UNKNOWN";
   const detail = scrub(chosen?.message || message || code);
   if (TIMEOUT_CODES.has(code)) return { code: "TIMEOUT", detail, kind: "timeout", retryable: true };
+  // https:// to a plain-HTTP port: OpenSSL's "wrong version number" arrives as ERR_SSL_WRONG_VERSION_NUMBER or, on a write, as EPROTO.
+  if (code === "EPROTO" && /wrong version number|packet length too long|http request/i.test(detail)) {
+    return { code: "ERR_SSL_WRONG_VERSION_NUMBER", detail, kind: "tls", retryable: false };
+  }
   if (TLS_CODE.test(code)) return { code, detail, kind: "tls", retryable: false };
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { code, detail, kind: "dns", retryable: code === "EAI_AGAIN" };
   return { code, detail, kind: "connection", retryable: RETRYABLE_CODES.has(code) };

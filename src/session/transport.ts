@@ -1,13 +1,16 @@
-import { readFileSync } from "node:fs";
 import type { Dispatcher } from "undici";
 import type { ResolvedSessionConfig } from "./config.js";
 
-let cachedVersion: string | undefined;
+// Set by scripts/build.mjs (esbuild `define`); undefined when src/ runs as is (tests).
+declare const __PACKAGE_VERSION__: string | undefined;
 
-/** This package's version, from its package.json (two folders up in src/ and dist/). */
+let cachedVersion: string | undefined = typeof __PACKAGE_VERSION__ === "string" ? __PACKAGE_VERSION__ : undefined;
+
+/** This package's version: built in, else from its package.json (two folders up in src/). */
 function packageVersion(): string {
   if (cachedVersion === undefined) {
     try {
+      const { readFileSync } = process.getBuiltinModule("node:fs");
       const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
       cachedVersion = typeof pkg.version === "string" ? pkg.version : "0.0.0";
     } catch {

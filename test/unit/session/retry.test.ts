@@ -88,6 +88,14 @@ describe("retry", () => {
     expect(e.hint).toMatch(/use http:\/\//);
   });
 
+  it("recognises the same failure when it comes as EPROTO on a write", () => {
+    const detail = "write EPROTO 803C0F02BD7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:";
+    const f = classifyNetworkError(sysError("EPROTO", detail), false);
+    expect(f).toMatchObject({ code: "ERR_SSL_WRONG_VERSION_NUMBER", kind: "tls", retryable: false });
+    const e = networkErrorToException(f, { url: "https://127.0.0.1:9/sessions", timeoutMs: 1000, attempts: 1 });
+    expect(e.message).toBe("CreateSession failed: TLS handshake with https://127.0.0.1:9/sessions failed: the server did not answer in TLS (ERR_SSL_WRONG_VERSION_NUMBER)");
+  });
+
   it("shortens another OpenSSL error string to its reason", () => {
     const detail = "80FC64547D7F0000:error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../deps/openssl/ssl/statem/statem_clnt.c:1889:";
     const e = networkErrorToException(classifyNetworkError(sysError("ERR_SSL_CERTIFICATE_VERIFY_FAILED", detail), false), {
