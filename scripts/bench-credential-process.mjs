@@ -8,6 +8,9 @@
 // each as a fresh process, interleaved so that machine load hits all alike, and
 // prints the median wall times and the two ratios.
 // Targets: cached <= 1.3 x `node -e 0`, uncached <= 2.0 x `node -e 0`.
+// For reference it also times an empty ES module (`node empty.mjs`): on Node 20
+// the ES module loader alone costs about 0.15-0.2 x `node -e 0` (on Node 24,
+// next to nothing), which every ESM command such as dist/cli.js pays.
 //
 //   npm run build && node scripts/bench-credential-process.mjs [--runs 20] [--json]
 //
@@ -101,8 +104,11 @@ async function main() {
       "--endpoint", endpoint,
     ];
     const cacheEnv = { ...env, XDG_CACHE_HOME: join(dir, "cache") };
+    const emptyModule = join(dir, "empty.mjs");
+    writeFileSync(emptyModule, "");
     const variants = [
       { name: "node -e 0", args: ["-e", "0"], env, check: (r) => r.stdout === "" },
+      { name: "node empty.mjs", args: [emptyModule], env, check: (r) => r.stdout === "" },
       { name: "credential-process --cache (warm)", args: [...cp, "--cache"], env: cacheEnv, check: (r) => r.stdout.startsWith('{"Version":1,') },
       { name: "credential-process (uncached)", args: cp, env, check: (r) => r.stdout.startsWith('{"Version":1,') },
     ];
@@ -114,14 +120,14 @@ async function main() {
         if (i >= WARMUP) times[k].push(r.ms);
       }
     }
-    const [base, cached, uncached] = times.map(median);
+    const [base, emptyEsm, cached, uncached] = times.map(median);
     const summary = {
       node: process.version,
       cpus: cpus().length,
       loadavg1m: Number(loadavg()[0].toFixed(2)),
       runs: RUNS,
-      medianMs: { nodeE0: round(base), cached: round(cached), uncached: round(uncached) },
-      ratio: { cached: round(cached / base, 2), uncached: round(uncached / base, 2) },
+      medianMs: { nodeE0: round(base), emptyEsm: round(emptyEsm), cached: round(cached), uncached: round(uncached) },
+      ratio: { emptyEsm: round(emptyEsm / base, 2), cached: round(cached / base, 2), uncached: round(uncached / base, 2) },
       target: { cached: TARGET_CACHED, uncached: TARGET_UNCACHED },
     };
     if (asJson) {
@@ -131,6 +137,7 @@ async function main() {
       console.log(`credential-process start-up, median of ${RUNS} runs each, Node ${process.version}, ${summary.cpus} CPUs, load ${summary.loadavg1m}`);
       console.log("  (each a fresh process with only PATH and HOME set: NODE_OPTIONS, NODE_EXTRA_CA_CERTS and the like add the same cost to every start)");
       console.log(`  node -e 0:                          ${base.toFixed(1)} ms`);
+      console.log(`  node empty.mjs (reference):         ${emptyEsm.toFixed(1)} ms  (${(emptyEsm / base).toFixed(2)} x: the ES module loader alone)`);
       console.log(`  credential-process --cache (warm):  ${cached.toFixed(1)} ms`);
       console.log(`  credential-process (uncached):      ${uncached.toFixed(1)} ms  (one CreateSession on loopback)`);
       console.log(`  ratio cached/node:   ${(cached / base).toFixed(2)} (target <= ${TARGET_CACHED}) ${ok(cached / base, TARGET_CACHED)}`);

@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -118,7 +118,7 @@ const chunkGroupsPlugin = {
       loader: "js",
     }));
     build.onLoad({ filter: /\.ts$/ }, (args) => {
-      const rel = args.path.slice(root.length + 1);
+      const rel = relative(root, args.path).split(sep).join("/");
       const groups = rel.startsWith("src/") ? groupsToImport(rel) : [];
       if (groups.length === 0) return undefined;
       const text = readFileSync(args.path, "utf8");

@@ -2,10 +2,11 @@ import type { IncomingHttpHeaders } from "node:http";
 
 /*
  * Why not undici for every request: importing undici alone costs a process
- * 30-70 ms, about the whole start-up budget of `credential-process` (the AWS
- * SDKs start it for every credential refresh), and its keep-alive socket keeps
- * the process alive for a while after the answer. node:http and node:https load
- * in a few milliseconds. So a request that goes through no proxy is sent here;
+ * 30 to over 100 ms (one to four times `node -e 0` on the team's machines), at
+ * least the whole start-up budget of `credential-process` (the AWS SDKs start
+ * it for every credential refresh), and its keep-alive socket kept the process
+ * alive for a while after the answer. node:http and node:https load in a few
+ * milliseconds. So a request that goes through no proxy is sent here;
  * undici (EnvHttpProxyAgent) stays for proxied requests, which it does well
  * (absolute-form requests, CONNECT tunnels), and for an injected dispatcher.
  * The semantics are undici's: HTTP/1.1, TLS 1.2 or later verified against the
@@ -64,7 +65,12 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
             }
           : {}),
       },
-      (res) => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res }),
+      (res) => {
+        // Once the whole body is in, close the socket at once rather than after
+        // the FIN exchange: nothing is left to keep the process alive.
+        res.once("end", () => r.destroy());
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
+      },
     );
     // Not once(): an abort after the response has started emits another error.
     r.on("error", reject);

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +64,11 @@ describe("cacheDir", () => {
     expect(cacheDir({ XDG_CACHE_HOME: "relative/cache" }, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
     expect(cacheDir({ XDG_CACHE_HOME: "" }, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
     expect(cacheDir({}, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
+  });
+
+  it("defaults the home directory to the user's (os.homedir())", () => {
+    expect(cacheDir({})).toBe(join(homedir(), ".cache", "rolesanywhere-signing-helper"));
+    expect(cacheDir({ XDG_CACHE_HOME: "/var/cache/u" })).toBe("/var/cache/u/rolesanywhere-signing-helper");
   });
 });
 

@@ -1,0 +1,102 @@
+/**
+ * The start-up design of the built CLI, checked by what a process loads (not by
+ * timing, which `npm run bench` measures): a warm `--cache` run loads neither
+ * node:crypto nor any network or stream module nor any npm package; a run
+ * without the cache and without a proxy sends with node:http and never loads
+ * undici; with a proxy that applies, undici carries the request. A preloaded
+ * script (node -r) reports the built-in modules and npm packages at exit.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProxy } from "../integration/session/helpers.js";
+import { CLI, cleanEnv, cpArgs, parseOutput, requireBuiltCli, run, startWorld, type World } from "../integration/credential-process/world.js";
+
+let w: World;
+let dir: string;
+let preload: string;
+let n = 0;
+
+beforeAll(async () => {
+  requireBuiltCli();
+  w = await startWorld();
+  dir = mkdtempSync(join(tmpdir(), "cp-startup-"));
+  preload = join(dir, "report-modules.cjs");
+  writeFileSync(
+    preload,
+    `process.on("exit", () => {
+  const builtins = process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice("NativeModule ".length));
+  const packages = [...new Set(Object.keys(require.cache).map((k) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(k)?.[1]).filter(Boolean))];
+  require("node:fs").writeFileSync(process.env.MODULES_REPORT, JSON.stringify({ builtins, packages }));
+});
+`,
+  );
+});
+afterAll(async () => {
+  await w?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Loaded {
+  code: number;
+  stdout: string;
+  stderr: string;
+  builtins: string[];
+  packages: string[];
+}
+
+/** Runs the built CLI with the reporting preload. */
+async function runReporting(args: string[], env: NodeJS.ProcessEnv): Promise<Loaded> {
+  const report = join(dir, `report-${++n}.json`);
+  const r = await run(process.execPath, ["-r", preload, CLI, ...args], { ...env, MODULES_REPORT: report });
+  const { builtins, packages } = JSON.parse(readFileSync(report, "utf8")) as { builtins: string[]; packages: string[] };
+  return { ...r, builtins, packages };
+}
+
+const NETWORK_AND_STREAMS = ["crypto", "net", "tls", "http", "https", "stream", "tty", "dns", "zlib", "worker_threads"];
+
+describe("credential-process start-up (built CLI)", () => {
+  it("a warm --cache run loads no node:crypto, no network or stream module and no npm package", async () => {
+    const env = cleanEnv(dir, { XDG_CACHE_HOME: join(dir, "cache") });
+    const first = await runReporting(cpArgs(w, w.ec, ["--cache"]), env);
+    expect(first.code).toBe(0);
+    const warm = await runReporting(cpArgs(w, w.ec, ["--cache"]), env);
+    expect(warm.stderr).toBe("");
+    expect(warm.code).toBe(0);
+    expect(warm.stdout).toBe(first.stdout);
+    parseOutput(warm.stdout);
+    expect(warm.builtins.filter((b) => NETWORK_AND_STREAMS.includes(b))).toEqual([]);
+    expect(warm.packages).toEqual([]);
+  });
+
+  it("without a proxy, CreateSession goes out with node:http and undici is never loaded", async () => {
+    const r = await runReporting(cpArgs(w, w.ec, ["--debug"]), cleanEnv(dir));
+    expect(r.code).toBe(0);
+    parseOutput(r.stdout);
+    expect(r.stderr).toContain("CreateSession connection: direct (node:http)\n");
+    expect(r.builtins).toContain("http");
+    expect(r.packages).toEqual([]);
+  });
+
+  it("with HTTP_PROXY applying to the endpoint, undici sends it through the proxy", async () => {
+    const proxy = await startProxy();
+    try {
+      const r = await runReporting(cpArgs(w, w.ec, ["--debug"]), cleanEnv(dir, { HTTP_PROXY: proxy.url }));
+      expect(r.code).toBe(0);
+      parseOutput(r.stdout);
+      expect(r.stderr).toContain(`CreateSession connection: through the HTTP proxy ${proxy.url} (undici)\n`);
+      expect(proxy.seen).toHaveLength(1);
+      expect(proxy.seen[0]).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/sessions\?/);
+      expect(r.packages).toContain("undici");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("--version prints the package's version (built into the bundle)", async () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string };
+    const r = await run(process.execPath, [CLI, "--version"], cleanEnv(dir));
+    expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+  });
+});
