@@ -1,13 +1,16 @@
-// Builds dist/ from src/, in three steps:
+// Builds dist/ from src/, in four steps:
 //  1. esbuild transpiles every module one to one (dist/<same path>.js): the
 //     library entry points (".", "./provider", "./emulator", "./pki") and their
 //     lazy import() boundaries;
 //  2. esbuild bundles the CLI (dist/cli.js plus dist/cli-chunks/), see below;
-//  3. the TypeScript compiler type-checks and emits the .d.ts files.
+//  3. best effort, Linux only: the C compiler builds the optional hop-limit
+//     addon (native/hoplimit/hoplimit.c -> dist/native/hoplimit.node); any
+//     failure prints one line and the build goes on without it;
+//  4. the TypeScript compiler type-checks and emits the .d.ts files.
 // Run by `npm run build` and by `prepare`, so `npm ci` leaves a working CLI.
 // BUILD_ALLOW_TYPE_ERRORS=1 keeps the JS even when tsc reports errors (local work only).
 import { spawnSync } from "node:child_process";
-import { chmodSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,6 +145,37 @@ await esbuild.build({
   plugins: [chunkGroupsPlugin],
 });
 chmodSync(join(root, "dist", "cli.js"), 0o755);
+
+// The optional N-API addon that lets `serve --hop-limit` set IP_TTL /
+// IPV6_UNICAST_HOPS (src/outputs/serve/native-hop-limit.ts). One C file, so the
+// C compiler is called directly: no node-gyp, Python or header download. N-API
+// keeps one build loadable by every Node.js version the package supports.
+// Never fails the build: without the addon `serve` runs in pure Node.js.
+function buildHopLimitAddon() {
+  const skip = (why) => console.error(`build: hop-limit addon not built (${why}); serve --hop-limit will be accepted but not enforced`);
+  if (process.platform !== "linux") return skip(`${process.platform} is not supported`);
+  if (process.env.SIGNING_HELPER_NO_NATIVE === "1") return skip("SIGNING_HELPER_NO_NATIVE=1");
+  const headerDirs = [process.env.npm_config_nodedir, join(dirname(process.execPath), "..")]
+    .filter((d) => typeof d === "string" && d !== "")
+    .map((d) => join(d, "include", "node"));
+  const include = headerDirs.find((d) => existsSync(join(d, "node_api.h")));
+  if (include === undefined) return skip("no Node.js headers (node_api.h) next to this node");
+  const out = join(root, "dist", "native", "hoplimit.node");
+  mkdirSync(dirname(out), { recursive: true });
+  const cc = process.env.CC || "cc";
+  const flags = ["-O2", "-Wall", "-Wextra", "-fPIC", "-shared", "-fvisibility=hidden", "-DNAPI_VERSION=8", `-I${include}`];
+  const c = spawnSync(cc, [...flags, join(root, "native", "hoplimit", "hoplimit.c"), "-o", `${out}.tmp`], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (c.error || c.status !== 0) {
+    rmSync(`${out}.tmp`, { force: true });
+    const why = c.error ? c.error.message : (c.stderr.trim().split("\n").find((l) => /error/i.test(l)) ?? `exit ${c.status}`);
+    return skip(`${cc}: ${why}`);
+  }
+  renameSync(`${out}.tmp`, out);
+}
+buildHopLimitAddon();
 
 const tsc = require.resolve("typescript/bin/tsc");
 const r = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--emitDeclarationOnly"], {

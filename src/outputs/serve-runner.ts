@@ -40,7 +40,7 @@ export interface StartServeOptions {
   bind?: string;
   /** TCP port, 0 to pick a free one. Default 9911. */
   port?: number;
-  /** `--hop-limit`, 1–255, default 64. Validated; not enforceable from Node.js (a notice is logged for other values). */
+  /** `--hop-limit`, 1–255, default 64. Set on the socket through the native addon on Linux; else validated only (a notice is logged for other values). */
   hopLimit?: number;
   /** The container route's authorization token; without it `/v1/credentials` answers 404. */
   authToken?: AuthTokenSource;

@@ -44,7 +44,7 @@ export const command: CommandModule = {
   flags: [
     ...credentialFlags,
     { name: "port", type: "number", describe: "Port to listen on; 0 picks a free one (see the listening line)", default: DEFAULT_PORT },
-    { name: "hop-limit", type: "number", describe: "IP TTL / hop limit wanted on answers, 1-255 (accepted; Node.js cannot enforce it)", default: DEFAULT_HOP_LIMIT },
+    { name: "hop-limit", type: "number", describe: "IP TTL / hop limit on answers, 1-255 (enforced on Linux when the native addon is built)", default: DEFAULT_HOP_LIMIT },
     { name: "bind", type: "string", describe: "Address to listen on (IPv4 or IPv6); non-loopback needs an auth token", default: DEFAULT_BIND },
     { name: "auth-token-file", type: "string", describe: "File holding the token the container route (/v1/credentials) requires in Authorization" },
     { name: "auth-token", type: "string", describe: "env:NAME: the container route's token from environment variable NAME" },

@@ -18,7 +18,10 @@ export {
   formatListenUrl,
   DEFAULT_HOP_LIMIT,
   HOP_LIMIT_ENFORCED,
+  canEnforceHopLimit,
 } from "./listen.js";
+export { NO_NATIVE_ENV, loadHopLimitAddon } from "./native-hop-limit.js";
+export type { HopLimitAddon } from "./native-hop-limit.js";
 export type { ListenOptions, Listening } from "./listen.js";
 export { parseAuthTokenOptions, createAuthTokenSource } from "./auth-token.js";
 export type { AuthTokenSpec, AuthTokenSource, AuthTokenDeps } from "./auth-token.js";

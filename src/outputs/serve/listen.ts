@@ -3,29 +3,50 @@
  *
  * Hop limit. The Go helper sets IP_TTL / IPV6_UNICAST_HOPS on accepted sockets
  * so that, with `--hop-limit 1`, answers cannot leave the host (EC2's IMDS
- * parity). Node.js has no public API for that on TCP sockets: `net.Socket`
- * offers no TTL setter (Node 24 added only `setTypeOfService`, i.e. IP_TOS),
- * `http.createServer`/`server.listen` take no TTL option, and `setTTL` exists
- * only on `dgram` (UDP) sockets. Doing it would need a native addon or private
- * handle internals, which this package does not use. So `--hop-limit` is
- * validated (1–255) and accepted, but NOT enforced: packets leave with the
- * operating system's default TTL / hop limit (64 on Linux unless changed).
- * `listen()` reports this as `hopLimitEnforced: false`, and
- * {@link hopLimitNotice} gives the line to print when a user asks for a
- * non-default value.
+ * parity). Node.js has no public API for that on TCP sockets (`setTTL` exists
+ * only on `dgram` sockets). So on Linux an optional native addon (see
+ * ./native-hop-limit.ts) creates the listening socket with the option set and
+ * Node.js adopts it (`server.listen({ fd })`); accepted sockets inherit it.
+ * `listen()` then reports `hopLimitEnforced: true`. Without the addon (not
+ * built, not Linux, or `SIGNING_HELPER_NO_NATIVE=1`) `--hop-limit` is validated
+ * (1–255) and accepted but NOT enforced: packets leave with the operating
+ * system's default (64 on Linux unless changed), `listen()` reports
+ * `hopLimitEnforced: false`, and {@link hopLimitNotice} gives the line to print
+ * when a user asks for a non-default value.
  */
+import { lookup } from "node:dns/promises";
 import { createServer } from "node:http";
 import type { RequestListener, Server } from "node:http";
 import { isIP } from "node:net";
 import type { AddressInfo } from "node:net";
 import { ConfigError, RolesAnywhereError, UsageError } from "../../errors.js";
+import { loadHopLimitAddon, toErrnoException } from "./native-hop-limit.js";
 import type { ServeMode } from "./router.js";
 
 /** Default `--hop-limit`, as in the Go helper. @public */
 export const DEFAULT_HOP_LIMIT = 64;
 
-/** Whether this build can set the IP TTL / hop limit on accepted sockets (it cannot in pure Node.js). @public */
+/**
+ * Whether pure Node.js can set the IP TTL / hop limit on accepted sockets (it
+ * cannot). Use {@link canEnforceHopLimit} to know whether this process can,
+ * through the native addon.
+ * @deprecated use canEnforceHopLimit()
+ * @public
+ */
 export const HOP_LIMIT_ENFORCED = false as const;
+
+/** Node.js's default listen backlog. */
+const BACKLOG = 511;
+
+/**
+ * Whether `listen()` will enforce a hop limit here: the native addon is built
+ * and loads (Linux), and `SIGNING_HELPER_NO_NATIVE` is not `1`. Loads the
+ * addon on first call; never throws.
+ * @public
+ */
+export function canEnforceHopLimit(env: NodeJS.ProcessEnv = process.env): boolean {
+  return loadHopLimitAddon(env) !== undefined;
+}
 
 /** Where and how to listen. @public */
 export interface ListenOptions {
@@ -33,8 +54,14 @@ export interface ListenOptions {
   host: string;
   /** TCP port, 0 to pick a free one. */
   port: number;
-  /** `--hop-limit` (1–255). Validated, but see {@link HOP_LIMIT_ENFORCED}. */
+  /**
+   * `--hop-limit` (1–255). Set on the socket through the native addon when it
+   * is available (see {@link canEnforceHopLimit}); else validated only.
+   * Undefined: plain Node.js listen, the OS default applies.
+   */
   hopLimit?: number;
+  /** False to never use the native addon (pure Node.js; the hop limit is then not enforced). Default true. */
+  native?: boolean;
 }
 
 /** A listening server. @public */
@@ -45,8 +72,8 @@ export interface Listening {
   host: string;
   /** The bound port (the real one when 0 was asked). */
   port: number;
-  /** Always false: see the module comment. */
-  hopLimitEnforced: false;
+  /** True when the hop limit was set on the listening socket (inherited by accepted ones); see the module comment. */
+  hopLimitEnforced: boolean;
   /** The underlying server (for tests and metrics; do not re-listen it). */
   server: Server;
   /** Stops accepting, closes idle and active connections, resolves once closed. */
@@ -118,14 +145,16 @@ export function validateHopLimit(value: number): number {
 
 /**
  * The line to print on stderr when `--hop-limit` asks for something this
- * build cannot do (any value other than the default), else undefined.
+ * process cannot do (any value other than the default while the native addon
+ * is unavailable), else undefined. `enforced` defaults to {@link canEnforceHopLimit}.
  * @public
  */
-export function hopLimitNotice(hopLimit: number): string | undefined {
-  if (hopLimit === DEFAULT_HOP_LIMIT) return undefined;
+export function hopLimitNotice(hopLimit: number, enforced: boolean = canEnforceHopLimit()): string | undefined {
+  if (enforced || hopLimit === DEFAULT_HOP_LIMIT) return undefined;
   return (
     `serve: --hop-limit ${hopLimit} is accepted but not enforced: Node.js cannot set IP_TTL/IPV6_UNICAST_HOPS on TCP sockets, ` +
-    `so the operating system default applies; bind a loopback address, or set the TTL with a firewall rule`
+    `so the operating system default applies (the optional native addon that sets them is not available); ` +
+    `bind a loopback address, or set the TTL with a firewall rule`
   );
 }
 
@@ -158,11 +187,21 @@ export async function listen(handler: RequestListener, options: ListenOptions): 
     throw new UsageError(`--port must be a whole number from 0 to 65535, not '${options.port}'`);
   }
   if (options.hopLimit !== undefined) validateHopLimit(options.hopLimit);
+  const addon = options.hopLimit !== undefined && options.native !== false ? loadHopLimitAddon() : undefined;
+  let fd: number | undefined;
+  if (addon && options.hopLimit !== undefined) {
+    try {
+      const address = isIP(host) === 0 ? (await lookup(host)).address : host;
+      fd = addon.listenSocket(address, options.port, options.hopLimit, BACKLOG);
+    } catch (err) {
+      throw listenError(host, options.port, toErrnoException(err));
+    }
+  }
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => reject(listenError(host, options.port, err));
     server.once("error", onError);
-    server.listen({ host, port: options.port }, () => {
+    server.listen(fd !== undefined ? { fd, backlog: BACKLOG } : { host, port: options.port }, () => {
       server.off("error", onError);
       resolve();
     });
@@ -173,7 +212,7 @@ export async function listen(handler: RequestListener, options: ListenOptions): 
     url: formatListenUrl(address.address, address.port),
     host: address.address,
     port: address.port,
-    hopLimitEnforced: HOP_LIMIT_ENFORCED,
+    hopLimitEnforced: fd !== undefined,
     server,
     close() {
       closing ??= new Promise<void>((resolve) => {

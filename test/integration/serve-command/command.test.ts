@@ -9,7 +9,9 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { canEnforceHopLimit } from "../../../src/outputs/serve/listen.js";
+import { NO_NATIVE_ENV } from "../../../src/outputs/serve/native-hop-limit.js";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
 import { containerCredentials, credentialArgs, emulatorFor, imdsCredentials, imdsToken, makePki, raw, ROLE_NAME, serveInProcess, type Pki } from "./world.js";
 
@@ -128,10 +130,24 @@ describe("serve command: running", () => {
     expect(s.stderr.text).not.toContain(TOKEN);
   });
 
-  it("prints the hop-limit notice for a non-default --hop-limit and still serves", async () => {
+  it(`without the hop-limit addon (${NO_NATIVE_ENV}=1): prints the notice for a non-default --hop-limit and still serves`, async () => {
+    vi.stubEnv(NO_NATIVE_ENV, "1");
+    try {
+      const s = await serveInProcess([...credentialArgs(pki, emu), "--port", "0", "--hop-limit", "1"]);
+      const { url } = await s.listening();
+      expect(s.stderr.text).toMatch(/--hop-limit 1 is accepted but not enforced/);
+      expect((await raw(url, "/healthz")).status).toBe(200);
+      expect(await s.stop()).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  const enforced = canEnforceHopLimit();
+  it.skipIf(!enforced)(`with the hop-limit addon: --hop-limit 1 is enforced, no notice${enforced ? "" : " [skipped: dist/native/hoplimit.node not built]"}`, async () => {
     const s = await serveInProcess([...credentialArgs(pki, emu), "--port", "0", "--hop-limit", "1"]);
     const { url } = await s.listening();
-    expect(s.stderr.text).toMatch(/--hop-limit 1 is accepted but not enforced/);
+    expect(s.stderr.text).not.toMatch(/--hop-limit/);
     expect((await raw(url, "/healthz")).status).toBe(200);
     expect(await s.stop()).toBe(0);
   });

@@ -1,6 +1,9 @@
+import { constants as osConstants } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../../../../src/errors.js";
+import { loadHopLimitAddon, NO_NATIVE_ENV, toErrnoException } from "../../../../src/outputs/serve/native-hop-limit.js";
 import {
+  canEnforceHopLimit,
   checkBind,
   formatListenUrl,
   hopLimitNotice,
@@ -62,9 +65,38 @@ describe("validateHopLimit", () => {
 });
 
 describe("hopLimitNotice", () => {
-  it("says nothing for the default 64 and says a non-default value is not enforced", () => {
-    expect(hopLimitNotice(64)).toBeUndefined();
-    expect(hopLimitNotice(1)).toMatch(/^serve: --hop-limit 1 is accepted but not enforced: /);
+  it("without the addon: says nothing for the default 64 and says a non-default value is not enforced", () => {
+    expect(hopLimitNotice(64, false)).toBeUndefined();
+    expect(hopLimitNotice(1, false)).toMatch(/^serve: --hop-limit 1 is accepted but not enforced: /);
+    expect(hopLimitNotice(1, false)).not.toContain("\n");
+  });
+
+  it("with the addon: says nothing, whatever the value", () => {
+    expect(hopLimitNotice(1, true)).toBeUndefined();
+    expect(hopLimitNotice(255, true)).toBeUndefined();
+  });
+});
+
+describe("the native addon switch", () => {
+  it(`${NO_NATIVE_ENV}=1 disables the addon`, () => {
+    expect(loadHopLimitAddon({ [NO_NATIVE_ENV]: "1" })).toBeUndefined();
+    expect(canEnforceHopLimit({ [NO_NATIVE_ENV]: "1" })).toBe(false);
+    expect(hopLimitNotice(1, canEnforceHopLimit({ [NO_NATIVE_ENV]: "1" }))).toMatch(/not enforced/);
+  });
+});
+
+describe("toErrnoException", () => {
+  it("names the errno the addon reports, as Node.js does", () => {
+    const err = Object.assign(new Error("bind: Address already in use"), { errno: osConstants.errno.EADDRINUSE, syscall: "bind" });
+    expect(toErrnoException(err).code).toBe("EADDRINUSE");
+    expect(toErrnoException(err).message).toBe("bind: Address already in use");
+  });
+
+  it("keeps an existing code and wraps a non-Error", () => {
+    const coded = Object.assign(new Error("x"), { code: "ENOTFOUND" });
+    expect(toErrnoException(coded).code).toBe("ENOTFOUND");
+    expect(toErrnoException("odd").message).toBe("odd");
+    expect(toErrnoException("odd").code).toBeUndefined();
   });
 });
 

@@ -1,0 +1,93 @@
+/**
+ * The optional native helper that makes `serve --hop-limit` real on Linux.
+ *
+ * Node.js cannot set IP_TTL / IPV6_UNICAST_HOPS on TCP sockets, so a tiny
+ * N-API addon (native/hoplimit/hoplimit.c, built by scripts/build.mjs into
+ * dist/native/hoplimit.node when a C compiler is at hand) creates the
+ * listening socket with the option set and hands its file descriptor to
+ * `server.listen({ fd })`. Linux copies the option to every accepted socket,
+ * so all answers leave with that TTL / hop limit. When the addon is missing,
+ * fails to load, the platform is not Linux, or {@link NO_NATIVE_ENV} is set,
+ * {@link loadHopLimitAddon} returns undefined and `serve` falls back to plain
+ * Node.js (the hop limit is then accepted but not enforced).
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { constants } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Set this environment variable to `1` to never load the addon (pure Node.js, hop limit not enforced). @public */
+export const NO_NATIVE_ENV = "SIGNING_HELPER_NO_NATIVE";
+
+/** Where the build puts the addon, relative to the package root. */
+const ADDON_PATH = join("dist", "native", "hoplimit.node");
+
+/** The addon's functions (see native/hoplimit/hoplimit.c). @public */
+export interface HopLimitAddon {
+  /**
+   * Creates a TCP socket on a numeric `host` (IPv4 or IPv6) and `port` with
+   * SO_REUSEADDR, IPV6_V6ONLY off (as Node.js does), IP_TTL or
+   * IPV6_UNICAST_HOPS set to `hopLimit`, binds and listens; returns its fd.
+   * Throws an Error with `errno` and `syscall` on failure.
+   */
+  listenSocket(host: string, port: number, hopLimit: number, backlog: number): number;
+  /** The TTL (IPv4) or unicast hop limit (IPv6) of a socket. */
+  getHopLimit(fd: number): number;
+  /** Listens on `host`:0 with `hopLimit`, connects, accepts, and reports both sockets' hop limits. */
+  selfTest(host: string, hopLimit: number): { listener: number; accepted: number };
+}
+
+let cached: { addon: HopLimitAddon | undefined } | undefined;
+
+/** The package root: the nearest directory above this module holding a package.json. */
+function packageRoot(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return undefined;
+}
+
+/**
+ * The addon, loaded once on first use; undefined when it is unavailable (not
+ * built, not Linux, cannot load) or disabled by `SIGNING_HELPER_NO_NATIVE=1`.
+ * Never throws.
+ * @public
+ */
+export function loadHopLimitAddon(env: NodeJS.ProcessEnv = process.env): HopLimitAddon | undefined {
+  if (env[NO_NATIVE_ENV] === "1" || process.platform !== "linux") return undefined;
+  if (cached) return cached.addon;
+  let addon: HopLimitAddon | undefined;
+  try {
+    const root = packageRoot();
+    const file = root === undefined ? undefined : join(root, ADDON_PATH);
+    if (file !== undefined && existsSync(file)) {
+      const loaded = createRequire(import.meta.url)(file) as Partial<HopLimitAddon>;
+      if (typeof loaded.listenSocket === "function" && typeof loaded.getHopLimit === "function") addon = loaded as HopLimitAddon;
+    }
+  } catch {
+    addon = undefined;
+  }
+  cached = { addon };
+  return addon;
+}
+
+const errnoNames = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+/**
+ * Turns an error thrown by the addon into the Node.js shape (`code` such as
+ * EADDRINUSE), so callers handle both paths alike.
+ * @public
+ */
+export function toErrnoException(err: unknown): NodeJS.ErrnoException {
+  const e = (err instanceof Error ? err : new Error(String(err))) as NodeJS.ErrnoException;
+  if (e.code === undefined && typeof e.errno === "number") {
+    const name = errnoNames.get(e.errno);
+    if (name !== undefined) e.code = name;
+  }
+  return e;
+}
