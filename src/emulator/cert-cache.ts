@@ -27,4 +27,8 @@ export class CertCache {
   has(b64: string): boolean {
     return this.#map.has(b64);
   }
+  /** The parsed certificate for this exact base64 text, if already parsed. */
+  peek(b64: string): CertInfo | undefined {
+    return this.#map.get(b64);
+  }
 }

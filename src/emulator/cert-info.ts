@@ -8,6 +8,8 @@ export type CertKeyType = "RSA" | "EC" | "ML-DSA-44" | "ML-DSA-65" | "ML-DSA-87"
 
 /** Everything the emulator needs to know about one certificate, parsed once. @internal */
 export interface CertInfo {
+  /** Unique to this parse within the process: identifies these exact DER bytes in cache keys without hashing them. */
+  id: number;
   der: Buffer;
   x509: X509Certificate;
   /** 1, 2 or 3. */
@@ -110,6 +112,9 @@ function stripHex(hex: string): string {
   return s === "" ? "0" : s;
 }
 
+/** Source of CertInfo.id. */
+let nextId = 1;
+
 /**
  * Parses a DER certificate into the facts the emulator checks. Throws when the
  * bytes are not a certificate. Pure apart from parsing; callers cache the result.
@@ -141,6 +146,7 @@ export function parseCertInfo(der: Buffer): CertInfo {
   if (keyType === "EC") keyDetail = CURVES[details?.namedCurve ?? ""] ?? details?.namedCurve ?? "unknown curve";
   const cn = x509.subjectName.getField("CN")[0];
   const info: CertInfo = {
+    id: nextId++,
     der,
     x509,
     version: pk.version + 1,

@@ -19,7 +19,7 @@ import {
   parseQuery,
   sha256Hex,
   stringToSign,
-  verifyX509Signature,
+  verifyX509SignatureAsync,
   type ParsedQuery,
   type X509Algorithm,
 } from "./sigv4x509-verify.js";
@@ -342,7 +342,7 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   }
   const scope = `${auth.scopeDate}/${auth.scopeRegion}/${auth.scopeService}/${auth.scopeTerminator}`;
   const sts = stringToSign(algorithm, amzDate.trim(), scope, canonical);
-  if (!verifyX509Signature(algorithm, leaf.publicKey, sts, auth.signature)) {
+  if (!(await verifyX509SignatureAsync(algorithm, leaf.publicKey, sts, auth.signature))) {
     throw denied("Invalid signature", "the signature does not verify with the certificate's public key");
   }
 
@@ -354,8 +354,9 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   const anchor = deps.state.trustAnchor(arns.trustAnchorArn);
   if (!anchor) throw denied("Specified Trust Anchor wasn't found.");
   if (!anchor.enabled) throw denied("Specified Trust Anchor is disabled.", `trust anchor ${anchor.name} is disabled`);
+  // Parsed certificates are cached by their exact base64, so their ids name the exact bytes received.
   const pathResult = await deps.validator.validate(
-    `${x509Header.trim()}\n${chainHeader ?? ""}`,
+    chain.length === 0 ? `${leaf.id}` : `${leaf.id}:${chain.map((c) => c.id).join(",")}`,
     leaf,
     chain,
     anchor,
@@ -428,7 +429,8 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
 }
 
 function parseCertHeader(certs: CertCache, b64: string, what: string): CertInfo {
-  if (certs.has(b64)) return certs.get(b64, () => Buffer.alloc(0));
+  const known = certs.peek(b64);
+  if (known) return known;
   const der = decodeStrictBase64(b64);
   if (!der) throw invalid(`${what} is not valid base64.`);
   try {

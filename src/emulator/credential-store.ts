@@ -20,8 +20,16 @@ function encodeWith(alphabet: string, bytes: Buffer): string {
  * from the role ARN, so the same role always gets the same id. @internal
  */
 export function roleIdFor(roleArn: string): string {
-  return "AROA" + encodeWith(BASE32, createHash("sha256").update(roleArn).digest().subarray(0, 17));
+  let id = roleIds.get(roleArn);
+  if (id === undefined) {
+    id = "AROA" + encodeWith(BASE32, createHash("sha256").update(roleArn).digest().subarray(0, 17));
+    if (roleIds.size >= 1000) roleIds.clear();
+    roleIds.set(roleArn, id);
+  }
+  return id;
 }
+/** roleIdFor results: every session of a role hashes the same ARN, so it is done once per role. */
+const roleIds = new Map<string, string>();
 
 /** The role name of an IAM role ARN: the last `/` segment of its resource (paths allowed). @internal */
 export function roleNameOf(roleArn: string): string {

@@ -47,9 +47,9 @@ interface BodyResult {
   aborted: boolean;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+function readBody(req: IncomingMessage, limit: number, contentLength: string | undefined): Promise<BodyResult> {
   return new Promise((resolveBody) => {
-    const declared = Number(req.headers["content-length"] ?? "0");
+    const declared = Number(contentLength ?? "0");
     if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) {
       req.pause();
       resolveBody({ body: Buffer.alloc(0), tooLarge: true, closeAfter: true, aborted: false });
@@ -125,9 +125,11 @@ export function createEmulatorHandler(deps: EmulatorHandlerDeps): RequestListene
     const path = qi >= 0 ? url.slice(0, qi) : url;
     const rawQuery = qi >= 0 ? url.slice(qi + 1) : "";
     const method = req.method ?? "GET";
-    const contentType = String(req.headers["content-type"] ?? "");
+    // Grouped once from rawHeaders (reading req.headers would build a second header object per request).
+    const headers = groupRawHeaders(req.rawHeaders);
+    const contentType = headers.get("content-type")?.[0] ?? "";
 
-    void readBody(req, MAX_BODY_BYTES).then(async ({ body, tooLarge, closeAfter, aborted }) => {
+    void readBody(req, MAX_BODY_BYTES, headers.get("content-length")?.[0]).then(async ({ body, tooLarge, closeAfter, aborted }) => {
       if (aborted) return;
       if (closeAfter) res.setHeader("connection", "close");
       const isSessions = path === "/sessions";
@@ -145,7 +147,7 @@ export function createEmulatorHandler(deps: EmulatorHandlerDeps): RequestListene
             auditOf("Unknown", requestId, 405, { errorCode: "MethodNotAllowedException", reason: message });
             writeJsonError(res, 405, requestId, "MethodNotAllowedException", message);
           } else {
-            const out = await createSession(sessionDeps, { method, path, rawQuery, headers: groupRawHeaders(req.rawHeaders), body });
+            const out = await createSession(sessionDeps, { method, path, rawQuery, headers, body });
             auditOf("CreateSession", requestId, out.status, out.audit);
             writeJson(res, out.status, requestId, out.body, out.errorType);
           }

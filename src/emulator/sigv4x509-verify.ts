@@ -4,7 +4,7 @@
  * pass the round-trip tests. Everything here is pure except `verifyX509Signature`
  * (a crypto operation).
  */
-import { createHash, verify, type KeyObject } from "node:crypto";
+import { hash, verify, type KeyObject } from "node:crypto";
 import type { CertKeyType } from "./cert-info.js";
 
 /** The three SigV4-X509 algorithms. @internal */
@@ -167,7 +167,13 @@ export function groupRawHeaders(rawHeaders: readonly string[]): Map<string, stri
  * @internal
  */
 export function canonicalHeaderValue(values: readonly string[]): string {
+  if (values.length === 1 && trimallKeeps(values[0]!)) return values[0]!;
   return values.map((v) => v.replace(/^[ \t]+|[ \t]+$/g, "").replace(/[ \t]+/g, " ")).join(",");
+}
+
+/** True when Trimall leaves `v` as is: no tab, no leading or trailing space, no two spaces in a row (the usual case, e.g. base64). */
+function trimallKeeps(v: string): boolean {
+  return v.indexOf("\t") < 0 && v.indexOf("  ") < 0 && !v.startsWith(" ") && !v.endsWith(" ");
 }
 
 /** Input of canonicalRequest. @internal */
@@ -201,7 +207,7 @@ export function canonicalRequest(input: CanonicalRequestInput): string | undefin
 
 /** Lowercase hex SHA-256. @internal */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return hash("sha256", data, "hex");
 }
 
 /** The string to sign (protocol.md §1.4). @internal */
@@ -215,6 +221,27 @@ export function algorithmForKey(keyType: CertKeyType): X509Algorithm | undefined
   if (keyType === "EC") return "AWS4-X509-ECDSA-SHA256";
   if (keyType.startsWith("ML-DSA-")) return "AWS4-X509-MLDSA";
   return undefined;
+}
+
+/**
+ * verifyX509Signature, the same check, run on libuv's thread pool (node:crypto's
+ * callback form) so that the event loop parses the next request meanwhile.
+ * ML-DSA is verified synchronously (as verifyX509Signature does).
+ * @internal
+ */
+export function verifyX509SignatureAsync(algorithm: X509Algorithm, key: KeyObject, message: string, signatureHex: string): Promise<boolean> {
+  if (algorithm === "AWS4-X509-MLDSA") return Promise.resolve(verifyX509Signature(algorithm, key, message, signatureHex));
+  if (signatureHex.length === 0 || signatureHex.length % 2 !== 0 || !/^[0-9a-f]+$/.test(signatureHex)) return Promise.resolve(false);
+  const sig = Buffer.from(signatureHex, "hex");
+  const data = Buffer.from(message, "utf8");
+  const keyInput = algorithm === "AWS4-X509-ECDSA-SHA256" ? { key, dsaEncoding: "der" as const } : key;
+  return new Promise((resolveOk) => {
+    try {
+      verify("sha256", data, keyInput, sig, (err, ok) => resolveOk(!err && ok));
+    } catch {
+      resolveOk(false);
+    }
+  });
 }
 
 /**

@@ -55,6 +55,20 @@ describe("emulator state and clock", () => {
     clock.set(start);
   });
 
+  it("keys cached chain results by the exact certificates sent", async () => {
+    expect((await call()).status).toBe(201);
+    // Same subject and issuer as the real intermediate, another key: it did not sign the leaf.
+    const impostor = await createIntermediateCa(root, { now: start });
+    const withChain = async (chainDer: Buffer[]) => {
+      const res = await sendSigned(emu.endpoint, independentSign(inputFor(emu.endpoint, leaf, emu, { chainDer, date: new Date(clock.now()) })));
+      return { status: res.status, message: res.status === 201 ? "" : (JSON.parse(res.body) as { message: string }).message };
+    };
+    expect(await withChain([impostor.certDer])).toEqual({ status: 403, message: "Untrusted Signing Certificate" });
+    expect(await withChain([])).toEqual({ status: 403, message: "Untrusted Signing Certificate" });
+    expect(await withChain([impostor.certDer, inter.certDer])).toEqual({ status: 201, message: "" });
+    expect((await call()).status).toBe(201);
+  });
+
   it("applies a new CRL and disabling at once, and re-enables", async () => {
     expect((await call()).status).toBe(201);
     const crl = await createCrl(inter, [{ serialHex: leaf.serialHex }], { thisUpdate: start });
