@@ -177,6 +177,17 @@ export function checkChain(input: ChainInput): CheckResult[] {
   else if (anchor) {
     const tail = path.includes(anchor) ? " (in the trust anchor)" : ` → trust anchor ${nameOf(anchor)}`;
     out.push(pass(c.chain, `${names.join(" → ")}${tail} (every signature verified)`));
+  } else if (openEnd && path.length === 1 && !issuedBy(current, current)) {
+    // Only the leaf, and nothing to check it against: the most common cause of
+    // "Untrusted Signing Certificate" is exactly this (an intermediate left out).
+    const issuer = current.issuer.split("\n").reverse().join(",");
+    out.push(
+      warn(
+        c.chain,
+        `no intermediate is sent and no trust anchor was given to check against: the leaf is issued by ${issuer}`,
+        `fine if the trust anchor holds ${issuer} itself; if it holds a root above it, pass the intermediates with --intermediates (or a fullchain --certificate); give --trust-anchor-cert FILE to check`,
+      ),
+    );
   } else if (openEnd) {
     const issuer = current.issuer.split("\n").reverse().join(",");
     const end = issuedBy(current, current) ? " (self-signed root)" : `, issued by ${issuer}`;

@@ -182,6 +182,15 @@ describe("doctor evaluation", () => {
     expect(line.detail).toMatch(/^leaf CN=TEST CLIENT → CN=TEST INTERMEDIATE, issued by CN=TEST ROOT; .*--trust-anchor-cert/);
   });
 
+  it("warns when only the leaf is given and nothing says whether its issuer is the trust anchor", async () => {
+    const results = evaluateDoctor(await goodFacts({ intermediates: undefined, trustAnchor: undefined }));
+    const line = lineOf(results, "chain");
+    expect(line.status).toBe("warn");
+    expect(line.detail).toBe("no intermediate is sent and no trust anchor was given to check against: the leaf is issued by CN=TEST INTERMEDIATE");
+    expect(line.fix).toMatch(/--intermediates .*--trust-anchor-cert FILE/);
+    expect(failures(results)).toEqual([]);
+  });
+
   it("accepts a trust anchor that is the intermediate itself", async () => {
     const { intermediate } = await goodPki();
     const results = evaluateDoctor(await goodFacts({ intermediates: undefined, trustAnchor: ok(bundle("file int.pem", intermediate)) }));
