@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, open, readdir, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { open, readdir, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { RolesAnywhereError } from "../errors.js";
@@ -81,21 +81,43 @@ async function inspectHolder(lockPath: string, staleMs: number): Promise<Holder>
   return { state: "held", pid: owner.pid };
 }
 
-/** Removes a stale lock, unless it was replaced by a live one since it was read. */
-async function breakStale(lockPath: string, expected: string): Promise<void> {
-  const grave = `${lockPath}.stale-${randomBytes(6).toString("hex")}`;
+/**
+ * Removes a stale lock, never a live one. Breakers serialise on a second lock
+ * file (`<lock>.break`), then re-check under it: the content must still be
+ * exactly what was judged stale, its owner must still be dead (or the file
+ * still untouched for staleMs), and the content is read once more right before
+ * the unlink. A dead owner cannot release any more, no one can create the lock
+ * while the stale file exists, and only the breaker-holder removes it, so the
+ * file unlinked is the stale one. (Renaming the lock aside and putting it back,
+ * as an earlier version did, could remove a lock taken in between: two holders.)
+ */
+async function breakStale(lockPath: string, expected: string, staleMs: number): Promise<void> {
+  const breaker = `${lockPath}.break`;
+  if (!(await tryCreate(breaker, `${process.pid}\n`))) {
+    // Another process is breaking it. A breaker file left by a crash is old: remove it.
+    const st = await stat(breaker).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 5000) await unlink(breaker).catch(() => undefined);
+    return;
+  }
   try {
-    await rename(lockPath, grave);
-  } catch (err) {
-    if (errCode(err) === "ENOENT") return;
-    throw ioError(lockPath, err);
+    const first = await readFile(lockPath, "utf8").catch(() => undefined);
+    if (first !== expected) return;
+    const owner = parseOwner(expected);
+    let stale: boolean;
+    if (owner && owner.host === hostname() && owner.pid !== process.pid && !pidAlive(owner.pid)) stale = true;
+    else {
+      const st = await stat(lockPath).catch(() => undefined);
+      if (!st) return;
+      const age = Date.now() - st.mtimeMs;
+      stale = owner ? age > staleMs : age > Math.min(staleMs, 5000);
+    }
+    if (!stale) return;
+    const again = await readFile(lockPath, "utf8").catch(() => undefined);
+    if (again !== expected) return;
+    await unlink(lockPath).catch(() => undefined);
+  } finally {
+    await unlink(breaker).catch(() => undefined);
   }
-  const moved = await readFile(grave, "utf8").catch(() => undefined);
-  if (moved !== expected) {
-    // We took a live lock created after our read: put it back if the slot is still free.
-    await link(grave, lockPath).catch(() => undefined);
-  }
-  await unlink(grave).catch(() => undefined);
 }
 
 async function tryCreate(lockPath: string, content: string): Promise<boolean> {
@@ -153,7 +175,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
     const holder = await inspectHolder(lockPath, staleMs);
     if (holder.state === "gone") continue;
     if (holder.state === "stale") {
-      await breakStale(lockPath, holder.content);
+      await breakStale(lockPath, holder.content, staleMs);
       continue;
     }
     const left = deadline - Date.now();
