@@ -22,7 +22,7 @@ import {
 import { createCredentialFetcher } from "../../../src/provider/credential-fetcher.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
 import { cleanEnv, createSessions, emulatorFor, identityFiles, makePki, type IdentityFiles, type TestPki } from "../provider/support.js";
-import { ManualTimers } from "./manual-timers.js";
+import { ManualTimers } from "../../unit/credentials/helpers/manual-timers.js";
 
 const MINUTE = 60_000;
 
@@ -177,7 +177,7 @@ describe("startUpdate", () => {
       expect(rec.lines).toContain(`update: next refresh at ${new Date(due).toISOString().replace(/\.\d{3}Z$/, "Z")}`);
 
       let refreshed = rec.next("refreshed");
-      timers.fireNext();
+      void timers.runNext();
       await refreshed;
       expect(createSessions(emu.audit)).toHaveLength(2);
       const second = profileOf(file, "p")!.get("aws_access_key_id")!;
@@ -187,13 +187,13 @@ describe("startUpdate", () => {
       // Outage: the emulator goes away; refreshes fail, are logged with their retry time, and the file keeps the last good credentials.
       await emu.close();
       const bytesBefore = readFileSync(file);
-      timers.fireNext();
+      void timers.runNext();
       const fail1 = await rec.next("refresh-failed");
       expect(fail1.failures).toBe(1);
       expect(fail1.retryAt).toBe(timers.nextAt());
       expect(rec.lines.some((l) => /^update: refresh failed \(1 in a row\): .+; retrying at \d{4}-/.test(l))).toBe(true);
       expect(rec.lines.some((l) => /^update: the file still holds the previous credentials, valid until /.test(l))).toBe(true);
-      timers.fireNext();
+      void timers.runNext();
       expect((await rec.next("refresh-failed")).failures).toBe(2);
       expect(readFileSync(file).equals(bytesBefore)).toBe(true);
       expect(timers.size).toBe(1); // still scheduled: not fatal
@@ -201,7 +201,7 @@ describe("startUpdate", () => {
       // Recovery: the emulator is back on the same port.
       emu = await emulatorFor(pki.root, { clock, port });
       refreshed = rec.next("refreshed");
-      timers.fireNext();
+      void timers.runNext();
       await refreshed;
       const third = profileOf(file, "p")!.get("aws_access_key_id")!;
       expect(third).not.toBe(second);
