@@ -42,13 +42,13 @@ export function certificateExpiryWarning(
 }
 
 /**
- * The one-line warning of the credential fetcher for a certificate close to or
- * past its notAfter: "expires soon: N days left" before, "expired" after (never
- * "expires in 0 days" for an expired one). Pure.
+ * The one-line warning of the credential fetcher for a certificate within 30
+ * days of (or past) its notAfter, or undefined when there is nothing to say:
+ * "expires soon: N days left" before, "expired" after (never "expires in 0
+ * days" for an expired one). The threshold is certificateExpiryWarning's. Pure.
  * @internal
  */
-export function certificateExpiryLine(serialDecimal: string, notAfterMs: number, nowMs: number): string {
-  const label = `certificate serial ${serialDecimal}`;
-  const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { thresholdDays: Infinity, label });
-  return `warning: ${w.warn ? w.message : `${label} expires soon`}; renew it`;
+export function certificateExpiryLine(serialDecimal: string, notAfterMs: number, nowMs: number): string | undefined {
+  const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { label: `certificate serial ${serialDecimal}` });
+  return w.warn ? `warning: ${w.message}; renew it` : undefined;
 }

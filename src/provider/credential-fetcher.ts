@@ -18,8 +18,6 @@ export interface CredentialFetcherOptions {
   onIdentity?: (identity: X509Identity) => void;
 }
 
-const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
-
 /**
  * Returns a function that performs one CreateSession: it loads the identity
  * again (so rotated certificate and key files are used), signs and sends the
@@ -45,10 +43,12 @@ export function createCredentialFetcher(
     ]);
     const identity = await loadIdentity(spec, opts.io);
     opts.onIdentity?.(identity);
-    const notAfter = new Date(identity.certificate.validTo).getTime();
-    if (opts.warn && warnedSerial !== identity.serialDecimal && notAfter - clock.now() < THIRTY_DAYS_MS) {
-      warnedSerial = identity.serialDecimal;
-      opts.warn(certificateExpiryLine(identity.serialDecimal, notAfter, clock.now()));
+    if (opts.warn && warnedSerial !== identity.serialDecimal) {
+      const line = certificateExpiryLine(identity.serialDecimal, new Date(identity.certificate.validTo).getTime(), clock.now());
+      if (line) {
+        warnedSerial = identity.serialDecimal;
+        opts.warn(line);
+      }
     }
     const signer = createKeySigner(identity.privateKey);
     return createSession(
