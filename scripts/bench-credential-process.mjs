@@ -89,7 +89,7 @@ async function main() {
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir };
   let emulator;
   try {
-    const { makeCredentialProcessData } = await import("../dist/pki/index.js");
+    const { makeCredentialProcessData } = await import("../dist/lib/pki/index.js");
     const data = await makeCredentialProcessData({ keyType: "ec-p256" });
     for (const f of data.files) writeFileSync(join(dir, f.name), f.contents, { mode: f.secret ? 0o600 : 0o644 });
     emulator = await startEmulator(join(dir, "root-cert.pem"), env);

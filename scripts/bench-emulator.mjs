@@ -24,9 +24,9 @@ const flag = (name, dflt) => {
 };
 
 async function serveEmulator() {
-  const { startEmulator } = await import("../dist/emulator/index.js");
-  const pki = await import("../dist/pki/index.js");
-  const { signRequest, createKeySigner } = await import("../dist/signer/index.js");
+  const { startEmulator } = await import("../dist/lib/emulator/index.js");
+  const pki = await import("../dist/lib/pki/index.js");
+  const { signRequest, createKeySigner } = await import("../dist/lib/signer/index.js");
   const root = await pki.createRootCa({ keyType: "ec-p256" });
   const inter = await pki.createIntermediateCa(root, { keyType: "ec-p256" });
   const leaf = await pki.issueClientCertificate(inter, { keyType: "ec-p256", subject: "CN=bench client" });

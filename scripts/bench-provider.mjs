@@ -6,7 +6,7 @@
 // even when the target is missed (it says so).
 import { performance } from "node:perf_hooks";
 
-const dist = new URL("../dist/", import.meta.url);
+const dist = new URL("../dist/lib/", import.meta.url);
 const { fromRolesAnywhere } = await import(new URL("provider/index.js", dist).href);
 const { startEmulator } = await import(new URL("emulator/index.js", dist).href);
 const { createRootCa, issueClientCertificate } = await import(new URL("pki/index.js", dist).href);

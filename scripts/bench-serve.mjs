@@ -78,7 +78,7 @@ async function main() {
   const durationMs = option("duration", 3) * 1000;
   const rounds = option("rounds", 2);
   const asJson = process.argv.includes("--json");
-  const dist = new URL("../dist/", import.meta.url);
+  const dist = new URL("../dist/lib/", import.meta.url);
   const [{ createRootCa, issueClientCertificate }, { startEmulator }, { startServe }, { createCredentialFetcher }, { resolveSessionConfig }] =
     await Promise.all([
       import(new URL("pki/index.js", dist).href),

@@ -1,8 +1,9 @@
 // Builds dist/ from src/, in four steps:
-//  1. esbuild transpiles every module one to one (dist/<same path>.js): the
-//     library entry points (".", "./provider", "./emulator", "./pki") and their
-//     lazy import() boundaries;
-//  2. esbuild bundles the CLI (dist/cli.js plus dist/cli-chunks/), see below;
+//  1. esbuild transpiles every module one to one (dist/lib/<same path>.js, ES
+//     modules): the library entry points (".", "./provider", "./emulator",
+//     "./pki") and their lazy import() boundaries;
+//  2. esbuild bundles the CLI (dist/cli.js plus dist/cli-chunks/, CommonJS),
+//     see below;
 //  3. best effort, Linux only: the C compiler builds the optional hop-limit
 //     addon (native/hoplimit/hoplimit.c -> dist/native/hoplimit.node); any
 //     failure prints one line and the build goes on without it;
@@ -10,7 +11,7 @@
 // Run by `npm run build` and by `prepare`, so `npm ci` leaves a working CLI.
 // BUILD_ALLOW_TYPE_ERRORS=1 keeps the JS even when tsc reports errors (local work only).
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,13 +39,21 @@ const common = {
 };
 
 rmSync(join(root, "dist"), { recursive: true, force: true });
+const lib = join(root, "dist", "lib");
 esbuild.buildSync({
   ...common,
-  entryPoints: walk(join(root, "src")),
-  outdir: join(root, "dist"),
+  entryPoints: walk(join(root, "src")).filter((f) => f !== join(root, "src", "cli.ts")),
+  outdir: lib,
   outbase: join(root, "src"),
   bundle: false,
 });
+
+// Module types by folder: dist/ is CommonJS (the CLI), dist/lib/ is ESM (the
+// library). On Node.js 20 a CommonJS entry starts several milliseconds sooner
+// than an ES module one (the ESM loader and its wrappers of built-in modules),
+// a large share of the start-up budget of `credential-process`.
+writeFileSync(join(root, "dist", "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+writeFileSync(join(lib, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
 
 // The CLI as one esbuild bundle with code splitting, replacing the transpiled
 // dist/cli.js: Node.js resolves, reads, compiles and links ES modules one by
@@ -132,7 +141,14 @@ const chunkGroupsPlugin = {
     });
   },
 };
-await esbuild.build({
+// esbuild splits code only for ES modules, so the split bundle is built in
+// memory as ESM and each file is then rewritten to CommonJS: static imports
+// become require() and every import() of a chunk becomes a lazy require() of
+// it, so the chunks still load only when used, and once (Node.js's require
+// cache), which keeps one copy of every class for instanceof. import.meta.url
+// is replaced by the file's own URL.
+const META_URL = "__signing_helper_module_url";
+const split = await esbuild.build({
   ...common,
   entryPoints: { cli: cliEntry },
   outdir: join(root, "dist"),
@@ -141,9 +157,24 @@ await esbuild.build({
   bundle: true,
   splitting: true,
   packages: "external",
-  allowOverwrite: true,
+  write: false,
+  define: { ...common.define, "import.meta.url": META_URL },
   plugins: [chunkGroupsPlugin],
 });
+for (const file of split.outputFiles) {
+  let code = file.text;
+  const hashbang = code.startsWith("#!") ? code.slice(0, code.indexOf("\n") + 1) : "";
+  code = esbuild.transformSync(code.slice(hashbang.length), {
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    supported: { "dynamic-import": false },
+    logLevel: "error",
+  }).code;
+  if (code.includes(META_URL)) code = `var ${META_URL} = require("node:url").pathToFileURL(__filename).href;\n${code}`;
+  mkdirSync(dirname(file.path), { recursive: true });
+  writeFileSync(file.path, hashbang + code);
+}
 chmodSync(join(root, "dist", "cli.js"), 0o755);
 
 // The optional N-API addon that lets `serve --hop-limit` set IP_TTL /

@@ -16,9 +16,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const pkiEntry = join(root, "dist", "pki", "index.js");
+const pkiEntry = join(root, "dist", "lib", "pki", "index.js");
 if (!existsSync(pkiEntry)) {
-  console.error("gen-fixtures: dist/pki/index.js not found\nhint: run `npm run build` first");
+  console.error("gen-fixtures: dist/lib/pki/index.js not found\nhint: run `npm run build` first");
   process.exit(1);
 }
 const pki = await import(pkiEntry);

@@ -28,8 +28,8 @@ export interface SessionIdentity {
 /** Injected collaborators of createSession; every one has a real default. @public */
 export interface CreateSessionOptions {
   /**
-   * undici dispatcher (then every request goes through undici). Default: node:http /
-   * node:https for a direct connection, an undici EnvHttpProxyAgent built from the
+   * undici dispatcher (then every request goes through undici). Default: a socket of
+   * its own (node:net / node:tls) for a direct connection, an undici EnvHttpProxyAgent built from the
    * config (closed after the call) when a proxy applies to the endpoint.
    */
   dispatcher?: Dispatcher;
@@ -78,7 +78,7 @@ function describeRoute(cfg: ResolvedSessionConfig, route: ProxyRoute | undefined
     const proxy = proxySettings(cfg)[route.use].replace(/\/\/[^/@]*@/, "//[redacted]@");
     return `through the ${route.use === "httpsProxy" ? "HTTPS" : "HTTP"} proxy ${proxy} (undici)`;
   }
-  return `direct (node:http${cfg.url.protocol === "https:" ? "s" : ""})${route.excludedBy !== undefined ? `, NO_PROXY entry '${route.excludedBy}' excludes ${cfg.url.host}` : ""}`;
+  return `direct (${cfg.url.protocol === "https:" ? "TLS" : "TCP"})${route.excludedBy !== undefined ? `, NO_PROXY entry '${route.excludedBy}' excludes ${cfg.url.host}` : ""}`;
 }
 
 /** The JSON body, in the member order of the official client. */
@@ -116,7 +116,7 @@ export async function createSession(
   const urlForMessages = `${cfg.url.origin}${cfg.url.path}`;
 
   // A direct connection (no proxy applies to the endpoint) goes through
-  // node:http(s) and never loads undici: see node-transport.ts for why.
+  // node:net / node:tls and never loads undici: see node-transport.ts for why.
   const route = opts.dispatcher ? undefined : proxyRoute(new URL(cfg.url.origin), proxySettings(cfg));
   const direct = route !== undefined && route.use === undefined;
   if (debug) debug(`CreateSession connection: ${describeRoute(cfg, route)}`);

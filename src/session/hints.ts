@@ -178,6 +178,11 @@ export const HINT_RULES: readonly HintRule[] = [
     hint: "the proxy refused the request: check HTTPS_PROXY / HTTP_PROXY (and any credentials in them), or add the endpoint's host to NO_PROXY",
   },
   {
+    name: "not HTTP",
+    matches: (i) => i.networkCode !== undefined && /^(ERR_HTTP1_|HPE_)/.test(i.networkCode),
+    hint: "the endpoint does not answer like IAM Roles Anywhere: check --endpoint and AWS_ENDPOINT_URL_ROLESANYWHERE",
+  },
+  {
     name: "connection dropped",
     matches: net("ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ENETUNREACH", "EHOSTUNREACH", "ECONNABORTED"),
     hint: "the connection to the endpoint failed: check the network, firewalls and the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)",

@@ -1,19 +1,22 @@
-import type { IncomingHttpHeaders } from "node:http";
+import type { Socket } from "node:net";
+import { encodeRequestHead, Http1ResponseParser } from "./http1.js";
 
 /*
  * Why not undici for every request: importing undici alone costs a process
  * 30 to over 100 ms (one to four times `node -e 0` on the team's machines), at
  * least the whole start-up budget of `credential-process` (the AWS SDKs start
  * it for every credential refresh), and its keep-alive socket kept the process
- * alive for a while after the answer. node:http and node:https load in a few
- * milliseconds. So a request that goes through no proxy is sent here;
- * undici (EnvHttpProxyAgent) stays for proxied requests, which it does well
- * (absolute-form requests, CONNECT tunnels), and for an injected dispatcher.
- * The semantics are undici's: HTTP/1.1, TLS 1.2 or later verified against the
- * default roots or AWS_CA_BUNDLE unless --no-verify-ssl, and one time limit per
- * attempt (create-session.ts aborts `signal`, which covers connect, headers and
- * body alike). Errors keep Node's codes (ECONNREFUSED, ECONNRESET, TLS codes),
- * which retry.ts classifies as it does undici's.
+ * alive for a while after the answer. So a request that goes through no proxy
+ * is sent here, on a node:net or node:tls socket of its own with the small
+ * HTTP/1.1 codec of http1.ts (node:http itself costs several milliseconds more
+ * to load and set up); undici (EnvHttpProxyAgent) stays for proxied requests,
+ * which it does well (absolute-form requests, CONNECT tunnels), and for an
+ * injected dispatcher. The semantics are undici's: HTTP/1.1, TLS 1.2 or later
+ * verified against the default roots or AWS_CA_BUNDLE unless --no-verify-ssl,
+ * and one time limit per attempt (create-session.ts aborts `signal`, which
+ * covers connect, headers and body alike). Errors keep Node's codes
+ * (ECONNREFUSED, ECONNRESET, TLS codes), which retry.ts classifies as it does
+ * undici's.
  */
 
 /** One request of a direct connection. @internal */
@@ -21,7 +24,7 @@ export interface DirectRequest {
   method: string;
   /** Absolute http: or https: URL. */
   url: string;
-  /** Header names lower case; `content-length` is added here. */
+  /** Header names lower case; `host`, `content-length` and `connection` are added here when missing. */
   headers: Record<string, string>;
   body: string;
   /** Aborting it ends the request (connect, headers or body) with an error. */
@@ -29,51 +32,107 @@ export interface DirectRequest {
   tls: { rejectUnauthorized: boolean; ca?: string };
 }
 
-/** The answer: status, headers (names lower case), body stream. @internal */
+/** The answer: status, headers (names lower case), body. @internal */
 export interface DirectResponse {
   statusCode: number;
-  headers: IncomingHttpHeaders;
+  headers: Record<string, string | string[]>;
   body: AsyncIterable<Uint8Array>;
 }
 
+/** Body bytes read at most; one more byte than the caller's own 1 MiB limit, so it sees the excess. */
+const MAX_BODY_BYTES = 1 << 20;
+
 /**
- * Sends one request with node:http or node:https on a connection of its own,
- * closed after the answer (no keep-alive: nothing holds the process open).
- * Resolves when the response headers are in; the body is read by the caller.
+ * Sends one request on a connection of its own, closed once the whole answer
+ * is in (no keep-alive: nothing holds the process open). Resolves with the
+ * complete answer; a body longer than 1 MiB is cut just past that size.
  * @internal
  */
 export function directRequest(req: DirectRequest): Promise<DirectResponse> {
-  const secure = req.url.startsWith("https:");
-  // Through getBuiltinModule: loaded when a request is made, not with this module.
-  const request: typeof import("node:https").request = secure
-    ? process.getBuiltinModule("node:https").request
-    : process.getBuiltinModule("node:http").request;
+  const url = new URL(req.url);
+  const secure = url.protocol === "https:";
+  if (!secure && url.protocol !== "http:") return Promise.reject(new TypeError(`unsupported URL scheme ${url.protocol}`));
+  // URL keeps the brackets of an IPv6 literal in hostname.
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const port = url.port === "" ? (secure ? 443 : 80) : Number(url.port);
+  const body = Buffer.from(req.body, "utf8");
+  const headers: Record<string, string> = { ...req.headers };
+  headers.host ??= url.host;
+  headers["content-length"] = String(body.length);
+  headers.connection ??= "close";
+  let head: string;
+  try {
+    head = encodeRequestHead(req.method, `${url.pathname}${url.search}`, headers);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+
   return new Promise((resolve, reject) => {
-    const r = request(
-      req.url,
-      {
-        method: req.method,
-        headers: { ...req.headers, "content-length": String(Buffer.byteLength(req.body)) },
-        // A one-off agent without keep-alive: the socket closes after the response.
-        agent: false,
-        signal: req.signal,
-        ...(secure
-          ? {
-              rejectUnauthorized: req.tls.rejectUnauthorized,
-              minVersion: "TLSv1.2" as const,
-              ...(req.tls.ca !== undefined ? { ca: req.tls.ca } : {}),
-            }
-          : {}),
-      },
-      (res) => {
-        // Once the whole body is in, close the socket at once rather than after
-        // the FIN exchange: nothing is left to keep the process alive.
-        res.once("end", () => r.destroy());
-        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
-      },
-    );
-    // Not once(): an abort after the response has started emits another error.
-    r.on("error", reject);
-    r.end(req.body);
+    if (req.signal.aborted) {
+      reject(abortError(req.signal));
+      return;
+    }
+    const parser = new Http1ResponseParser({ maxBodyBytes: MAX_BODY_BYTES });
+    let socket: Socket;
+    // Loaded when a request is made, not with this module.
+    if (secure) {
+      const { connect } = process.getBuiltinModule("node:tls");
+      const { isIP } = process.getBuiltinModule("node:net");
+      socket = connect({
+        host,
+        port,
+        // SNI takes names only (an IP address there is deprecated).
+        ...(isIP(host) === 0 ? { servername: host } : {}),
+        rejectUnauthorized: req.tls.rejectUnauthorized,
+        minVersion: "TLSv1.2",
+        ALPNProtocols: ["http/1.1"],
+        ...(req.tls.ca !== undefined ? { ca: req.tls.ca } : {}),
+      });
+    } else {
+      socket = process.getBuiltinModule("node:net").connect({ host, port });
+    }
+    let settled = false;
+    const settle = (err: unknown, res?: DirectResponse): void => {
+      if (settled) return;
+      settled = true;
+      req.signal.removeEventListener("abort", onAbort);
+      // Closed at once rather than after the FIN exchange: nothing is left to keep the process alive.
+      socket.destroy();
+      if (err !== undefined) reject(err);
+      else resolve(res as DirectResponse);
+    };
+    const complete = (r: { statusCode: number; headers: Record<string, string | string[]>; body: Buffer }): void =>
+      settle(undefined, { statusCode: r.statusCode, headers: r.headers, body: oneChunk(r.body) });
+    const onAbort = (): void => settle(abortError(req.signal));
+    req.signal.addEventListener("abort", onAbort, { once: true });
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        const r = parser.push(chunk);
+        if (r) complete(r);
+      } catch (err) {
+        settle(err);
+      }
+    });
+    socket.on("end", () => {
+      try {
+        complete(parser.end());
+      } catch (err) {
+        settle(err);
+      }
+    });
+    socket.on("error", (err) => settle(err));
+    socket.on("close", () => settle(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })));
+    // Buffered by the socket until it is connected (and, for TLS, secured).
+    socket.write(head);
+    if (body.length > 0) socket.write(body);
   });
+}
+
+async function* oneChunk(body: Buffer): AsyncIterable<Uint8Array> {
+  if (body.length > 0) yield body;
+}
+
+/** What node:http gives for an aborted request: an AbortError carrying the reason. */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { name: "AbortError", code: "ABORT_ERR" });
 }

@@ -1,7 +1,7 @@
 /**
  * Which proxy, if any, a request goes through: the rules of undici's
  * EnvHttpProxyAgent (7.x), reproduced exactly so that CreateSession can tell a
- * direct request (sent with node:http / node:https, see node-transport.ts)
+ * direct request (sent on a node:net / node:tls socket, see node-transport.ts)
  * from a proxied one (sent with undici) before loading undici, and so that
  * `doctor` reports the same decision. Pure.
  *

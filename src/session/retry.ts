@@ -12,7 +12,7 @@ export interface NetworkFailure {
   code: string;
   /** One line describing it (the underlying error message). */
   detail: string;
-  kind: "timeout" | "tls" | "proxy" | "dns" | "connection";
+  kind: "timeout" | "tls" | "proxy" | "dns" | "protocol" | "connection";
   retryable: boolean;
 }
 
@@ -84,6 +84,8 @@ export function classifyNetworkError(err: unknown, timedOut: boolean): NetworkFa
   }
   if (TLS_CODE.test(code)) return { code, detail, kind: "tls", retryable: false };
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { code, detail, kind: "dns", retryable: code === "EAI_AGAIN" };
+  // An answer that is not HTTP/1.1 (http1.ts's codes, llhttp's HPE_* through undici): asking again will not help.
+  if (code.startsWith("ERR_HTTP1_") || code.startsWith("HPE_")) return { code, detail, kind: "protocol", retryable: false };
   return { code, detail, kind: "connection", retryable: RETRYABLE_CODES.has(code) };
 }
 
@@ -137,6 +139,9 @@ export function networkErrorToException(
       break;
     case "dns":
       what = `cannot resolve the host of ${ctx.url}: ${f.detail}`;
+      break;
+    case "protocol":
+      what = `unreadable answer from ${ctx.url}: ${f.detail}`;
       break;
     default:
       what = `cannot connect to ${ctx.url}: ${f.detail}`;

@@ -31,7 +31,7 @@ export function userAgent(version: string = packageVersion()): string {
 
 /**
  * The HTTP client of CreateSession when a proxy applies to the endpoint (a direct
- * connection uses node:http(s), see node-transport.ts): an undici EnvHttpProxyAgent fed the
+ * connection uses node:net / node:tls, see node-transport.ts): an undici EnvHttpProxyAgent fed the
  * proxies resolved from the environment (an http:// target goes through an HTTP
  * proxy as an absolute-form request, an https:// target through a CONNECT
  * tunnel), TLS 1.2+ verified against the default roots or AWS_CA_BUNDLE (unless

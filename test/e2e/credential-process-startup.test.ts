@@ -1,10 +1,12 @@
 /**
  * The start-up design of the built CLI, checked by what a process loads (not by
- * timing, which `npm run bench` measures): a warm `--cache` run loads neither
+ * timing, which `npm run bench` measures): the CLI runs as CommonJS (Node.js
+ * never starts its ES module loader); a warm `--cache` run loads neither
  * node:crypto nor any network or stream module nor any npm package; a run
- * without the cache and without a proxy sends with node:http and never loads
- * undici; with a proxy that applies, undici carries the request. A preloaded
- * script (node -r) reports the built-in modules and npm packages at exit.
+ * without the cache and without a proxy sends on a node:net socket, never
+ * loading node:http or undici; with a proxy that applies, undici carries the
+ * request. A preloaded script (node -r) reports the built-in modules and npm
+ * packages at exit.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,14 +70,18 @@ describe("credential-process start-up (built CLI)", () => {
     parseOutput(warm.stdout);
     expect(warm.builtins.filter((b) => NETWORK_AND_STREAMS.includes(b))).toEqual([]);
     expect(warm.packages).toEqual([]);
+    // CommonJS all the way: the ES module loader (internal/modules/esm/loader, translators…) never starts.
+    expect(warm.builtins.filter((b) => /^internal\/modules\/esm\/(loader|translators|module_job)$/.test(b))).toEqual([]);
   });
 
-  it("without a proxy, CreateSession goes out with node:http and undici is never loaded", async () => {
+  it("without a proxy, CreateSession goes out on a node:net socket: node:http and undici are never loaded", async () => {
     const r = await runReporting(cpArgs(w, w.ec, ["--debug"]), cleanEnv(dir));
     expect(r.code).toBe(0);
     parseOutput(r.stdout);
-    expect(r.stderr).toContain("CreateSession connection: direct (node:http)\n");
-    expect(r.builtins).toContain("http");
+    expect(r.stderr).toContain("CreateSession connection: direct (TCP)\n");
+    expect(r.builtins).toContain("net");
+    expect(r.builtins.filter((b) => ["http", "https", "_http_client", "tls"].includes(b))).toEqual([]);
+    expect(r.builtins.filter((b) => /^internal\/modules\/esm\/(loader|translators|module_job)$/.test(b))).toEqual([]);
     expect(r.packages).toEqual([]);
   });
 

@@ -40,11 +40,18 @@ export interface HopLimitAddon {
 
 let cached: { addon: HopLimitAddon | undefined } | undefined;
 
-/** The package root: the nearest directory above this module holding a package.json. */
-function packageRoot(): string | undefined {
+/**
+ * The addon file: ADDON_PATH under the nearest directory above this module
+ * that has it. This module runs from src/outputs/serve (tests), dist/lib/outputs/serve
+ * (the library) or dist/cli-chunks (the CLI bundle); dist/ and dist/lib/ hold
+ * package.json files of their own (module types), so the package root is found
+ * by the addon itself, not by the first package.json.
+ */
+function addonFile(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "package.json"))) return dir;
+    const file = join(dir, ADDON_PATH);
+    if (existsSync(file)) return file;
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -63,9 +70,8 @@ export function loadHopLimitAddon(env: NodeJS.ProcessEnv = process.env): HopLimi
   if (cached) return cached.addon;
   let addon: HopLimitAddon | undefined;
   try {
-    const root = packageRoot();
-    const file = root === undefined ? undefined : join(root, ADDON_PATH);
-    if (file !== undefined && existsSync(file)) {
+    const file = addonFile();
+    if (file !== undefined) {
       const loaded = createRequire(import.meta.url)(file) as Partial<HopLimitAddon>;
       if (typeof loaded.listenSocket === "function" && typeof loaded.getHopLimit === "function") addon = loaded as HopLimitAddon;
     }

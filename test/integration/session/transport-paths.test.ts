@@ -1,5 +1,5 @@
 /**
- * CreateSession has two HTTP paths: node:http / node:https for a direct
+ * CreateSession has two HTTP paths: a socket of its own (node:net / node:tls) for a direct
  * connection (the default when no proxy applies: undici costs too much
  * start-up time) and undici for proxied requests or an injected dispatcher.
  * The same behaviours are checked on both, against real servers on 127.0.0.1:
@@ -80,7 +80,7 @@ interface Path {
 
 const dispatchers: Dispatcher[] = [];
 const paths: Path[] = [
-  { name: "direct (node:http / node:https)", options: async () => ({}), debugLine: /^CreateSession connection: direct \(node:https?\)$/ },
+  { name: "direct (node:net / node:tls)", options: async () => ({}), debugLine: /^CreateSession connection: direct \((TCP|TLS)\)$/ },
   {
     name: "undici (injected EnvHttpProxyAgent)",
     options: async (cfg) => {
@@ -212,7 +212,7 @@ describe.skipIf(!hasOpenssl)(`CreateSession over both HTTP paths${reason}`, () =
       const lines: string[] = [];
       await createSession(config(s.url, {}, { HTTP_PROXY: proxy.url, NO_PROXY: `localhost,127.0.0.1:${s.port}` }), ec, { debug: (l) => lines.push(l) });
       expect(proxy.seen).toEqual([]);
-      expect(lines).toContain(`CreateSession connection: direct (node:http), NO_PROXY entry '127.0.0.1:${s.port}' excludes 127.0.0.1:${s.port}`);
+      expect(lines).toContain(`CreateSession connection: direct (TCP), NO_PROXY entry '127.0.0.1:${s.port}' excludes 127.0.0.1:${s.port}`);
     });
 
     it("goes through the proxy (undici) otherwise, hiding the proxy's password in --debug", async () => {

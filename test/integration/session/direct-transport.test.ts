@@ -1,0 +1,180 @@
+/**
+ * The direct transport (node:net / node:tls sockets with the HTTP/1.1 codec of
+ * src/session/http1.ts) against raw servers on loopback that answer the way
+ * node:http never would: chunked and close-delimited bodies, interim 100
+ * answers, answers in tiny pieces, garbage, an IPv6 literal endpoint; and what
+ * it puts on the wire.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { CreateSessionError } from "../../../src/errors.js";
+import { resolveSessionConfig } from "../../../src/session/config.js";
+import { createSession } from "../../../src/session/create-session.js";
+import { directRequest } from "../../../src/session/node-transport.js";
+import { hasOpenssl, opensslIdentity, successBody } from "./helpers.js";
+
+const ARNS = {
+  trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/66666666-7777-8888-9999-000000000000",
+  profileArn: "arn:aws:rolesanywhere:us-east-1:123456789012:profile/11111111-2222-3333-4444-555555555555",
+  roleArn: "arn:aws:iam::210987654321:role/ExampleRole",
+};
+
+interface RawServer {
+  url: string;
+  /** Every request received, as raw text (head and body). */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A TCP server that reads one request (head + Content-Length body) per connection and answers with `answer`. */
+async function rawServer(answer: (socket: Socket, request: string) => void, host = "127.0.0.1"): Promise<RawServer> {
+  const requests: string[] = [];
+  const server = createServer((socket) => {
+    let buf = "";
+    socket.on("data", (c) => {
+      buf += c.toString("latin1");
+      const end = buf.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const length = Number(/\r\ncontent-length: (\d+)/i.exec(buf)?.[1] ?? 0);
+      if (buf.length < end + 4 + length) return;
+      requests.push(buf);
+      answer(socket, buf);
+      buf = "";
+    });
+    socket.on("error", () => undefined);
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, host, r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    requests,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+const text = async (body: AsyncIterable<Uint8Array>): Promise<string> => {
+  let s = "";
+  for await (const c of body) s += Buffer.from(c).toString("utf8");
+  return s;
+};
+
+const request = (url: string, body = '{"x":1}') =>
+  directRequest({
+    method: "POST",
+    url,
+    headers: { "content-type": "application/json", "x-amz-date": "20240706T143004Z" },
+    body,
+    signal: new AbortController().signal,
+    tls: { rejectUnauthorized: true },
+  });
+
+describe("direct transport against raw servers", () => {
+  it("sends one well-formed request: request line, Host, Content-Length in bytes, Connection: close, the body", async () => {
+    const s = await rawServer((sock) => sock.end("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}"));
+    const res = await request(`${s.url}/sessions?profileArn=a%3Ab`, '{"n":"é"}');
+    expect(res.statusCode).toBe(201);
+    expect(await text(res.body)).toBe("{}");
+    const [head, body] = (s.requests[0] as string).split("\r\n\r\n");
+    expect(head?.split("\r\n")).toEqual([
+      "POST /sessions?profileArn=a%3Ab HTTP/1.1",
+      "content-type: application/json",
+      "x-amz-date: 20240706T143004Z",
+      `host: ${new URL(s.url).host}`,
+      "content-length: 10",
+      "connection: close",
+    ]);
+    expect(Buffer.from(body as string, "latin1").toString("utf8")).toBe('{"n":"é"}');
+  });
+
+  it("reads a chunked answer sent a few bytes at a time after a 100 Continue", async () => {
+    const answer = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Amzn-RequestId: r-1\r\n\r\n4\r\n{"a"\r\n4\r\n:"b"\r\n1\r\n}\r\n0\r\n\r\n';
+    const s = await rawServer((sock) => {
+      let i = 0;
+      const next = (): void => {
+        if (i >= answer.length) return;
+        sock.write(answer.slice(i, i + 3));
+        i += 3;
+        setTimeout(next, 1);
+      };
+      next();
+    });
+    const res = await request(`${s.url}/sessions`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["x-amzn-requestid"]).toBe("r-1");
+    expect(await text(res.body)).toBe('{"a":"b"}');
+  });
+
+  it("reads an answer delimited by the end of the connection", async () => {
+    const s = await rawServer((sock) => sock.end("HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\nbusy, try later"));
+    const res = await request(`${s.url}/sessions`);
+    expect(res.statusCode).toBe(503);
+    expect(await text(res.body)).toBe("busy, try later");
+  });
+
+  it("reaches an IPv6 literal endpoint", async (ctx) => {
+    let s: RawServer;
+    try {
+      s = await rawServer((sock) => sock.end("HTTP/1.1 204 No Content\r\n\r\n"), "::1");
+    } catch {
+      ctx.skip("no IPv6 loopback on this machine");
+      return;
+    }
+    const res = await request(`${s.url}/sessions`);
+    expect(res.statusCode).toBe(204);
+    expect(s.requests[0]).toContain(`host: ${new URL(s.url).host}\r\n`);
+  });
+
+  it("rejects with the system code when nothing listens, and with ECONNRESET when the server hangs up", async () => {
+    const s = await rawServer((sock) => sock.destroy());
+    await expect(request(`${s.url}/sessions`)).rejects.toMatchObject({ code: "ECONNRESET" });
+    await s.close();
+    await expect(request(`${s.url}/sessions`)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+
+  it("ends the request when the signal aborts, with the reason as cause", async () => {
+    const s = await rawServer(() => undefined);
+    const controller = new AbortController();
+    const p = directRequest({ method: "POST", url: `${s.url}/x`, headers: {}, body: "", signal: controller.signal, tls: { rejectUnauthorized: true } });
+    setTimeout(() => controller.abort(new Error("too slow")), 20);
+    await expect(p).rejects.toMatchObject({ name: "AbortError", cause: { message: "too slow" } });
+  });
+
+  it("refuses header injection before connecting", async () => {
+    await expect(
+      directRequest({ method: "POST", url: "http://127.0.0.1:9/x", headers: { "x-a": "1\r\nEvil: yes" }, body: "", signal: new AbortController().signal, tls: { rejectUnauthorized: true } }),
+    ).rejects.toThrow(/invalid value for HTTP header x-a/);
+  });
+});
+
+describe.skipIf(!hasOpenssl)(`createSession over the direct transport${hasOpenssl ? "" : " (skipped: openssl not found)"}`, () => {
+  it("takes credentials from a chunked answer", async () => {
+    const body = JSON.stringify(successBody(ARNS.roleArn));
+    const s = await rawServer((sock) => {
+      const mid = body.length >> 1;
+      sock.end(
+        `HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${mid.toString(16)}\r\n${body.slice(0, mid)}\r\n${(body.length - mid).toString(16)}\r\n${body.slice(mid)}\r\n0\r\n\r\n`,
+      );
+    });
+    const creds = await createSession(resolveSessionConfig({ ...ARNS, endpoint: s.url }, {}), opensslIdentity("ec"));
+    expect(creds.accessKeyId).toBe("ASIAEXAMPLEACCESSKEY");
+  });
+
+  it("gives up at once, in one line, on an endpoint that does not speak HTTP", async () => {
+    const s = await rawServer((sock) => sock.end("SSH-2.0-OpenSSH_9.2\r\n\r\n"));
+    const err = await createSession(resolveSessionConfig({ ...ARNS, endpoint: s.url }, {}), opensslIdentity("ec"), { sleep: async () => undefined }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CreateSessionError);
+    expect((err as Error).message).toMatch(/^CreateSession failed: unreadable answer from http:\/\/127\.0\.0\.1:\d+\/sessions: malformed HTTP response: not an HTTP\/1.x status line: "SSH-2.0-OpenSSH_9.2" \(ERR_HTTP1_MALFORMED\)$/);
+    expect(err).toMatchObject({ hint: expect.stringMatching(/does not answer like IAM Roles Anywhere/) });
+    expect((err as Error).message).not.toMatch(/\n/);
+    expect(s.requests).toHaveLength(1);
+  });
+});
