@@ -4,7 +4,7 @@
  * rotated file or secret is picked up.
  * @internal
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import type { IdentityInput, IdentityIo } from "./types.js";
 import { fail, type Origin, type Subject } from "./fail.js";
 import { bytesLabel } from "./source-labels.js";
@@ -119,7 +119,12 @@ async function readRaw(input: IdentityInput, origin: Origin, io: IdentityIo): Pr
 async function readPath(path: string, origin: Origin): Promise<Buffer> {
   if (path === "") throw fail("SOURCE_NOT_FOUND", origin, "the file path is empty", { hint: "give a file path" });
   try {
-    return await readFile(path);
+    // A regular file is read synchronously: a few kilobytes from disk, and no
+    // trip through the libuv thread pool, whose start-up alone costs a
+    // `credential-process` run milliseconds. Anything else (a FIFO, /dev/stdin,
+    // a shell's <(…)) may block, so it is read asynchronously.
+    if (statSync(path).isFile()) return readFileSync(path);
+    return await process.getBuiltinModule("node:fs/promises").readFile(path);
   } catch (err) {
     const code = isErrno(err) ? err.code : undefined;
     if (code === "ENOENT" || code === "ENOTDIR") {

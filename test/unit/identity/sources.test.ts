@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -87,6 +88,24 @@ describe("resolveSource", () => {
       "certificate (stdin): is empty",
     );
     await rejection(resolveSource(async () => "", "certificate"), "SOURCE_NOT_FOUND");
+  });
+
+  it.skipIf(process.platform === "win32")("reads a FIFO (a shell's <(…), a named pipe) without blocking the event loop", async () => {
+    const fifo = join(dir, "cert.fifo");
+    execFileSync("mkfifo", [fifo]);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    try {
+      const reading = resolveSource({ path: fifo }, "certificate");
+      // The writer opens the pipe only after a while: a synchronous read would have frozen the timers.
+      await new Promise((r) => setTimeout(r, 60));
+      writeFileSync(fifo, pem);
+      const r = await reading;
+      expect(r.bytes.equals(pem)).toBe(true);
+      expect(ticks).toBeGreaterThanOrEqual(3);
+    } finally {
+      clearInterval(ticker);
+    }
   });
 
   it("refuses a directory", async () => {
