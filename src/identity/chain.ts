@@ -7,11 +7,9 @@ import { IdentityError } from "../errors.js";
 /** IAM Roles Anywhere accepts at most this many certificates in X-Amz-X509-Chain. @public */
 export const MAX_CHAIN_LENGTH = 5;
 
-/** A certificate as chain selection sees it. @internal */
+/** A certificate as chain selection sees it: its DER (whatever else the caller's `holdsKey` needs rides along). @internal */
 export interface ChainCert {
   der: Buffer;
-  /** The SubjectPublicKeyInfo DER, normalised so equal keys give equal bytes. */
-  spki: Buffer;
 }
 
 /** Where the certificates and the key came from, for messages. @internal */
@@ -23,29 +21,29 @@ export interface ChainLabels {
 }
 
 /** The leaf and the chain to send. @internal */
-export interface ChainSelection {
-  leaf: ChainCert;
+export interface ChainSelection<C extends ChainCert = ChainCert> {
+  leaf: C;
   /** DER of the intermediates, in the order to send them. */
   chain: Buffer[];
 }
 
 /**
- * Finds the leaf, the certificate whose public key is the private key's, in
- * whatever order the certificates come. The others, then `intermediates`, form
- * the chain in their given order, without repeats and without any certificate
- * for the same key as the leaf.
+ * Finds the leaf, the certificate whose public key is the private key's
+ * (`holdsKey` says which are), in whatever order the certificates come. The
+ * others, then `intermediates`, form the chain in their given order, without
+ * repeats and without any certificate for the same key as the leaf.
  *
  * Throws IdentityError CERTIFICATE_KEY_MISMATCH when no certificate matches the
  * key, CHAIN_TOO_LONG when the chain would exceed 5 certificates.
  * @internal
  */
-export function selectLeaf(
-  certificates: readonly ChainCert[],
-  keySpki: Buffer,
-  intermediates: readonly ChainCert[],
+export function selectLeaf<C extends ChainCert>(
+  certificates: readonly C[],
+  holdsKey: (c: C) => boolean,
+  intermediates: readonly C[],
   labels: ChainLabels,
-): ChainSelection {
-  const leaf = certificates.find((c) => c.spki.equals(keySpki));
+): ChainSelection<C> {
+  const leaf = certificates.find(holdsKey);
   if (!leaf) {
     const n = certificates.length;
     const why =
@@ -58,7 +56,7 @@ export function selectLeaf(
   }
   const chain: Buffer[] = [];
   for (const c of [...certificates, ...intermediates]) {
-    if (c.spki.equals(keySpki)) continue;
+    if (c === leaf || holdsKey(c)) continue;
     if (chain.some((d) => d.equals(c.der))) continue;
     chain.push(c.der);
   }

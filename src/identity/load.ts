@@ -12,8 +12,7 @@ import { describe, fail, type Origin } from "./fail.js";
 import { resolvePassword, resolveSource, type Resolved } from "./sources.js";
 import { keyFromBlock, keyFromDer, isPrivateKeyLabel, parsePrivateKey, pickKeyBlock, type LoadedKey, type PasswordSource } from "./private-key.js";
 import { isCertificateLabel, parseCertificateDer, type LoadedCertificate } from "./certificate.js";
-import { openPkcs12 } from "./pkcs12.js";
-import { selectLeaf, type ChainCert } from "./chain.js";
+import { selectLeaf } from "./chain.js";
 import { serialToDecimal } from "./serial.js";
 
 /** Asks io.promptPassword, if there is one; an empty answer counts as none. */
@@ -40,12 +39,22 @@ function normalizedSpki(spki: Buffer): Buffer {
   }
 }
 
-function chainCert(c: LoadedCertificate): ChainCert {
-  return { der: c.der, spki: normalizedSpki(c.fields.spki) };
-}
-
-function keySpki(key: KeyObject): Buffer {
-  return createPublicKey(key).export({ format: "der", type: "spki" });
+/**
+ * Whether `key` is the private key of certificate `c`. OpenSSL's own check
+ * (X509_check_private_key, one call) first: comparing exported public keys
+ * costs about a millisecond per certificate on a cold start. Where OpenSSL
+ * cannot compare the key types, the normalised SubjectPublicKeyInfo bytes are.
+ */
+function keyHolder(key: KeyObject): (c: LoadedCertificate) => boolean {
+  let keySpki: Buffer | undefined;
+  return (c) => {
+    try {
+      return c.certificate.checkPrivateKey(key);
+    } catch {
+      keySpki ??= createPublicKey(key).export({ format: "der", type: "spki" });
+      return normalizedSpki(c.fields.spki).equals(keySpki);
+    }
+  };
 }
 
 /** What the certificate source turned out to hold. */
@@ -127,6 +136,8 @@ async function assemble(resolved: Resolved, spec: Omit<IdentitySpec, "certificat
         hint: "leave out --private-key",
       });
     }
+    // Loaded only for PKCS#12 files: most identities are PEM, and every module costs start-up time.
+    const { openPkcs12 } = await import("./pkcs12.js");
     const contents = await openPkcs12(source.der, origin, given, asker(io));
     const keyOrigin: Origin = { what: "private key", label: origin.label };
     key = await keyFromDer(contents.keys[0]!, "pkcs8", keyOrigin, password);
@@ -148,11 +159,10 @@ async function assemble(resolved: Resolved, spec: Omit<IdentitySpec, "certificat
   }
 
   const intermediates = spec.intermediates !== undefined ? await loadCertificateList(spec.intermediates, io) : [];
-  const { leaf, chain } = selectLeaf(certificates.map(chainCert), keySpki(key.key), intermediates.map(chainCert), {
+  const { leaf: leafCert, chain } = selectLeaf(certificates, keyHolder(key.key), intermediates, {
     certificates: origin.label,
     privateKey: keyLabel,
   });
-  const leafCert = certificates.find((c) => c.der === leaf.der)!;
   return {
     certificate: leafCert.certificate,
     certificateDer: leafCert.der,

@@ -10,7 +10,6 @@ import { classifyDer, pkcs8AlgorithmOid, type DerKind } from "./der.js";
 import { parsePem, sniff, toPem, type PemBlock } from "./pem.js";
 import { fail, PASSWORD_HINT, type Origin } from "./fail.js";
 import { checkKeyType, mldsaSupported, mldsaTypeOfOid, mldsaUnsupported } from "./key-type.js";
-import { decryptPbes2 } from "./pbes2.js";
 
 /** A usable private key and its type. */
 export interface LoadedKey {
@@ -177,7 +176,9 @@ async function encryptedPkcs8(der: Buffer, origin: Origin, password: PasswordSou
     key = createPrivateKey({ key: der, format: "der", type: "pkcs8", passphrase: pass });
   } catch (err) {
     if ((err as { code?: string }).code === "ERR_OSSL_BAD_DECRYPT") throw wrongPassword(origin, err);
-    // OpenSSL either decrypted to a key it cannot use, or met a scheme it lacks: find out which.
+    // OpenSSL either decrypted to a key it cannot use, or met a scheme it lacks: find out which
+    // (pbes2.js loads only here: a rare path).
+    const { decryptPbes2 } = await import("./pbes2.js");
     const own = decryptPbes2(der, pass);
     if (!own.ok && own.reason === "wrong-password") throw wrongPassword(origin, err);
     if (!own.ok) {

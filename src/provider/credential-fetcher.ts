@@ -33,14 +33,9 @@ export function createCredentialFetcher(
   const clock = opts.clock ?? systemClock;
   let warnedSerial: string | undefined;
   return async () => {
-    // identity/load.js, not the identity index: the index also loads the
-    // terminal prompt (node:tty) and more that a fetch does not need.
-    const [{ loadIdentity }, { createKeySigner }, { createSession }, { certificateExpiryLine }] = await Promise.all([
-      import("../identity/load.js"),
-      import("../signer/key-signer.js"),
-      import("../session/create-session.js"),
-      import("../credentials/expiry-warning.js"),
-    ]);
+    // identity/load.js (through fetch-steps.js), not the identity index: the
+    // index also loads the terminal prompt (node:tty) and more that a fetch does not need.
+    const { loadIdentity, createKeySigner, createSession, certificateExpiryLine } = await import("./fetch-steps.js");
     const identity = await loadIdentity(spec, opts.io);
     opts.onIdentity?.(identity);
     if (opts.warn && warnedSerial !== identity.serialDecimal) {

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { expiryWarnings, selectLeaf, type ChainCert } from "../../../src/identity/chain.js";
 import { IdentityError } from "../../../src/errors.js";
 
-/** Stand-ins: the chain logic only compares bytes. */
-function cert(id: string, key = id): ChainCert {
-  return { der: Buffer.from(`cert:${id}`), spki: Buffer.from(`key:${key}`) };
+/** Stand-ins: a certificate with the name of its key; `key(id)` says which certificates hold key `id`. */
+type TestCert = ChainCert & { key: string };
+function cert(id: string, key = id): TestCert {
+  return { der: Buffer.from(`cert:${id}`), key };
 }
-const key = (id: string) => Buffer.from(`key:${id}`);
+const key = (id: string) => (c: TestCert) => c.key === id;
 const labels = { certificates: "file /c.pem", privateKey: "file /k.pem" };
 const names = (chain: Buffer[]) => chain.map((d) => d.toString().slice(5));
 
