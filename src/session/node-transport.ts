@@ -39,12 +39,15 @@ export interface DirectResponse {
   body: AsyncIterable<Uint8Array>;
 }
 
+/** How long a finished connection may stay open waiting for the server to close it. */
+const LINGER_MS = 5_000;
+
 /** Body bytes read at most; one more byte than the caller's own 1 MiB limit, so it sees the excess. */
 const MAX_BODY_BYTES = 1 << 20;
 
 /**
- * Sends one request on a connection of its own, closed once the whole answer
- * is in (no keep-alive: nothing holds the process open). Resolves with the
+ * Sends one request on a connection of its own, closed by the server after
+ * the answer (no keep-alive; the socket never holds the process open). Resolves with the
  * complete answer; a body longer than 1 MiB is cut just past that size.
  * @internal
  */
@@ -96,10 +99,19 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
       if (settled) return;
       settled = true;
       req.signal.removeEventListener("abort", onAbort);
-      // Closed at once rather than after the FIN exchange: nothing is left to keep the process alive.
-      socket.destroy();
-      if (err !== undefined) reject(err);
-      else resolve(res as DirectResponse);
+      if (err !== undefined) {
+        socket.destroy();
+        reject(err);
+        return;
+      }
+      // The answer is whole and the request said "Connection: close": the server
+      // closes the connection, which then ends here by itself. Not destroyed now:
+      // that costs a `credential-process` run half a millisecond before its output
+      // (Node.js builds process.stderr while closing a socket). Unreferenced, so it
+      // never holds the process open, and destroyed if the server keeps it open.
+      socket.unref();
+      socket.setTimeout(LINGER_MS, () => socket.destroy());
+      resolve(res as DirectResponse);
     };
     const complete = (r: { statusCode: number; headers: Record<string, string | string[]>; body: Buffer }): void =>
       settle(undefined, { statusCode: r.statusCode, headers: r.headers, body: oneChunk(r.body) });
@@ -122,9 +134,11 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
     });
     socket.on("error", (err) => settle(err));
     socket.on("close", () => settle(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })));
-    // Buffered by the socket until it is connected (and, for TLS, secured).
-    socket.write(head);
-    if (body.length > 0) socket.write(body);
+    // One write, buffered by the socket until it is connected (and, for TLS,
+    // secured), and no Nagle delay: head and body leave in one segment, not the
+    // body held back until the peer acknowledges the head.
+    socket.setNoDelay(true);
+    socket.write(body.length > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : head);
   });
 }
 

@@ -12,13 +12,17 @@ export function formatAmzDate(date: Date): string {
       hint: "pass a valid Date as signingDate",
     });
   }
-  const iso = date.toISOString(); // 2024-07-06T14:30:04.123Z (or ±YYYYYY-… beyond year 9999)
-  if (!/^\d{4}-/.test(iso)) {
-    throw new RolesAnywhereError("CONFIG", `signing date: year out of range in ${iso}`, {
+  // From the UTC fields, not toISOString(): its first call loads the local time
+  // zone (a file read and parse) that a UTC timestamp never needs.
+  const year = date.getUTCFullYear();
+  if (year < 0 || year > 9999) {
+    throw new RolesAnywhereError("CONFIG", `signing date: year out of range in ${date.toISOString()}`, {
       hint: "pass a date between the years 0000 and 9999",
     });
   }
-  return iso.replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+  const ymd = `${String(year).padStart(4, "0")}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}`;
+  return `${ymd}T${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { IdentityInput, IdentitySpec } from "../../identity/types.js";
 import { resolveSessionConfig, type ResolvedSessionConfig } from "../../session/config.js";
 import { cacheDir, cacheKey, getOrCreate } from "../../credentials/cache.js";
 import { certificateFingerprint, formatCredentialProcess } from "../../outputs/credential-process.js";
+import { enableCodeCache } from "../code-cache.js";
 
 // node:fs through getBuiltinModule: an ESM `import … from "node:fs"` builds the
 // module namespace, which loads fs/promises and the streams (~3 ms of start-up).
@@ -48,6 +49,8 @@ const readsStdin = (v: IdentityInput | undefined) => typeof v === "object" && v 
 
 /** One CreateSession: loads the identity (prompting for a password on the terminal if needed), signs, sends. */
 async function fetchCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
+  // Before the CreateSession code loads: its chunk then compiles from the V8 code cache (code-cache.ts).
+  enableCodeCache(ctx.env);
   const { createCredentialFetcher } = await import("../../provider/credential-fetcher.js");
   // The prompt module (node:tty) loads only when an encrypted key has no password.
   const promptPassword = async (what: string) => (await import("../../identity/prompt.js")).promptPasswordOnTty(what);

@@ -48,9 +48,26 @@ describe("formatAmzDate", () => {
     expect(formatAmzDate(new Date("2024-07-06T14:30:04.999Z"))).toBe("20240706T143004Z");
     expect(formatAmzDate(new Date(Date.UTC(2000, 0, 1, 0, 0, 0)))).toBe("20000101T000000Z");
     expect(shortDate("20240706T143004Z")).toBe("20240706");
+    expect(formatAmzDate(new Date("2024-01-02T03:04:05Z"))).toBe("20240102T030405Z");
+    const early = new Date(0);
+    early.setUTCFullYear(7, 8, 9);
+    expect(formatAmzDate(early)).toBe("00070909T000000Z");
+  });
+  it("agrees with the ISO form of the same instant, for any date of years 0000-9999", () => {
+    const viaIso = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const lo = Date.UTC(0, 0, 1) - 1900 * 365.25 * 86_400_000;
+    const hi = Date.UTC(9999, 11, 31, 23, 59, 59);
+    for (let i = 0; i < 2000; i++) {
+      const d = new Date(Math.floor(lo + next() * (hi - lo)));
+      if (d.getUTCFullYear() < 0) continue;
+      expect(formatAmzDate(d)).toBe(viaIso(d));
+    }
   });
   it("refuses an invalid date with a typed error", () => {
     expect(() => formatAmzDate(new Date("nope"))).toThrow(RolesAnywhereError);
     expect(() => formatAmzDate(new Date(Date.UTC(10000, 0, 1)))).toThrow(/year out of range/);
+    expect(() => formatAmzDate(new Date(Date.UTC(-1, 0, 1)))).toThrow(/year out of range/);
   });
 });
