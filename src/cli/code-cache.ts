@@ -69,7 +69,8 @@ export function enableCodeCache(env: Record<string, string | undefined>): void {
   try {
     // Only the CommonJS bundle (dist/cli-chunks) has a __filename and a module: the library and tests run as ES modules.
     if (typeof __filename !== "string" || typeof module === "undefined") return;
-    const dir = codeCacheDir(env, () => process.getBuiltinModule("node:os").homedir());
+    // $HOME is what os.homedir() answers when it is set; node:os loads only without it.
+    const dir = codeCacheDir(env, () => env.HOME || process.getBuiltinModule("node:os").homedir());
     if (Number(process.versions.node.split(".")[0]) >= 22) {
       const builtIn = process.getBuiltinModule("node:module") as unknown as ModuleStatics;
       if (typeof builtIn.enableCompileCache === "function") builtIn.enableCompileCache(dir);
@@ -101,7 +102,8 @@ function installCompileHook(Module: ModuleStatics, dir: string, chunkDir: string
     if (!trusted || content.length < MIN_SOURCE || path.dirname(filename) !== chunkDir) return original.call(this, content, filename);
     const vm = process.getBuiltinModule("node:vm");
     const sourceHash = sha1(content);
-    const file = path.join(dir, `${path.basename(filename, ".js")}-${flags}.bin`);
+    // Named by the source too: two installs (or builds) side by side never take turns rewriting one file.
+    const file = path.join(dir, `${path.basename(filename, ".js")}-${sourceHash.slice(0, 16)}-${flags}.bin`);
     const cachedData = readCache(fs, file, sourceHash, sha1);
     const script = new vm.Script(Module.wrap(content), {
       filename,

@@ -60,8 +60,8 @@ export function cacheKey(f: CacheKeyFields): string {
 export function cacheDir(env: Record<string, string | undefined>, home?: string): string {
   const xdg = env.XDG_CACHE_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, DIR_NAME);
-  // node:os only when needed (start-up time).
-  return join(home ?? process.getBuiltinModule("node:os").homedir(), ".cache", DIR_NAME);
+  // $HOME is what os.homedir() answers when it is set; node:os loads only without it (start-up time).
+  return join(home ?? (env.HOME || process.getBuiltinModule("node:os").homedir()), ".cache", DIR_NAME);
 }
 
 const entryPath = (dir: string, key: string) => join(dir, `${key}.json`);

@@ -6,7 +6,7 @@
  * On Node.js 22+ the CLI hands the same directory to module.enableCompileCache
  * (Node's own, checksummed format): only that is checked there.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -98,22 +98,45 @@ describe("V8 code cache of the CLI", () => {
     }
   });
 
-  it.skipIf(builtIn)(`does not run a file made from other source: a changed chunk of the same size is compiled afresh${ownFormat}`, async () => {
+  it.skipIf(builtIn)(`does not run a file made from other source: a chunk changed at the same size gets a file of its own${ownFormat}`, async () => {
     // A private copy of the built CLI whose cached chunk is then edited without changing its length.
     const dist = join(base, `dist-copy-${n}`);
     cpSync(dirname(CLI), dist, { recursive: true });
     const cli = join(dist, "cli.js");
     await credentialProcess({}, cli);
-    const before = theFile();
+    const [oldName] = cacheFiles();
+    const oldBytes = readFileSync(join(cacheDir(), oldName!));
     const chunk = readdirSync(join(dist, "cli-chunks"))
       .map((f) => join(dist, "cli-chunks", f))
       .find((f) => readFileSync(f, "utf8").includes("socket hang up"))!;
-    const text = readFileSync(chunk, "utf8");
-    writeFileSync(chunk, text.replace("socket hang up", "socket hang UP"));
+    writeFileSync(chunk, readFileSync(chunk, "utf8").replace("socket hang up", "socket hang UP"));
     await credentialProcess({}, cli);
-    const after = theFile();
-    // The header names the source it was made from: rewritten for the new one.
-    expect(after.bytes.subarray(6, 26).equals(before.bytes.subarray(6, 26))).toBe(false);
+    const newName = cacheFiles().find((f) => f !== oldName);
+    expect(newName).toBeDefined();
+    const newBytes = readFileSync(join(cacheDir(), newName!));
+    expect(isWhole(newBytes)).toBe(true);
+    // The header names the source it was made from.
+    expect(newBytes.subarray(6, 26).equals(oldBytes.subarray(6, 26))).toBe(false);
+    // A whole file made from the old source, under the new name: refused and replaced.
+    writeFileSync(join(cacheDir(), newName!), oldBytes);
+    await credentialProcess({}, cli);
+    expect(readFileSync(join(cacheDir(), newName!)).subarray(6, 26).equals(newBytes.subarray(6, 26))).toBe(true);
+  });
+
+  it.skipIf(builtIn)(`keeps the six newest files when it writes one (old builds go)${ownFormat}`, async () => {
+    mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });
+    const old = Array.from({ length: 8 }, (_, i) => join(cacheDir(), `chunk-OLD${i}-0000000000000000-00000000.bin`));
+    old.forEach((f, i) => {
+      writeFileSync(f, "stale", { mode: 0o600 });
+      const t = new Date(Date.now() - (i + 1) * 3_600_000);
+      utimesSync(f, t, t);
+    });
+    await credentialProcess();
+    const left = cacheFiles();
+    expect(left).toHaveLength(6);
+    // The new file and the five most recent old ones.
+    expect(left.filter((f) => !f.startsWith("chunk-OLD"))).toHaveLength(1);
+    expect(left.filter((f) => f.startsWith("chunk-OLD")).sort()).toEqual(old.slice(0, 5).map((f) => f.split("/").pop()).sort());
   });
 
   it.skipIf(builtIn)(`leaves alone a directory that others may write${ownFormat}`, async () => {

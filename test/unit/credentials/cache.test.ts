@@ -66,8 +66,10 @@ describe("cacheDir", () => {
     expect(cacheDir({}, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
   });
 
-  it("defaults the home directory to the user's (os.homedir())", () => {
+  it("defaults the home directory to $HOME, else the user's (os.homedir())", () => {
     expect(cacheDir({})).toBe(join(homedir(), ".cache", "rolesanywhere-signing-helper"));
+    expect(cacheDir({ HOME: "/home/from-env" })).toBe("/home/from-env/.cache/rolesanywhere-signing-helper");
+    expect(cacheDir({ HOME: "" })).toBe(join(homedir(), ".cache", "rolesanywhere-signing-helper"));
     expect(cacheDir({ XDG_CACHE_HOME: "/var/cache/u" })).toBe("/var/cache/u/rolesanywhere-signing-helper");
   });
 });
