@@ -146,24 +146,29 @@ export async function createSession(
       debug(`CreateSession attempt ${n}/${cfg.maxAttempts}: POST ${url}`);
       for (const line of debugLines({ ...signed, headers })) debug(line);
     }
-    const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error("CreateSession attempt timed out"));
-    }, cfg.timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const res = undici
-        ? await undici[0].request(url, {
-            method: "POST",
-            headers,
-            body,
-            dispatcher: undici[1],
-            signal: controller.signal,
-            headersTimeout: cfg.timeoutMs,
-            bodyTimeout: cfg.timeoutMs,
-          })
-        : await directRequest({ method: "POST", url, headers, body, signal: controller.signal, tls: cfg.tls });
+      let res: { statusCode: number; headers: unknown; body: AsyncIterable<Uint8Array> };
+      if (undici) {
+        const controller = new AbortController();
+        timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error("CreateSession attempt timed out"));
+        }, cfg.timeoutMs);
+        res = await undici[0].request(url, {
+          method: "POST",
+          headers,
+          body,
+          dispatcher: undici[1],
+          signal: controller.signal,
+          headersTimeout: cfg.timeoutMs,
+          bodyTimeout: cfg.timeoutMs,
+        });
+      } else {
+        // Its own time limit, no AbortController (see node-transport.ts); a timeout fails with ETIMEDOUT.
+        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: cfg.timeoutMs, tls: cfg.tls });
+      }
       const text = await readBody(res.body);
       const rh = res.headers as Record<string, string | string[] | undefined>;
       const error = res.statusCode >= 200 && res.statusCode < 300 ? undefined : parseServiceError(res.statusCode, rh, text);

@@ -13,8 +13,8 @@ import { encodeRequestHead, Http1ResponseParser } from "./http1.js";
  * which it does well (absolute-form requests, CONNECT tunnels), and for an
  * injected dispatcher. The semantics are undici's: HTTP/1.1, TLS 1.2 or later
  * verified against the default roots or AWS_CA_BUNDLE unless --no-verify-ssl,
- * and one time limit per attempt (create-session.ts aborts `signal`, which
- * covers connect, headers and body alike). Errors keep Node's codes
+ * and one time limit per attempt (`timeoutMs`, which covers connect, headers
+ * and body alike). Errors keep Node's codes
  * (ECONNREFUSED, ECONNRESET, TLS codes), which retry.ts classifies as it does
  * undici's.
  */
@@ -27,8 +27,13 @@ export interface DirectRequest {
   /** Header names lower case; `host`, `content-length` and `connection` are added here when missing. */
   headers: Record<string, string>;
   body: string;
-  /** Aborting it ends the request (connect, headers or body) with an error. */
-  signal: AbortSignal;
+  /**
+   * Time limit of the whole request (connect, TLS, headers and body), in ms: past
+   * it the request fails with code ETIMEDOUT. A timer, not an AbortSignal: the
+   * first AbortController and event listener of a process cost a
+   * `credential-process` run about a millisecond.
+   */
+  timeoutMs: number;
   tls: { rejectUnauthorized: boolean; ca?: string };
 }
 
@@ -71,10 +76,6 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
   }
 
   return new Promise((resolve, reject) => {
-    if (req.signal.aborted) {
-      reject(abortError(req.signal));
-      return;
-    }
     const parser = new Http1ResponseParser({ maxBodyBytes: MAX_BODY_BYTES });
     let socket: Socket;
     // Loaded when a request is made, not with this module.
@@ -98,7 +99,7 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
     const settle = (err: unknown, res?: DirectResponse): void => {
       if (settled) return;
       settled = true;
-      req.signal.removeEventListener("abort", onAbort);
+      clearTimeout(timer);
       if (err !== undefined) {
         socket.destroy();
         reject(err);
@@ -115,8 +116,7 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
     };
     const complete = (r: { statusCode: number; headers: Record<string, string | string[]>; body: Buffer }): void =>
       settle(undefined, { statusCode: r.statusCode, headers: r.headers, body: oneChunk(r.body) });
-    const onAbort = (): void => settle(abortError(req.signal));
-    req.signal.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => settle(timeoutError(req.timeoutMs)), req.timeoutMs);
     socket.on("data", (chunk: Buffer) => {
       try {
         const r = parser.push(chunk);
@@ -146,7 +146,7 @@ async function* oneChunk(body: Buffer): AsyncIterable<Uint8Array> {
   if (body.length > 0) yield body;
 }
 
-/** What node:http gives for an aborted request: an AbortError carrying the reason. */
-function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { name: "AbortError", code: "ABORT_ERR" });
+/** The request ran out of time (retry.ts classifies ETIMEDOUT as a timeout). */
+function timeoutError(ms: number): Error {
+  return Object.assign(new Error(`no complete answer within ${ms} ms`), { name: "TimeoutError", code: "ETIMEDOUT" });
 }
