@@ -5,7 +5,12 @@
  * answers, answers in tiny pieces, garbage, an IPv6 literal endpoint; and what
  * it puts on the wire.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateSessionError } from "../../../src/errors.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
@@ -180,5 +185,48 @@ describe.skipIf(!hasOpenssl)(`createSession over the direct transport${hasOpenss
     expect(err).toMatchObject({ hint: expect.stringMatching(/does not answer like IAM Roles Anywhere/) });
     expect((err as Error).message).not.toMatch(/\n/);
     expect(s.requests).toHaveLength(1);
+  });
+});
+
+/** A self-signed CA:TRUE certificate for DNS:localhost only, made by openssl. */
+function localhostCert(): { certPem: string; keyPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), "direct-tls-"));
+  try {
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"),
+        "-subj", "/CN=localhost", "-days", "2", "-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE"],
+      { stdio: "ignore" },
+    );
+    return { certPem: readFileSync(join(dir, "c.pem"), "utf8"), keyPem: readFileSync(join(dir, "k.pem"), "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!hasOpenssl)(`direct transport over TLS: names are checked${hasOpenssl ? "" : " (skipped: openssl not found)"}`, () => {
+  it("sends SNI for a host name and accepts the certificate for it; refuses it for another name (the IP), trusted or not", async () => {
+    const { certPem, keyPem } = localhostCert();
+    const seen: Array<string | false> = [];
+    const server = createTlsServer({ cert: certPem, key: keyPem }, (sock: TLSSocket) => {
+      seen.push(sock.servername);
+      sock.on("error", () => undefined);
+      sock.once("data", () => sock.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    });
+    servers.push(server as unknown as Server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as { port: number };
+    const tls = { rejectUnauthorized: true, ca: certPem };
+    const res = await directRequest({ method: "POST", url: `https://localhost:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls });
+    expect(res.statusCode).toBe(200);
+    expect(seen).toEqual(["localhost"]);
+    await expect(
+      directRequest({ method: "POST", url: `https://127.0.0.1:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls }),
+    ).rejects.toMatchObject({ code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    await expect(
+      directRequest({ method: "POST", url: `https://localhost:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls: { rejectUnauthorized: true } }),
+    ).rejects.toMatchObject({ code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+    // No SNI for an IP address (it would be a deprecated use of servername): no other name ever arrived.
+    expect(seen.filter((n) => n !== "localhost").every((n) => !n)).toBe(true);
   });
 });
