@@ -5,18 +5,14 @@
  * answers, answers in tiny pieces, garbage, an IPv6 literal endpoint; and what
  * it puts on the wire.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateSessionError } from "../../../src/errors.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
 import { createSession } from "../../../src/session/create-session.js";
 import { directRequest } from "../../../src/session/node-transport.js";
-import { hasOpenssl, opensslIdentity, successBody } from "./helpers.js";
+import { hasOpenssl, opensslIdentity, opensslServerCert, successBody } from "./helpers.js";
 
 const ARNS = {
   trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/66666666-7777-8888-9999-000000000000",
@@ -188,26 +184,10 @@ describe.skipIf(!hasOpenssl)(`createSession over the direct transport${hasOpenss
   });
 });
 
-/** A self-signed CA:TRUE certificate for DNS:localhost only, made by openssl. */
-function localhostCert(): { certPem: string; keyPem: string } {
-  const dir = mkdtempSync(join(tmpdir(), "direct-tls-"));
-  try {
-    execFileSync(
-      "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"),
-        "-subj", "/CN=localhost", "-days", "2", "-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE"],
-      { stdio: "ignore" },
-    );
-    return { certPem: readFileSync(join(dir, "c.pem"), "utf8"), keyPem: readFileSync(join(dir, "k.pem"), "utf8") };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 describe.skipIf(!hasOpenssl)(`direct transport over TLS: names are checked${hasOpenssl ? "" : " (skipped: openssl not found)"}`, () => {
   it("sends SNI for a host name and accepts the certificate for it; refuses it for another name (the IP), trusted or not", async () => {
-    const { certPem, keyPem } = localhostCert();
-    const seen: Array<string | false> = [];
+    const { certPem, keyPem } = opensslServerCert("DNS:localhost", "localhost");
+    const seen: Array<string | false | null> = [];
     const server = createTlsServer({ cert: certPem, key: keyPem }, (sock: TLSSocket) => {
       seen.push(sock.servername);
       sock.on("error", () => undefined);

@@ -52,13 +52,13 @@ export function opensslIdentity(kind: "ec" | "rsa", cn = "session-test"): TestId
 }
 
 /** A TLS server certificate for 127.0.0.1 (self-signed, so it is its own CA). */
-export function opensslServerCert(): { certPem: string; keyPem: string } {
+export function opensslServerCert(subjectAltName = "IP:127.0.0.1", commonName = "127.0.0.1"): { certPem: string; keyPem: string } {
   const dir = mkdtempSync(join(tmpdir(), "session-tls-"));
   try {
     execFileSync(
       "openssl",
       ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"),
-        "-subj", "/CN=127.0.0.1", "-days", "2", "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE"],
+        "-subj", `/CN=${commonName}`, "-days", "2", "-addext", `subjectAltName=${subjectAltName}`, "-addext", "basicConstraints=critical,CA:TRUE"],
       { stdio: "ignore" },
     );
     return { certPem: readFileSync(join(dir, "c.pem"), "utf8"), keyPem: readFileSync(join(dir, "k.pem"), "utf8") };
