@@ -32,7 +32,7 @@ const HEADER = MAGIC.length + 40;
 /** Cache files kept per directory (several builds or flag sets), newest first. */
 const KEEP_FILES = 6;
 
-type CompileFn = (this: CjsModule, content: string, filename: string) => unknown;
+type CompileFn = (this: CjsModule, content: string, filename: string, format?: string) => unknown;
 interface CjsModule {
   exports: unknown;
   require(id: string): unknown;
@@ -51,9 +51,11 @@ interface ModuleStatics {
 let enabled = false;
 
 /** The directory of the code cache: `$XDG_CACHE_HOME` (else ~/.cache) / rolesanywhere-signing-helper-code. */
-export function codeCacheDir(env: Record<string, string | undefined>, home: () => string): string {
+export function codeCacheDir(env: Record<string, string | undefined>, home: () => string): string | undefined {
   const xdg = env.XDG_CACHE_HOME;
   const base = xdg && xdg.startsWith("/") ? xdg : join(home(), ".cache");
+  // Never relative to the working directory (a relative HOME): no cache then.
+  if (!base.startsWith("/")) return undefined;
   return join(base, "rolesanywhere-signing-helper-code", `${process.version}-${process.arch}`);
 }
 
@@ -71,9 +73,14 @@ export function enableCodeCache(env: Record<string, string | undefined>): void {
     if (typeof __filename !== "string" || typeof module === "undefined") return;
     // $HOME is what os.homedir() answers when it is set; node:os loads only without it.
     const dir = codeCacheDir(env, () => env.HOME || process.getBuiltinModule("node:os").homedir());
+    if (dir === undefined) return;
     if (Number(process.versions.node.split(".")[0]) >= 22) {
       const builtIn = process.getBuiltinModule("node:module") as unknown as ModuleStatics;
-      if (typeof builtIn.enableCompileCache === "function") builtIn.enableCompileCache(dir);
+      if (typeof builtIn.enableCompileCache !== "function") return;
+      // The same rule as below: only a directory of ours that nobody else may write.
+      const fs = process.getBuiltinModule("node:fs");
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (directoryTrusted(fs, dir)) builtIn.enableCompileCache(dir);
       return;
     }
     // The module class through this module, not through node:module: on Node.js 20 that loads
@@ -98,16 +105,21 @@ function installCompileHook(Module: ModuleStatics, dir: string, chunkDir: string
   const pending: Array<{ script: import("node:vm").Script; file: string; sourceHash: string }> = [];
   const original = Module.prototype._compile;
 
-  Module.prototype._compile = function (content: string, filename: string): unknown {
-    if (!trusted || content.length < MIN_SOURCE || path.dirname(filename) !== chunkDir) return original.call(this, content, filename);
+  Module.prototype._compile = function (content: string, filename: string, format?: string): unknown {
+    // Anything but our own big CommonJS chunks goes to Node.js's loader untouched (with all its arguments).
+    if (!trusted || content.length < MIN_SOURCE || path.dirname(filename) !== chunkDir || (format !== undefined && format !== "commonjs") || content.startsWith("#!")) {
+      return original.apply(this, arguments as unknown as [string, string, string?]);
+    }
     const vm = process.getBuiltinModule("node:vm");
     const sourceHash = sha1(content);
     // Named by the source too: two installs (or builds) side by side never take turns rewriting one file.
     const file = path.join(dir, `${path.basename(filename, ".js")}-${sourceHash.slice(0, 16)}-${flags}.bin`);
-    const cachedData = readCache(fs, file, sourceHash, sha1);
+    const cachedData = readCache(fs, dir, file, sourceHash, sha1);
     const script = new vm.Script(Module.wrap(content), {
       filename,
       ...(cachedData ? { cachedData } : {}),
+      // import() inside a chunk behaves as in any CommonJS module (none today; esbuild may emit one).
+      ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER !== undefined ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
       // Columns of line 1 as Node.js reports them (without the wrapper's text).
       columnOffset: -(Module.wrapper[0]?.length ?? 0),
     });
@@ -141,13 +153,31 @@ function directoryTrusted(fs: typeof import("node:fs"), dir: string): boolean {
   }
 }
 
-/** The cached data of `file` when it is whole and made from this very source; else undefined. */
-function readCache(fs: typeof import("node:fs"), file: string, sourceHash: string, sha1: (d: Uint8Array) => string): Buffer | undefined {
+/**
+ * The cached data of `file` when it is whole, made from this very source, and
+ * ours: the directory is checked again now, and the open file must be a
+ * regular file of this user that nobody else may write (a file swapped in
+ * after the directory check is refused). Else undefined.
+ */
+function readCache(
+  fs: typeof import("node:fs"),
+  dir: string,
+  file: string,
+  sourceHash: string,
+  sha1: (d: Uint8Array) => string,
+): Buffer | undefined {
   let buf: Buffer;
+  let fd: number | undefined;
   try {
-    buf = fs.readFileSync(file);
+    if (!directoryTrusted(fs, dir)) return undefined;
+    fd = fs.openSync(file, "r");
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || (st.mode & 0o022) !== 0 || (typeof process.getuid === "function" && st.uid !== process.getuid())) return undefined;
+    buf = fs.readFileSync(fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
   if (buf.length <= HEADER || buf.toString("latin1", 0, MAGIC.length) !== MAGIC) return undefined;
   const data = buf.subarray(HEADER);

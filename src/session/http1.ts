@@ -27,7 +27,8 @@ export function encodeRequestHead(method: string, target: string, headers: Reado
   let head = `${method} ${target} HTTP/1.1\r\n`;
   for (const [name, value] of Object.entries(headers)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new TypeError(`invalid HTTP header name: ${JSON.stringify(name)}`);
-    if (/[\r\n\0]/.test(value)) throw new TypeError(`invalid value for HTTP header ${name}`);
+    // As node:http: tab, visible ASCII and Latin-1 only (no CR, LF, NUL; nothing a Latin-1 head cannot carry).
+    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) throw new TypeError(`invalid value for HTTP header ${name}`);
     head += `${name}: ${value}\r\n`;
   }
   return `${head}\r\n`;
@@ -66,6 +67,11 @@ export class Http1ResponseParser {
   private readonly maxHead: number;
   private readonly maxBody: number;
   private buffer: Buffer = Buffer.alloc(0);
+  /** Head bytes received before the blank line that ends the head: kept in pieces, joined once (linear in the head's size). */
+  private headPieces: Buffer[] = [];
+  private headLength = 0;
+  /** The last bytes of the head so far, to find a blank line split across pieces. */
+  private headTail: Buffer = Buffer.alloc(0);
   private status = 0;
   private headers: Record<string, string | string[]> = {};
   private framing: Framing | undefined;
@@ -88,14 +94,47 @@ export class Http1ResponseParser {
   /** Adds received bytes; returns the response once it is complete (later bytes are ignored). */
   push(data: Uint8Array): Http1Response | undefined {
     if (this.done) return this.done;
-    this.buffer = this.buffer.length === 0 ? Buffer.from(data) : Buffer.concat([this.buffer, data]);
+    if (this.framing === undefined) {
+      if (!this.collectHead(Buffer.from(data))) return undefined;
+    } else {
+      this.buffer = this.buffer.length === 0 ? Buffer.from(data) : Buffer.concat([this.buffer, data]);
+    }
     for (;;) {
       if (this.framing === undefined) {
-        if (!this.parseHead()) return undefined;
+        if (!this.parseHead()) {
+          // What follows an interim (1xx) answer: the start of the next head.
+          const rest = this.buffer;
+          this.buffer = Buffer.alloc(0);
+          this.collectHead(rest);
+          return undefined;
+        }
         continue;
       }
       return this.parseBody();
     }
+  }
+
+  /**
+   * Adds head bytes; true once a blank line has arrived (the head bytes are then
+   * joined into the buffer). Looks only at the new bytes and the three before
+   * them, so a head sent a byte at a time costs linear, not quadratic, time.
+   */
+  private collectHead(data: Buffer): boolean {
+    if (data.length === 0) return false;
+    this.headPieces.push(data);
+    this.headLength += data.length;
+    const window = this.headTail.length > 0 ? Buffer.concat([this.headTail, data]) : data;
+    if (window.indexOf("\n\n") < 0 && window.indexOf("\n\r\n") < 0) {
+      // Room for the blank line itself: the same head passes whole or in pieces.
+      if (this.headLength > this.maxHead + 3) throw new Http1ParseError(`response headers larger than ${this.maxHead} bytes`, "ERR_HTTP1_HEADERS_TOO_LARGE");
+      this.headTail = Buffer.from(window.subarray(Math.max(0, window.length - 3)));
+      return false;
+    }
+    this.buffer = this.headPieces.length === 1 ? data : Buffer.concat(this.headPieces);
+    this.headPieces = [];
+    this.headLength = 0;
+    this.headTail = Buffer.alloc(0);
+    return true;
   }
 
   /** The peer closed the connection: completes a close-delimited body, else throws. */
@@ -110,17 +149,15 @@ export class Http1ResponseParser {
   /** Parses one head from the buffer; false when more bytes are needed. */
   private parseHead(): boolean {
     const end = findHeadEnd(this.buffer);
-    if (end === undefined) {
-      if (this.buffer.length > this.maxHead) throw new Http1ParseError(`response headers larger than ${this.maxHead} bytes`, "ERR_HTTP1_HEADERS_TOO_LARGE");
-      return false;
-    }
+    if (end === undefined) return false;
     if (end.headEnd > this.maxHead) throw new Http1ParseError(`response headers larger than ${this.maxHead} bytes`, "ERR_HTTP1_HEADERS_TOO_LARGE");
     const lines = this.buffer.subarray(0, end.headEnd).toString("latin1").split(/\r?\n/);
     this.buffer = this.buffer.subarray(end.bodyStart);
     const statusLine = STATUS_LINE.exec(lines[0] ?? "");
     if (!statusLine) throw malformed(`not an HTTP/1.x status line: ${JSON.stringify((lines[0] ?? "").slice(0, 60))}`);
     const status = Number(statusLine[1]);
-    const headers: Record<string, string | string[]> = {};
+    // No prototype: a header named __proto__ or constructor is a header like any other.
+    const headers: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
     for (const line of lines.slice(1)) {
       const m = HEADER_LINE.exec(line);
       if (!m) throw malformed(`bad header line: ${JSON.stringify(line.slice(0, 60))}`);
@@ -186,7 +223,8 @@ export class Http1ResponseParser {
         if (line === "") return this.finish(false);
         continue;
       }
-      const size = /^([0-9A-Fa-f]{1,8})[ \t]*(?:;.*)?$/.exec(line);
+      // Leading zeros allowed (RFC 9112 chunk-size = 1*HEXDIG); at most 8 significant digits.
+      const size = /^0*([0-9A-Fa-f]{1,8})[ \t]*(?:;.*)?$/.exec(line);
       if (!size) throw malformed(`bad chunk size line: ${JSON.stringify(line.slice(0, 40))}`);
       this.chunkLeft = Number.parseInt(size[1] as string, 16);
       if (this.chunkLeft === 0) this.chunkLeft = -2;

@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { encodeRequestHead, Http1ResponseParser } from "./http1.js";
+import { encodeRequestHead, type Http1Response, Http1ResponseParser } from "./http1.js";
 
 /*
  * Why not undici for every request: importing undici alone costs a process
@@ -52,7 +52,8 @@ const MAX_BODY_BYTES = 1 << 20;
 
 /**
  * Sends one request on a connection of its own, closed by the server after
- * the answer (no keep-alive; the socket never holds the process open). Resolves with the
+ * the answer (no keep-alive; the socket never holds the process open, and is
+ * destroyed when the server sends more or keeps it open past LINGER_MS). Resolves with the
  * complete answer; a body longer than 1 MiB is cut just past that size.
  * @internal
  */
@@ -96,26 +97,32 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
       socket = process.getBuiltinModule("node:net").connect({ host, port });
     }
     let settled = false;
-    const settle = (err: unknown, res?: DirectResponse): void => {
+    const settle = (err: unknown, res?: DirectResponse, truncated = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (err !== undefined) {
+      if (err !== undefined || truncated) {
         socket.destroy();
-        reject(err);
+        if (err !== undefined) reject(err);
+        else resolve(res as DirectResponse);
         return;
       }
       // The answer is whole and the request said "Connection: close": the server
       // closes the connection, which then ends here by itself. Not destroyed now:
       // that costs a `credential-process` run half a millisecond before its output
       // (Node.js builds process.stderr while closing a socket). Unreferenced, so it
-      // never holds the process open, and destroyed if the server keeps it open.
+      // never holds the process open; destroyed at once if the server sends more,
+      // and after LINGER_MS if it keeps the connection open.
+      socket.removeAllListeners("data");
+      socket.on("data", () => socket.destroy());
+      const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+      linger.unref();
+      socket.once("close", () => clearTimeout(linger));
       socket.unref();
-      socket.setTimeout(LINGER_MS, () => socket.destroy());
       resolve(res as DirectResponse);
     };
-    const complete = (r: { statusCode: number; headers: Record<string, string | string[]>; body: Buffer }): void =>
-      settle(undefined, { statusCode: r.statusCode, headers: r.headers, body: oneChunk(r.body) });
+    const complete = (r: Http1Response): void =>
+      settle(undefined, { statusCode: r.statusCode, headers: r.headers, body: oneChunk(r.body) }, r.truncated);
     const timer = setTimeout(() => settle(timeoutError(req.timeoutMs)), req.timeoutMs);
     socket.on("data", (chunk: Buffer) => {
       try {
@@ -138,7 +145,7 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
     // secured), and no Nagle delay: head and body leave in one segment, not the
     // body held back until the peer acknowledges the head.
     socket.setNoDelay(true);
-    socket.write(body.length > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : head);
+    socket.write(body.length > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1"));
   });
 }
 

@@ -146,6 +146,32 @@ describe("V8 code cache of the CLI", () => {
     expect(cacheFiles()).toEqual([]);
   });
 
+  it.skipIf(builtIn)(`does not use a file others may write, and replaces it with one of its own${ownFormat}`, async () => {
+    await credentialProcess();
+    const { path } = theFile();
+    chmodSync(path, 0o666);
+    const mtime = statSync(path).mtimeMs;
+    await credentialProcess();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(path).mtimeMs).not.toBe(mtime);
+    expect(isWhole(readFileSync(path))).toBe(true);
+  });
+
+  it("writes nothing relative to the working directory when HOME is relative", async () => {
+    const cwd = join(base, `cwd-${n}`);
+    mkdirSync(cwd, { recursive: true });
+    const r = await run(process.execPath, [CLI, ...cpArgs(w, w.ec)], { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "." }, 60_000, cwd);
+    expect(r.code).toBe(0);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it.runIf(builtIn)("on Node.js 22+ does not hand module.enableCompileCache a directory others may write", async () => {
+    mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });
+    chmodSync(cacheDir(), 0o777);
+    await credentialProcess();
+    expect(readdirSync(cacheDir())).toEqual([]);
+  });
+
   it(`is off with SIGNING_HELPER_NO_CODE_CACHE=1`, async () => {
     await credentialProcess({ SIGNING_HELPER_NO_CODE_CACHE: "1" });
     expect(existsSync(cacheRoot())).toBe(false);

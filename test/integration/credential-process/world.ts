@@ -140,9 +140,9 @@ export interface RunResult {
 }
 
 /** Runs a program (never through a shell) and resolves with its exit code and output. */
-export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunResult> {
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, cwd?: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 4 << 20, ...(cwd !== undefined ? { cwd } : {}) }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -150,6 +150,33 @@ describe("direct transport against raw servers", () => {
     ).rejects.toMatchObject({ code: "ETIMEDOUT" });
   });
 
+  it("closes the connection at once when the server sends more after a complete answer", async () => {
+    let closed: Promise<number> | undefined;
+    const s = await rawServer((sock) => {
+      const start = Date.now();
+      closed = new Promise((r) => sock.on("close", () => r(Date.now() - start)));
+      sock.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      const more = setInterval(() => (sock.writable ? sock.write("x".repeat(1000)) : clearInterval(more)), 20);
+      sock.on("close", () => clearInterval(more));
+    });
+    const res = await request(`${s.url}/sessions`);
+    expect(await text(res.body)).toBe("ok");
+    // Well before the 5 s the transport otherwise waits for the server to close.
+    expect(await closed).toBeLessThan(2_000);
+  });
+
+  it("closes the connection at once when the body passes the 1 MiB limit", async () => {
+    let closed: Promise<void> | undefined;
+    const s = await rawServer((sock) => {
+      closed = new Promise((r) => sock.on("close", () => r()));
+      sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${3 << 20}\r\n\r\n`);
+      sock.write(Buffer.alloc(3 << 20, 0x61));
+    });
+    const res = await request(`${s.url}/sessions`);
+    expect((await text(res.body)).length).toBe((1 << 20) + 1);
+    await closed;
+  });
+
   it("refuses header injection before connecting", async () => {
     await expect(
       directRequest({ method: "POST", url: "http://127.0.0.1:9/x", headers: { "x-a": "1\r\nEvil: yes" }, body: "", timeoutMs: 1000, tls: { rejectUnauthorized: true } }),

@@ -39,6 +39,11 @@ describe("HTTP/1.1 request head", () => {
     );
   });
 
+  it("takes Latin-1 values as node:http does, refuses what a Latin-1 head cannot carry", () => {
+    expect(encodeRequestHead("GET", "/", { "x-a": "caf\u00e9\tok" })).toContain("x-a: caf\u00e9\tok\r\n");
+    expect(() => encodeRequestHead("GET", "/", { "x-a": "10 \u20ac" })).toThrow(/invalid value for HTTP header x-a/);
+  });
+
   it("refuses header injection: CR, LF or NUL in a value, and bad header names", () => {
     expect(() => encodeRequestHead("GET", "/", { a: "x\r\nEvil: 1" })).toThrow(/invalid value for HTTP header a/);
     expect(() => encodeRequestHead("GET", "/", { a: "x\n" })).toThrow(TypeError);
@@ -78,6 +83,33 @@ describe("HTTP/1.1 response parser", () => {
   it("lower-cases header names, trims values, joins repeated headers and keeps set-cookie as a list", () => {
     const r = parseCut(bytes("HTTP/1.1 200 OK\r\nX-Amzn-RequestId:  abc \t\r\nVary: a\r\nvary: b\r\nSet-Cookie: s=1\r\nSet-Cookie: t=2\r\nContent-Length: 0\r\n\r\n"), []);
     expect(r.headers).toEqual({ "x-amzn-requestid": "abc", vary: "a, b", "set-cookie": ["s=1", "t=2"], "content-length": "0" });
+  });
+
+  it("keeps headers named like Object's own properties (__proto__, constructor) as plain headers", () => {
+    const r = parseCut(bytes("HTTP/1.1 200 OK\r\n__proto__: x\r\nConstructor: y\r\nContent-Length: 0\r\n\r\n"), []);
+    expect(Object.hasOwn(r.headers, "__proto__")).toBe(true);
+    expect(r.headers["__proto__"]).toBe("x");
+    expect(r.headers.constructor).toBe("y");
+  });
+
+  it("reads chunk sizes with leading zeros", () => {
+    expect(parseEveryWay(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n000000003\r\nabc\r\n00\r\n\r\n")).body).toEqual(bytes("abc"));
+  });
+
+  it("accepts a head of exactly the limit however it arrives, and refuses one byte more", () => {
+    const at = (size: number) => {
+      const start = "HTTP/1.1 200 OK\r\nX-Pad: ";
+      // The size counted is the status line and headers, without the line breaks that end the head.
+      return `${start}${"p".repeat(size - start.length)}\r\n\r\n`;
+    };
+    const ok = bytes(at(1024));
+    expect(parseCut(ok, [], { maxHeadBytes: 1024 }).statusCode).toBe(200);
+    for (let cut = ok.length - 4; cut < ok.length; cut++) expect(parseCut(ok, [cut], { maxHeadBytes: 1024 }).statusCode).toBe(200);
+    const tooBig = bytes(at(1025));
+    expect(() => parseCut(tooBig, [], { maxHeadBytes: 1024 })).toThrow(expect.objectContaining({ code: "ERR_HTTP1_HEADERS_TOO_LARGE" }));
+    for (let cut = tooBig.length - 4; cut < tooBig.length; cut++) {
+      expect(() => parseCut(tooBig, [cut], { maxHeadBytes: 1024 })).toThrow(expect.objectContaining({ code: "ERR_HTTP1_HEADERS_TOO_LARGE" }));
+    }
   });
 
   it("accepts bare LF line ends", () => {
