@@ -21,6 +21,8 @@
  */
 import type { Hash } from "node:crypto";
 import { join } from "node:path";
+import { userCacheBase } from "../credentials/cache.js";
+import { ownedByUsAlone, readOwnFileSync } from "../credentials/own-file.js";
 
 /** Set to 1 to never read or write the code cache. @public */
 export const NO_CODE_CACHE_ENV = "SIGNING_HELPER_NO_CODE_CACHE";
@@ -50,10 +52,9 @@ interface ModuleStatics {
 
 let enabled = false;
 
-/** The directory of the code cache: `$XDG_CACHE_HOME` (else ~/.cache) / rolesanywhere-signing-helper-code. */
-export function codeCacheDir(env: Record<string, string | undefined>, home: () => string): string | undefined {
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg && xdg.startsWith("/") ? xdg : join(home(), ".cache");
+/** The directory of the code cache: the user's cache base (as the credential cache's) / rolesanywhere-signing-helper-code. */
+function codeCacheDir(env: Record<string, string | undefined>): string | undefined {
+  const base = userCacheBase(env);
   // Never relative to the working directory (a relative HOME): no cache then.
   if (!base.startsWith("/")) return undefined;
   return join(base, "rolesanywhere-signing-helper-code", `${process.version}-${process.arch}`);
@@ -71,8 +72,7 @@ export function enableCodeCache(env: Record<string, string | undefined>): void {
   try {
     // Only the CommonJS bundle (dist/cli-chunks) has a __filename and a module: the library and tests run as ES modules.
     if (typeof __filename !== "string" || typeof module === "undefined") return;
-    // $HOME is what os.homedir() answers when it is set; node:os loads only without it.
-    const dir = codeCacheDir(env, () => env.HOME || process.getBuiltinModule("node:os").homedir());
+    const dir = codeCacheDir(env);
     if (dir === undefined) return;
     if (Number(process.versions.node.split(".")[0]) >= 22) {
       const builtIn = process.getBuiltinModule("node:module") as unknown as ModuleStatics;
@@ -146,8 +146,7 @@ function installCompileHook(Module: ModuleStatics, dir: string, chunkDir: string
 function directoryTrusted(fs: typeof import("node:fs"), dir: string): boolean {
   try {
     const st = fs.statSync(dir);
-    if (!st.isDirectory() || (st.mode & 0o022) !== 0) return false;
-    return typeof process.getuid !== "function" || st.uid === process.getuid();
+    return st.isDirectory() && ownedByUsAlone(st);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "ENOENT";
   }
@@ -166,23 +165,15 @@ function readCache(
   sourceHash: string,
   sha1: (d: Uint8Array) => string,
 ): Buffer | undefined {
-  let buf: Buffer;
-  let fd: number | undefined;
-  try {
-    if (!directoryTrusted(fs, dir)) return undefined;
-    fd = fs.openSync(file, "r");
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || (st.mode & 0o022) !== 0 || (typeof process.getuid === "function" && st.uid !== process.getuid())) return undefined;
-    buf = fs.readFileSync(fd);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-  if (buf.length <= HEADER || buf.toString("latin1", 0, MAGIC.length) !== MAGIC) return undefined;
+  const buf = directoryTrusted(fs, dir) ? readOwnFileSync(file) : undefined;
+  if (buf === undefined || buf.length <= HEADER) return undefined;
   const data = buf.subarray(HEADER);
-  const header = buf.toString("latin1", MAGIC.length, HEADER);
-  return header === `${sourceHash.slice(0, 20)}${sha1(data).slice(0, 20)}` ? data : undefined;
+  return buf.toString("latin1", 0, HEADER) === header(sourceHash, data, sha1) ? data : undefined;
+}
+
+/** MAGIC, then the first 20 hex digits of the SHA-1s of the source and of the data. */
+function header(sourceHash: string, data: Uint8Array, sha1: (d: Uint8Array) => string): string {
+  return `${MAGIC}${sourceHash.slice(0, 20)}${sha1(data).slice(0, 20)}`;
 }
 
 function writeCache(
@@ -198,7 +189,7 @@ function writeCache(
     // Opened before createCachedData, so an unwritable directory costs next to nothing.
     fd = fs.openSync(tmp, "wx", 0o600);
     const data = script.createCachedData();
-    fs.writeFileSync(fd, Buffer.concat([Buffer.from(`${MAGIC}${sourceHash.slice(0, 20)}${sha1(data).slice(0, 20)}`, "latin1"), data]));
+    fs.writeFileSync(fd, Buffer.concat([Buffer.from(header(sourceHash, data, sha1), "latin1"), data]));
     fs.closeSync(fd);
     fd = undefined;
     fs.renameSync(tmp, file);

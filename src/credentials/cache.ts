@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import { parseCacheEntry, serializeCacheEntry } from "./cache-entry.js";
+import { readOwnFileSync } from "./own-file.js";
 import { sha256Hex } from "./sha256.js";
 import type { Credentials } from "./types.js";
 
@@ -11,7 +12,6 @@ import type { Credentials } from "./types.js";
  * modules through process.getBuiltinModule (an ESM import of a built-in module
  * builds its namespace). The lock and the atomic write load only on a miss.
  */
-const { closeSync, constants, fstatSync, openSync, readFileSync } = process.getBuiltinModule("node:fs");
 const { isAbsolute, join } = process.getBuiltinModule("node:path");
 
 /** Everything that makes two credential-process invocations interchangeable. @public */
@@ -58,10 +58,20 @@ export function cacheKey(f: CacheKeyFields): string {
  * @public
  */
 export function cacheDir(env: Record<string, string | undefined>, home?: string): string {
+  return join(userCacheBase(env, home), DIR_NAME);
+}
+
+/**
+ * The user's cache base directory (XDG): `$XDG_CACHE_HOME` when it is an
+ * absolute path, else `<home>/.cache`, home defaulting to $HOME, else
+ * os.homedir(). Shared by the credential cache and the CLI's code cache.
+ * @internal
+ */
+export function userCacheBase(env: Record<string, string | undefined>, home?: string): string {
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, DIR_NAME);
+  if (xdg && isAbsolute(xdg)) return xdg;
   // $HOME is what os.homedir() answers when it is set; node:os loads only without it (start-up time).
-  return join(home ?? (env.HOME || process.getBuiltinModule("node:os").homedir()), ".cache", DIR_NAME);
+  return join(home ?? (env.HOME || process.getBuiltinModule("node:os").homedir()), ".cache");
 }
 
 const entryPath = (dir: string, key: string) => join(dir, `${key}.json`);
@@ -83,27 +93,10 @@ export async function readCached(
 
 /** {@link readCached}, synchronously (a small local file: the cache-hit path stays on one tick). */
 function readCachedSync(dir: string, key: string, clock: Clock, minRemainingMs: number): Credentials | undefined {
-  let fd: number | undefined;
-  try {
-    // O_NONBLOCK: a FIFO planted under the entry's name must not hang the caller.
-    fd = openSync(entryPath(dir, key), constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    const uid = process.getuid?.();
-    if (!st.isFile() || (st.mode & 0o022) !== 0 || (uid !== undefined && st.uid !== uid)) return undefined;
-    const creds = parseCacheEntry(readFileSync(fd, "utf8"));
-    if (!creds || creds.expiration.getTime() - clock.now() <= minRemainingMs) return undefined;
-    return creds;
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // nothing to do: the entry was read or is ignored
-      }
-    }
-  }
+  const bytes = readOwnFileSync(entryPath(dir, key));
+  const creds = bytes === undefined ? undefined : parseCacheEntry(bytes.toString("utf8"));
+  if (!creds || creds.expiration.getTime() - clock.now() <= minRemainingMs) return undefined;
+  return creds;
 }
 
 /**

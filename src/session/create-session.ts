@@ -167,7 +167,7 @@ export async function createSession(
         });
       } else {
         // Its own time limit, no AbortController (see node-transport.ts); a timeout fails with ETIMEDOUT.
-        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: cfg.timeoutMs, tls: cfg.tls });
+        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: cfg.timeoutMs, tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES });
       }
       const text = await readBody(res.body);
       const rh = res.headers as Record<string, string | string[] | undefined>;

@@ -27,6 +27,13 @@ export interface HintRule {
 const msg = (re: RegExp) => (i: HintInput) => i.message !== undefined && re.test(i.message);
 const net = (...codes: string[]) => (i: HintInput) => i.networkCode !== undefined && codes.includes(i.networkCode);
 
+/**
+ * An answer that is not readable HTTP/1.1: the codes of the direct client's
+ * parser (session/http1.ts) and of undici's (llhttp, HPE_*). Retrying does not help.
+ * @internal
+ */
+export const isUnreadableAnswerCode = (code: string): boolean => code.startsWith("ERR_HTTP1_") || code.startsWith("HPE_");
+
 const TLS_CODES = [
   "SELF_SIGNED_CERT_IN_CHAIN",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -179,7 +186,7 @@ export const HINT_RULES: readonly HintRule[] = [
   },
   {
     name: "not HTTP",
-    matches: (i) => i.networkCode !== undefined && /^(ERR_HTTP1_|HPE_)/.test(i.networkCode),
+    matches: (i) => i.networkCode !== undefined && isUnreadableAnswerCode(i.networkCode),
     hint: "the endpoint does not answer like IAM Roles Anywhere: check --endpoint and AWS_ENDPOINT_URL_ROLESANYWHERE",
   },
   {

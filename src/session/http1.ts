@@ -11,7 +11,7 @@
  * never buffers more than its limits.
  */
 
-/** A malformed or oversized answer. `code` says which (retry.ts treats it as a non-retryable connection failure). @internal */
+/** A malformed or oversized answer. `code` says which (retry.ts treats it as a non-retryable "protocol" failure). @internal */
 export class Http1ParseError extends Error {
   constructor(
     message: string,
@@ -22,11 +22,17 @@ export class Http1ParseError extends Error {
   }
 }
 
+/** An HTTP token (RFC 9110), as a header name is. */
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const HEADER_NAME = new RegExp(`^${TOKEN}$`);
+const HEADER_LINE = new RegExp(`^(${TOKEN}):[ \\t]*(.*?)[ \\t]*$`);
+const STATUS_LINE = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: [^\r\n]*)?$/;
+
 /** The request head (request line and headers, ending with the blank line); `headers` names as given. @internal */
 export function encodeRequestHead(method: string, target: string, headers: Readonly<Record<string, string>>): string {
   let head = `${method} ${target} HTTP/1.1\r\n`;
   for (const [name, value] of Object.entries(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new TypeError(`invalid HTTP header name: ${JSON.stringify(name)}`);
+    if (!HEADER_NAME.test(name)) throw new TypeError(`invalid HTTP header name: ${JSON.stringify(name)}`);
     // As node:http: tab, visible ASCII and Latin-1 only (no CR, LF, NUL; nothing a Latin-1 head cannot carry).
     if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) throw new TypeError(`invalid value for HTTP header ${name}`);
     head += `${name}: ${value}\r\n`;
@@ -52,8 +58,6 @@ export interface Http1ParserOptions {
 
 type Framing = { kind: "length"; remaining: number } | { kind: "chunked" } | { kind: "close" };
 
-const STATUS_LINE = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: [^\r\n]*)?$/;
-const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
 
 /**
  * Feed it the bytes of one connection with {@link Http1ResponseParser.push}
@@ -84,11 +88,6 @@ export class Http1ResponseParser {
   constructor(opts: Http1ParserOptions = {}) {
     this.maxHead = opts.maxHeadBytes ?? 64 * 1024;
     this.maxBody = opts.maxBodyBytes ?? 1024 * 1024;
-  }
-
-  /** Whether the status line and headers are in. */
-  get headersComplete(): boolean {
-    return this.framing !== undefined;
   }
 
   /** Adds received bytes; returns the response once it is complete (later bytes are ignored). */

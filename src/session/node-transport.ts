@@ -35,6 +35,8 @@ export interface DirectRequest {
    */
   timeoutMs: number;
   tls: { rejectUnauthorized: boolean; ca?: string };
+  /** Body bytes kept at most: a longer body is cut one byte past it (the caller then sees it is too long) and the connection closed. */
+  maxBodyBytes: number;
 }
 
 /** The answer: status, headers (names lower case), body. @internal */
@@ -47,14 +49,11 @@ export interface DirectResponse {
 /** How long a finished connection may stay open waiting for the server to close it. */
 const LINGER_MS = 5_000;
 
-/** Body bytes read at most; one more byte than the caller's own 1 MiB limit, so it sees the excess. */
-const MAX_BODY_BYTES = 1 << 20;
-
 /**
  * Sends one request on a connection of its own, closed by the server after
  * the answer (no keep-alive; the socket never holds the process open, and is
  * destroyed when the server sends more or keeps it open past LINGER_MS). Resolves with the
- * complete answer; a body longer than 1 MiB is cut just past that size.
+ * complete answer; a body longer than `maxBodyBytes` is cut just past that size.
  * @internal
  */
 export function directRequest(req: DirectRequest): Promise<DirectResponse> {
@@ -77,7 +76,7 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
   }
 
   return new Promise((resolve, reject) => {
-    const parser = new Http1ResponseParser({ maxBodyBytes: MAX_BODY_BYTES });
+    const parser = new Http1ResponseParser({ maxBodyBytes: req.maxBodyBytes });
     let socket: Socket;
     // Loaded when a request is made, not with this module.
     if (secure) {
@@ -145,7 +144,7 @@ export function directRequest(req: DirectRequest): Promise<DirectResponse> {
     // secured), and no Nagle delay: head and body leave in one segment, not the
     // body held back until the peer acknowledges the head.
     socket.setNoDelay(true);
-    socket.write(body.length > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1"));
+    socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
   });
 }
 

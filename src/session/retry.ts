@@ -1,5 +1,5 @@
 import { CreateSessionError } from "../errors.js";
-import { hintFor } from "./hints.js";
+import { hintFor, isUnreadableAnswerCode } from "./hints.js";
 import { oneLine } from "./response.js";
 
 /**
@@ -84,8 +84,7 @@ export function classifyNetworkError(err: unknown, timedOut: boolean): NetworkFa
   }
   if (TLS_CODE.test(code)) return { code, detail, kind: "tls", retryable: false };
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { code, detail, kind: "dns", retryable: code === "EAI_AGAIN" };
-  // An answer that is not HTTP/1.1 (http1.ts's codes, llhttp's HPE_* through undici): asking again will not help.
-  if (code.startsWith("ERR_HTTP1_") || code.startsWith("HPE_")) return { code, detail, kind: "protocol", retryable: false };
+  if (isUnreadableAnswerCode(code)) return { code, detail, kind: "protocol", retryable: false };
   return { code, detail, kind: "connection", retryable: RETRYABLE_CODES.has(code) };
 }
 

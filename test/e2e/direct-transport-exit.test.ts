@@ -31,7 +31,7 @@ it("exits right after the answer even when the server keeps the connection open"
   const script = `
     const { directRequest } = await import(${JSON.stringify(transport)});
     const res = await directRequest({ method: "POST", url: "http://127.0.0.1:${port}/sessions", headers: {}, body: "{}",
-      timeoutMs: 5000, tls: { rejectUnauthorized: true } });
+      timeoutMs: 5000, tls: { rejectUnauthorized: true }, maxBodyBytes: 1 << 20 });
     let text = ""; for await (const c of res.body) text += Buffer.from(c).toString();
     console.log(res.statusCode, text);`;
   const started = Date.now();

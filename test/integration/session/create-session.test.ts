@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Clock } from "../../../src/clock.js";
-import { CreateSessionError } from "../../../src/errors.js";
 import type { SessionInit } from "../../../src/session/config.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
 import { createSession } from "../../../src/session/create-session.js";
 import type { ForwardProxy, TestIdentity, TestServer } from "./helpers.js";
 import {
+  ARNS,
   closedPort,
+  failure,
   hasOpenssl,
   json,
   never,
@@ -19,36 +19,15 @@ import {
   SESSION_TOKEN,
   startProxy,
   startServer,
+  steppingClock,
   successBody,
   verifyRecorded,
 } from "./helpers.js";
-
-const ARNS = {
-  trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/66666666-7777-8888-9999-000000000000",
-  profileArn: "arn:aws:rolesanywhere:us-east-1:123456789012:profile/11111111-2222-3333-4444-555555555555",
-  roleArn: "arn:aws:iam::210987654321:role/ExampleRole",
-};
-
-/** A clock that moves one second forward at every read. */
-function steppingClock(start = Date.UTC(2024, 6, 6, 14, 30, 4)): Clock {
-  let t = start - 1000;
-  return { now: () => (t += 1000) };
-}
 
 function noSleep(delays: number[] = []) {
   return async (ms: number) => {
     delays.push(ms);
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<CreateSessionError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(CreateSessionError);
-    return e as CreateSessionError;
-  }
-  throw new Error("expected a CreateSessionError");
 }
 
 const reason = hasOpenssl ? "" : " (skipped: openssl not found)";

@@ -12,13 +12,16 @@ import { CreateSessionError } from "../../../src/errors.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
 import { createSession } from "../../../src/session/create-session.js";
 import { directRequest } from "../../../src/session/node-transport.js";
-import { hasOpenssl, opensslIdentity, opensslServerCert, successBody } from "./helpers.js";
+import {
+  ARNS,
+  hasOpenssl,
+  opensslIdentity,
+  opensslServerCert,
+  successBody,
+} from "./helpers.js";
 
-const ARNS = {
-  trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/66666666-7777-8888-9999-000000000000",
-  profileArn: "arn:aws:rolesanywhere:us-east-1:123456789012:profile/11111111-2222-3333-4444-555555555555",
-  roleArn: "arn:aws:iam::210987654321:role/ExampleRole",
-};
+/** The 1 MiB body limit createSession passes. */
+const MIB = 1 << 20;
 
 interface RawServer {
   url: string;
@@ -73,6 +76,7 @@ const request = (url: string, body = '{"x":1}') =>
     body,
     timeoutMs: 5000,
     tls: { rejectUnauthorized: true },
+    maxBodyBytes: MIB,
   });
 
 describe("direct transport against raw servers", () => {
@@ -141,12 +145,12 @@ describe("direct transport against raw servers", () => {
   it("fails with ETIMEDOUT when the whole answer is not in within timeoutMs (none, or half a body)", async () => {
     const silent = await rawServer(() => undefined);
     const started = Date.now();
-    const p = directRequest({ method: "POST", url: `${silent.url}/x`, headers: {}, body: "", timeoutMs: 150, tls: { rejectUnauthorized: true } });
+    const p = directRequest({ method: "POST", url: `${silent.url}/x`, headers: {}, body: "", timeoutMs: 150, tls: { rejectUnauthorized: true }, maxBodyBytes: MIB });
     await expect(p).rejects.toMatchObject({ name: "TimeoutError", code: "ETIMEDOUT", message: "no complete answer within 150 ms" });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     const half = await rawServer((sock) => sock.write("HTTP/1.1 201 Created\r\nContent-Length: 100\r\n\r\n{\"partial"));
     await expect(
-      directRequest({ method: "POST", url: `${half.url}/x`, headers: {}, body: "", timeoutMs: 150, tls: { rejectUnauthorized: true } }),
+      directRequest({ method: "POST", url: `${half.url}/x`, headers: {}, body: "", timeoutMs: 150, tls: { rejectUnauthorized: true }, maxBodyBytes: MIB }),
     ).rejects.toMatchObject({ code: "ETIMEDOUT" });
   });
 
@@ -173,13 +177,13 @@ describe("direct transport against raw servers", () => {
       sock.write(Buffer.alloc(3 << 20, 0x61));
     });
     const res = await request(`${s.url}/sessions`);
-    expect((await text(res.body)).length).toBe((1 << 20) + 1);
+    expect((await text(res.body)).length).toBe(MIB + 1);
     await closed;
   });
 
   it("refuses header injection before connecting", async () => {
     await expect(
-      directRequest({ method: "POST", url: "http://127.0.0.1:9/x", headers: { "x-a": "1\r\nEvil: yes" }, body: "", timeoutMs: 1000, tls: { rejectUnauthorized: true } }),
+      directRequest({ method: "POST", url: "http://127.0.0.1:9/x", headers: { "x-a": "1\r\nEvil: yes" }, body: "", timeoutMs: 1000, tls: { rejectUnauthorized: true }, maxBodyBytes: MIB }),
     ).rejects.toThrow(/invalid value for HTTP header x-a/);
   });
 });
@@ -224,14 +228,14 @@ describe.skipIf(!hasOpenssl)(`direct transport over TLS: names are checked${hasO
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as { port: number };
     const tls = { rejectUnauthorized: true, ca: certPem };
-    const res = await directRequest({ method: "POST", url: `https://localhost:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls });
+    const res = await directRequest({ method: "POST", url: `https://localhost:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls, maxBodyBytes: MIB });
     expect(res.statusCode).toBe(200);
     expect(seen).toEqual(["localhost"]);
     await expect(
-      directRequest({ method: "POST", url: `https://127.0.0.1:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls }),
+      directRequest({ method: "POST", url: `https://127.0.0.1:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls, maxBodyBytes: MIB }),
     ).rejects.toMatchObject({ code: "ERR_TLS_CERT_ALTNAME_INVALID" });
     await expect(
-      directRequest({ method: "POST", url: `https://localhost:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls: { rejectUnauthorized: true } }),
+      directRequest({ method: "POST", url: `https://localhost:${port}/sessions`, headers: {}, body: "{}", timeoutMs: 5000, tls: { rejectUnauthorized: true }, maxBodyBytes: MIB }),
     ).rejects.toMatchObject({ code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
     // No SNI for an IP address (it would be a deprecated use of servername): no other name ever arrived.
     expect(seen.filter((n) => n !== "localhost").every((n) => !n)).toBe(true);

@@ -11,8 +11,35 @@ import { createServer as createHttpsServer } from "node:https";
 import { connect as netConnect, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import type { Clock } from "../../../src/clock.js";
+import { CreateSessionError } from "../../../src/errors.js";
 import { createKeySigner } from "../../../src/signer/key-signer.js";
 import type { SessionIdentity } from "../../../src/session/create-session.js";
+
+/** ARNs of one trust anchor, profile and role (us-east-1), for requests to local servers. */
+export const ARNS = {
+  trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/66666666-7777-8888-9999-000000000000",
+  profileArn: "arn:aws:rolesanywhere:us-east-1:123456789012:profile/11111111-2222-3333-4444-555555555555",
+  roleArn: "arn:aws:iam::210987654321:role/ExampleRole",
+};
+
+/** A clock that moves one second forward at every read. */
+export function steppingClock(start = Date.UTC(2024, 6, 6, 14, 30, 4)): Clock {
+  let t = start - 1000;
+  return { now: () => (t += 1000) };
+}
+
+/** The CreateSessionError `p` rejects with (fails the test if it resolves or rejects with anything else). */
+export async function failure(p: Promise<unknown>): Promise<CreateSessionError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(CreateSessionError);
+    return e as CreateSessionError;
+  }
+  throw new Error("expected a CreateSessionError");
+}
 
 export const hasOpenssl = spawnSync("openssl", ["version"], { stdio: "ignore" }).status === 0;
 
