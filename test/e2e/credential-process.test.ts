@@ -106,7 +106,7 @@ describe("credential-process (built CLI) against the emulator", () => {
   });
 
   describe("failures: exit 1 with one error line and a hint", () => {
-    const cases: { name: string; args: (w: World) => string[]; what: RegExp; hint?: RegExp; sends: boolean }[] = [
+    const cases: { name: string; args: (w: World) => string[]; what: RegExp; hint?: RegExp; warning?: RegExp; sends: boolean }[] = [
       {
         name: "a certificate the trust anchor does not trust",
         args: (w) => cpArgs(w, w.rogue),
