@@ -159,7 +159,7 @@ const split = await esbuild.build({
   splitting: true,
   packages: "external",
   write: false,
-  define: { ...common.define, "import.meta.url": META_URL },
+  define: { ...common.define, "import.meta.url": META_URL, __SIGNING_HELPER_CLI__: "true" },
   plugins: [chunkGroupsPlugin],
 });
 for (const file of split.outputFiles) {
