@@ -49,6 +49,8 @@ const allowed: Record<string, string[]> = {
   credentials: ["credentials"],
   pki: ["pki"],
   emulator: ["emulator"],
+  // The server side of identity tokens: apart from the client it verifies tokens of.
+  verifier: ["verifier"],
 };
 
 describe("architecture", () => {
@@ -64,6 +66,12 @@ describe("architecture", () => {
 
   it("the emulator never imports the client's canonicalization (src/signer)", () => {
     const bad = from("emulator").filter((i) => target(i) === "signer");
+    expect(bad.map((b) => `${b.file} -> ${b.spec}`)).toEqual([]);
+  });
+
+  it("the verifier imports none of the credential client, not even its types", () => {
+    const client = ["identity", "signer", "session", "credentials", "outputs", "provider", "cli", "emulator", "pki", "doctor"];
+    const bad = from("verifier").filter((i) => client.includes(target(i) ?? ""));
     expect(bad.map((b) => `${b.file} -> ${b.spec}`)).toEqual([]);
   });
 

@@ -2,15 +2,8 @@ import { ConfigError } from "../../errors.js";
 import type { Clock } from "../../clock.js";
 import type { Secret } from "../../secret.js";
 import { resolveStsTarget } from "./sts-endpoint.js";
-import {
-  akeylessToken,
-  DEFAULT_AUDIENCE_HEADER,
-  k8sToken,
-  urlToken,
-  vaultToken,
-  type IdentityTokenFormat,
-  type TokenInput,
-} from "./formats.js";
+import { akeylessToken, k8sToken, urlToken, vaultToken, type TokenInput } from "./formats.js";
+import { DEFAULT_AUDIENCE_HEADER, IDENTITY_TOKEN_FORMATS, type IdentityTokenFormat } from "../../identity-token-wire.js";
 import type { AwsKeys } from "./hmac-sigv4.js";
 
 /**
@@ -42,9 +35,6 @@ export interface CreateIdentityTokenOptions {
   /** Where the signing time comes from; default the system clock. */
   clock?: Clock;
 }
-
-/** The formats, for CLI choices and checks. @public */
-export const IDENTITY_TOKEN_FORMATS: readonly IdentityTokenFormat[] = ["vault", "k8s", "akeyless", "url"];
 
 /** Header names a token may not use for the audience: the SigV4 and HTTP framing ones. */
 const RESERVED_HEADER = /^(host|authorization|content-.*|x-amz-.*|connection|transfer-encoding|user-agent|expect|te|upgrade)$/i;

@@ -1,5 +1,12 @@
 import { presignGet, signPost, type AwsKeys } from "./hmac-sigv4.js";
 import type { StsTarget } from "./sts-endpoint.js";
+import {
+  GET_CALLER_IDENTITY_BODY,
+  K8S_AUDIENCE_HEADER,
+  K8S_TOKEN_PREFIX,
+  STS_API_VERSION,
+  VAULT_AUDIENCE_HEADER,
+} from "../../identity-token-wire.js";
 
 /**
  * The four token layouts, pure: keys, target, audience and date in, token
@@ -7,21 +14,8 @@ import type { StsTarget } from "./sts-endpoint.js";
  * receiving service forwards to STS; the receiver never sees the keys.
  */
 
-/** Token formats. @public */
-export type IdentityTokenFormat = "vault" | "k8s" | "akeyless" | "url";
-
-/** The body of every POST form of GetCallerIdentity. @internal */
-export const GET_CALLER_IDENTITY_BODY = "Action=GetCallerIdentity&Version=2011-06-15";
 /** The form content type the SDKs send. @internal */
 export const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8";
-/** Vault's AWS IAM method binds logins to this header. @internal */
-export const VAULT_AUDIENCE_HEADER = "X-Vault-AWS-IAM-Server-ID";
-/** aws-iam-authenticator binds tokens to a cluster with this header. @internal */
-export const K8S_AUDIENCE_HEADER = "x-k8s-aws-id";
-/** The prefix of aws-iam-authenticator's tokens. @internal */
-export const K8S_TOKEN_PREFIX = "k8s-aws-v1.";
-/** The default audience header of the `url` (and `akeyless`) format. @internal */
-export const DEFAULT_AUDIENCE_HEADER = "X-Identity-Audience";
 /** X-Amz-Expires of presigned tokens, as aws-iam-authenticator sends it (STS lets them live 15 minutes whatever it says). @internal */
 export const PRESIGNED_EXPIRES_SECONDS = 60;
 
@@ -44,7 +38,7 @@ function presigned(input: TokenInput, header: string): string {
     endpoint: input.target.endpoint,
     region: input.target.region,
     date: input.date,
-    params: { Action: "GetCallerIdentity", Version: "2011-06-15" },
+    params: { Action: "GetCallerIdentity", Version: STS_API_VERSION },
     extraHeaders: { [header]: input.audience ?? "" },
     expiresSeconds: PRESIGNED_EXPIRES_SECONDS,
   });

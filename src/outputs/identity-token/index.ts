@@ -3,10 +3,5 @@
  * Vault, aws-iam-authenticator, Akeyless and one's own services take.
  * @packageDocumentation
  */
-export {
-  createIdentityToken,
-  IDENTITY_TOKEN_FORMATS,
-  type CreateIdentityTokenOptions,
-  type IdentityTokenCredentials,
-} from "./create-identity-token.js";
-export type { IdentityTokenFormat } from "./formats.js";
+export { createIdentityToken, type CreateIdentityTokenOptions, type IdentityTokenCredentials } from "./create-identity-token.js";
+export { IDENTITY_TOKEN_FORMATS, type IdentityTokenFormat } from "../../identity-token-wire.js";
