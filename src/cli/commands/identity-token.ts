@@ -16,14 +16,14 @@ async function credentialsFor(args: Parameters<CommandModule["run"]>[0], ctx: Cl
     const config = resolveSessionConfig(init, ctx.env);
     for (const w of config.warnings) ctx.log(`warning: ${w}`);
     const spec = await pinStdin(flagsSpec, ctx.stdin);
-    const { createCredentialFetcher } = await import("../../provider/credential-fetcher.js");
+    const { x509Source } = await import("../../credentials/x509-source.js");
     const promptPassword = async (what: string) => (await import("../../identity/prompt.js")).promptPasswordOnTty(what);
-    const fetcher = createCredentialFetcher(spec, config, {
+    const source = x509Source(spec, config, {
       io: { env: ctx.env, promptPassword },
       ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
       warn: (line) => ctx.log(line),
     });
-    return fetcher();
+    return source.fetch();
   }
   const accessKeyId = ctx.env["AWS_ACCESS_KEY_ID"];
   const secretAccessKey = ctx.env["AWS_SECRET_ACCESS_KEY"];
@@ -58,7 +58,7 @@ export const command: CommandModule = {
     const audience = str(args, "audience");
     if (audience === undefined && format !== "akeyless") throw new UsageError("missing required flag: --audience");
     const region = str(args, "region");
-    const stsEndpoint = str(args, "sts-endpoint") ?? (ctx.env["AWS_ENDPOINT_URL_STS"] || ctx.env["AWS_ENDPOINT_URL"] || undefined);
+    const stsEndpoint = str(args, "sts-endpoint");
     const audienceHeader = str(args, "audience-header");
     const credentials = await credentialsFor(args, ctx);
     const { createIdentityToken } = await import("../../outputs/identity-token/index.js");
@@ -68,6 +68,11 @@ export const command: CommandModule = {
       ...(region !== undefined ? { region } : {}),
       ...(stsEndpoint !== undefined ? { stsEndpoint } : {}),
       ...(audienceHeader !== undefined ? { audienceHeader } : {}),
+      endpointEnv: {
+        AWS_ENDPOINT_URL_STS: ctx.env["AWS_ENDPOINT_URL_STS"],
+        AWS_ENDPOINT_URL: ctx.env["AWS_ENDPOINT_URL"],
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: ctx.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"],
+      },
     });
     ctx.writeOut(token);
   },

@@ -30,6 +30,12 @@ export interface CreateIdentityTokenOptions {
   region?: string;
   /** STS endpoint URL the token names (e.g. a regional one, or an emulator). */
   stsEndpoint?: string;
+  /**
+   * The environment's endpoint settings, used when `stsEndpoint` is not set
+   * (the CLI passes AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL here; nothing
+   * reads process.env).
+   */
+  endpointEnv?: { AWS_ENDPOINT_URL_STS?: string | undefined; AWS_ENDPOINT_URL?: string | undefined; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?: string | undefined };
   /** Header that carries the audience in `url` and `akeyless` tokens; default `X-Identity-Audience`. */
   audienceHeader?: string;
   /** Where the signing time comes from; default the system clock. */
@@ -88,9 +94,12 @@ export async function createIdentityToken(credentials: IdentityTokenCredentials,
   }
   const audienceHeader = options.audienceHeader ?? DEFAULT_AUDIENCE_HEADER;
   checkAudienceHeader(audienceHeader);
+  const env = options.endpointEnv?.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === "true" ? undefined : options.endpointEnv;
   const target = resolveStsTarget({
     ...(options.region !== undefined ? { region: options.region } : {}),
     ...(options.stsEndpoint !== undefined ? { endpoint: options.stsEndpoint } : {}),
+    serviceEndpointEnv: env?.AWS_ENDPOINT_URL_STS,
+    globalEndpointEnv: env?.AWS_ENDPOINT_URL,
   });
   const input: TokenInput = {
     keys: await keysOf(credentials),

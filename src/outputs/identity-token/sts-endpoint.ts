@@ -1,8 +1,13 @@
 import { ConfigError } from "../../errors.js";
+import { resolveStsEndpoint, type StsEndpointInputs } from "../../sources/sts/endpoint.js";
 
 /**
  * Where an identity token points: the STS endpoint URL and the region its
- * signature is scoped to. Pure: the caller passes what the environment says.
+ * signature is scoped to. The endpoint comes from the STS resolver every STS
+ * caller shares (src/sources/sts/endpoint.ts); what is particular to tokens:
+ * with no region the token names the global endpoint (what Vault,
+ * aws-iam-authenticator and Akeyless default to), and an explicit endpoint
+ * with no region is signed for the region in its host name.
  * @internal
  */
 export interface StsTarget {
@@ -10,15 +15,7 @@ export interface StsTarget {
   region: string;
 }
 
-/** The global endpoint, which STS scopes to us-east-1. @internal */
-export const GLOBAL_STS_ENDPOINT = "https://sts.amazonaws.com/";
-
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-
-/** The DNS suffix of a region's partition (aws, aws-cn; aws-us-gov shares amazonaws.com). */
-function dnsSuffix(region: string): string {
-  return region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-}
 
 /** The region in an STS host name `sts.<region>.amazonaws.com[.cn]`, if there is one. */
 function regionOfHost(host: string): string | undefined {
@@ -27,37 +24,31 @@ function regionOfHost(host: string): string | undefined {
 }
 
 /**
- * Resolves the STS endpoint and signing region, in order: an explicit
- * endpoint (signed with `region`, else the region in its host name, else
- * us-east-1); else the regional endpoint of `region` in its partition; else the
- * global endpoint signed with us-east-1.
+ * Resolves the token's STS endpoint and signing region: the explicit endpoint
+ * (or the environment's, passed in by the CLI), else the regional endpoint of
+ * `region` in its partition, else the global endpoint for us-east-1.
  * @throws ConfigError for a region or endpoint that cannot be used.
  * @internal
  */
-export function resolveStsTarget(opts: { region?: string; endpoint?: string }): StsTarget {
+export function resolveStsTarget(opts: { region?: string; endpoint?: string } & Pick<StsEndpointInputs, "serviceEndpointEnv" | "globalEndpointEnv">): StsTarget {
   if (opts.region !== undefined && !REGION.test(opts.region)) {
     throw new ConfigError(`region: '${opts.region}' is not a region name such as us-east-1`);
   }
-  if (opts.endpoint !== undefined) {
-    const endpoint = parseEndpoint(opts.endpoint);
-    return { endpoint, region: opts.region ?? regionOfHost(endpoint.hostname) ?? "us-east-1" };
+  const explicit = [opts.endpoint, opts.serviceEndpointEnv, opts.globalEndpointEnv].find((v) => v !== undefined && v.trim() !== "");
+  let hostRegion: string | undefined;
+  if (explicit !== undefined && opts.region === undefined) {
+    try {
+      hostRegion = regionOfHost(new URL(explicit.trim()).hostname);
+    } catch {
+      // resolveStsEndpoint reports the bad URL.
+    }
   }
-  if (opts.region !== undefined) {
-    return { endpoint: new URL(`https://sts.${opts.region}.${dnsSuffix(opts.region)}/`), region: opts.region };
-  }
-  return { endpoint: new URL(GLOBAL_STS_ENDPOINT), region: "us-east-1" };
-}
-
-/** Parses an STS endpoint URL: http or https, no user info, no query or fragment. @internal */
-export function parseEndpoint(value: string): URL {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new ConfigError(`STS endpoint: '${value}' is not a URL`, { hint: "give a URL such as https://sts.us-east-1.amazonaws.com" });
-  }
-  if (u.protocol !== "https:" && u.protocol !== "http:") throw new ConfigError(`STS endpoint: '${value}' must be http or https`);
-  if (u.username || u.password) throw new ConfigError("STS endpoint: a URL with user info is not accepted");
-  if (u.search || u.hash) throw new ConfigError(`STS endpoint: '${value}' must have no query string or fragment`);
-  return u;
+  const resolved = resolveStsEndpoint({
+    region: opts.region ?? hostRegion ?? "aws-global",
+    endpoint: opts.endpoint,
+    endpointName: "STS endpoint",
+    serviceEndpointEnv: opts.serviceEndpointEnv,
+    globalEndpointEnv: opts.globalEndpointEnv,
+  });
+  return { endpoint: new URL(resolved.origin + resolved.path), region: resolved.signingRegion };
 }
