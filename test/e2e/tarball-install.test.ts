@@ -118,6 +118,7 @@ describe("the npm tarball", () => {
     const unexpected = files.filter((f) => /^(test|fixtures|native|docs)\//.test(f) || (f.startsWith("src/") && f !== "src/emulator/README.md") || /\.ts$/.test(f) && !f.endsWith(".d.ts"));
     expect(unexpected).toEqual([]);
     expect(files.filter((f) => f.startsWith("dist/sea/")), "the single-file executable is not packed").toEqual([]);
+    expect(files.filter((f) => f.startsWith("dist/lib/action/")), "the GitHub Action's modules (it runs from action/dist) are not packed").toEqual([]);
   });
 
   it("runs no lifecycle script on install, and every script that could run on an installed package is shipped", () => {

@@ -49,6 +49,8 @@ const allowed: Record<string, string[]> = {
   credentials: ["credentials"],
   pki: ["pki"],
   emulator: ["emulator"],
+  // The GitHub Action is a front end like cli/: inputs → the provider → the runner's files.
+  action: ["action", "provider", "session"],
 };
 
 describe("architecture", () => {
