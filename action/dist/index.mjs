@@ -48239,7 +48239,7 @@ var init_expiry_warning = __esm({
   }
 });
 
-// src/provider/fetch-steps.ts
+// src/credentials/fetch-steps.ts
 var fetch_steps_exports = {};
 __export(fetch_steps_exports, {
   certificateExpiryLine: () => certificateExpiryLine,
@@ -48248,7 +48248,7 @@ __export(fetch_steps_exports, {
   loadIdentity: () => loadIdentity
 });
 var init_fetch_steps = __esm({
-  "src/provider/fetch-steps.ts"() {
+  "src/credentials/fetch-steps.ts"() {
     "use strict";
     init_load();
     init_key_signer();
@@ -48257,9 +48257,9 @@ var init_fetch_steps = __esm({
   }
 });
 
-// src/provider/credential-fetcher.ts
-var credential_fetcher_exports = {};
-__export(credential_fetcher_exports, {
+// src/credentials/fetcher.ts
+var fetcher_exports = {};
+__export(fetcher_exports, {
   createCredentialFetcher: () => createCredentialFetcher
 });
 function createCredentialFetcher(spec, config, opts = {}) {
@@ -48288,8 +48288,8 @@ function createCredentialFetcher(spec, config, opts = {}) {
     );
   };
 }
-var init_credential_fetcher = __esm({
-  "src/provider/credential-fetcher.ts"() {
+var init_fetcher = __esm({
+  "src/credentials/fetcher.ts"() {
     "use strict";
     init_clock();
   }
@@ -49836,7 +49836,7 @@ function fromRolesAnywhere(init) {
 async function createProviderRefresher(init, clock, warn) {
   const [{ resolveSessionConfig: resolveSessionConfig2 }, { createCredentialFetcher: createCredentialFetcher2 }, { createRefresher: createRefresher2 }] = await Promise.all([
     Promise.resolve().then(() => (init_config(), config_exports)),
-    Promise.resolve().then(() => (init_credential_fetcher(), credential_fetcher_exports)),
+    Promise.resolve().then(() => (init_fetcher(), fetcher_exports)),
     Promise.resolve().then(() => (init_refresher(), refresher_exports))
   ]);
   const env = init.env ?? process.env;

@@ -1,7 +1,7 @@
 import type { FlagSpec, ParsedArgs } from "./args.js";
 import { str } from "./args.js";
 import type { IdentityInput, IdentitySpec } from "../identity/types.js";
-import { UsageError } from "../errors.js";
+import { RolesAnywhereError, UsageError } from "../errors.js";
 
 /** The identity flags (certificate, key, chain, password). */
 export const identityFlags: FlagSpec[] = [
@@ -44,8 +44,28 @@ export const sessionFlags: FlagSpec[] = [
 
 export const credentialFlags: FlagSpec[] = [...identityFlags, ...sessionFlags, ...unsupportedFlags];
 
+/**
+ * A value that names a key store rather than a file (the official helper's
+ * `handle:0x81000001` TPM handles, `pkcs11:` URIs) gets a clear "not supported"
+ * instead of "no such file".
+ */
+function refuseKeyStoreReference(value: string, flag?: string): void {
+  const at = flag ? `${flag}: ` : "";
+  if (/^handle:/i.test(value)) {
+    throw new RolesAnywhereError("NOT_SUPPORTED", `${at}TPM key handles (handle:…) are not supported`, {
+      hint: "use the TPM through its PKCS#11 module (tpm2-pkcs11) with a pkcs11: URI, or a key file",
+    });
+  }
+  if (/^pkcs11:/i.test(value)) {
+    throw new RolesAnywhereError("NOT_SUPPORTED", `${at}PKCS#11 URIs (pkcs11:…) are not supported yet`, {
+      hint: "use a certificate and private key from files, env:NAME, stdin or PKCS#12",
+    });
+  }
+}
+
 /** Maps one CLI source value onto an identity input; `flag` names it in errors. */
 export function cliSource(value: string, flag?: string): IdentityInput {
+  refuseKeyStoreReference(value, flag);
   if (value === "-") return { stdin: true };
   if (value.startsWith("env:")) {
     const name = value.slice(4);

@@ -66,7 +66,7 @@ export const command: CommandModule = {
 
     const [{ resolveSessionConfig }, { createCredentialFetcher }, runner, { parseIni, patchProfile }] = await Promise.all([
       import("../../session/config.js"),
-      import("../../provider/credential-fetcher.js"),
+      import("../../credentials/fetcher.js"),
       import("../../outputs/update-runner.js"),
       import("../../outputs/credentials-file/ini.js"),
     ]);
