@@ -142,7 +142,7 @@ describe("the npm tarball", () => {
     const env = { PATH: [join(app, "node_modules", ".bin"), dirname(process.execPath), "/usr/bin", "/bin"].join(delimiter), HOME: dir, LANG: "C.UTF-8" };
     for (const bin of Object.keys(pkg.bin)) {
       const v = await run(join(app, "node_modules", ".bin", bin), ["--version"], env);
-      expect(v.stdout).toBe(`${pkg.version}\n`);
+      expect(v.stdout.split(/[ \n]/)[0]).toBe(pkg.version);
       expect(v.code).toBe(0);
     }
     const r = await run(join(app, "node_modules", ".bin", "signing-helper"), cpArgs(world, world.ec), env, 60_000, app);
