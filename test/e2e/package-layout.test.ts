@@ -42,7 +42,7 @@ describe("package layout (built)", () => {
     expect(JSON.parse(readFileSync(join(root, "dist/package.json"), "utf8"))).toEqual({ type: "commonjs" });
     for (const bin of new Set(Object.values(pkg.bin))) {
       const r = spawnSync(process.execPath, [join(root, bin), "--version"], { encoding: "utf8" });
-      expect(r.stdout).toBe(`${pkg.version}\n`);
+      expect(r.stdout).toBe(`${pkg.version} (compatible with aws_signing_helper 1.8.0)\n`);
       expect(r.status).toBe(0);
     }
   });
