@@ -23,7 +23,7 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 describe("package layout (built)", () => {
   it("resolves every export by the package name to an ES module with its declarations", async () => {
     requireBuiltCli();
-    const expected: Record<string, string> = { ".": "fromRolesAnywhere", "./provider": "fromRolesAnywhere", "./emulator": "startEmulator", "./pki": "createRootCa" };
+    const expected: Record<string, string> = { ".": "fromRolesAnywhere", "./provider": "fromRolesAnywhere", "./emulator": "startEmulator", "./pki": "createRootCa", "./verifier": "verifyIdentityToken" };
     for (const [subpath, target] of Object.entries(pkg.exports)) {
       if (subpath === "./package.json") continue;
       const t = target as { types: string; default: string };
