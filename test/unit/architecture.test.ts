@@ -64,6 +64,8 @@ const allowed: Record<string, readonly string[]> = {
   cli: ["cli", "outputs", "provider", "doctor", ...credentials, "emulator", "pki"],
   pki: ["pki"],
   emulator: ["emulator"],
+  // The GitHub Action is a front end like cli/: inputs → the provider → the runner's files.
+  action: ["action", "provider", "session"],
 };
 
 /** Root files every folder may import. index.ts and cli.ts are entry points: nothing imports them. */
