@@ -74,11 +74,11 @@ const twoHops = () => [
 ];
 const processLine = (args: string[]) => [process.execPath, CLI, "credential-process", ...args].map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(" ");
 
-/** No AWS_* variable but the given ones; our config file; no shared credentials. */
+/** No AWS_* variable but the given ones; our config file; no shared credentials; HOME in the temp dir (the AWS CLI caches assumed roles in ~/.aws/cli/cache). */
 function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_") && !/^(https?|no)_proxy$/i.test(k)) env[k] = v;
-  return { ...env, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-credentials"), XDG_CACHE_HOME: join(dir, "cache"), AWS_METADATA_SERVICE_TIMEOUT: "5", ...extra };
+  return { ...env, HOME: dir, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-credentials"), XDG_CACHE_HOME: join(dir, "cache"), AWS_METADATA_SERVICE_TIMEOUT: "5", ...extra };
 }
 
 /** Asynchronous: the emulator runs in this process, a blocking spawn would starve it. */

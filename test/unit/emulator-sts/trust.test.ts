@@ -46,7 +46,7 @@ describe("emulator STS: role trust", () => {
 
   it("requires the exact external id: wrong or missing both get AccessDenied; the audit says whether it matched", () => {
     const { base, run } = world({ principals: [A], externalId: "ext-42" });
-    for (const p of [{}, { ExternalId: "ext-41" }]) {
+    for (const p of [{}, { ExternalId: "ext-41" }] as Array<Record<string, string>>) {
       const r = run(base, { RoleArn: B, RoleSessionName: "xx", ...p });
       expect(r.ok).toBe(false);
       if (!r.ok) {
