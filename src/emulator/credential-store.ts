@@ -93,6 +93,8 @@ export class CredentialStore {
       assumedRoleId: `${roleIdFor(req.roleArn)}:${req.roleSessionName}`,
     };
     if (req.sourceIdentity !== undefined) creds.sourceIdentity = req.sourceIdentity;
+    if (req.sessionTags !== undefined && req.sessionTags.length > 0) creds.sessionTags = req.sessionTags.map((t) => ({ ...t }));
+    if (req.transitiveTagKeys !== undefined && req.transitiveTagKeys.length > 0) creds.transitiveTagKeys = [...req.transitiveTagKeys];
     if (this.#byAccessKey.size >= MAX_CREDENTIAL_SETS) {
       // Map order is mint order: the first key is the oldest minted.
       const oldest = this.#byAccessKey.keys().next().value;
