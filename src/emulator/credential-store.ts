@@ -87,6 +87,7 @@ export class CredentialStore {
       assumedRoleId: `${roleIdFor(req.roleArn)}:${req.roleSessionName}`,
     };
     if (req.sourceIdentity !== undefined) creds.sourceIdentity = req.sourceIdentity;
+    if (req.principalTags !== undefined) creds.principalTags = { ...req.principalTags };
     this.#byAccessKey.set(accessKeyId, creds);
     return creds;
   }
