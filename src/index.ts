@@ -56,7 +56,10 @@ export {
 // 4. credentials
 export type { Credentials, CredentialSource } from "./credentials/types.js";
 export { createRefresher, type Refresher, type RefresherOptions, type RefresherEvent } from "./credentials/refresher.js";
-export { createCredentialFetcher, type CredentialFetcherOptions } from "./provider/credential-fetcher.js";
+export { createCredentialFetcher, type CredentialFetcherOptions } from "./credentials/fetcher.js";
+export type { BaseCredentialSource, SourceDescription } from "./credentials/source.js";
+export { x509Source, x509Description, type X509DescriptionFields } from "./credentials/x509-source.js";
+export { certificateFingerprint } from "./credentials/fingerprint.js";
 
 // 5. outputs and provider
 export { formatCredentialProcess } from "./outputs/credential-process.js";
@@ -68,6 +71,28 @@ export {
 } from "./provider/from-roles-anywhere.js";
 
 export { startServe, DEFAULT_SERVE_PORT, DEFAULT_SERVE_BIND, type StartServeOptions, type RunningServe } from "./outputs/serve-runner.js";
+
+// Identity tokens: make one (outputs) and verify one (the server side, also
+// "rolesanywhere-signing-helper/verifier", which loads none of the client).
+export {
+  createIdentityToken,
+  type CreateIdentityTokenOptions,
+  type IdentityTokenCredentials,
+} from "./outputs/identity-token/index.js";
+export {
+  verifyIdentityToken,
+  checkIdentityToken,
+  createMemoryReplayStore,
+  principalArnOf,
+  IdentityTokenError,
+  IDENTITY_TOKEN_FORMATS,
+  type IdentityTokenFormat,
+  type IdentityTokenRefusal,
+  type VerifyIdentityTokenOptions,
+  type VerifiedIdentity,
+  type ReplayStore,
+  type MemoryReplayStoreOptions,
+} from "./verifier/index.js";
 
 // Emulator and PKI, loaded on call so that importing this module stays cheap.
 import type { RunningEmulator, StartEmulatorOptions } from "./emulator/index.js";
