@@ -216,8 +216,10 @@ export const command: CommandModule = {
       hints.push(`# management API (aws rolesanywhere …): export AWS_ACCESS_KEY_ID=${emu.admin.accessKeyId} AWS_SECRET_ACCESS_KEY=${emu.admin.secretAccessKey} AWS_REGION=${emu.region} AWS_DEFAULT_REGION=${emu.region}`);
     }
     if (emu.trustAnchorArn !== "" && emu.profileArn !== "") {
+      // The running CLI's absolute path: credential_process runs without the user's shell PATH.
+      const self = process.argv[1] && (await import("node:path")).isAbsolute(process.argv[1]) ? sh(process.argv[1]) : "signing-helper";
       hints.push(
-        `credential_process = signing-helper credential-process --certificate client-cert.pem --private-key client-key.pem ` +
+        `credential_process = ${self} credential-process --certificate client-cert.pem --private-key client-key.pem ` +
           `--trust-anchor-arn ${emu.trustAnchorArn} --profile-arn ${emu.profileArn} --role-arn ${emu.roleArn} --endpoint ${emu.endpoint}`,
       );
     }

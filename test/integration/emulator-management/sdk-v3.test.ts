@@ -178,7 +178,7 @@ describe("management API over TLS (generated certificate)", () => {
       const untrusted = await client(emu, { requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: root.certPem }) }) })
         .send(new ListTrustAnchorsCommand({}))
         .catch((e: Error & { code?: string }) => e);
-      expect(String((untrusted as { code?: string }).code ?? untrusted.message)).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify|self.signed|UNABLE_TO_GET_ISSUER/i);
+      expect(String((untrusted as { code?: string }).code ?? (untrusted as Error).message)).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify|self.signed|UNABLE_TO_GET_ISSUER/i);
     } finally {
       await emu.close();
     }

@@ -72,7 +72,7 @@ describe("signing-helper emulator (CLI)", () => {
     const lines = p.stderr().trimEnd().split("\n");
     expect(lines[0]).toMatch(/^export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines[1]).toMatch(/^# management API \(aws rolesanywhere …\): export AWS_ACCESS_KEY_ID=AKIA/);
-    expect(lines[2]).toMatch(/^credential_process = signing-helper credential-process --certificate client-cert\.pem --private-key client-key\.pem --trust-anchor-arn arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor\/\S+ --profile-arn \S+ --role-arn arn:aws:iam::111122223333:role\/cli --endpoint http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[2]).toMatch(/^credential_process = \/\S+\/dist\/cli\.js credential-process --certificate client-cert\.pem --private-key client-key\.pem --trust-anchor-arn arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor\/\S+ --profile-arn \S+ --role-arn arn:aws:iam::111122223333:role\/cli --endpoint http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines[3]).toMatch(/^\S+Z CreateSession 201 subject="CN=cli client" serial=\d+ role=arn:aws:iam::111122223333:role\/cli accessKeyId=ASIA/);
     expect(lines).toHaveLength(4);
   });
