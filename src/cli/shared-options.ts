@@ -2,6 +2,7 @@ import type { FlagSpec, ParsedArgs } from "./args.js";
 import { str } from "./args.js";
 import type { IdentityInput, IdentitySpec } from "../identity/types.js";
 import { RolesAnywhereError, UsageError } from "../errors.js";
+import { assumeRoleFlags } from "./assume-role-options.js";
 
 /** The identity flags (certificate, key, chain, password). */
 export const identityFlags: FlagSpec[] = [
@@ -46,7 +47,7 @@ export const sessionFlags: FlagSpec[] = [
   { name: "debug", type: "boolean", describe: "Print the canonical request, string to sign and headers (no secrets) to stderr" },
 ];
 
-export const credentialFlags: FlagSpec[] = [...identityFlags, ...sessionFlags, ...unsupportedFlags];
+export const credentialFlags: FlagSpec[] = [...identityFlags, ...sessionFlags, ...assumeRoleFlags, ...unsupportedFlags];
 
 /**
  * A value that names a key store rather than a file (the official helper's

@@ -20,6 +20,13 @@ const KEYS: readonly (keyof AuditEntry)[] = [
   "roleArn",
   "accessKeyId",
   "principalTags",
+  "principal",
+  "externalIdMatch",
+  "sessionTags",
+  "transitiveTagKeys",
+  "policySize",
+  "packedPolicySize",
+  "policyArnCount",
 ];
 
 /**

@@ -245,7 +245,7 @@ export class EmulatorState {
   /** The role facts STS needs (AssumeRole). */
   emulatorRole(arn: string): EmulatorRole | undefined {
     const r = this.#roles.get(arn);
-    return r ? { arn: r.arn, maxSessionDuration: r.maxSessionDuration } : undefined;
+    return r ? { arn: r.arn, maxSessionDuration: r.maxSessionDuration, ...(r.trust ? { trust: r.trust } : {}) } : undefined;
   }
 
   /** Every trust anchor, in creation order. */
@@ -338,7 +338,8 @@ export class EmulatorState {
   /**
    * A role named in a profile: known roles are kept; unknown ones are created
    * as the user would have to in IAM, with the trust the service needs
-   * (rolesanywhere.amazonaws.com may assume it) and maxSessionDuration 3600.
+   * (rolesanywhere.amazonaws.com may assume it, that is CreateSession; no
+   * principal may chain into it with STS AssumeRole) and maxSessionDuration 3600.
    * @internal
    */
   ensureRole(arn: string): ResolvedRole {
@@ -351,6 +352,7 @@ export class EmulatorState {
         accountId: parsed?.accountId ?? arn.split(":")[4] ?? "",
         roleName: parsed?.roleName ?? resource.slice(resource.lastIndexOf("/") + 1),
         maxSessionDuration: 3600,
+        trust: { principals: [] },
       };
       this.#roles.set(arn, r);
     }
