@@ -47943,9 +47943,9 @@ var init_create_session = __esm({
   }
 });
 
-// src/credentials/expiry-warning.ts
+// src/identity/expiry.ts
 function certificateExpiryWarning(notAfter, now, opts = {}) {
-  const threshold = opts.thresholdDays ?? 30;
+  const threshold = opts.thresholdDays ?? EXPIRY_WARNING_DAYS;
   const label = opts.label ?? "certificate";
   const leftMs = notAfter.getTime() - now;
   const daysLeft = Math.floor(leftMs / DAY_MS);
@@ -47962,11 +47962,12 @@ function certificateExpiryLine(serialDecimal, notAfterMs, nowMs) {
   const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { label: `certificate serial ${serialDecimal}` });
   return w.warn ? `warning: ${w.message}; renew it` : void 0;
 }
-var DAY_MS;
-var init_expiry_warning = __esm({
-  "src/credentials/expiry-warning.ts"() {
+var DAY_MS, EXPIRY_WARNING_DAYS;
+var init_expiry = __esm({
+  "src/identity/expiry.ts"() {
     "use strict";
     DAY_MS = 864e5;
+    EXPIRY_WARNING_DAYS = 30;
   }
 });
 
@@ -47984,7 +47985,7 @@ var init_fetch_steps = __esm({
     init_load();
     init_key_signer();
     init_create_session();
-    init_expiry_warning();
+    init_expiry();
   }
 });
 
@@ -48040,9 +48041,6 @@ function unrefTimers(base) {
     },
     clearTimeout: base.clearTimeout
   };
-}
-function unwrap(r) {
-  return "credentials" in r ? r : { credentials: r };
 }
 function createRefresher(opts) {
   const clock = opts.clock ?? systemClock;
@@ -48104,8 +48102,7 @@ function createRefresher(opts) {
   function valid(now) {
     return held && now < held.expiresAt ? held : void 0;
   }
-  function succeeded(result) {
-    const { credentials, certificateNotAfter } = unwrap(result);
+  function succeeded(credentials) {
     const now = clock.now();
     const expiresAt = credentials.expiration.getTime();
     if (!Number.isFinite(expiresAt) || expiresAt <= now) {
@@ -48121,13 +48118,6 @@ function createRefresher(opts) {
     inflight = void 0;
     if (running) scheduleAt(nextAttemptAt(now));
     emit({ type: "refreshed", accessKeyId: credentials.accessKeyId, expiration: credentials.expiration, refreshAt: held.refreshAt });
-    if (certificateNotAfter) {
-      const w = certificateExpiryWarning(certificateNotAfter, now);
-      if (w.warn) {
-        const { daysLeft, expired, message, hint } = w;
-        emit({ type: "cert-expiring-soon", notAfter: certificateNotAfter, daysLeft, expired, message, hint });
-      }
-    }
     return credentials;
   }
   function failed(error) {
@@ -48189,7 +48179,6 @@ var init_refresher = __esm({
     "use strict";
     init_clock();
     init_errors();
-    init_expiry_warning();
     MAX_TIMER_MS = 2147483647;
     defaultTimers = {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -49605,7 +49594,7 @@ async function createProviderRefresher(init, clock, warn) {
         warn(
           `fromRolesAnywhere: refreshing credentials failed: ${lastFailure}; using the previous credentials, valid until ${e.expiration.toISOString()} (${minutes} min left)`
         );
-      } else if (e.type === "cert-expiring-soon") warn(`fromRolesAnywhere: warning: ${e.message}`);
+      }
     }
   });
 }
