@@ -28,6 +28,7 @@ import {
 } from "./sigv4x509-verify.js";
 import type { EmulatorState } from "./state.js";
 import { checkLeaf, type ChainFailure, type ChainValidator } from "./validate-chain.js";
+import { principalTags } from "./principal-tags.js";
 
 /** The part of the credential store CreateSession uses. @internal */
 export interface CredentialMinter {
@@ -361,6 +362,26 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   if (leaf.version !== 3) throw denied(LEAF_MESSAGES["leaf-not-v3"], `leaf certificate is X.509 v${leaf.version}`);
   const chain = chainPre.map((c) => fullCert(deps.certs, c));
 
+  // From here the certificate is authentic: the subject is recorded (ListSubjects), refused or not.
+  try {
+    return await authorize(deps, req, audit, { now, leaf, chain, arns, body });
+  } catch (err) {
+    if (err instanceof Refusal) deps.state.recordSubject(leaf, now, true, body.instanceProperties);
+    throw err;
+  }
+}
+
+interface Authentic {
+  now: number;
+  leaf: CertInfo;
+  chain: CertInfo[];
+  arns: { profileArn: string; roleArn: string; trustAnchorArn: string };
+  body: RequestBody;
+}
+
+/** Steps 7-13 and the answer, for a request whose signature verified. */
+async function authorize(deps: CreateSessionDeps, _req: IncomingCreateSession, audit: Audit, a: Authentic): Promise<CreateSessionOutcome> {
+  const { now, leaf, chain, arns, body } = a;
   // 7. Leaf rules.
   const leafProblem = checkLeaf(leaf, now);
   if (leafProblem) throw refusalOf(leafProblem);
@@ -413,16 +434,20 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   // Success.
   const { sourceIdentity, defaultSessionName } = derivedOf(leaf);
   const roleSessionName = body.roleSessionName ?? defaultSessionName;
+  const tags = principalTags(leaf.x509, profile.attributeMappings);
   const creds = deps.store.mint({
     accountId: role.accountId,
     roleArn: role.arn,
     roleSessionName,
     sourceIdentity,
+    principalTags: tags,
     durationSeconds,
     now,
   });
   audit.sourceIdentity = sourceIdentity;
   audit.accessKeyId = creds.accessKeyId;
+  audit.principalTags = tags;
+  deps.state.recordSubject(leaf, now, false, body.instanceProperties);
   const response = {
     credentialSet: [
       {
