@@ -1,7 +1,7 @@
 import type { FlagSpec, ParsedArgs } from "./args.js";
-import { str } from "./args.js";
-import type { IdentityInput, IdentitySpec } from "../identity/types.js";
-import { UsageError } from "../errors.js";
+import { bool, str } from "./args.js";
+import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../identity/types.js";
+import { IdentityError, UsageError } from "../errors.js";
 
 /** The identity flags (certificate, key, chain, password). */
 export const identityFlags: FlagSpec[] = [
@@ -11,20 +11,27 @@ export const identityFlags: FlagSpec[] = [
   { name: "pkcs8-password", type: "string", describe: "Password for an encrypted PKCS#8 key or a PKCS#12 file: VALUE or env:NAME" },
 ];
 
-/** Official flags for hardware stores: recognised, answered with "not supported" (exit 1). */
+/** The PKCS#11 flags (official names): for `pkcs11:` URIs in --certificate and --private-key. */
+export const pkcs11Flags: FlagSpec[] = [
+  { name: "pkcs11-lib", type: "string", describe: "PKCS#11 module for pkcs11: URIs (default: p11-kit's proxy module, p11-kit-proxy.so)" },
+  { name: "reuse-pin", type: "boolean", describe: "Use the user PIN for a key that wants its PIN at every signature (CKA_ALWAYS_AUTHENTICATE)" },
+];
+
+const TPM_ROUTE =
+  "TPM key files and handles are not supported: use the TPM through tpm2-pkcs11 (--pkcs11-lib /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so with --certificate pkcs11:… URIs; see the README, Hardware keys)";
+
+/** Official flags for OS stores and TPM files: recognised, answered with "not supported" (exit 1). */
 export const unsupportedFlags: FlagSpec[] = [
   ["cert-selector", "string"],
   ["system-store-name", "string"],
   ["use-latest-expiring-certificate", "boolean"],
-  ["pkcs11-lib", "string"],
-  ["reuse-pin", "boolean"],
   ["tpm-key-password", "string"],
   ["no-tpm-key-password", "boolean"],
 ].map(([name, type]) => ({
   name: name as string,
   type: type as "string" | "boolean",
-  describe: "(official helper flag for OS/hardware key stores; not supported yet)",
-  unsupported: "hardware and OS certificate stores (PKCS#11, TPM, system store, cert selector) are not supported yet",
+  describe: "(official helper flag for OS key stores and TPM key files; not supported)",
+  unsupported: (name as string).includes("tpm") ? TPM_ROUTE : "OS certificate stores (system store, cert selector) are not supported yet",
   hidden: true,
 }));
 
@@ -42,7 +49,26 @@ export const sessionFlags: FlagSpec[] = [
   { name: "debug", type: "boolean", describe: "Print the canonical request, string to sign and headers (no secrets) to stderr" },
 ];
 
-export const credentialFlags: FlagSpec[] = [...identityFlags, ...sessionFlags, ...unsupportedFlags];
+export const credentialFlags: FlagSpec[] = [...identityFlags, ...pkcs11Flags, ...sessionFlags, ...unsupportedFlags];
+
+/** The PKCS#11 flags as given, for pkcs11: values. */
+export interface Pkcs11Flags {
+  module?: string;
+  reusePin?: boolean;
+}
+
+/** The PKCS#11 flags of parsed arguments. */
+export function pkcs11FlagsOf(args: ParsedArgs): Pkcs11Flags {
+  const module = str(args, "pkcs11-lib");
+  return { ...(module ? { module } : {}), ...(bool(args, "reuse-pin") ? { reusePin: true } : {}) };
+}
+
+/** Maps a certificate or key value onto an input: a `pkcs11:` URI onto a token input, the rest as cliSource does. */
+export function cliKeySource(value: string, flag: string, p11: Pkcs11Flags = {}): IdentityInput | Pkcs11Input {
+  if (/^pkcs11:/i.test(value)) return { pkcs11: value, ...p11 };
+  if (/^handle:/i.test(value)) throw new IdentityError("NOT_SUPPORTED", `${flag}: ${TPM_ROUTE}`);
+  return cliSource(value, flag);
+}
 
 /** Maps one CLI source value onto an identity input; `flag` names it in errors. */
 export function cliSource(value: string, flag?: string): IdentityInput {
@@ -65,8 +91,9 @@ export function identitySpecFromArgs(args: ParsedArgs): IdentitySpec {
   if (!cert) throw new UsageError("missing required flag: --certificate");
   const stdinUsers = [cert, key, chain].filter((v) => v === "-").length;
   if (stdinUsers > 1) throw new UsageError("only one of --certificate, --private-key and --intermediates can read stdin ('-')");
-  const spec: IdentitySpec = { certificate: cliSource(cert, "--certificate") };
-  if (key) spec.privateKey = cliSource(key, "--private-key");
+  const p11 = pkcs11FlagsOf(args);
+  const spec: IdentitySpec = { certificate: cliKeySource(cert, "--certificate", p11) };
+  if (key) spec.privateKey = cliKeySource(key, "--private-key", p11);
   if (chain) spec.intermediates = cliSource(chain, "--intermediates");
   if (pass !== undefined) spec.passphrase = cliPassword(pass);
   return spec;

@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import type { X509Identity } from "./types.js";
+import type { LoadedIdentity } from "./types.js";
 import { certificateFields } from "./der.js";
 import { expiryWarnings, type ExpiryWarning } from "./chain.js";
 import { serialToDecimal } from "./serial.js";
@@ -16,7 +16,7 @@ function nameOf(role: string, cert: X509Certificate): string {
  * caller's, so tests can move it.
  * @public
  */
-export function identityExpiryWarnings(identity: X509Identity, nowMs: number, withinDays = 30): ExpiryWarning[] {
+export function identityExpiryWarnings(identity: LoadedIdentity, nowMs: number, withinDays = 30): ExpiryWarning[] {
   const inputs = [{ name: nameOf("certificate", identity.certificate), notAfter: certificateFields(identity.certificateDer).notAfter }];
   for (const der of identity.chainDer) {
     inputs.push({ name: nameOf("chain certificate", new X509Certificate(der)), notAfter: certificateFields(der).notAfter });

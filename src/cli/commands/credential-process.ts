@@ -5,7 +5,7 @@ import { sessionInitFromArgs } from "../session-options.js";
 import { pinStdin } from "../stdin-once.js";
 import { systemClock } from "../../clock.js";
 import type { Credentials } from "../../credentials/types.js";
-import type { IdentityInput, IdentitySpec } from "../../identity/types.js";
+import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../../identity/types.js";
 import { resolveSessionConfig, type ResolvedSessionConfig } from "../../session/config.js";
 import { cacheDir, cacheKey, getOrCreate } from "../../credentials/cache.js";
 import { certificateFingerprint, formatCredentialProcess } from "../../outputs/credential-process.js";
@@ -29,11 +29,13 @@ const { readFileSync } = process.getBuiltinModule("node:fs");
  * without the identity loader (then the cache is skipped and the loader reports
  * the problem). Synchronous: one small local file on the start-up path.
  */
-function inputBytes(input: IdentityInput | undefined, env: NodeJS.ProcessEnv): Uint8Array | undefined {
+function inputBytes(input: IdentityInput | Pkcs11Input | undefined, env: NodeJS.ProcessEnv): Uint8Array | undefined {
   if (input === undefined) return undefined;
   if (typeof input === "string") return Buffer.from(input);
   if (input instanceof Uint8Array) return input;
   if (typeof input === "function" || "stdin" in input) return undefined;
+  // A certificate on a token: keyed by its URI and module (no PIN), so a hit loads no PKCS#11 code.
+  if ("pkcs11" in input) return Buffer.from(`pkcs11\0${input.module ?? ""}\0${input.pkcs11.replace(/([?&])pin-value=[^&]*/gi, "$1")}`);
   if ("path" in input) {
     try {
       return readFileSync(input.path);
@@ -45,7 +47,7 @@ function inputBytes(input: IdentityInput | undefined, env: NodeJS.ProcessEnv): U
   return value ? Buffer.from(value) : undefined;
 }
 
-const readsStdin = (v: IdentityInput | undefined) => typeof v === "object" && v !== null && "stdin" in v;
+const readsStdin = (v: IdentityInput | Pkcs11Input | undefined) => typeof v === "object" && v !== null && "stdin" in v;
 
 /** One CreateSession: loads the identity (prompting for a password on the terminal if needed), signs, sends. */
 async function fetchCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
