@@ -8,7 +8,7 @@
 // each as a fresh process, interleaved so that machine load hits all alike, and
 // prints the median wall times and the two ratios. Each variant runs twice
 // before timing starts: the first uncached run writes the V8 code cache
-// (src/cli/code-cache.ts) that every later run on a user's machine has too.
+// (src/cli/code-cache.ts, Node.js 22.8+) that every later run on a user's machine has too.
 // Targets: cached <= 1.3 x `node -e 0`, uncached <= 2.0 x `node -e 0`.
 // For reference it also times an empty ES module (`node empty.mjs`): on Node 20
 // the ES module loader alone costs about 0.15-0.2 x `node -e 0` (on Node 24,

@@ -84,7 +84,7 @@ async function main() {
       import(new URL("pki/index.js", dist).href),
       import(new URL("emulator/index.js", dist).href),
       import(new URL("outputs/serve-runner.js", dist).href),
-      import(new URL("provider/credential-fetcher.js", dist).href),
+      import(new URL("credentials/fetcher.js", dist).href),
       import(new URL("session/config.js", dist).href),
     ]).catch((err) => {
       console.error(`bench-serve: cannot load dist/: ${err.message}`);

@@ -94,7 +94,7 @@ const staticImports = (file) =>
 const lazyImports = (file) =>
   (graph.inputs[file]?.imports ?? []).filter((i) => i.kind === "dynamic-import" && !i.external).map((i) => i.path);
 const lazyTargets = new Set(Object.keys(graph.inputs).flatMap(lazyImports));
-const FETCHER = "src/provider/credential-fetcher.ts";
+const FETCHER = "src/credentials/fetcher.ts";
 const groupRoots = {
   startup: ["src/cli/main.ts", "src/cli/commands/credential-process.ts"],
   fetch: [FETCHER, ...lazyImports(FETCHER)],
@@ -159,7 +159,7 @@ const split = await esbuild.build({
   splitting: true,
   packages: "external",
   write: false,
-  define: { ...common.define, "import.meta.url": META_URL },
+  define: { ...common.define, "import.meta.url": META_URL, __SIGNING_HELPER_CLI__: "true" },
   plugins: [chunkGroupsPlugin],
 });
 for (const file of split.outputFiles) {

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-import { main } from "./cli/main.js";
+import { main, programName } from "./cli/main.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`signing-helper: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${programName()}: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -25,6 +25,7 @@ export type ErrorCode =
   | "INVALID_ARN"
   // service and network
   | "CREATE_SESSION"
+  | "ASSUME_ROLE"
   | "NETWORK"
   | "TIMEOUT"
   | "NO_CREDENTIALS"
@@ -80,6 +81,27 @@ export class CreateSessionError extends RolesAnywhereError {
   ) {
     super(init.code ?? "CREATE_SESSION", message, { cause: init.cause, hint: init.hint });
     this.name = "CreateSessionError";
+    this.status = init.status;
+    if (init.awsCode) this.awsCode = init.awsCode;
+    if (init.requestId) this.requestId = init.requestId;
+    this.retryable = init.retryable ?? false;
+  }
+}
+
+/** STS refused a call (e.g. AssumeRole of a role-chaining hop), or answered badly. @public */
+export class StsError extends RolesAnywhereError {
+  /** HTTP status, 0 when no response was received. */
+  readonly status: number;
+  /** STS's error code, e.g. `AccessDenied`, `ValidationError`, `ExpiredToken`. */
+  readonly awsCode?: string;
+  readonly requestId?: string;
+  readonly retryable: boolean;
+  constructor(
+    message: string,
+    init: { status: number; awsCode?: string; requestId?: string; retryable?: boolean; hint?: string; cause?: unknown; code?: ErrorCode },
+  ) {
+    super(init.code ?? "ASSUME_ROLE", message, { cause: init.cause, hint: init.hint });
+    this.name = "StsError";
     this.status = init.status;
     if (init.awsCode) this.awsCode = init.awsCode;
     if (init.requestId) this.requestId = init.requestId;

@@ -58,7 +58,10 @@ export {
 // 4. credentials
 export type { Credentials, CredentialSource } from "./credentials/types.js";
 export { createRefresher, type Refresher, type RefresherOptions, type RefresherEvent } from "./credentials/refresher.js";
-export { createCredentialFetcher, type CredentialFetcherOptions } from "./provider/credential-fetcher.js";
+export { createCredentialFetcher, type CredentialFetcherOptions } from "./credentials/fetcher.js";
+export type { BaseCredentialSource, SourceDescription } from "./credentials/source.js";
+export { x509Source, x509Description, type X509DescriptionFields } from "./credentials/x509-source.js";
+export { certificateFingerprint } from "./credentials/fingerprint.js";
 
 // 5. outputs and provider
 export { formatCredentialProcess } from "./outputs/credential-process.js";

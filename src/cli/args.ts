@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { closest } from "./suggest.js";
 
 /**
  * A tiny declarative flag parser. yargs costs ~40 ms of startup, which alone
@@ -30,6 +31,8 @@ export interface ParsedArgs {
   positionals: string[];
   /** Flags the user actually gave (not defaults). */
   given: Set<string>;
+  /** Notices for stderr (a flag given twice: the last value counts). Never holds a value. */
+  warnings: string[];
 }
 
 export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {
@@ -41,6 +44,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
   const flags: Record<string, ParsedValue> = {};
   const given = new Set<string>();
   const positionals: string[] = [];
+  const warnings: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") {
@@ -56,7 +60,12 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     const name = eq >= 0 ? body.slice(0, eq) : body;
     let inline: string | undefined = eq >= 0 ? body.slice(eq + 1) : undefined;
     const spec = byName.get(name);
-    if (!spec) throw new UsageError(`unknown flag: --${name}`, { hint: "run with --help to list the flags" });
+    if (!spec) {
+      const near = closest(name, byName.keys());
+      throw new UsageError(`unknown flag: --${name}`, {
+        hint: near ? `did you mean --${near}? (run with --help to list the flags)` : "run with --help to list the flags",
+      });
+    }
     let value: ParsedValue;
     if (spec.type === "boolean") {
       if (inline === undefined) value = true;
@@ -87,7 +96,9 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
       const prev = flags[spec.name];
       flags[spec.name] = [...(Array.isArray(prev) ? prev : []), String(value)];
     } else {
-      if (given.has(spec.name)) throw new UsageError(`flag given twice: --${spec.name}`);
+      // As the official helper (Go's flag package) does, the last value counts:
+      // wrappers append overrides to a configured command line.
+      if (given.has(spec.name)) warnings.push(`--${spec.name} given more than once: the last value is used`);
       flags[spec.name] = value;
     }
     given.add(spec.name);
@@ -95,7 +106,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
   for (const s of specs) {
     if (!(s.name in flags) && s.default !== undefined) flags[s.name] = s.default;
   }
-  return { flags, positionals, given };
+  return { flags, positionals, given, warnings };
 }
 
 export function str(args: ParsedArgs, name: string): string | undefined {
@@ -115,14 +126,55 @@ export function requireStr(args: ParsedArgs, name: string): string {
   return v;
 }
 
-export function formatHelp(usage: string, describe: string, specs: readonly FlagSpec[]): string {
-  const lines = [`usage: ${usage}`, "", describe, ""];
+/** Extra help text of a command: examples and the environment variables it reads. */
+export interface HelpExtras {
+  examples?: readonly string[];
+  env?: readonly string[];
+}
+
+/** Splits text into lines of at most `width` characters, breaking at spaces (a longer word stays whole). */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line || out.length === 0) out.push(line);
+  return out;
+}
+
+/** Left column, then the text wrapped in a right column starting at `col`. */
+function columns(left: string, text: string, col: number, width: number): string[] {
+  const body = wrap(text, Math.max(10, width - col));
+  const first = left.length < col ? left.padEnd(col) + body[0] : `${left}\n${" ".repeat(col)}${body[0]}`;
+  return [first, ...body.slice(1).map((l) => " ".repeat(col) + l)];
+}
+
+/** A command's help, wrapped to `width` columns (80 when not a terminal). */
+export function formatHelp(usage: string, describe: string, specs: readonly FlagSpec[], width = 80, extras: HelpExtras = {}): string {
+  const lines = [...columns("usage:", usage, 7, width), "", ...wrap(describe, width), ""];
   const shown = specs.filter((s) => !s.hidden);
   if (shown.length) lines.push("flags:");
+  const col = Math.min(36, Math.floor(width / 2));
   for (const s of shown) {
     const left = `  --${s.name}${s.type === "boolean" ? "" : ` <${s.type === "number" ? "n" : "value"}>`}`;
     const def = s.default !== undefined && s.default !== false ? ` (default ${String(s.default)})` : "";
-    lines.push(`${left.padEnd(34)} ${s.describe}${def}`);
+    const rep = s.repeat ? " (repeatable)" : "";
+    lines.push(...columns(left, `${s.describe}${rep}${def}`, col, width));
+  }
+  if (extras.examples?.length) {
+    lines.push("", "examples:");
+    for (const e of extras.examples) lines.push(...columns("", e, 2, width));
+  }
+  if (extras.env?.length) {
+    lines.push("", "environment:");
+    for (const e of extras.env) {
+      const [name, ...rest] = e.split(": ");
+      lines.push(...columns(`  ${name}`, rest.join(": "), col, width));
+    }
   }
   return lines.join("\n") + "\n";
 }

@@ -26,6 +26,8 @@ export interface CommandModule {
   describe: string;
   usage?: string;
   flags: FlagSpec[];
+  /** Takes positional arguments (`completion bash`); others refuse any. */
+  positionals?: boolean;
   /** Runs until stopped: SIGINT/SIGTERM abort ctx.signal instead of killing the process. */
   longRunning?: boolean;
   /** Returns the exit code (default 0). Throws RolesAnywhereError for failures. */

@@ -1,9 +1,10 @@
-import { RolesAnywhereError } from "../errors.js";
+import { RolesAnywhereError, UsageError } from "../errors.js";
 
 /**
  * Turns any thrown value into the contract's error lines:
  * `signing-helper: <what failed>: <why>` and optionally `hint: <what to do>`.
- * A stack trace only with --debug.
+ * A stack trace only with --debug, and never for a usage error (the user's
+ * command line is wrong, not the program).
  */
 export function formatError(err: unknown, prog: string, debug: boolean): string {
   const lines: string[] = [];
@@ -16,7 +17,7 @@ export function formatError(err: unknown, prog: string, debug: boolean): string 
   } else {
     lines.push(`${prog}: unexpected error: ${oneLine(String(err))}`);
   }
-  if (debug && err instanceof Error && err.stack) lines.push(err.stack);
+  if (debug && err instanceof Error && !(err instanceof UsageError) && err.stack) lines.push(err.stack);
   return lines.join("\n") + "\n";
 }
 

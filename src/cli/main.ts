@@ -1,16 +1,33 @@
 import { formatHelp, parseArgs } from "./args.js";
-import type { CliContext } from "./context.js";
+import type { CliContext, CommandModule } from "./context.js";
+import { closest } from "./suggest.js";
 import { commands } from "./commands/index.js";
 import { RolesAnywhereError, UsageError } from "../errors.js";
 import { formatError } from "./format-error.js";
 import { unexpectedArgument } from "./unexpected-argument.js";
+import { literalPasswordWarning } from "./shared-options.js";
 // The one command imported statically, for its start-up time: the AWS SDKs run
 // it for every credential refresh, and its lazy import() would cost one more
 // module to resolve, read and link (about 1 ms). It is light: its heavy parts
 // (identity loading, signing, the HTTP client) stay behind import().
 import { command as credentialProcess } from "./commands/credential-process.js";
 
-const PROG = "signing-helper";
+/** The official helper release whose commands, flags and outputs this one matches. */
+export const COMPATIBLE_WITH = "aws_signing_helper 1.8.0";
+
+/**
+ * The name the program was invoked as, for its messages: `aws_signing_helper`
+ * when run under the official name (a drop-in), else `signing-helper`.
+ */
+export function programName(invokedAs: string | undefined = process.argv[1]): string {
+  const base = (invokedAs ?? "").split(/[\\/]/).pop() ?? "";
+  return base.replace(/\.(c|m)?js$/, "") === "aws_signing_helper" ? "aws_signing_helper" : "signing-helper";
+}
+
+/** Flags that every command takes and that may also stand before the command name. */
+const GLOBAL_FLAG = /^--?debug(=.*)?$/;
+/** `--help`, `-h`, `-help`, `--help=true|false`… anywhere after the command. */
+const HELP_FLAG = /^--?(help|h)(=(.*))?$/;
 
 // Set by scripts/build.mjs (esbuild `define`); undefined when src/ runs as is (tests).
 declare const __PACKAGE_VERSION__: string | undefined;
@@ -40,18 +57,62 @@ function writeAllSync(fd: number, data: string): void {
   }
 }
 
-function topHelp(): string {
-  const lines = [`usage: ${PROG} <command> [flags]`, "", "commands:"];
-  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(34)} ${c.describe}`);
-  lines.push("", `Run '${PROG} <command> --help' for a command's flags.`);
+/** The width help is wrapped to: the terminal's, else 80. */
+function helpWidth(out: NodeJS.WritableStream): number {
+  const tty = out as Partial<NodeJS.WriteStream>;
+  return tty.isTTY && tty.columns ? Math.max(40, tty.columns) : 80;
+}
+
+function topHelp(prog: string, width: number): string {
+  const lines = [`usage: ${prog} <command> [flags]`, "", "commands:"];
+  const all: [string, string][] = [
+    ...Object.entries(commands).map(([name, c]) => [name, c.describe] as [string, string]),
+    ["help [command]", "Show this list, or a command's flags, examples and environment"],
+    ["version", `Print the version (also --version, -v)`],
+  ];
+  const col = 36;
+  for (const [name, describe] of all) {
+    const words = describe.split(" ");
+    let line = `  ${name}`.padEnd(col);
+    let first = true;
+    for (const w of words) {
+      if (!first && line.length + 1 + w.length > width) {
+        lines.push(line);
+        line = " ".repeat(col) + w;
+      } else line += (first ? "" : " ") + w;
+      first = false;
+    }
+    lines.push(line);
+  }
+  lines.push("", "global flags: --debug (may stand before the command)", `Run '${prog} help <command>' for a command's flags.`);
   return lines.join("\n") + "\n";
+}
+
+async function commandHelp(cmd: CommandModule, prog: string, width: number): Promise<string> {
+  const { helpExtras } = await import("./help-extras.js");
+  const usage = (cmd.usage ?? `signing-helper ${cmd.name} [flags]`).replace(/^signing-helper\b/, prog);
+  return formatHelp(usage, cmd.describe, cmd.flags, width, helpExtras[cmd.name] ?? {});
+}
+
+function unknownCommand(name: string, prog: string): UsageError {
+  const near = closest(name, [...Object.keys(commands), "help", "version"]);
+  return new UsageError(`unknown command: ${name}`, {
+    hint: near ? `did you mean '${prog} ${near}'? (run '${prog} help' to list the commands)` : `run '${prog} help' to list the commands`,
+  });
+}
+
+async function loadCommand(name: string, prog: string): Promise<CommandModule> {
+  const entry = commands[name];
+  if (!entry) throw unknownCommand(name, prog);
+  return name === credentialProcess.name ? credentialProcess : entry.load();
 }
 
 /**
  * Runs the CLI and returns the exit code. The only place that maps errors to
  * exit codes: 0 success, 1 runtime failure, 2 usage error.
  */
-export async function main(argv: string[], io?: Partial<CliContext>): Promise<number> {
+export async function main(argv: string[], io?: Partial<CliContext> & { prog?: string }): Promise<number> {
+  const prog = io?.prog ?? programName();
   // Built on first use: a command that never looks at ctx.signal does not pay for it.
   let controller: AbortController | undefined;
   const control = () => (controller ??= new AbortController());
@@ -59,7 +120,12 @@ export async function main(argv: string[], io?: Partial<CliContext>): Promise<nu
   // building one (a pipe's socket, a TTY) costs start-up time: they are handed out
   // lazily, so credential-process on a cache hit builds none of them.
   const stderrOf = () => io?.stderr ?? process.stderr;
-  const debug = argv.includes("--debug");
+  // Global flags before the command name move behind it (`--debug serve …`).
+  let lead = 0;
+  while (lead < argv.length && GLOBAL_FLAG.test(argv[lead]!)) lead++;
+  const [name, ...after] = argv.slice(lead);
+  const rest = [...after, ...argv.slice(0, lead)];
+  const debug = rest.some((a) => /^--?debug(=(true|1|yes))?$/i.test(a));
   const ctx: CliContext = {
     env: io?.env ?? process.env,
     get stdout() {
@@ -81,26 +147,45 @@ export async function main(argv: string[], io?: Partial<CliContext>): Promise<nu
       return io?.signal ?? control().signal;
     },
   };
-  const [name, ...rest] = argv;
   try {
-    if (!name || name === "--help" || name === "-h" || name === "help") {
+    if (!name || HELP_FLAG.test(name)) {
       // No command is a usage error: the help goes to stderr, stdout stays empty.
-      (name ? ctx.stdout : stderrOf()).write(topHelp());
+      (name ? ctx.stdout : stderrOf()).write(topHelp(prog, helpWidth(name ? ctx.stdout : stderrOf())));
       return name ? 0 : 2;
     }
-    if (name === "--version" || name === "version") {
-      ctx.stdout.write(packageVersion() + "\n");
+    if (name === "--version" || name === "-v" || name === "-version" || name === "version") {
+      ctx.stdout.write(`${packageVersion()} (compatible with ${COMPATIBLE_WITH})\n`);
       return 0;
     }
-    const entry = commands[name];
-    if (!entry) throw new UsageError(`unknown command: ${name}`, { hint: `run '${PROG} --help' to list the commands` });
-    const cmd = name === credentialProcess.name ? credentialProcess : await entry.load();
-    if (rest.includes("--help") || rest.includes("-h")) {
-      ctx.stdout.write(formatHelp(cmd.usage ?? `${PROG} ${cmd.name} [flags]`, cmd.describe, cmd.flags));
+    if (name === "help") {
+      const topic = rest.find((a) => !a.startsWith("-"));
+      if (!topic) {
+        ctx.stdout.write(topHelp(prog, helpWidth(ctx.stdout)));
+        return 0;
+      }
+      if (topic === "help" || topic === "version") {
+        ctx.stdout.write(topHelp(prog, helpWidth(ctx.stdout)));
+        return 0;
+      }
+      ctx.stdout.write(await commandHelp(await loadCommand(topic, prog), prog, helpWidth(ctx.stdout)));
       return 0;
     }
-    const args = parseArgs(rest, cmd.flags);
-    if (args.positionals.length) throw unexpectedArgument(rest, args.positionals[0]!);
+    if (name.startsWith("-")) {
+      throw new UsageError(`${name} before a command: only --debug may stand there`, { hint: `usage: ${prog} <command> [flags]; run '${prog} help'` });
+    }
+    const cmd = await loadCommand(name, prog);
+    const helpArgs = rest.filter((a) => HELP_FLAG.test(a));
+    const wantsHelp = helpArgs.some((a) => !/=(false|0|no)$/i.test(a));
+    if (wantsHelp) {
+      ctx.stdout.write(await commandHelp(cmd, prog, helpWidth(ctx.stdout)));
+      return 0;
+    }
+    // --debug is global: a command without a flag of its own for it still gets ctx.debug.
+    const takesDebug = cmd.flags.some((f) => f.name === "debug");
+    const own = rest.filter((a) => !HELP_FLAG.test(a) && (takesDebug || !GLOBAL_FLAG.test(a)));
+    const args = parseArgs(own, cmd.flags);
+    for (const w of args.warnings) ctx.log(`warning: ${w}`);
+    if (args.positionals.length && !cmd.positionals) throw unexpectedArgument(rest, args.positionals[0]!);
     for (const spec of cmd.flags) {
       if (spec.unsupported && args.given.has(spec.name)) {
         throw new RolesAnywhereError("NOT_SUPPORTED", `--${spec.name}: not supported: ${spec.unsupported}`, {
@@ -108,6 +193,8 @@ export async function main(argv: string[], io?: Partial<CliContext>): Promise<nu
         });
       }
     }
+    const passwordWarning = literalPasswordWarning(args);
+    if (passwordWarning) ctx.log(passwordWarning);
     if (cmd.longRunning && !io?.signal) {
       const stop = () => control().abort();
       process.once("SIGINT", stop);
@@ -116,7 +203,7 @@ export async function main(argv: string[], io?: Partial<CliContext>): Promise<nu
     const code = await cmd.run(args, ctx);
     return code ?? 0;
   } catch (err) {
-    stderrOf().write(formatError(err, PROG, debug));
+    stderrOf().write(formatError(err, prog, debug));
     return err instanceof UsageError ? 2 : 1;
   }
 }

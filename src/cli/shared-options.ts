@@ -1,14 +1,18 @@
 import type { FlagSpec, ParsedArgs } from "./args.js";
 import { bool, str } from "./args.js";
 import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../identity/types.js";
-import { IdentityError, UsageError } from "../errors.js";
+import { RolesAnywhereError, UsageError } from "../errors.js";
 
 /** The identity flags (certificate, key, chain, password). */
 export const identityFlags: FlagSpec[] = [
-  { name: "certificate", type: "string", describe: "Certificate: file (PEM, DER, fullchain, PKCS#12), '-' for stdin, env:NAME, or inline PEM" },
-  { name: "private-key", type: "string", describe: "Private key: file, '-' for stdin, env:NAME, or inline PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1)" },
+  { name: "certificate", type: "string", describe: "Certificate: file (PEM, DER, fullchain, PKCS#12), '-' for stdin, env:NAME, or inline PEM (no private key)" },
+  { name: "private-key", type: "string", describe: "Private key: file, '-' for stdin or env:NAME (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1); inline PEM is refused" },
   { name: "intermediates", type: "string", describe: "Intermediate CA certificates (PEM bundle): file, '-', env:NAME or inline PEM" },
-  { name: "pkcs8-password", type: "string", describe: "Password for an encrypted PKCS#8 key or a PKCS#12 file: VALUE or env:NAME" },
+  {
+    name: "pkcs8-password",
+    type: "string",
+    describe: "Password for an encrypted PKCS#8 key or a PKCS#12 file: env:NAME, or VALUE (visible to other users: warns)",
+  },
 ];
 
 /** The PKCS#11 flags (official names): for `pkcs11:` URIs in --certificate and --private-key. */
@@ -66,20 +70,59 @@ export function pkcs11FlagsOf(args: ParsedArgs): Pkcs11Flags {
 /** Maps a certificate or key value onto an input: a `pkcs11:` URI onto a token input, the rest as cliSource does. */
 export function cliKeySource(value: string, flag: string, p11: Pkcs11Flags = {}): IdentityInput | Pkcs11Input {
   if (/^pkcs11:/i.test(value)) return { pkcs11: value, ...p11 };
-  if (/^handle:/i.test(value)) throw new IdentityError("NOT_SUPPORTED", `${flag}: ${TPM_ROUTE}`);
   return cliSource(value, flag);
+}
+
+/**
+ * A value that names a key store rather than a file (the official helper's
+ * `handle:0x81000001` TPM handles, `pkcs11:` URIs) gets a clear "not supported"
+ * instead of "no such file".
+ */
+function refuseKeyStoreReference(value: string, flag?: string): void {
+  const at = flag ? `${flag}: ` : "";
+  if (/^handle:/i.test(value)) {
+    throw new RolesAnywhereError("NOT_SUPPORTED", `${at}TPM key handles (handle:…) are not supported`, {
+      hint: "use the TPM through its PKCS#11 module: --pkcs11-lib …/libtpm2_pkcs11.so with a pkcs11: URI (README: Hardware keys), or a key file",
+    });
+  }
+  if (/^pkcs11:/i.test(value)) {
+    // --certificate and --private-key take pkcs11: URIs (cliKeySource); other flags do not.
+    throw new RolesAnywhereError("NOT_SUPPORTED", `${at}a pkcs11: URI is taken by --certificate and --private-key only`, {
+      hint: "give this one as a file, env:NAME or stdin",
+    });
+  }
 }
 
 /** Maps one CLI source value onto an identity input; `flag` names it in errors. */
 export function cliSource(value: string, flag?: string): IdentityInput {
+  refuseKeyStoreReference(value, flag);
   if (value === "-") return { stdin: true };
   if (value.startsWith("env:")) {
     const name = value.slice(4);
     if (!name) throw new UsageError(`${flag ? `${flag}: ` : ""}env: needs a variable name, as in env:MY_CERT`);
     return { env: name };
   }
-  if (value.trimStart().startsWith("-----BEGIN")) return value;
+  if (value.trimStart().startsWith("-----BEGIN")) {
+    // Every user can read a process's arguments (/proc/PID/cmdline, ps).
+    if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(value)) {
+      throw new UsageError(`${flag ? `${flag}: ` : ""}a private key given inline is refused: other users could read it in the process list`, {
+        hint: "put the key in a file only you can read, or pass it as env:NAME or on stdin with '-'",
+      });
+    }
+    return value;
+  }
   return { path: value };
+}
+
+/**
+ * The warning for a literal `--pkcs8-password VALUE`: accepted, because the
+ * official helper takes only a literal and existing configurations use it, but
+ * every user can read it in the process list. Undefined when there is nothing to say.
+ */
+export function literalPasswordWarning(args: ParsedArgs): string | undefined {
+  const pass = str(args, "pkcs8-password");
+  if (pass === undefined || pass === "" || pass.startsWith("env:")) return undefined;
+  return "warning: --pkcs8-password VALUE can be read by every user of this machine in the process list; use --pkcs8-password env:NAME (or leave it out to be asked on the terminal)";
 }
 
 /** Builds the identity spec from the identity flags. */

@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import { parseCacheEntry, serializeCacheEntry } from "./cache-entry.js";
 import { readOwnFileSync } from "./own-file.js";
 import { sha256Hex } from "./sha256.js";
+import type { SourceDescription } from "./source.js";
 import type { Credentials } from "./types.js";
 
 /*
@@ -14,41 +15,18 @@ import type { Credentials } from "./types.js";
  */
 const { isAbsolute, join } = process.getBuiltinModule("node:path");
 
-/** Everything that makes two credential-process invocations interchangeable. @public */
-export interface CacheKeyFields {
-  /** SHA-256 of the leaf certificate's DER, hex. */
-  certFingerprintSha256: string;
-  trustAnchorArn: string;
-  profileArn: string;
-  roleArn: string;
-  durationSeconds: number;
-  roleSessionName?: string;
-  /** The CreateSession endpoint URL actually used. */
-  endpoint: string;
-}
-
 /** Cache entries are reused while more than this much validity remains (15 minutes). @public */
 export const CACHE_MIN_REMAINING_MS = 15 * 60_000;
 
 const DIR_NAME = "rolesanywhere-signing-helper";
 
 /**
- * The cache key: lowercase hex SHA-256 over the fields in a fixed order
- * (a versioned JSON array, so no two field sets collide).
+ * The cache key of a source's description (see BaseCredentialSource):
+ * lowercase hex SHA-256 of its JSON.
  * @public
  */
-export function cacheKey(f: CacheKeyFields): string {
-  const canonical = JSON.stringify([
-    "v1",
-    f.certFingerprintSha256.toLowerCase().replace(/:/g, ""),
-    f.trustAnchorArn,
-    f.profileArn,
-    f.roleArn,
-    f.durationSeconds,
-    f.roleSessionName ?? null,
-    f.endpoint,
-  ]);
-  return sha256Hex(canonical);
+export function cacheKey(description: SourceDescription): string {
+  return sha256Hex(JSON.stringify(description));
 }
 
 /**

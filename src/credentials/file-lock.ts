@@ -91,33 +91,50 @@ async function inspectHolder(lockPath: string, staleMs: number): Promise<Holder>
  * file unlinked is the stale one. (Renaming the lock aside and putting it back,
  * as an earlier version did, could remove a lock taken in between: two holders.)
  */
-async function breakStale(lockPath: string, expected: string, staleMs: number): Promise<void> {
+async function breakStale(lockPath: string, expected: string, staleMs: number): Promise<boolean> {
   const breaker = `${lockPath}.break`;
   if (!(await tryCreate(breaker, `${process.pid}\n`))) {
     // Another process is breaking it. A breaker file left by a crash is old: remove it.
     const st = await stat(breaker).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > 5000) await unlink(breaker).catch(() => undefined);
-    return;
+    if (st && Date.now() - st.mtimeMs > 5000) await unlink(breaker).catch((err: unknown) => cannotRemove(breaker, err));
+    return false;
   }
   try {
     const first = await readFile(lockPath, "utf8").catch(() => undefined);
-    if (first !== expected) return;
+    if (first !== expected) return false;
     const owner = parseOwner(expected);
     let stale: boolean;
     if (owner && owner.host === hostname() && owner.pid !== process.pid && !pidAlive(owner.pid)) stale = true;
     else {
       const st = await stat(lockPath).catch(() => undefined);
-      if (!st) return;
+      if (!st) return false;
       const age = Date.now() - st.mtimeMs;
       stale = owner ? age > staleMs : age > Math.min(staleMs, 5000);
     }
-    if (!stale) return;
+    if (!stale) return false;
     const again = await readFile(lockPath, "utf8").catch(() => undefined);
-    if (again !== expected) return;
-    await unlink(lockPath).catch(() => undefined);
+    if (again !== expected) return false;
+    await unlink(lockPath).catch((err: unknown) => cannotRemove(lockPath, err));
+    return true;
   } finally {
     await unlink(breaker).catch(() => undefined);
   }
+}
+
+/**
+ * A stale lock that this user may not remove (another user's file in a sticky
+ * directory, a read-only directory): waiting cannot help, so it is an error at
+ * once. A file already gone is fine.
+ */
+async function cannotRemove(path: string, err: unknown): Promise<void> {
+  const code = errCode(err);
+  if (code === "ENOENT") return;
+  const st = await stat(path).catch(() => undefined);
+  const whose = st && st.uid !== process.getuid?.() ? ` (it belongs to uid ${st.uid})` : "";
+  throw new RolesAnywhereError("IO", `lock ${path}: abandoned by its holder but cannot be removed${whose}: ${code ?? String(err)}`, {
+    cause: err,
+    hint: `delete ${path} as its owner or an administrator, or use a directory of your own`,
+  });
 }
 
 async function tryCreate(lockPath: string, content: string): Promise<boolean> {
@@ -173,20 +190,23 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
     content = JSON.stringify(owner) + "\n";
     if (await tryCreate(lockPath, content)) break;
     const holder = await inspectHolder(lockPath, staleMs);
-    if (holder.state === "gone") continue;
-    if (holder.state === "stale") {
-      await breakStale(lockPath, holder.content, staleMs);
-      continue;
-    }
+    // Every way round the loop checks the deadline and sleeps: a lock that keeps
+    // coming back (or a breaker that keeps losing) never spins the CPU.
+    const retrySoon = holder.state === "gone" || (holder.state === "stale" && (await breakStale(lockPath, holder.content, staleMs)));
     const left = deadline - Date.now();
     if (left <= 0) {
-      const who = holder.pid !== undefined ? `process ${holder.pid}` : "another process";
+      const who = holder.state === "held" && holder.pid !== undefined ? `process ${holder.pid}` : "another process";
       throw new RolesAnywhereError("TIMEOUT", `lock ${lockPath}: still held by ${who} after ${timeoutMs / 1000} s`, {
         hint: `if no other signing-helper is running, delete ${lockPath}`,
       });
     }
-    await sleep(Math.min(left, delay * (0.5 + Math.random())));
-    delay = Math.min(delay * 2, 250);
+    if (retrySoon) {
+      // Gone or just removed: try again soon, but not at once.
+      await sleep(Math.min(left, 1 + Math.random() * 4));
+    } else {
+      await sleep(Math.min(left, delay * (0.5 + Math.random())));
+      delay = Math.min(delay * 2, 250);
+    }
   }
   await removeGraves(lockPath);
   const beat = setInterval(() => {

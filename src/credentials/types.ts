@@ -1,19 +1,6 @@
-import type { Secret } from "../secret.js";
+import type { Credentials } from "../session/types.js";
 
-/** Temporary AWS credentials from CreateSession. @public */
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: Secret<string>;
-  sessionToken: Secret<string>;
-  /** Expiration as a Date. */
-  expiration: Date;
-  /** The expiration string exactly as the service sent it. */
-  expirationRaw: string;
-  /** 12-digit account id (from the role ARN). */
-  accountId: string;
-  roleArn: string;
-  assumedRoleArn?: string;
-}
+export type { Credentials } from "../session/types.js";
 
 /** Something that hands out credentials (a refresher, a static value in tests). @public */
 export interface CredentialSource {

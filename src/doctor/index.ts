@@ -18,7 +18,8 @@ export type {
   SessionSettings,
 } from "./types.js";
 export { evaluateDoctor, doctorExitCode, summarize, type DoctorSummary } from "./evaluate.js";
-export { formatCheck, formatChecklist, STATUS_MARKS } from "./format.js";
+export { formatCheck, formatChecklist, formatChecklistJson, STATUS_MARKS } from "./format.js";
+export type { ChecklistOptions } from "./format.js";
 export { gatherOfflineFacts, type DoctorRequest, type GatherOptions } from "./gather.js";
 export { gatherOnlineFacts, probeServerDate, type OnlineOptions } from "./online.js";
 export { proxyFor, type ProxyDecision } from "./check-proxy.js";

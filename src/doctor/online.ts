@@ -8,7 +8,7 @@ import type { Dispatcher } from "undici";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { CreateSessionError } from "../errors.js";
-import { createCredentialFetcher } from "../provider/credential-fetcher.js";
+import { createCredentialFetcher } from "../credentials/fetcher.js";
 import { resolveSessionConfig, type ResolvedSessionConfig, type SessionInit } from "../session/config.js";
 import { hintFor } from "../session/hints.js";
 import { classifyNetworkError } from "../session/retry.js";

@@ -73,6 +73,8 @@ export interface UpdateOptions {
   refresher?: Omit<RefresherOptions, "fetch" | "clock" | "onEvent">;
   /** How long to wait for the file's lock, in ms. Default 30 000. */
   lockTimeoutMs?: number;
+  /** Write the file a symbolic link at `credentialsFile` points to (default: refuse the link). */
+  followSymlinks?: boolean;
 }
 
 /** A running `update` loop. @public */
@@ -125,7 +127,10 @@ function reporter(opts: UpdateOptions): (e: UpdateEvent) => void {
 }
 
 async function writeCredentials(opts: UpdateOptions, profile: string, creds: Credentials, report: (e: UpdateEvent) => void): Promise<UpdateFileResult> {
-  const result = await updateCredentialsFile(opts.credentialsFile, profile, creds, { lockTimeoutMs: opts.lockTimeoutMs ?? 30_000 });
+  const result = await updateCredentialsFile(opts.credentialsFile, profile, creds, {
+    lockTimeoutMs: opts.lockTimeoutMs ?? 30_000,
+    followSymlinks: opts.followSymlinks === true,
+  });
   report({
     type: "written",
     path: result.path,

@@ -194,7 +194,7 @@ export function fromRolesAnywhere(init: FromRolesAnywhereInit): RolesAnywherePro
 async function createProviderRefresher(init: FromRolesAnywhereInit, clock: Clock, warn: Warn): Promise<Refresher> {
   const [{ resolveSessionConfig }, { createCredentialFetcher }, { createRefresher }] = await Promise.all([
     import("../session/config.js"),
-    import("./credential-fetcher.js"),
+    import("../credentials/fetcher.js"),
     import("../credentials/refresher.js"),
   ]);
   const env = init.env ?? process.env;

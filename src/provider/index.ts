@@ -10,4 +10,4 @@ export {
   type RolesAnywhereIdentity,
   type RolesAnywhereProvider,
 } from "./from-roles-anywhere.js";
-export { createCredentialFetcher, type CredentialFetcherOptions } from "./credential-fetcher.js";
+export { createCredentialFetcher, type CredentialFetcherOptions } from "../credentials/fetcher.js";

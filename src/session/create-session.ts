@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
-import type { Credentials } from "../credentials/types.js";
+import type { Credentials } from "./types.js";
 import { CreateSessionError } from "../errors.js";
 import { debugLines, signRequest } from "../signer/sign-request.js";
 import type { SignedRequest, Signer } from "../signer/types.js";

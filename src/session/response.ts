@@ -1,6 +1,6 @@
 import { CreateSessionError } from "../errors.js";
 import { Secret } from "../secret.js";
-import type { Credentials } from "../credentials/types.js";
+import type { Credentials } from "./types.js";
 import { hintFor, THROTTLE_CODES } from "./hints.js";
 
 /**

@@ -39,7 +39,7 @@ export function userAgent(version: string = packageVersion()): string {
  * undici is imported here, on first use, to keep CLI start-up fast.
  * @internal
  */
-export async function createDefaultDispatcher(cfg: ResolvedSessionConfig): Promise<Dispatcher> {
+export async function createDefaultDispatcher(cfg: Pick<ResolvedSessionConfig, "tls" | "proxy" | "timeoutMs">): Promise<Dispatcher> {
   const { EnvHttpProxyAgent } = await import("undici");
   const tls = {
     rejectUnauthorized: cfg.tls.rejectUnauthorized,

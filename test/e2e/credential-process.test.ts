@@ -106,7 +106,7 @@ describe("credential-process (built CLI) against the emulator", () => {
   });
 
   describe("failures: exit 1 with one error line and a hint", () => {
-    const cases: { name: string; args: (w: World) => string[]; what: RegExp; hint?: RegExp; sends: boolean }[] = [
+    const cases: { name: string; args: (w: World) => string[]; what: RegExp; hint?: RegExp; warning?: RegExp; sends: boolean }[] = [
       {
         name: "a certificate the trust anchor does not trust",
         args: (w) => cpArgs(w, w.rogue),
@@ -144,6 +144,8 @@ describe("credential-process (built CLI) against the emulator", () => {
         name: "a wrong password for an encrypted key",
         args: (w) => cpArgs(w, { cert: w.ec.cert, key: w.ecEncryptedKey }, ["--pkcs8-password", "hunter2-not-it"]),
         what: /ec-key-encrypted\.pem.*wrong password/,
+        // A literal password is accepted (the official helper takes only that) with a warning first.
+        warning: /^warning: --pkcs8-password VALUE can be read by every user .*env:NAME/,
         sends: false,
       },
       {
@@ -159,8 +161,13 @@ describe("credential-process (built CLI) against the emulator", () => {
         const r = await runCli(c.args(w), cleanEnv(home));
         expect(r.stdout).toBe("");
         expect(r.code, r.stderr).toBe(1);
-        expectErrorLines(r.stderr, c.what);
-        if (c.hint) expect(r.stderr.split("\n")[1]).toMatch(c.hint);
+        let stderr = r.stderr;
+        if (c.warning) {
+          expect(stderr.split("\n")[0]).toMatch(c.warning);
+          stderr = stderr.slice(stderr.indexOf("\n") + 1);
+        }
+        expectErrorLines(stderr, c.what);
+        if (c.hint) expect(stderr.split("\n")[1]).toMatch(c.hint);
         expect(r.stderr).not.toContain(KEY_PASSWORD);
         expect(r.stderr).not.toContain("hunter2-not-it");
         expect(w.createSessions() - before).toBe(c.sends ? 1 : 0);

@@ -70,11 +70,38 @@ function expectFailure(r: RunResult, code: 1 | 2, what: RegExp): string[] {
 }
 
 describe("flag values and arguments", () => {
-  it("takes inline PEM given as the next argument (not only --flag=PEM)", async () => {
-    const r = await runCli(["credential-process", "--certificate", good.certPem, "--private-key", good.keyPem, ...arns()], env());
+  it("takes an inline certificate given as the next argument (not only --flag=PEM)", async () => {
+    const r = await runCli(["credential-process", "--certificate", good.certPem, "--private-key", good.key, ...arns()], env());
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ Version: 1, AccountId: "123456789012" });
+  });
+
+  it("refuses a private key given inline, in any flag and any command (exit 2), without showing it: other users can read argv", async () => {
+    const body = good.keyPem.split("\n")[1]!;
+    const runs = [
+      ["credential-process", "--certificate", good.cert, "--private-key", good.keyPem, ...arns()],
+      ["credential-process", "--certificate", good.keyPem + good.certPem, ...arns()],
+      ["sign-string", "--private-key", good.keyPem],
+      ["update", "--once", "--certificate", good.cert, `--private-key=${good.keyPem}`, ...arns()],
+    ];
+    for (const argv of runs) {
+      const r = await runCli(argv, env());
+      const lines = expectFailure(r, 2, /^signing-helper: --(private-key|certificate): a private key given inline is refused: other users could read it in the process list$/);
+      expect(lines[1]).toMatch(/^hint: .*file.*env:NAME.*'-'/);
+      expect(r.stderr).not.toContain(body);
+    }
+  });
+
+  it("accepts a literal --pkcs8-password (the official helper's only form) with a warning that names env:NAME; env:NAME gives none", async () => {
+    const literal = await runCli(["read-certificate-data", "--certificate", good.cert, "--pkcs8-password", "s3cret-literal"], env());
+    expect(literal.code, literal.stderr).toBe(0);
+    expect(literal.stderr).toBe(
+      "warning: --pkcs8-password VALUE can be read by every user of this machine in the process list; use --pkcs8-password env:NAME (or leave it out to be asked on the terminal)\n",
+    );
+    const fromEnv = await runCli(["read-certificate-data", "--certificate", good.cert, "--pkcs8-password", "env:PW"], cleanEnv(dir, { PW: "s3cret-literal" }));
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stderr).toBe("");
   });
 
   it("refuses a stray argument with exit 2 instead of ignoring it", async () => {
@@ -113,14 +140,14 @@ describe("read-certificate-data with a password-protected PKCS#12", () => {
     const expected = readFileSync(join(INTEROP, "cert.der")).toString("base64");
     for (const [pass, extra] of [[P12_PASSWORD, {}], ["env:P12_PASS", { P12_PASS: P12_PASSWORD }]] as const) {
       const r = await runCli(["read-certificate-data", "--certificate", join(INTEROP, "modern.p12"), "--pkcs8-password", pass], cleanEnv(dir, extra));
-      expect(r.stderr).toBe("");
+      expect(r.stderr).toMatch(pass === P12_PASSWORD ? /^warning: --pkcs8-password VALUE can be read by every user[^\n]*\n$/ : /^$/);
       expect(r.code).toBe(0);
       expect((JSON.parse(r.stdout) as { certificateData: string }).certificateData).toBe(expected);
     }
   });
 
   it("says the password is wrong, and never shows it", async () => {
-    const r = await runCli(["read-certificate-data", "--certificate", join(INTEROP, "modern.p12"), "--pkcs8-password", "not-the-pass"], env());
+    const r = await runCli(["read-certificate-data", "--certificate", join(INTEROP, "modern.p12"), "--pkcs8-password", "env:PW"], cleanEnv(dir, { PW: "not-the-pass" }));
     expectFailure(r, 1, /wrong password for the PKCS#12 file/);
     expect(r.stderr).not.toContain("not-the-pass");
   });

@@ -123,7 +123,7 @@ describe.skipIf(!hasOpenssl)("sign-string (built CLI) with openssl-made keys", (
     const k = keys["ec-p256"];
     const enc = join(dir, "enc2.pem");
     runOpenssl(["pkcs8", "-topk8", "-in", k.keyPath, "-v2", "aes-256-cbc", "-passout", "pass:right-pw", "-out", enc]);
-    const r = cli(["sign-string", "--private-key", enc, "--pkcs8-password", "wrong-pw-XYZ"]);
+    const r = cli(["sign-string", "--private-key", enc, "--pkcs8-password", "env:KEY_PW"], { env: { KEY_PW: "wrong-pw-XYZ" } });
     expect(r.status).toBe(1);
     expect(r.stdout.length).toBe(0);
     expectOneLineError(r.stderr, /private key/i);
@@ -186,7 +186,7 @@ describe("sign-string (built CLI) with ML-DSA", () => {
     "ML-DSA-%s official fixture: the signature of the text and '1' verifies with the certificate (%i bytes)",
     (v, size) => {
       const certPath = join(OFFICIAL_MLDSA_DIR, `mldsa${v}-cert.pem`);
-      const r = cli(["sign-string", "--private-key", join(OFFICIAL_MLDSA_DIR, `mldsa${v}-key-pkcs8-aes256cbc.pem`), "--pkcs8-password", "password", "--certificate", certPath, "--format", "bin", "--digest", "SHA512"]);
+      const r = cli(["sign-string", "--private-key", join(OFFICIAL_MLDSA_DIR, `mldsa${v}-key-pkcs8-aes256cbc.pem`), "--pkcs8-password", "env:MLDSA_PW", "--certificate", certPath, "--format", "bin", "--digest", "SHA512"], { env: { MLDSA_PW: "password" } });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
       expect(r.stdout.length).toBe(size);

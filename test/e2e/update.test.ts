@@ -190,6 +190,49 @@ describe("update failures", () => {
   });
 });
 
+describe("update and symbolic links", () => {
+  it("refuses a symbolic link at the credentials path (exit 1, one line, target untouched); --follow-symlinks writes the real file", async () => {
+    const { symlinkSync, lstatSync } = await import("node:fs");
+    const dir = freshDir();
+    const real = join(dir, "real-credentials");
+    writeFileSync(real, "# keep\n", { mode: 0o644 });
+    const link = join(dir, "credentials");
+    symlinkSync(real, link);
+    const r = await cli(["update", "--once", "--credentials-file", link, ...sessionFlags()], cleanEnv({ HOME: dir }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`signing-helper: credentials file ${link}: is a symbolic link (to ${real}), not followed; left unchanged\n`);
+    expect(r.stderr).toContain("--follow-symlinks");
+    expect(readFileSync(real, "utf8")).toBe("# keep\n");
+    expect(statSync(real).mode & 0o777).toBe(0o644);
+
+    const ok = await cli(["update", "--once", "--follow-symlinks", "--credentials-file", link, ...sessionFlags()], cleanEnv({ HOME: dir }));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(profileOf(real, "default")?.get("aws_access_key_id")).toMatch(/^ASIA/);
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("as root: never follows another user's link into a root-owned file (needs root)", async () => {
+    const { symlinkSync, lchownSync, chownSync } = await import("node:fs");
+    const dir = freshDir();
+    const victim = join(dir, "root-file");
+    writeFileSync(victim, "root: keep\n", { mode: 0o600 });
+    const userDir = join(dir, "user-aws");
+    mkdirSync(userDir, { mode: 0o700 });
+    chownSync(userDir, 65534, 65534);
+    const link = join(userDir, "credentials");
+    symlinkSync(victim, link);
+    lchownSync(link, 65534, 65534);
+    for (const extra of [[], ["--follow-symlinks"]]) {
+      const r = await cli(["update", "--once", ...extra, "--credentials-file", link, ...sessionFlags()], cleanEnv({ HOME: dir }));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^signing-helper: credentials (file|directory) .* (owned by uid 65534|symbolic link)/m);
+      expect(readFileSync(victim, "utf8")).toBe("root: keep\n");
+      expect(statSync(victim).mode & 0o777).toBe(0o600);
+    }
+  });
+});
+
 describe("update (long-running)", () => {
   it("writes, keeps running until SIGTERM, then exits 0", async () => {
     const dir = freshDir();

@@ -1,12 +1,21 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
-// The layering of src/ (identity → signer → session → credentials → outputs/provider → cli),
-// checked on the import statements themselves so a shortcut cannot creep in unnoticed.
+// The layering of src/ by data flow, checked on the import statements themselves
+// (type-only imports included: a type that points upward is a shortcut too):
+//
+//   identity → signer → session / sources → credentials → outputs, provider, doctor → cli
+//
+// with emulator and pki apart. `sources` (base credential sources beside the
+// X.509 one, and AssumeRole hops) is a peer of session. `doctor` diagnoses a
+// configuration with the same pieces the credential commands use (identity,
+// session, the credential fetcher), so it sits beside outputs and provider: it
+// may import everything below it and is imported only by the CLI.
 const SRC = join(import.meta.dirname, "..", "..", "src");
 
 function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
     return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
@@ -16,51 +25,71 @@ function files(dir: string): string[] {
 interface Import {
   file: string;
   spec: string;
-  typeOnly: boolean;
 }
 
 function imports(file: string): Import[] {
   const text = readFileSync(file, "utf8");
   const out: Import[] = [];
-  const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?from\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g;
-  for (const m of text.matchAll(re)) {
-    const spec = m[3] ?? m[4]!;
-    out.push({ file: relative(SRC, file), spec, typeOnly: Boolean(m[2]) });
-  }
+  const re = /(?:^|\n)\s*(?:import|export)\s+[^;]*?from\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g;
+  for (const m of text.matchAll(re)) out.push({ file: relative(SRC, file), spec: m[1] ?? m[2]! });
   return out;
 }
 
-/** The top-level folder of src/ an import lands in, or the root file name. */
+/** The top-level folder of src/ an import lands in, or the root file name (e.g. "errors.ts"). */
 function target(imp: Import): string | undefined {
   if (!imp.spec.startsWith(".")) return undefined;
   const abs = join(SRC, imp.file, "..", imp.spec);
-  const rel = relative(SRC, abs);
-  return rel.split("/")[0];
+  const first = relative(SRC, abs).split("/")[0]!;
+  return first.replace(/\.js$/, ".ts");
 }
 
 const all = files(SRC).flatMap(imports);
 const from = (folder: string) => all.filter((i) => i.file.startsWith(folder + "/"));
 
-// A folder may import (at run time) only folders listed here, plus root files.
-const allowed: Record<string, string[]> = {
+const below = {
   identity: ["identity"],
   signer: ["signer", "identity"],
   session: ["session", "signer", "identity"],
-  credentials: ["credentials"],
+  sources: ["sources", "session", "signer", "identity"],
+} as const;
+const credentials = ["credentials", ...new Set([...below.session, ...below.sources])];
+
+/** A folder may import only the folders listed here, plus the shared root files. */
+const allowed: Record<string, readonly string[]> = {
+  ...below,
+  credentials,
+  outputs: ["outputs", ...credentials],
+  provider: ["provider", ...credentials],
+  doctor: ["doctor", ...credentials],
+  cli: ["cli", "outputs", "provider", "doctor", ...credentials, "emulator", "pki"],
   pki: ["pki"],
   emulator: ["emulator"],
+  // The GitHub Action is a front end like cli/: inputs → the provider → the runner's files.
+  action: ["action", "provider", "session"],
 };
 
+/** Root files every folder may import. index.ts and cli.ts are entry points: nothing imports them. */
+const SHARED_ROOT = ["errors.ts", "secret.ts", "clock.ts"];
+
 describe("architecture", () => {
+  it("every folder of src/ has a place in the layering", () => {
+    const folders = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory());
+    expect(folders.filter((f) => !(f in allowed))).toEqual([]);
+  });
+
   for (const [folder, ok] of Object.entries(allowed)) {
-    it(`src/${folder} imports only ${ok.join(", ")} and the shared root files at run time`, () => {
+    it(`src/${folder} imports only ${ok.join(", ")} and the shared root files`, () => {
       const bad = from(folder)
-        .filter((i) => !i.typeOnly)
         .map((i) => ({ ...i, to: target(i) }))
-        .filter((i) => i.to !== undefined && !i.to.endsWith(".js") && !ok.includes(i.to));
+        .filter((i) => i.to !== undefined && !SHARED_ROOT.includes(i.to) && !ok.includes(i.to));
       expect(bad.map((b) => `${b.file} -> ${b.spec}`)).toEqual([]);
     });
   }
+
+  it("the check sees type-only imports too (it would catch an upward `import type`)", () => {
+    const typeOnly = all.filter((i) => i.file === "credentials/types.ts");
+    expect(typeOnly.map((i) => target(i))).toContain("session");
+  });
 
   it("the emulator never imports the client's canonicalization (src/signer)", () => {
     const bad = from("emulator").filter((i) => target(i) === "signer");

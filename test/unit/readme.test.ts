@@ -31,3 +31,27 @@ describe("README set-up commands", () => {
     expect(pkg.scripts.prepare).toMatch(/build/);
   });
 });
+
+describe("README install story", () => {
+  const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+  /** Code blocks of the README (the commands and configuration a user copies). */
+  const code = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!).join("\n");
+
+  it("runs npx only with this package named and its version pinned, never a bare `npx signing-helper`", () => {
+    const npx = [...code.matchAll(/\bnpx\b[^\n]*/g)].map((m) => m[0]);
+    for (const line of npx) {
+      const flat = line.replace(/["',\[\]]/g, " ").replace(/\s+/g, " ");
+      expect(flat, line).toMatch(new RegExp(`^npx --yes -p rolesanywhere-signing-helper@${version.replace(/\./g, "\\.")} (signing-helper|aws_signing_helper) `));
+    }
+  });
+
+  it("gives every credential_process an absolute path or a pinned npx", () => {
+    const lines = [...code.matchAll(/credential_process = (\S+)/g)].map((m) => m[1]!);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const cmd of lines) expect(cmd === "npx" || cmd.startsWith("/") || cmd === "%s", cmd).toBe(true);
+  });
+
+  it("names the tarball of the current version", () => {
+    for (const m of readme.matchAll(/rolesanywhere-signing-helper-(\d+\.\d+\.\d+)\.tgz/g)) expect(m[1]).toBe(version);
+  });
+});

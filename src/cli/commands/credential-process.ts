@@ -8,93 +8,64 @@ import type { Credentials } from "../../credentials/types.js";
 import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../../identity/types.js";
 import { resolveSessionConfig, type ResolvedSessionConfig } from "../../session/config.js";
 import { cacheDir, cacheKey, getOrCreate } from "../../credentials/cache.js";
-import { certificateFingerprint, formatCredentialProcess } from "../../outputs/credential-process.js";
+import { x509Source } from "../../credentials/x509-source.js";
+import type { BaseCredentialSource } from "../../credentials/source.js";
+import { formatCredentialProcess } from "../../outputs/credential-process.js";
 import { enableCodeCache } from "../code-cache.js";
-
-// node:fs through getBuiltinModule: an ESM `import … from "node:fs"` builds the
-// module namespace, which loads fs/promises and the streams (~3 ms of start-up).
-const { readFileSync } = process.getBuiltinModule("node:fs");
 
 /*
  * Start-up budget: a cache hit must not load undici, the identity parsers,
  * the signer or any X.509 library. Everything a CreateSession needs is
- * imported inside fetchCredentials, only when a call is really made. The
- * cache module is imported statically: it is light (no node:crypto, its lock and
- * atomic-write parts load on a miss), and in the bundled CLI it then rides in
- * this command's chunk instead of costing one more file to load.
+ * imported by the source's fetch, only when a call is really made. The cache
+ * and source modules are imported statically: they are light (no node:crypto;
+ * the lock and atomic-write parts load on a miss), and in the bundled CLI they
+ * then ride in this command's chunk instead of costing one more file to load.
  */
-
-/**
- * The bytes of a certificate input, or undefined when they cannot be had
- * without the identity loader (then the cache is skipped and the loader reports
- * the problem). Synchronous: one small local file on the start-up path.
- */
-function inputBytes(input: IdentityInput | Pkcs11Input | undefined, env: NodeJS.ProcessEnv): Uint8Array | undefined {
-  if (input === undefined) return undefined;
-  if (typeof input === "string") return Buffer.from(input);
-  if (input instanceof Uint8Array) return input;
-  if (typeof input === "function" || "stdin" in input) return undefined;
-  // A certificate on a token: keyed by its URI and module (no PIN), so a hit loads no PKCS#11 code.
-  if ("pkcs11" in input) return Buffer.from(`pkcs11\0${input.module ?? ""}\0${input.pkcs11.replace(/([?&])pin-value=[^&]*/gi, "$1")}`);
-  if ("path" in input) {
-    try {
-      return readFileSync(input.path);
-    } catch {
-      return undefined;
-    }
-  }
-  const value = env[input.env];
-  return value ? Buffer.from(value) : undefined;
-}
 
 const readsStdin = (v: IdentityInput | Pkcs11Input | undefined) => typeof v === "object" && v !== null && "stdin" in v;
 
-/** One CreateSession: loads the identity (prompting for a password on the terminal if needed), signs, sends. */
-async function fetchCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
-  // Before the CreateSession code loads: its chunk then compiles from the V8 code cache (code-cache.ts).
-  enableCodeCache(ctx.env);
-  const { createCredentialFetcher } = await import("../../provider/credential-fetcher.js");
+/** The X.509 source (prompting for a password on the terminal if needed). */
+function source(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): BaseCredentialSource {
   // The prompt module (node:tty) loads only when an encrypted key has no password.
   const promptPassword = async (what: string) => (await import("../../identity/prompt.js")).promptPasswordOnTty(what);
-  const fetcher = createCredentialFetcher(spec, config, {
+  const base = x509Source(spec, config, {
     io: { env: ctx.env, promptPassword },
     ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
     warn: (line) => ctx.log(line),
   });
-  return fetcher();
+  return {
+    describe: base.describe,
+    fetch: () => {
+      // Before the CreateSession code loads: its chunk then compiles from the V8 code cache (code-cache.ts).
+      enableCodeCache(ctx.env);
+      return base.fetch();
+    },
+  };
 }
 
 /**
  * `--cache`: credentials from the per-user cache while more than 15 minutes
  * remain, else from one CreateSession shared by every concurrent process with
- * the same key (certificate fingerprint, ARNs, duration, session name,
- * endpoint). Cache trouble is a warning, never a failure. When the certificate
- * cannot be read here, the cache is skipped so the loader reports the problem.
+ * the same key (the source's description: certificate fingerprint, ARNs,
+ * duration, session name, endpoint). Cache trouble is a warning, never a
+ * failure. When the certificate cannot be read here, the cache is skipped so
+ * the loader reports the problem.
  */
-async function cachedCredentials(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): Promise<Credentials> {
-  const cert = inputBytes(spec.certificate, ctx.env);
-  const chain = inputBytes(spec.intermediates, ctx.env);
-  if (cert === undefined || (spec.intermediates !== undefined && chain === undefined)) {
+async function cachedCredentials(source: BaseCredentialSource, ctx: CliContext): Promise<Credentials> {
+  const description = source.describe();
+  if (description === undefined) {
     if (ctx.debug) ctx.log("credential cache: skipped (the certificate input cannot be read directly)");
-    return fetchCredentials(spec, config, ctx);
+    return source.fetch();
   }
   const dir = cacheDir(ctx.env);
-  const key = cacheKey({
-    certFingerprintSha256: certificateFingerprint(cert, chain),
-    trustAnchorArn: config.trustAnchorArn,
-    profileArn: config.profileArn,
-    roleArn: config.roleArn,
-    durationSeconds: config.durationSeconds,
-    ...(config.roleSessionName !== undefined ? { roleSessionName: config.roleSessionName } : {}),
-    endpoint: config.endpoint,
-  });
+  const key = cacheKey(description);
   let fetched = false;
   const creds = await getOrCreate(
     dir,
     key,
     () => {
       fetched = true;
-      return fetchCredentials(spec, config, ctx);
+      return source.fetch();
     },
     systemClock,
     { onWarning: (message) => ctx.log(`warning: ${message}`) },
@@ -133,7 +104,8 @@ export const command: CommandModule = {
     // ctx.stdin only when a flag says '-': touching process.stdin builds a stream (start-up time).
     const usesStdin = readsStdin(flagsSpec.certificate) || readsStdin(flagsSpec.privateKey) || readsStdin(flagsSpec.intermediates);
     const spec = usesStdin ? await pinStdin(flagsSpec, ctx.stdin) : flagsSpec;
-    const creds = bool(args, "cache") ? await cachedCredentials(spec, config, ctx) : await fetchCredentials(spec, config, ctx);
+    const src = source(spec, config, ctx);
+    const creds = bool(args, "cache") ? await cachedCredentials(src, ctx) : await src.fetch();
     ctx.writeOut(formatCredentialProcess(creds));
   },
 };

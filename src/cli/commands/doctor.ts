@@ -76,6 +76,7 @@ export const command: CommandModule = {
     ...credentialFlags,
     { name: "trust-anchor-cert", type: "string", describe: "PEM file of the CA certificate(s) uploaded as the trust anchor: check the chain up to it" },
     { name: "online", type: "boolean", describe: "Also compare the clock with the endpoint's and call CreateSession" },
+    { name: "json", type: "boolean", describe: "Print the checklist as one JSON object: {ok, summary, checks: [{status, check, detail, fix}]}" },
   ],
   async run(args, ctx) {
     const identity = identityFromArgs(args);
@@ -85,14 +86,19 @@ export const command: CommandModule = {
     };
     const taCert = str(args, "trust-anchor-cert");
     if (taCert) req.trustAnchorCertPath = taCert;
-    const { gatherOfflineFacts, gatherOnlineFacts, evaluateDoctor, formatChecklist, doctorExitCode } = await import("../../doctor/index.js");
+    const { gatherOfflineFacts, gatherOnlineFacts, evaluateDoctor, formatChecklist, formatChecklistJson, doctorExitCode } = await import(
+      "../../doctor/index.js"
+    );
     const promptPassword = rememberedPrompt(ctx.env);
     const facts = await gatherOfflineFacts(req, { env: ctx.env, io: { promptPassword } });
     if (bool(args, "online")) {
       facts.online = await gatherOnlineFacts(req, facts, { env: ctx.env, promptPassword, ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}) });
     }
     const results = evaluateDoctor(facts);
-    ctx.stdout.write(formatChecklist(results));
+    const out = ctx.stdout as Partial<NodeJS.WriteStream>;
+    // Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+    const color = out.isTTY === true && !ctx.env.NO_COLOR;
+    ctx.stdout.write(bool(args, "json") ? formatChecklistJson(results) : formatChecklist(results, { color }));
     return doctorExitCode(results);
   },
 };

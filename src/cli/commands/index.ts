@@ -37,4 +37,8 @@ export const commands: Record<string, { describe: string; load: () => Promise<Co
     describe: "Check a setup offline (and online with --online) and print a checklist",
     load: async () => (await import("./doctor.js")).command,
   },
+  completion: {
+    describe: "Print a shell completion script (bash, zsh, fish, powershell)",
+    load: async () => (await import("./completion.js")).command,
+  },
 };

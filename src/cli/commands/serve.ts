@@ -62,7 +62,7 @@ export const command: CommandModule = {
     const [{ resolveSessionConfig }, { createAuthTokenSource }, { createCredentialFetcher }, { startServe }] = await Promise.all([
       import("../../session/config.js"),
       import("../../outputs/serve/auth-token.js"),
-      import("../../provider/credential-fetcher.js"),
+      import("../../credentials/fetcher.js"),
       import("../../outputs/serve-runner.js"),
     ]);
     const config = resolveSessionConfig(init, ctx.env);

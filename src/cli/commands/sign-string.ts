@@ -50,12 +50,12 @@ async function loadKey(args: ParsedArgs, ctx: CliContext): Promise<KeyObject> {
   const io = identityIo(ctx, (what) => identity.promptPasswordOnTty(what));
   const passphrase = passphraseOf(args);
   if (key) {
-    const loaded = await identity.loadPrivateKey(cliSource(key), passphrase, io);
+    const loaded = await identity.loadPrivateKey(cliSource(key, "--private-key"), passphrase, io);
     // As the official helper does, a given certificate must at least be readable.
-    if (cert) await identity.loadCertificate(cliSource(cert), io);
+    if (cert) await identity.loadCertificate(cliSource(cert, "--certificate"), io);
     return loaded.key;
   }
-  const spec = passphrase === undefined ? { certificate: cliSource(cert!) } : { certificate: cliSource(cert!), passphrase };
+  const spec = passphrase === undefined ? { certificate: cliSource(cert!, "--certificate") } : { certificate: cliSource(cert!, "--certificate"), passphrase };
   return (await identity.loadIdentity(spec, io)).privateKey;
 }
 

@@ -48,6 +48,11 @@ export const command: CommandModule = {
       type: "string",
       describe: "Credentials file to update (default: $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)",
     },
+    {
+      name: "follow-symlinks",
+      type: "boolean",
+      describe: "Write the file a symbolic link at the credentials path points to (default: refuse the link)",
+    },
   ],
   async run(args, ctx: CliContext) {
     // Usage and configuration checks first: nothing is read or sent before they pass.
@@ -61,7 +66,7 @@ export const command: CommandModule = {
 
     const [{ resolveSessionConfig }, { createCredentialFetcher }, runner, { parseIni, patchProfile }] = await Promise.all([
       import("../../session/config.js"),
-      import("../../provider/credential-fetcher.js"),
+      import("../../credentials/fetcher.js"),
       import("../../outputs/update-runner.js"),
       import("../../outputs/credentials-file/ini.js"),
     ]);
@@ -84,7 +89,7 @@ export const command: CommandModule = {
       ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
       warn: (l) => ctx.log(l),
     });
-    const options = { fetch, credentialsFile, profile, log: (l: string) => ctx.log(l) };
+    const options = { fetch, credentialsFile, profile, followSymlinks: bool(args, "follow-symlinks"), log: (l: string) => ctx.log(l) };
 
     if (bool(args, "once")) {
       await untilStopped(runner.updateOnce(options), ctx.signal);

@@ -1,4 +1,5 @@
-import { chmod, mkdir, open, readdir, realpath, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, lstat, mkdir, open, readdir, readlink, realpath, stat, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic, isAtomicTempFor } from "../../credentials/atomic-write.js";
 import { withFileLock } from "../../credentials/file-lock.js";
@@ -8,7 +9,7 @@ import { parseIni, patchProfile, serializeIni } from "./ini.js";
 
 /** What updateCredentialsFile did. @public */
 export interface UpdateFileResult {
-  /** The file written (symbolic links resolved). */
+  /** The file written (a symbolic link resolved when followSymlinks). */
   path: string;
   createdFile: boolean;
   createdDirectory: boolean;
@@ -50,12 +51,68 @@ function ioError(what: string, err: unknown): RolesAnywhereError {
   return new RolesAnywhereError("IO", `${what}: ${why}`, { cause: err, hint });
 }
 
-async function targetOf(path: string): Promise<string> {
+const euid = (): number | undefined => process.geteuid?.();
+
+/**
+ * The file to write. The final component is never followed unless
+ * `followSymlinks`: a link planted at the credentials path (say by the user
+ * whose home a root job writes into) would otherwise send the write, the
+ * temporary file and the mode change to whatever it points at.
+ */
+async function targetOf(path: string, followSymlinks: boolean): Promise<string> {
+  const abs = resolve(path);
+  let st;
   try {
-    return await realpath(path);
+    st = await lstat(abs);
   } catch (err) {
-    if (errCode(err) === "ENOENT") return resolve(path);
-    throw ioError(`credentials file ${path}`, err);
+    if (errCode(err) === "ENOENT") return abs;
+    throw ioError(`credentials file ${abs}`, err);
+  }
+  if (!st.isSymbolicLink()) return abs;
+  const to = await readlink(abs).catch(() => "?");
+  const me = euid();
+  if (me !== undefined && st.uid !== me && st.uid !== 0) {
+    throw new RolesAnywhereError("IO", `credentials file ${abs}: a symbolic link (to ${to}) owned by uid ${st.uid}, not by this user (uid ${me}); not followed`, {
+      hint: "run update as the user who owns it, or use --credentials-file with a file of your own",
+    });
+  }
+  if (!followSymlinks) {
+    throw new RolesAnywhereError("IO", `credentials file ${abs}: is a symbolic link (to ${to}), not followed; left unchanged`, {
+      hint: "point --credentials-file at the real file, replace the link with the file, or pass --follow-symlinks to write the file it points to",
+    });
+  }
+  try {
+    return await realpath(abs);
+  } catch (err) {
+    throw ioError(`credentials file ${abs} (a symbolic link to ${to})`, err);
+  }
+}
+
+/**
+ * The directory the file is replaced in must be this user's (or root's, which
+ * this user trusts anyway), and nobody else may write in it unless it is sticky
+ * (then others cannot replace or remove this user's files).
+ */
+async function checkDirectory(dir: string): Promise<void> {
+  const me = euid();
+  if (me === undefined) return;
+  let st;
+  try {
+    st = await stat(dir);
+  } catch (err) {
+    throw ioError(`credentials directory ${dir}`, err);
+  }
+  if (st.uid !== me && st.uid !== 0) {
+    throw new RolesAnywhereError("IO", `credentials directory ${dir}: owned by uid ${st.uid}, not by this user (uid ${me}); left unchanged`, {
+      hint: "run update as the user who owns it, or use --credentials-file with a file in a directory of your own",
+    });
+  }
+  if ((st.mode & 0o002) !== 0 && (st.mode & 0o1000) === 0) {
+    throw new RolesAnywhereError(
+      "IO",
+      `credentials directory ${dir}: writable by every user (mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}); left unchanged`,
+      { hint: `remove the write permission of others (chmod o-w ${dir}) or use a directory of your own` },
+    );
   }
 }
 
@@ -70,18 +127,33 @@ async function ensureDir(dir: string): Promise<boolean> {
   }
 }
 
-async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number; uid: number; gid: number } | undefined> {
+/** The current file, opened without following a link (O_NOFOLLOW) or blocking on a FIFO; it must be a regular file of this user. */
+async function readExisting(path: string): Promise<{ bytes: Buffer; mode: number } | undefined> {
   let fh;
   try {
-    fh = await open(path, "r");
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     if (errCode(err) === "ENOENT") return undefined;
+    if (errCode(err) === "ELOOP") {
+      throw new RolesAnywhereError("IO", `credentials file ${path}: became a symbolic link, not followed; left unchanged`, {
+        hint: "someone replaced the file with a link while update ran: check who can write to its directory",
+      });
+    }
     throw ioError(`reading credentials file ${path}`, err);
   }
   try {
     const st = await fh.stat();
-    return { bytes: await fh.readFile(), mode: st.mode & 0o777, uid: st.uid, gid: st.gid };
+    if (st.isDirectory()) throw ioError(`reading credentials file ${path}`, Object.assign(new Error("is a directory"), { code: "EISDIR" }));
+    if (!st.isFile()) throw new RolesAnywhereError("IO", `credentials file ${path}: not a regular file; left unchanged`, { hint: "give the path of a regular file" });
+    const me = euid();
+    if (me !== undefined && st.uid !== me) {
+      throw new RolesAnywhereError("IO", `credentials file ${path}: owned by uid ${st.uid}, not by this user (uid ${me}); left unchanged`, {
+        hint: "run update as the user who owns the file, or use --credentials-file with a file of your own",
+      });
+    }
+    return { bytes: await fh.readFile(), mode: st.mode & 0o777 };
   } catch (err) {
+    if (err instanceof RolesAnywhereError) throw err;
     throw ioError(`reading credentials file ${path}`, err);
   } finally {
     await fh.close();
@@ -106,18 +178,22 @@ async function removeOrphans(target: string): Promise<number> {
  * every other byte: under the lock `<file>.lock`, reads the file (missing = empty),
  * patches the profile (see patchProfile), and replaces the file atomically with
  * mode 0600 (a wider mode is tightened and reported; a new directory gets 0700).
- * Symbolic links are followed, so the real file is replaced, not the link.
- * A file that is not valid UTF-8 is refused rather than rewritten.
+ * A symbolic link at `path` is refused unless `followSymlinks` (then the real
+ * file is replaced, not the link); a file or directory owned by another user
+ * (root's directories excepted), or a directory anyone may write without the
+ * sticky bit, is refused. A file that is not valid UTF-8 is refused rather
+ * than rewritten.
  * @public
  */
 export async function updateCredentialsFile(
   path: string,
   profile: string,
   creds: Credentials,
-  opts: { lockTimeoutMs?: number } = {},
+  opts: { lockTimeoutMs?: number; followSymlinks?: boolean } = {},
 ): Promise<UpdateFileResult> {
-  const target = await targetOf(path);
+  const target = await targetOf(path, opts.followSymlinks === true);
   const createdDirectory = await ensureDir(dirname(target));
+  await checkDirectory(dirname(target));
   return withFileLock(
     `${target}.lock`,
     async () => {
@@ -147,9 +223,7 @@ export async function updateCredentialsFile(
       };
       if (existing && (existing.mode & 0o077) !== 0) result.modeTightenedFrom = existing.mode;
       if (existing && out === text && existing.mode === 0o600) return result;
-      // Running as root on someone's file: the new file stays theirs.
-      const chown = existing && process.getuid?.() === 0 && existing.uid !== 0 ? { uid: existing.uid, gid: existing.gid } : undefined;
-      await writeFileAtomic(target, out, { mode: 0o600, dirMode: 0o700, ...(chown ? { chown } : {}) });
+      await writeFileAtomic(target, out, { mode: 0o600, dirMode: 0o700 });
       result.written = true;
       return result;
     },

@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { certificateFingerprint, formatCredentialProcess } from "../../../src/outputs/credential-process.js";
+import { certificateFingerprint } from "../../../src/credentials/fingerprint.js";
+import { formatCredentialProcess } from "../../../src/outputs/credential-process.js";
 import { createRootCa, issueClientCertificate } from "../../../src/pki/index.js";
 import { Secret } from "../../../src/secret.js";
 

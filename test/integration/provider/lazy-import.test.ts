@@ -70,7 +70,7 @@ describe("provider import cost", () => {
     const g = moduleGraph("src/provider/index.ts");
     expect([...g.eager].sort()).toEqual([
       "src/clock.ts",
-      "src/provider/credential-fetcher.ts",
+      "src/credentials/fetcher.ts",
       "src/provider/from-roles-anywhere.ts",
       "src/provider/index.ts",
     ]);

@@ -14,7 +14,7 @@ import { startEmulator } from "../../../src/emulator/index.js";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
 import { createRootCa, issueClientCertificate } from "../../../src/pki/index.js";
 import type { IssuedCertificate } from "../../../src/pki/index.js";
-import { createCredentialFetcher } from "../../../src/provider/credential-fetcher.js";
+import { createCredentialFetcher } from "../../../src/credentials/fetcher.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
 
 export const ACCOUNT = "123456789012";

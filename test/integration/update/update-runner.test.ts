@@ -19,7 +19,7 @@ import {
   type UpdateEvent,
   type UpdateOptions,
 } from "../../../src/outputs/update-runner.js";
-import { createCredentialFetcher } from "../../../src/provider/credential-fetcher.js";
+import { createCredentialFetcher } from "../../../src/credentials/fetcher.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
 import { cleanEnv, createSessions, emulatorFor, identityFiles, makePki, type IdentityFiles, type TestPki } from "../provider/support.js";
 import { ManualTimers } from "../../unit/credentials/helpers/manual-timers.js";

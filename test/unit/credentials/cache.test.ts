@@ -1,11 +1,13 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/clock.js";
-import { CACHE_MIN_REMAINING_MS, cacheDir, cacheKey, getOrCreate, readCached, writeCached, type CacheKeyFields } from "../../../src/credentials/cache.js";
+import { CACHE_MIN_REMAINING_MS, cacheDir, cacheKey as keyOf, getOrCreate, readCached, writeCached } from "../../../src/credentials/cache.js";
+import { x509Description, type X509DescriptionFields } from "../../../src/credentials/x509-source.js";
 import { parseCacheEntry, serializeCacheEntry } from "../../../src/credentials/cache-entry.js";
 import { makeCredentials } from "./helpers/make-credentials.js";
 import { BARRIER, bundleForChild, runChildren } from "./helpers/children.js";
@@ -23,7 +25,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const fields: CacheKeyFields = {
+const cacheKey = (f: X509DescriptionFields) => keyOf(x509Description(f));
+const fields: X509DescriptionFields = {
   certFingerprintSha256: "AB:CD:EF",
   trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/ta",
   profileArn: "arn:aws:rolesanywhere:us-east-1:123456789012:profile/p",
@@ -39,7 +42,7 @@ describe("cacheKey", () => {
   });
 
   it("changes when any field changes", () => {
-    const variants: Partial<CacheKeyFields>[] = [
+    const variants: Partial<X509DescriptionFields>[] = [
       { certFingerprintSha256: "ab:cd:ee" },
       { trustAnchorArn: fields.trustAnchorArn + "2" },
       { profileArn: fields.profileArn + "2" },
@@ -51,6 +54,11 @@ describe("cacheKey", () => {
     const keys = new Set(variants.map((v) => cacheKey({ ...fields, ...v })));
     keys.add(cacheKey(fields));
     expect(keys.size).toBe(variants.length + 1);
+  });
+
+  it("is the SHA-256 of the description's JSON (the same keys as before the pipeline layout)", () => {
+    const json = JSON.stringify(["v1", "abcdef", fields.trustAnchorArn, fields.profileArn, fields.roleArn, 3600, null, fields.endpoint]);
+    expect(cacheKey(fields)).toBe(createHash("sha256").update(json).digest("hex"));
   });
 
   it("treats the fingerprint's case and colons as formatting", () => {

@@ -153,3 +153,66 @@ for (let i = 0; i < 4; i++) {
     expect(existsSync(lock)).toBe(false);
   });
 });
+
+const isRoot = process.getuid?.() === 0;
+const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
+
+describe("withFileLock: a stale lock that cannot be removed", () => {
+  // Another user's lock file with a dead pid in a sticky shared directory: this
+  // user may not unlink it. Needs root to make a file owned by someone else and
+  // setpriv to run the child as nobody (both are there in CI).
+  it.skipIf(!isRoot || !setpriv)("ends in one clear error within the deadline instead of spinning (needs root and setpriv)", async () => {
+    const { chmodSync, mkdirSync } = await import("node:fs");
+    const work = fresh();
+    mkdirSync(work, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const shared = join(work, "shared");
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const lock = join(shared, "key.lock");
+    writeFileSync(lock, ownerText(deadPid()), { mode: 0o644 });
+    const url = bundleForChild("src/credentials/file-lock.ts", work);
+    const script = join(work, "child.mjs");
+    writeFileSync(
+      script,
+      `const { withFileLock } = await import(${JSON.stringify(url)});
+const t = Date.now();
+const cpu = process.cpuUsage();
+try {
+  await withFileLock(process.argv[2], async () => "entered", { timeoutMs: 3000 });
+  console.log("entered");
+} catch (err) {
+  const used = process.cpuUsage(cpu);
+  console.log(JSON.stringify({ code: err.code, message: err.message, hint: err.hint, ms: Date.now() - t, cpuMs: (used.user + used.system) / 1000 }));
+}
+`,
+      { mode: 0o644 },
+    );
+    const r = spawnSync(setpriv!, ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, script, lock], {
+      cwd: work,
+      encoding: "utf8",
+      timeout: 20_000,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    });
+    expect(r.signal, `child killed (spinning?): ${r.stderr}`).toBeNull();
+    const out = JSON.parse(r.stdout.trim()) as { code: string; message: string; hint: string; ms: number; cpuMs: number };
+    expect(out.code).toBe("IO");
+    expect(out.message).toBe(`lock ${lock}: abandoned by its holder but cannot be removed (it belongs to uid 0): EPERM`);
+    expect(out.hint).toContain(`delete ${lock}`);
+    expect(out.ms).toBeLessThan(3000 + 2000);
+    expect(readFileSync(lock, "utf8")).toContain('"pid"');
+  });
+
+  it("sleeps between attempts while another process is breaking the lock, and times out", async () => {
+    const lock = fresh() + ".lock";
+    writeFileSync(lock, ownerText(deadPid()));
+    // A fresh breaker file of someone else: this process must wait, not spin.
+    writeFileSync(`${lock}.break`, "1\n");
+    const cpu = process.cpuUsage();
+    const err = await withFileLock(lock, async () => 1, { timeoutMs: 600 }).catch((e: unknown) => e);
+    const used = process.cpuUsage(cpu);
+    expect(err).toMatchObject({ code: "TIMEOUT" });
+    // Polling at up to 250 ms: a handful of attempts, not a busy loop.
+    expect((used.user + used.system) / 1000).toBeLessThan(300);
+  });
+});

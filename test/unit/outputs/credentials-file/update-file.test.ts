@@ -72,14 +72,14 @@ describe("updateCredentialsFile", () => {
     expect(again.written).toBe(false);
   });
 
-  it("replaces the real file behind a symbolic link and keeps the link", async () => {
+  it("with followSymlinks, replaces the real file behind a symbolic link and keeps the link", async () => {
     const d = fresh();
     mkdirSync(join(d, "dotfiles"));
     const real = join(d, "dotfiles", "credentials");
     writeFileSync(real, "[x]\nk = v\n", { mode: 0o600 });
     const link = join(d, "credentials");
     symlinkSync(real, link);
-    const r = await updateCredentialsFile(link, "x", makeCredentials(5, EXP));
+    const r = await updateCredentialsFile(link, "x", makeCredentials(5, EXP), { followSymlinks: true });
     expect(r.path).toBe(real);
     expect(readFileSync(real, "utf8")).toBe(`[x]\nk = v\n${KEYS(5)}`);
     expect(statSync(link, { throwIfNoEntry: true }).isFile()).toBe(true);
@@ -137,5 +137,81 @@ describe("updateCredentialsFile", () => {
       other: { aws_access_key_id: "AKIAOTHER" },
       default: { region: "us-east-1", aws_access_key_id: "ASIATEST00000008", aws_secret_access_key: "SECRET-8", aws_session_token: "TOKEN-8" },
     });
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+describe("updateCredentialsFile: links and other users' files", () => {
+  it("refuses a symbolic link at the path by default and leaves the file it points to as it was", async () => {
+    const d = fresh();
+    const real = join(d, "target");
+    writeFileSync(real, "[x]\nk = v\n", { mode: 0o644 });
+    const link = join(d, "credentials");
+    symlinkSync(real, link);
+    await expect(updateCredentialsFile(link, "x", makeCredentials(7, EXP))).rejects.toMatchObject({
+      code: "IO",
+      message: `credentials file ${link}: is a symbolic link (to ${real}), not followed; left unchanged`,
+      hint: expect.stringContaining("--follow-symlinks"),
+    });
+    expect(readFileSync(real, "utf8")).toBe("[x]\nk = v\n");
+    expect(mode(real)).toBe(0o644);
+    expect(readdirSync(d).sort()).toEqual(["credentials", "target"]);
+  });
+
+  it("refuses a directory anyone may write that is not sticky", async () => {
+    const d = fresh();
+    chmodSync(d, 0o777);
+    const file = join(d, "credentials");
+    await expect(updateCredentialsFile(file, "x", makeCredentials(8, EXP))).rejects.toMatchObject({
+      code: "IO",
+      message: `credentials directory ${d}: writable by every user (mode 0777); left unchanged`,
+    });
+    expect(existsSync(file)).toBe(false);
+    chmodSync(d, 0o1777);
+    await expect(updateCredentialsFile(file, "x", makeCredentials(8, EXP))).resolves.toMatchObject({ written: true });
+  });
+
+  // Root (CI) makes files owned by another user; as root the write must not touch them.
+  it.skipIf(!isRoot)("as root: refuses another user's file, directory and symbolic link, even with followSymlinks (needs root)", async () => {
+    const { chownSync, lchownSync } = await import("node:fs");
+    const d = fresh();
+    // Another user's file in a directory of this user.
+    const theirs = join(d, "theirs");
+    writeFileSync(theirs, "[x]\n", { mode: 0o644 });
+    chownSync(theirs, NOBODY, NOBODY);
+    await expect(updateCredentialsFile(theirs, "x", makeCredentials(9, EXP))).rejects.toMatchObject({
+      code: "IO",
+      message: `credentials file ${theirs}: owned by uid ${NOBODY}, not by this user (uid 0); left unchanged`,
+    });
+    expect(readFileSync(theirs, "utf8")).toBe("[x]\n");
+    expect(mode(theirs)).toBe(0o644);
+    // A directory of another user (their ~/.aws).
+    const home = join(d, "home");
+    mkdirSync(home, { mode: 0o755 });
+    chownSync(home, NOBODY, NOBODY);
+    await expect(updateCredentialsFile(join(home, "credentials"), "x", makeCredentials(9, EXP))).rejects.toMatchObject({
+      code: "IO",
+      message: `credentials directory ${home}: owned by uid ${NOBODY}, not by this user (uid 0); left unchanged`,
+    });
+    expect(readdirSync(home)).toEqual([]);
+    // Their link to a file of root's: refused also when links may be followed.
+    const victim = join(d, "victim");
+    writeFileSync(victim, "root: keep\n", { mode: 0o600 });
+    const mine = join(d, "mine");
+    mkdirSync(mine);
+    const link = join(mine, "credentials");
+    symlinkSync(victim, link);
+    lchownSync(link, NOBODY, NOBODY);
+    for (const followSymlinks of [false, true]) {
+      await expect(updateCredentialsFile(link, "x", makeCredentials(9, EXP), { followSymlinks })).rejects.toMatchObject({
+        code: "IO",
+        message: `credentials file ${link}: a symbolic link (to ${victim}) owned by uid ${NOBODY}, not by this user (uid 0); not followed`,
+      });
+    }
+    expect(readFileSync(victim, "utf8")).toBe("root: keep\n");
+    expect(mode(victim)).toBe(0o600);
+    expect(readdirSync(d).sort()).toEqual(["home", "mine", "theirs", "victim"]);
   });
 });

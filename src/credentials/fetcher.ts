@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
-import type { Credentials } from "../credentials/types.js";
+import type { Credentials } from "./types.js";
 import type { IdentityIo, IdentitySpec, LoadedIdentity } from "../identity/types.js";
 import type { ResolvedSessionConfig } from "../session/config.js";
 
