@@ -5,8 +5,8 @@ import { RolesAnywhereError, UsageError } from "../errors.js";
 
 /** The identity flags (certificate, key, chain, password). */
 export const identityFlags: FlagSpec[] = [
-  { name: "certificate", type: "string", describe: "Certificate: file (PEM, DER, fullchain, PKCS#12), '-' for stdin, env:NAME, or inline PEM (no private key)" },
-  { name: "private-key", type: "string", describe: "Private key: file, '-' for stdin or env:NAME (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1); inline PEM is refused" },
+  { name: "certificate", type: "string", describe: "Certificate: file (PEM, DER, fullchain, PKCS#12), '-' for stdin, env:NAME, inline PEM (no private key), or a pkcs11: URI" },
+  { name: "private-key", type: "string", describe: "Private key: file, '-' for stdin or env:NAME (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1), or a pkcs11: URI; inline PEM is refused" },
   { name: "intermediates", type: "string", describe: "Intermediate CA certificates (PEM bundle): file, '-', env:NAME or inline PEM" },
   {
     name: "pkcs8-password",
@@ -148,4 +148,15 @@ export function cliPassword(value: string): IdentityInput {
   const name = value.slice(4);
   if (!name) throw new UsageError("--pkcs8-password: env: needs a variable name, as in env:KEY_PASSWORD");
   return { env: name };
+}
+
+/**
+ * The warning for a PIN written into a pkcs11: URI on the command line
+ * (`?pin-value=`): accepted, as the official helper takes it, but readable by
+ * every user in the process list. Never shows the PIN.
+ */
+export function pinValueWarning(args: ParsedArgs): string | undefined {
+  const flags = ["certificate", "private-key"].filter((f) => /^pkcs11:[^?]*\?(?:.*&)?pin-value=/i.test(str(args, f) ?? ""));
+  if (flags.length === 0) return undefined;
+  return `warning: the PIN in --${flags[0]} (pin-value=) can be read by every user of this machine in the process list; use ?pin-source=env:NAME or ?pin-source=file:PATH (or leave it out to be asked on the terminal)`;
 }

@@ -135,6 +135,14 @@ function freePort(): Promise<number> {
   });
 }
 
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
 // tpm2_ptool drives the tpm2-tools commands; with no resource manager in front of swtpm
 // each leaves its objects loaded and the TPM runs out of slots, so each call is wrapped
 // to flush transient objects and sessions afterwards (their contexts are saved in files).
@@ -177,8 +185,12 @@ export class SoftTpm {
     );
     chmodSync(wrapper, 0o755);
     for (const c of PTOOL_COMMANDS) symlinkSync("run", join(t.dir, "wrap", c));
-    t.port = await freePort();
-    const ctrl = await freePort();
+    // The swtpm TCTI talks to the control channel on the next port up.
+    for (;;) {
+      t.port = await freePort();
+      if (await portFree(t.port + 1)) break;
+    }
+    const ctrl = t.port + 1;
     t.proc = spawn(
       "swtpm",
       [
@@ -197,7 +209,7 @@ export class SoftTpm {
     );
     // Ready when it answers a command.
     for (let i = 0; ; i++) {
-      const r = spawnSync("tpm2_getcap", ["properties-fixed"], { env: { ...process.env, ...t.toolEnv() }, stdio: "ignore" });
+      const r = spawnSync("tpm2_getcap", ["properties-fixed"], { env: { ...process.env, ...t.toolEnv() }, encoding: "utf8" });
       if (r.status === 0) break;
       if (i > 100) throw new Error("swtpm did not start");
       await new Promise((res) => setTimeout(res, 50));
