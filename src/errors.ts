@@ -29,7 +29,44 @@ export type ErrorCode =
   | "NETWORK"
   | "TIMEOUT"
   | "NO_CREDENTIALS"
-  | "IO";
+  | "IO"
+  // identity tokens: a verifier refusal (src/verifier), one code per reason
+  | IdentityTokenRefusal;
+
+/**
+ * Why `verifyIdentityToken` refused a token. Everything up to `REPLAYED` is
+ * decided locally, before any request is sent; the `STS_*` codes concern the
+ * call to STS; the allowlist codes come after STS named the caller.
+ * @public
+ */
+export type IdentityTokenRefusal =
+  | "TOKEN_TOO_LARGE"
+  | "TOKEN_MALFORMED"
+  | "URL_USERINFO"
+  | "URL_IP_LITERAL"
+  | "URL_INSECURE_SCHEME"
+  | "HOST_NOT_ALLOWED"
+  | "URL_NOT_ALLOWED"
+  | "METHOD_NOT_ALLOWED"
+  | "ACTION_NOT_ALLOWED"
+  | "PARAMETER_NOT_ALLOWED"
+  | "PARAMETER_DUPLICATED"
+  | "HEADER_NOT_ALLOWED"
+  | "HEADER_DUPLICATED"
+  | "SIGNATURE_MALFORMED"
+  | "AUDIENCE_MISSING"
+  | "AUDIENCE_NOT_SIGNED"
+  | "AUDIENCE_MISMATCH"
+  | "SIGNED_TOO_LONG_AGO"
+  | "SIGNED_IN_FUTURE"
+  | "EXPIRES_TOO_LONG"
+  | "REPLAYED"
+  | "STS_REFUSED"
+  | "STS_BAD_ANSWER"
+  | "STS_UNREACHABLE"
+  | "STS_TIMEOUT"
+  | "ACCOUNT_NOT_ALLOWED"
+  | "PRINCIPAL_NOT_ALLOWED";
 
 /** Base class of every error this package throws on purpose. @public */
 export class RolesAnywhereError extends Error {

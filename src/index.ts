@@ -74,6 +74,28 @@ export {
 
 export { startServe, DEFAULT_SERVE_PORT, DEFAULT_SERVE_BIND, type StartServeOptions, type RunningServe } from "./outputs/serve-runner.js";
 
+// Identity tokens: make one (outputs) and verify one (the server side, also
+// "rolesanywhere-signing-helper/verifier", which loads none of the client).
+export {
+  createIdentityToken,
+  type CreateIdentityTokenOptions,
+  type IdentityTokenCredentials,
+} from "./outputs/identity-token/index.js";
+export {
+  verifyIdentityToken,
+  checkIdentityToken,
+  createMemoryReplayStore,
+  principalArnOf,
+  IdentityTokenError,
+  IDENTITY_TOKEN_FORMATS,
+  type IdentityTokenFormat,
+  type IdentityTokenRefusal,
+  type VerifyIdentityTokenOptions,
+  type VerifiedIdentity,
+  type ReplayStore,
+  type MemoryReplayStoreOptions,
+} from "./verifier/index.js";
+
 // Emulator and PKI, loaded on call so that importing this module stays cheap.
 import type { RunningEmulator, StartEmulatorOptions } from "./emulator/index.js";
 import type { CertOptions, IssuedCertificate } from "./pki/index.js";

@@ -117,6 +117,6 @@ describe("credential-process start-up (built CLI)", () => {
   it("--version prints the package's version (built into the bundle)", async () => {
     const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string };
     const r = await run(process.execPath, [CLI, "--version"], cleanEnv(dir));
-    expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+    expect(r).toEqual({ code: 0, stdout: `${pkg.version} (compatible with aws_signing_helper 1.8.0)\n`, stderr: "" });
   });
 });

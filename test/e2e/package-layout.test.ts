@@ -23,7 +23,7 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 describe("package layout (built)", () => {
   it("resolves every export by the package name to an ES module with its declarations", async () => {
     requireBuiltCli();
-    const expected: Record<string, string> = { ".": "fromRolesAnywhere", "./provider": "fromRolesAnywhere", "./emulator": "startEmulator", "./pki": "createRootCa" };
+    const expected: Record<string, string> = { ".": "fromRolesAnywhere", "./provider": "fromRolesAnywhere", "./emulator": "startEmulator", "./pki": "createRootCa", "./verifier": "verifyIdentityToken" };
     for (const [subpath, target] of Object.entries(pkg.exports)) {
       if (subpath === "./package.json") continue;
       const t = target as { types: string; default: string };
@@ -42,7 +42,7 @@ describe("package layout (built)", () => {
     expect(JSON.parse(readFileSync(join(root, "dist/package.json"), "utf8"))).toEqual({ type: "commonjs" });
     for (const bin of new Set(Object.values(pkg.bin))) {
       const r = spawnSync(process.execPath, [join(root, bin), "--version"], { encoding: "utf8" });
-      expect(r.stdout).toBe(`${pkg.version}\n`);
+      expect(r.stdout).toBe(`${pkg.version} (compatible with aws_signing_helper 1.8.0)\n`);
       expect(r.status).toBe(0);
     }
   });

@@ -61,15 +61,18 @@ const allowed: Record<string, readonly string[]> = {
   outputs: ["outputs", ...credentials],
   provider: ["provider", ...credentials],
   doctor: ["doctor", ...credentials],
-  cli: ["cli", "outputs", "provider", "doctor", ...credentials, "emulator", "pki"],
+  cli: ["cli", "outputs", "provider", "doctor", ...credentials, "emulator", "pki", "verifier"],
   pki: ["pki"],
   emulator: ["emulator"],
+  // The server side of identity tokens: apart from the client it verifies tokens of.
+  verifier: ["verifier"],
   // The GitHub Action is a front end like cli/: inputs → the provider → the runner's files.
   action: ["action", "provider", "session"],
 };
 
 /** Root files every folder may import. index.ts and cli.ts are entry points: nothing imports them. */
-const SHARED_ROOT = ["errors.ts", "secret.ts", "clock.ts"];
+const SHARED_ROOT = ["errors.ts", "secret.ts", "clock.ts", "identity-token-wire.ts"];
+// identity-token-wire.ts: the wire constants the identity-token maker (outputs) and the verifier share.
 
 describe("architecture", () => {
   it("every folder of src/ has a place in the layering", () => {
@@ -93,6 +96,12 @@ describe("architecture", () => {
 
   it("the emulator never imports the client's canonicalization (src/signer)", () => {
     const bad = from("emulator").filter((i) => target(i) === "signer");
+    expect(bad.map((b) => `${b.file} -> ${b.spec}`)).toEqual([]);
+  });
+
+  it("the verifier imports none of the credential client, not even its types", () => {
+    const client = ["identity", "signer", "session", "credentials", "outputs", "provider", "cli", "emulator", "pki", "doctor"];
+    const bad = from("verifier").filter((i) => client.includes(target(i) ?? ""));
     expect(bad.map((b) => `${b.file} -> ${b.spec}`)).toEqual([]);
   });
 

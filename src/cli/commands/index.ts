@@ -33,6 +33,14 @@ export const commands: Record<string, { describe: string; load: () => Promise<Co
     describe: "Run a strict local Roles Anywhere CreateSession + STS emulator",
     load: async () => (await import("./emulator.js")).command,
   },
+  "identity-token": {
+    describe: "Print a token proving this IAM identity to a service outside AWS (vault, k8s, akeyless, url)",
+    load: async () => (await import("./identity-token.js")).command,
+  },
+  "verify-identity-token": {
+    describe: "Check an identity token with STS and print who made it",
+    load: async () => (await import("./verify-identity-token.js")).command,
+  },
   doctor: {
     describe: "Check a setup offline (and online with --online) and print a checklist",
     load: async () => (await import("./doctor.js")).command,

@@ -40,16 +40,27 @@ export function checkScope(auth: SigV4Auth): StsFault | undefined {
 }
 
 /**
+ * How long STS accepts a presigned request after its X-Amz-Date, whatever
+ * X-Amz-Expires says: STS does not honour X-Amz-Expires (aws/aws-sdk-go#2167;
+ * aws-iam-authenticator#160 signs 60 and relies on the fixed 15 minutes).
+ * @internal
+ */
+export const PRESIGNED_VALIDITY_SECONDS = 900;
+
+/**
  * Checks X-Amz-Date against the clock: within ±`maxSkewSeconds` for signed
  * headers; for presigned requests, not more than the skew in the future and
- * not older than X-Amz-Expires (or the skew when absent).
+ * not older than 15 minutes (X-Amz-Expires is ignored, as STS does). The
+ * "Signature expired" text is STS's for a late signed request; that STS says
+ * the same for a late presigned URL is our choice (not confirmed).
  * @internal
  */
 export function checkRequestTime(auth: SigV4Auth, now: number, maxSkewSeconds = DEFAULT_MAX_SKEW_SECONDS): StsFault | undefined {
   const skewMs = maxSkewSeconds * 1000;
   const skewLabel = maxSkewSeconds % 60 === 0 ? `${maxSkewSeconds / 60} min` : `${maxSkewSeconds} sec`;
-  const pastMs = auth.expiresSeconds !== undefined ? auth.expiresSeconds * 1000 : skewMs;
-  const pastLabel = auth.expiresSeconds !== undefined ? `${auth.expiresSeconds} sec` : skewLabel;
+  const presigned = auth.mode === "query";
+  const pastMs = presigned ? PRESIGNED_VALIDITY_SECONDS * 1000 : skewMs;
+  const pastLabel = presigned ? `${PRESIGNED_VALIDITY_SECONDS / 60} min` : skewLabel;
   if (auth.signedAt < now - pastMs) {
     return fault(403, "SignatureDoesNotMatch",
       `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(now - pastMs)} (${formatAmzDate(now)} - ${pastLabel}.)`,
