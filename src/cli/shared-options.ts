@@ -22,7 +22,7 @@ export const pkcs11Flags: FlagSpec[] = [
 ];
 
 const TPM_ROUTE =
-  "TPM key files and handles are not supported: use the TPM through tpm2-pkcs11 (--pkcs11-lib /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so with --certificate pkcs11:… URIs; see the README, Hardware keys)";
+  "TPM key files and handles: use the TPM through tpm2-pkcs11 instead (--pkcs11-lib /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so with --certificate pkcs11:… URIs; see the README, Hardware keys)";
 
 /** Official flags for OS stores and TPM files: recognised, answered with "not supported" (exit 1). */
 export const unsupportedFlags: FlagSpec[] = [
