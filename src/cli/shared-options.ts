@@ -2,6 +2,7 @@ import type { FlagSpec, ParsedArgs } from "./args.js";
 import { bool, str } from "./args.js";
 import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../identity/types.js";
 import { RolesAnywhereError, UsageError } from "../errors.js";
+import { assumeRoleFlags } from "./assume-role-options.js";
 
 /** The identity flags (certificate, key, chain, password). */
 export const identityFlags: FlagSpec[] = [
@@ -53,7 +54,7 @@ export const sessionFlags: FlagSpec[] = [
   { name: "debug", type: "boolean", describe: "Print the canonical request, string to sign and headers (no secrets) to stderr" },
 ];
 
-export const credentialFlags: FlagSpec[] = [...identityFlags, ...pkcs11Flags, ...sessionFlags, ...unsupportedFlags];
+export const credentialFlags: FlagSpec[] = [...identityFlags, ...pkcs11Flags, ...sessionFlags, ...assumeRoleFlags, ...unsupportedFlags];
 
 /** The PKCS#11 flags as given, for pkcs11: values. */
 export interface Pkcs11Flags {

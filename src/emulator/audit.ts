@@ -19,6 +19,13 @@ const KEYS: readonly (keyof AuditEntry)[] = [
   "profileArn",
   "roleArn",
   "accessKeyId",
+  "principal",
+  "externalIdMatch",
+  "sessionTags",
+  "transitiveTagKeys",
+  "policySize",
+  "packedPolicySize",
+  "policyArnCount",
 ];
 
 /**

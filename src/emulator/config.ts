@@ -6,6 +6,7 @@ import { ConfigError } from "../errors.js";
 import { parseRoleArn, partitionOf, rolesAnywhereArn } from "./arn.js";
 import { parseCertInfo, KeyUsageFlags, type CertInfo } from "./cert-info.js";
 import { looksLikePem, pemBlocks } from "./pem.js";
+import type { RoleTrust } from "./types.js";
 
 /** A trust anchor in the config file (contract.md §5). @public */
 export interface TrustAnchorConfig {
@@ -36,9 +37,12 @@ export interface ProfileConfig {
 
 /** An IAM role the emulator knows. Roles named only in a profile get maxSessionDuration 3600. @public */
 export interface RoleConfig {
+  /** Any account of the config's partition (cross-account roles for AssumeRole); a role in a profile must be in `accountId`. */
   arn: string;
   /** 3600-43200, default 3600. */
   maxSessionDuration?: number;
+  /** Who may assume the role with STS AssumeRole, and on what conditions. Absent: any session the emulator minted. */
+  trust?: RoleTrust;
 }
 
 /** The emulator config file (contract.md §5). @public */
@@ -82,6 +86,7 @@ export interface ResolvedRole {
   accountId: string;
   roleName: string;
   maxSessionDuration: number;
+  trust?: RoleTrust;
 }
 /** A validated config with files loaded and ARNs derived. @internal */
 export interface ResolvedEmulatorConfig {
@@ -106,6 +111,7 @@ export interface ResolveConfigOptions {
 export const DEFAULT_ACCOUNT_ID = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
 const NAME_RE = /^[ a-zA-Z0-9_-]{1,255}$/;
+const PRINCIPAL_RE = /^(\*|\d{12}|arn:[\w*?-]+:(iam|sts)::[\d*?]{1,12}:[^\s]+)$/;
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 class Checker {
@@ -259,22 +265,40 @@ export function resolveConfig(input: unknown, opts: ResolveConfigOptions): Resol
     };
   });
 
+  const checkTrust = (raw: unknown, path: string): RoleTrust => {
+    const o = c.object(raw, path, ["principals", "externalId", "requireSourceIdentity", "requiredTagKeys", "allowTagSession", "allowSetSourceIdentity"]);
+    const principals = c.array(o.principals, sub(path, "principals"), 1, 100).map((v, j) =>
+      c.string(v, `${path}.principals[${j}]`, PRINCIPAL_RE, "*, an account id, arn:<partition>:iam::<account>:root, a role ARN or an assumed-role ARN (wildcards * and ?)"),
+    );
+    const trust: RoleTrust = { principals };
+    if (o.externalId !== undefined) trust.externalId = c.string(o.externalId, sub(path, "externalId"), /^[\w+=,.@:/-]{2,1224}$/, "2-1224 of letters, digits and + = , . @ : / _ -");
+    if (o.requireSourceIdentity !== undefined) trust.requireSourceIdentity = c.bool(o.requireSourceIdentity, sub(path, "requireSourceIdentity"), false);
+    if (o.requiredTagKeys !== undefined) {
+      trust.requiredTagKeys = c.array(o.requiredTagKeys, sub(path, "requiredTagKeys"), 0, 50).map((v, j) => c.string(v, `${path}.requiredTagKeys[${j}]`, /^.{1,128}$/, "1-128 characters"));
+    }
+    if (o.allowTagSession !== undefined) trust.allowTagSession = c.bool(o.allowTagSession, sub(path, "allowTagSession"), true);
+    if (o.allowSetSourceIdentity !== undefined) trust.allowSetSourceIdentity = c.bool(o.allowSetSourceIdentity, sub(path, "allowSetSourceIdentity"), true);
+    return trust;
+  };
+
   const roles = new Map<string, ResolvedRole>();
-  const checkRole = (arn: string, path: string): { accountId: string; roleName: string } => {
+  const checkRole = (arn: string, path: string, anyAccount = false): { accountId: string; roleName: string } => {
     const parsed = parseRoleArn(arn);
     if (!parsed) return c.fail(path, `must be an IAM role ARN like arn:aws:iam::${accountId}:role/name, not ${JSON.stringify(arn)}`);
-    if (parsed.accountId !== accountId) c.fail(path, `role account ${parsed.accountId} differs from accountId ${accountId}`);
+    if (!anyAccount && parsed.accountId !== accountId) c.fail(path, `role account ${parsed.accountId} differs from accountId ${accountId}`);
     if (!arn.startsWith(`arn:${partitionOf(region)}:`)) c.fail(path, `role partition differs from the region's partition (${partitionOf(region)})`);
     return parsed;
   };
   if (root.roles !== undefined) {
     c.array(root.roles, "roles", 0, 1000).forEach((raw, i) => {
       const p = `roles[${i}]`;
-      const o = c.object(raw, p, ["arn", "maxSessionDuration"]);
+      const o = c.object(raw, p, ["arn", "maxSessionDuration", "trust"]);
       const arn = c.string(o.arn, sub(p, "arn"));
-      const parsed = checkRole(arn, sub(p, "arn"));
+      const parsed = checkRole(arn, sub(p, "arn"), true);
       if (roles.has(arn)) c.fail(sub(p, "arn"), "duplicate role");
-      roles.set(arn, { arn, ...parsed, maxSessionDuration: c.int(o.maxSessionDuration, sub(p, "maxSessionDuration"), 3600, 43200, 3600) });
+      const role: ResolvedRole = { arn, ...parsed, maxSessionDuration: c.int(o.maxSessionDuration, sub(p, "maxSessionDuration"), 3600, 43200, 3600) };
+      if (o.trust !== undefined) role.trust = checkTrust(o.trust, sub(p, "trust"));
+      roles.set(arn, role);
     });
   }
 
@@ -296,7 +320,9 @@ export function resolveConfig(input: unknown, opts: ResolveConfigOptions): Resol
       const at = `${p}.roleArns[${j}]`;
       const arn = c.string(v, at);
       const parsed = checkRole(arn, at);
-      if (!roles.has(arn)) roles.set(arn, { arn, ...parsed, maxSessionDuration: 3600 });
+      const known = roles.get(arn);
+      if (known && known.accountId !== accountId) c.fail(at, `role account ${known.accountId} differs from accountId ${accountId}`);
+      if (!known) roles.set(arn, { arn, ...parsed, maxSessionDuration: 3600 });
       return arn;
     });
     return {

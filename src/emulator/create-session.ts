@@ -4,12 +4,15 @@
  * folder has the table), and on success the real 201 response shape.
  * No I/O here: the server hands in the request and writes the outcome.
  */
+import { createPublicKey, type KeyObject } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { AuditEntry, MintedCredentials, MintRequest } from "./types.js";
 import { ARN_PATTERNS } from "./arn.js";
 import type { CertCache } from "./cert-cache.js";
-import type { CertInfo } from "./cert-info.js";
+import { parseCertInfo as parseCertInfoUncached } from "./cert-info.js";
+import type { CertInfo, CertKeyType } from "./cert-info.js";
 import { decodeStrictBase64 } from "./pem.js";
+import { peekCertificate } from "./der-peek.js";
 import {
   X509_ALGORITHMS,
   algorithmForKey,
@@ -287,23 +290,25 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
     );
   }
 
-  // 5. Certificate and chain parse; serial.
+  // 5. Certificate and chain: size, base64 and the outer DER structure only
+  // (der-peek.ts); serial. The full parse (the expensive part, and what is
+  // cached) waits until the signature has verified, so a request with a
+  // made-up signature costs a few header reads and one verification at most.
   const x509Header = single(req.headers, "x-amz-x509");
   if (x509Header === undefined) throw denied("Missing X-Amz-X509 header");
   if (x509Header === null) throw invalid("X-Amz-X509 header sent more than once");
-  const leaf = parseCertHeader(deps.certs, x509Header.trim(), "X-Amz-X509");
-  audit.serial = leaf.serialDecimal;
-  audit.subject = leaf.subject;
-  if (leaf.version !== 3) throw denied(LEAF_MESSAGES["leaf-not-v3"], `leaf certificate is X.509 v${leaf.version}`);
+  const leafPre = precheckCert(deps.certs, x509Header.trim(), "X-Amz-X509");
+  const light = leafPre.full ?? lightLeaf(leafPre);
+  audit.serial = light.serialDecimal;
   let serialMatches = false;
   try {
-    serialMatches = BigInt(auth.serial) === BigInt(leaf.serialDecimal);
+    serialMatches = BigInt(auth.serial) === BigInt(light.serialDecimal);
   } catch {
     serialMatches = false;
   }
   if (!serialMatches) {
     throw denied(
-      `Invalid signature: the Credential serial ${auth.serial.slice(0, 64)} does not match the certificate serial ${leaf.serialDecimal}`,
+      `Invalid signature: the Credential serial ${auth.serial.slice(0, 64)} does not match the certificate serial ${light.serialDecimal}`,
     );
   }
   const chainHeader = single(req.headers, "x-amz-x509-chain");
@@ -313,7 +318,11 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   if (chainParts.length > 5) {
     throw invalid(`X-Amz-X509-Chain holds ${chainParts.length} certificates; at most 5 are allowed.`);
   }
-  const chain = chainParts.map((b64, i) => parseCertHeader(deps.certs, b64, `X-Amz-X509-Chain certificate ${i + 1}`));
+  const chainPre = chainParts.map((b64, i) => precheckCert(deps.certs, b64, `X-Amz-X509-Chain certificate ${i + 1}`));
+  const chainBytes = chainPre.reduce((n, c) => n + c.derLength, 0);
+  if (chainBytes > MAX_CHAIN_DER_BYTES) {
+    throw invalid(`X-Amz-X509-Chain certificates total ${chainBytes} bytes; at most ${MAX_CHAIN_DER_BYTES} are allowed.`);
+  }
 
   // 6. Signature over the client's SignedHeaders.
   const required = ["host", "x-amz-date", "x-amz-x509", ...(chainHeader !== undefined ? ["x-amz-x509-chain"] : [])];
@@ -330,21 +339,27 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
     payloadHash: sha256Hex(req.body),
   });
   if (canonical === undefined) throw denied(`Invalid signature: a signed header is not in the request`);
-  const expectedAlg = algorithmForKey(leaf.keyType);
+  const expectedAlg = algorithmForKey(light.keyType);
   if (expectedAlg === undefined) {
-    throw denied(LEAF_MESSAGES["leaf-unsupported-key"], `certificate key algorithm ${leaf.keyDetail} has no SigV4-X509 algorithm`);
+    throw denied(LEAF_MESSAGES["leaf-unsupported-key"], `certificate key algorithm ${light.keyDetail} has no SigV4-X509 algorithm`);
   }
   if (expectedAlg !== algorithm) {
-    throw denied(`Invalid signature: algorithm ${algorithm} does not match the certificate's ${leaf.keyType} key (expected ${expectedAlg})`);
+    throw denied(`Invalid signature: algorithm ${algorithm} does not match the certificate's ${light.keyType} key (expected ${expectedAlg})`);
   }
-  if (!leaf.publicKey) {
-    throw denied(LEAF_MESSAGES["leaf-unsupported-key"], `this Node.js (${process.version}) cannot load a ${leaf.keyType} public key`);
+  if (!light.publicKey) {
+    throw denied(LEAF_MESSAGES["leaf-unsupported-key"], `this Node.js (${process.version}) cannot load a ${light.keyType} public key`);
   }
   const scope = `${auth.scopeDate}/${auth.scopeRegion}/${auth.scopeService}/${auth.scopeTerminator}`;
   const sts = stringToSign(algorithm, amzDate.trim(), scope, canonical);
-  if (!(await verifyX509SignatureAsync(algorithm, leaf.publicKey, sts, auth.signature))) {
+  if (!(await verifyX509SignatureAsync(algorithm, light.publicKey, sts, auth.signature))) {
     throw denied("Invalid signature", "the signature does not verify with the certificate's public key");
   }
+
+  // Authenticated: now the full parse (cached).
+  const leaf = fullCert(deps.certs, leafPre);
+  audit.subject = leaf.subject;
+  if (leaf.version !== 3) throw denied(LEAF_MESSAGES["leaf-not-v3"], `leaf certificate is X.509 v${leaf.version}`);
+  const chain = chainPre.map((c) => fullCert(deps.certs, c));
 
   // 7. Leaf rules.
   const leafProblem = checkLeaf(leaf, now);
@@ -428,14 +443,88 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   return { status: 201, body: JSON.stringify(response), audit };
 }
 
-function parseCertHeader(certs: CertCache, b64: string, what: string): CertInfo {
+/** Largest DER certificate accepted in X-Amz-X509 or as one chain certificate (bytes). @internal */
+export const MAX_CERTIFICATE_DER_BYTES = 16 * 1024;
+/** Largest total of the X-Amz-X509-Chain certificates (bytes). @internal */
+export const MAX_CHAIN_DER_BYTES = 24 * 1024;
+const MAX_CERTIFICATE_B64 = Math.ceil(MAX_CERTIFICATE_DER_BYTES / 3) * 4;
+
+/** One certificate header value that passed the cheap checks. */
+interface PrecheckedCert {
+  b64: string;
+  what: string;
+  derLength: number;
+  /** Already fully parsed (a cache hit). */
+  full?: CertInfo;
+  der?: Buffer;
+  peek?: { serialHex: string; spki: Uint8Array };
+}
+
+/**
+ * Size, strict base64 and the outer DER structure of a certificate: enough to
+ * refuse junk with the same messages as before, at a cost that does not depend
+ * on the certificate's content (no ASN.1 parse, no cache).
+ */
+function precheckCert(certs: CertCache, b64: string, what: string): PrecheckedCert {
+  // The size first: even the cache lookup hashes the whole text.
+  if (b64.length > MAX_CERTIFICATE_B64) {
+    throw invalid(`${what} is larger than ${MAX_CERTIFICATE_DER_BYTES} bytes.`);
+  }
   const known = certs.peek(b64);
-  if (known) return known;
+  if (known) return { b64, what, derLength: known.der.length, full: known };
   const der = decodeStrictBase64(b64);
   if (!der) throw invalid(`${what} is not valid base64.`);
+  if (der.length > MAX_CERTIFICATE_DER_BYTES) throw invalid(`${what} is larger than ${MAX_CERTIFICATE_DER_BYTES} bytes.`);
+  const peek = peekCertificate(der);
+  if (!peek) throw invalid(`${what} is not a DER X.509 certificate.`);
+  return { b64, what, derLength: der.length, der, peek };
+}
+
+/** What the signature check needs from the leaf. */
+interface LightLeaf {
+  serialDecimal: string;
+  keyType: CertKeyType;
+  keyDetail: string;
+  publicKey?: KeyObject;
+}
+
+const NODE_KEY_TYPES: Record<string, CertKeyType> = {
+  rsa: "RSA",
+  ec: "EC",
+  "ml-dsa-44": "ML-DSA-44",
+  "ml-dsa-65": "ML-DSA-65",
+  "ml-dsa-87": "ML-DSA-87",
+};
+
+/** The leaf's serial and public key from node:crypto; a key it cannot load falls back to the full parse. */
+function lightLeaf(c: PrecheckedCert): LightLeaf {
+  let publicKey: KeyObject | undefined;
   try {
-    return certs.get(b64, () => der);
+    publicKey = createPublicKey({ key: Buffer.from(c.peek!.spki), format: "der", type: "spki" });
   } catch {
-    throw invalid(`${what} is not a DER X.509 certificate.`);
+    publicKey = undefined;
+  }
+  const keyType = publicKey ? NODE_KEY_TYPES[publicKey.asymmetricKeyType ?? ""] : undefined;
+  if (!publicKey || !keyType) {
+    // A key node:crypto cannot load or name: the full parse says what it is (bounded by the size limit).
+    const full = parseCertInfoOrRefuse(c);
+    return { serialDecimal: full.serialDecimal, keyType: full.keyType, keyDetail: full.keyDetail, ...(full.publicKey ? { publicKey: full.publicKey } : {}) };
+  }
+  // The same value as the full parse's serialDecimal: the INTEGER's bytes read as unsigned.
+  return { serialDecimal: BigInt(`0x${c.peek!.serialHex}`).toString(10), keyType, keyDetail: keyType, publicKey };
+}
+
+function parseCertInfoOrRefuse(c: PrecheckedCert): CertInfo {
+  return fullCert(undefined, c);
+}
+
+/** The full parse, through the cache when given one. */
+function fullCert(certs: CertCache | undefined, c: PrecheckedCert): CertInfo {
+  if (c.full) return c.full;
+  try {
+    c.full = certs ? certs.get(c.b64, () => c.der!) : parseCertInfoUncached(c.der!);
+    return c.full;
+  } catch {
+    throw invalid(`${c.what} is not a DER X.509 certificate.`);
   }
 }

@@ -87,6 +87,8 @@ export class CredentialStore {
       assumedRoleId: `${roleIdFor(req.roleArn)}:${req.roleSessionName}`,
     };
     if (req.sourceIdentity !== undefined) creds.sourceIdentity = req.sourceIdentity;
+    if (req.sessionTags !== undefined && req.sessionTags.length > 0) creds.sessionTags = req.sessionTags.map((t) => ({ ...t }));
+    if (req.transitiveTagKeys !== undefined && req.transitiveTagKeys.length > 0) creds.transitiveTagKeys = [...req.transitiveTagKeys];
     this.#byAccessKey.set(accessKeyId, creds);
     return creds;
   }

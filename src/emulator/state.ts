@@ -66,7 +66,7 @@ export class EmulatorState {
   /** The role facts STS needs (AssumeRole). */
   emulatorRole(arn: string): EmulatorRole | undefined {
     const r = this.#roles.get(arn);
-    return r ? { arn: r.arn, maxSessionDuration: r.maxSessionDuration } : undefined;
+    return r ? { arn: r.arn, maxSessionDuration: r.maxSessionDuration, ...(r.trust ? { trust: r.trust } : {}) } : undefined;
   }
 
   /** Every trust anchor, in config order. */

@@ -18,6 +18,19 @@ export interface AuditEntry {
   roleArn?: string;
   /** The access key id (not secret) used for an STS call or minted by CreateSession. */
   accessKeyId?: string;
+  /** AssumeRole: the caller's assumed-role ARN. */
+  principal?: string;
+  /** AssumeRole: whether the ExternalId matched the role's trust (absent when the trust names none). */
+  externalIdMatch?: boolean;
+  /** AssumeRole: the new session's tags (requested plus those carried as transitive), key → value. */
+  sessionTags?: Record<string, string>;
+  /** AssumeRole: the new session's transitive tag keys. */
+  transitiveTagKeys?: string[];
+  /** AssumeRole: length of the inline session policy, in characters, and the packed size in percent. */
+  policySize?: number;
+  packedPolicySize?: number;
+  /** AssumeRole: number of managed session policy ARNs. */
+  policyArnCount?: number;
 }
 
 /** What CreateSession asks the credential store to mint. @internal */
@@ -26,6 +39,10 @@ export interface MintRequest {
   roleArn: string;
   roleSessionName: string;
   sourceIdentity?: string;
+  /** Session tags of the new session (STS AssumeRole). */
+  sessionTags?: SessionTag[];
+  /** Keys of sessionTags that pass on to the next role session. */
+  transitiveTagKeys?: string[];
   durationSeconds: number;
   /** ms since epoch (from the emulator's injected clock). */
   now: number;
@@ -43,10 +60,42 @@ export interface MintedCredentials {
   assumedRoleArn: string;
   assumedRoleId: string;
   sourceIdentity?: string;
+  sessionTags?: SessionTag[];
+  transitiveTagKeys?: string[];
+}
+
+/** A session tag. @internal */
+export interface SessionTag {
+  key: string;
+  value: string;
+}
+
+/**
+ * Who may assume a role, and on what conditions: a role trust policy reduced to
+ * what the emulator checks. @public
+ */
+export interface RoleTrust {
+  /**
+   * Trusted principals: an account id or `arn:<p>:iam::<account>:root` (any principal of the account),
+   * a role ARN (its sessions), an assumed-role session ARN, `*`; `*` and `?` match as in IAM's ArnLike.
+   */
+  principals: string[];
+  /** The ExternalId the caller must pass (sts:ExternalId condition). */
+  externalId?: string;
+  /** The new session must have a source identity (given or carried). Default false. */
+  requireSourceIdentity?: boolean;
+  /** Session tag keys the new session must carry (aws:RequestTag / transitive), compared without case. */
+  requiredTagKeys?: string[];
+  /** sts:TagSession allowed (needed for session tags, given or transitive). Default true. */
+  allowTagSession?: boolean;
+  /** sts:SetSourceIdentity allowed (needed when a source identity is given or carried). Default true. */
+  allowSetSourceIdentity?: boolean;
 }
 
 /** Role facts the STS side needs for AssumeRole. @internal */
 export interface EmulatorRole {
   arn: string;
   maxSessionDuration: number;
+  /** Absent: any session the emulator minted may assume the role (the behaviour before trust policies). */
+  trust?: RoleTrust;
 }

@@ -7,11 +7,11 @@
  * is left alone; the opt-out works. On Node.js 20 the CLI has no code cache:
  * the test there is that it writes none.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CLI, cleanEnv, cpArgs, parseOutput, requireBuiltCli, run, startWorld, type World } from "../integration/credential-process/world.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { CLI, cleanEnv, cpArgs, parseOutput, run, type World } from "../integration/credential-process/world.js";
+import { useE2eWorld } from "../helpers/e2e-world.js";
 
 const builtIn = typeof (process.getBuiltinModule("node:module") as { enableCompileCache?: unknown }).enableCompileCache === "function";
 const noApi = builtIn ? "" : ` [skipped: Node.js ${process.version} has no module.enableCompileCache, so the CLI runs without a code cache]`;
@@ -20,14 +20,9 @@ let w: World;
 let base: string;
 let xdg: string;
 let n = 0;
-beforeAll(async () => {
-  requireBuiltCli();
-  w = await startWorld();
-  base = mkdtempSync(join(tmpdir(), "code-cache-"));
-});
-afterAll(async () => {
-  await w?.close();
-  if (base) rmSync(base, { recursive: true, force: true });
+useE2eWorld("code-cache-", (world, dir) => {
+  w = world;
+  base = dir;
 });
 beforeEach(() => {
   xdg = join(base, `xdg-${++n}`);

@@ -1,22 +1,18 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cleanEnv, cpArgs, parseOutput, requireBuiltCli, runCli, startWorld, type World } from "../integration/credential-process/world.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { cleanEnv, cpArgs, parseOutput, runCli, type World } from "../integration/credential-process/world.js";
+import { useE2eWorld } from "../helpers/e2e-world.js";
 
 let w: World;
 let base: string;
 let xdg: string;
 let n = 0;
-beforeAll(async () => {
-  requireBuiltCli();
-  w = await startWorld();
-  base = mkdtempSync(join(tmpdir(), "cp-cache-"));
-});
-afterAll(async () => {
-  await w?.close();
-  if (base) rmSync(base, { recursive: true, force: true });
+useE2eWorld("cp-cache-", (world, dir) => {
+  w = world;
+  base = dir;
 });
 beforeEach(() => {
   // A fresh, empty cache for every test.

@@ -8,22 +8,21 @@
  * request. A preloaded script (node -r) reports the built-in modules and npm
  * packages at exit.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startProxy } from "../integration/session/helpers.js";
-import { CLI, cleanEnv, cpArgs, parseOutput, requireBuiltCli, run, startWorld, type World } from "../integration/credential-process/world.js";
+import { CLI, cleanEnv, cpArgs, parseOutput, run, type World } from "../integration/credential-process/world.js";
+import { useE2eWorld } from "../helpers/e2e-world.js";
 
 let w: World;
 let dir: string;
 let preload: string;
 let n = 0;
 
-beforeAll(async () => {
-  requireBuiltCli();
-  w = await startWorld();
-  dir = mkdtempSync(join(tmpdir(), "cp-startup-"));
+useE2eWorld("cp-startup-", (world, d) => {
+  w = world;
+  dir = d;
   preload = join(dir, "report-modules.cjs");
   writeFileSync(
     preload,
@@ -34,10 +33,6 @@ beforeAll(async () => {
 });
 `,
   );
-});
-afterAll(async () => {
-  await w?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 interface Loaded {

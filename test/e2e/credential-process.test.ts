@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ACCOUNT,
   CLI,
@@ -11,14 +11,13 @@ import {
   KEY_PASSWORD,
   OTHER_ROLE,
   parseOutput,
-  requireBuiltCli,
   ROLE,
   run,
   runCli,
-  startWorld,
   type ClientFiles,
   type World,
 } from "../integration/credential-process/world.js";
+import { useE2eWorld } from "../helpers/e2e-world.js";
 
 const hasAws = spawnSync("aws", ["--version"], { stdio: "ignore" }).status === 0;
 const hasBoto3 = spawnSync("python3", ["-c", "import boto3"], { stdio: "ignore" }).status === 0;
@@ -27,14 +26,9 @@ const botoNote = hasBoto3 ? "" : " [skipped: python3 with boto3 is not available
 
 let w: World;
 let home: string;
-beforeAll(async () => {
-  requireBuiltCli();
-  w = await startWorld();
-  home = mkdtempSync(join(tmpdir(), "cp-home-"));
-});
-afterAll(async () => {
-  await w?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
+useE2eWorld("cp-home-", (world, dir) => {
+  w = world;
+  home = dir;
 });
 
 /** `args` without `flag` and its value. */

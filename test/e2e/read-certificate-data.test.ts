@@ -4,10 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasOfficialMlDsa, hasOpenssl, NO_OPENSSL, OFFICIAL_MLDSA_DIR, runOpenssl } from "../unit/signer/openssl-helper.js";
+import { hasOpenssl, NO_OPENSSL, runOpenssl } from "../unit/signer/openssl-helper.js";
+import { official, OFFICIAL_MLDSA_DIR } from "../helpers/fixtures.js";
 
 const CLI = join(import.meta.dirname, "../../dist/cli.js");
-const OFFICIAL = join(OFFICIAL_MLDSA_DIR, "..");
 
 function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
@@ -95,7 +95,7 @@ describe.skipIf(!hasOpenssl)("read-certificate-data (built CLI) with openssl-mad
 });
 if (!hasOpenssl) describe("read-certificate-data (built CLI) with openssl-made certificates", () => it.skip(NO_OPENSSL, () => {}));
 
-describe.skipIf(!hasOfficialMlDsa)("read-certificate-data (built CLI) with the official ML-DSA certificates", () => {
+describe("read-certificate-data (built CLI) with the official ML-DSA certificates", () => {
   // Decimal serials as listed in the official fixtures' MANIFEST.md.
   const cases = [
     ["44", "380107767491078309882765566837975439057989904442"],
@@ -113,7 +113,6 @@ describe.skipIf(!hasOfficialMlDsa)("read-certificate-data (built CLI) with the o
     );
   });
 });
-if (!hasOfficialMlDsa) describe("read-certificate-data ML-DSA", () => it.skip(`official fixtures not found in ${OFFICIAL_MLDSA_DIR}`, () => {}));
 
 describe("read-certificate-data (built CLI) errors", () => {
   it("exits 2 without --certificate", () => {
@@ -133,8 +132,8 @@ describe("read-certificate-data (built CLI) errors", () => {
     expectOneLineError(r.stderr, /\/nonexistent\/cert\.pem/);
     expect(r.stderr).toMatch(/\nhint: /);
   });
-  it.skipIf(!existsSync(join(OFFICIAL, "certs/invalid-rsa-cert.pem")))("exits 1 for the official corrupted certificate (could not parse)", () => {
-    const r = cli(["read-certificate-data", "--certificate", join(OFFICIAL, "certs/invalid-rsa-cert.pem")]);
+  it("exits 1 for the official corrupted certificate (could not parse)", () => {
+    const r = cli(["read-certificate-data", "--certificate", official("tst/certs/invalid-rsa-cert.pem")]);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expectOneLineError(r.stderr, /could not parse/);

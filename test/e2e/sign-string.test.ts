@@ -4,12 +4,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  hasOfficialMlDsa,
   hasOpenssl,
   makeOpensslKeys,
   NO_MLDSA,
   NO_OPENSSL,
-  OFFICIAL_MLDSA_DIR,
   opensslPublicKeyBytes,
   opensslSign,
   opensslVerify,
@@ -18,9 +16,9 @@ import {
   type KeyName,
   type OpensslKey,
 } from "../unit/signer/openssl-helper.js";
+import { official, OFFICIAL_MLDSA_DIR } from "../helpers/fixtures.js";
 
 const CLI = join(import.meta.dirname, "../../dist/cli.js");
-const OFFICIAL = join(OFFICIAL_MLDSA_DIR, "..");
 const TEXT = "AWS Roles Anywhere Credential Helper Signing Test";
 
 function cli(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}) {
@@ -163,8 +161,8 @@ describe("sign-string (built CLI) errors", () => {
     expectOneLineError(r.stderr, /\/nonexistent\/key\.pem/);
     expect(r.stderr).toMatch(/\nhint: /);
   });
-  it.skipIf(!existsSync(join(OFFICIAL, "certs/invalid-rsa-key.pem")))("exits 1 for the official truncated RSA key", () => {
-    const r = cli(["sign-string", "--private-key", join(OFFICIAL, "certs/invalid-rsa-key.pem")]);
+  it("exits 1 for the official truncated RSA key", () => {
+    const r = cli(["sign-string", "--private-key", official("tst/certs/invalid-rsa-key.pem")]);
     expect(r.status).toBe(1);
     expectOneLineError(r.stderr, /private key/i);
     expect(r.stderr).toMatch(/\nhint: /);
@@ -188,7 +186,7 @@ describe("sign-string (built CLI) with ML-DSA", () => {
     ["65", 3309],
     ["87", 4627],
   ] as const;
-  it.runIf(supportsMlDsa && hasOfficialMlDsa).each(variants)(
+  it.runIf(supportsMlDsa).each(variants)(
     "ML-DSA-%s official fixture: the signature of the text and '1' verifies with the certificate (%i bytes)",
     (v, size) => {
       const certPath = join(OFFICIAL_MLDSA_DIR, `mldsa${v}-cert.pem`);
@@ -200,11 +198,10 @@ describe("sign-string (built CLI) with ML-DSA", () => {
       expect(verify(null, Buffer.from(`${TEXT}1`), cert.publicKey, r.stdout)).toBe(true);
     },
   );
-  it.runIf(!supportsMlDsa && hasOfficialMlDsa)("refuses an ML-DSA key on a Node.js without ML-DSA, exit 1, naming Node.js 24", () => {
+  it.runIf(!supportsMlDsa)("refuses an ML-DSA key on a Node.js without ML-DSA, exit 1, naming Node.js 24", () => {
     const r = cli(["sign-string", "--private-key", join(OFFICIAL_MLDSA_DIR, "mldsa44-key.pem")]);
     expect(r.status).toBe(1);
     expectOneLineError(r.stderr, /Node\.js 24/);
   });
-  if (!hasOfficialMlDsa) it.skip(`ML-DSA: official fixtures not found in ${OFFICIAL_MLDSA_DIR}`, () => {});
   if (!supportsMlDsa) it.skip(`ML-DSA signing: ${NO_MLDSA}`, () => {});
 });

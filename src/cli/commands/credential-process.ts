@@ -12,6 +12,9 @@ import { x509Source } from "../../credentials/x509-source.js";
 import type { BaseCredentialSource } from "../../credentials/source.js";
 import { formatCredentialProcess } from "../../outputs/credential-process.js";
 import { enableCodeCache } from "../code-cache.js";
+import { cliPipeline } from "../assume-role-options.js";
+
+const { readFileSync } = process.getBuiltinModule("node:fs");
 
 /*
  * Start-up budget: a cache hit must not load undici, the identity parsers,
@@ -104,7 +107,11 @@ export const command: CommandModule = {
     // ctx.stdin only when a flag says '-': touching process.stdin builds a stream (start-up time).
     const usesStdin = readsStdin(flagsSpec.certificate) || readsStdin(flagsSpec.privateKey) || readsStdin(flagsSpec.intermediates);
     const spec = usesStdin ? await pinStdin(flagsSpec, ctx.stdin) : flagsSpec;
-    const src = source(spec, config, ctx);
+    // AssumeRole hops (--assume-role …) after the session: the cache key then covers the whole chain.
+    const { source: src } = cliPipeline(source(spec, config, ctx), args, config, ctx.env, {
+      readFile: (path) => readFileSync(path, "utf8"),
+      ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
+    });
     const creds = bool(args, "cache") ? await cachedCredentials(src, ctx) : await src.fetch();
     ctx.writeOut(formatCredentialProcess(creds));
   },

@@ -1,4 +1,6 @@
 import { cliIdentityIo } from "../identity-io.js";
+import { readFileSync } from "node:fs";
+import { cliPipeline } from "../assume-role-options.js";
 import { isAbsolute, resolve } from "node:path";
 import type { CliContext, CommandModule } from "../context.js";
 import { num, str } from "../args.js";
@@ -59,26 +61,32 @@ export const command: CommandModule = {
     const tokenSpec = parseAuthTokenOptions({ authTokenFile: str(args, "auth-token-file"), authToken: str(args, "auth-token") });
     const mode = checkBind(bind, tokenSpec !== undefined);
 
-    const [{ resolveSessionConfig }, { createAuthTokenSource }, { createCredentialFetcher }, { startServe }] = await Promise.all([
+    const [{ resolveSessionConfig }, { createAuthTokenSource }, { x509Source }, { startServe }] = await Promise.all([
       import("../../session/config.js"),
       import("../../outputs/serve/auth-token.js"),
-      import("../../credentials/fetcher.js"),
+      import("../../credentials/x509-source.js"),
       import("../../outputs/serve-runner.js"),
     ]);
     const config = resolveSessionConfig(init, ctx.env);
     for (const w of config.warnings) ctx.log(`warning: ${w}`);
     const authToken = tokenSpec ? createAuthTokenSource(tokenSpec, { env: ctx.env, log: (l) => ctx.log(l) }) : undefined;
     const pinned = await pinStdin(spec, ctx.stdin);
-    const fetch = createCredentialFetcher(pinned, config, {
+    const base = x509Source(pinned, config, {
       io: cliIdentityIo(ctx.env),
       ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
       warn: (l) => ctx.log(l),
     });
+    // AssumeRole hops (--assume-role …) after the session, refreshed with it as one unit.
+    const pipeline = cliPipeline(base, args, config, ctx.env, {
+      readFile: (path) => readFileSync(path, "utf8"),
+      ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
+    });
+    const fetch = pipeline.source.fetch;
 
     const running = await startServe({
       fetch,
-      roleArn: config.roleArn,
-      accountId: config.accountId,
+      roleArn: pipeline.roleArn,
+      accountId: pipeline.accountId,
       bind,
       port,
       hopLimit,

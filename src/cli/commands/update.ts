@@ -1,4 +1,6 @@
 import { cliIdentityIo } from "../identity-io.js";
+import { readFileSync } from "node:fs";
+import { cliPipeline } from "../assume-role-options.js";
 import type { CliContext, CommandModule } from "../context.js";
 import { bool, str } from "../args.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
@@ -64,9 +66,9 @@ export const command: CommandModule = {
       throw new UsageError("--credentials-file: the path is empty", { hint: "give a file path, or omit the flag to use ~/.aws/credentials" });
     }
 
-    const [{ resolveSessionConfig }, { createCredentialFetcher }, runner, { parseIni, patchProfile }] = await Promise.all([
+    const [{ resolveSessionConfig }, { x509Source }, runner, { parseIni, patchProfile }] = await Promise.all([
       import("../../session/config.js"),
-      import("../../credentials/fetcher.js"),
+      import("../../credentials/x509-source.js"),
       import("../../outputs/update-runner.js"),
       import("../../outputs/credentials-file/ini.js"),
     ]);
@@ -84,11 +86,17 @@ export const command: CommandModule = {
     const config = resolveSessionConfig(init, ctx.env);
     for (const w of config.warnings) ctx.log(`warning: ${w}`);
     const pinned = await pinStdin(spec, ctx.stdin);
-    const fetch = createCredentialFetcher(pinned, config, {
+    const base = x509Source(pinned, config, {
       io: cliIdentityIo(ctx.env),
       ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
       warn: (l) => ctx.log(l),
     });
+    // AssumeRole hops (--assume-role …) after the session, refreshed with it as one unit.
+    const pipeline = cliPipeline(base, args, config, ctx.env, {
+      readFile: (path) => readFileSync(path, "utf8"),
+      ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
+    });
+    const fetch = pipeline.source.fetch;
     const options = { fetch, credentialsFile, profile, followSymlinks: bool(args, "follow-symlinks"), log: (l: string) => ctx.log(l) };
 
     if (bool(args, "once")) {

@@ -99,6 +99,9 @@ function pick(e: Partial<AuditEntry>): Partial<AuditEntry> {
   if (e.accessKeyId !== undefined) out.accessKeyId = e.accessKeyId;
   if (e.roleArn !== undefined) out.roleArn = e.roleArn;
   if (e.sourceIdentity !== undefined) out.sourceIdentity = e.sourceIdentity;
+  for (const k of ["principal", "externalIdMatch", "sessionTags", "transitiveTagKeys", "policySize", "packedPolicySize", "policyArnCount"] as const) {
+    if (e[k] !== undefined) (out as Record<string, unknown>)[k] = e[k];
+  }
   return out;
 }
 
@@ -135,7 +138,8 @@ function answerRequest(req: IncomingMessage, body: Buffer, requestId: string, no
   const roleArn = params.get("RoleArn");
   if (roleArn !== undefined) entry.roleArn = roleArn;
   const outcome = assumeRole(params, caller, { roles: deps.roles, mint: (r) => deps.store.mint(r), now });
+  Object.assign(entry, outcome.audit ?? {});
   if (!outcome.ok) return failure(outcome.fault, requestId, entry);
   if (outcome.credentials.sourceIdentity !== undefined) entry.sourceIdentity = outcome.credentials.sourceIdentity;
-  return success(action, assumeRoleResult(outcome.credentials), requestId, entry);
+  return success(action, assumeRoleResult(outcome.credentials, outcome.packedPolicySize), requestId, entry);
 }

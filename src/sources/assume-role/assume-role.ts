@@ -1,5 +1,5 @@
 import { systemClock } from "../../clock.js";
-import type { Credentials } from "../../credentials/types.js";
+import type { Credentials } from "../../session/types.js";
 import { Secret } from "../../secret.js";
 import { callSts, type StsCallConfig, type StsCallOptions } from "../sts/client.js";
 import { malformedSts } from "../sts/response.js";

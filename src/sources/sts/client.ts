@@ -19,7 +19,7 @@ import type { XmlElement } from "./xml.js";
  * SigV4 (HMAC-SHA256 with a derived key and the session token header), and the
  * SDK's own code signs exactly as every SDK client of STS does. It is imported
  * on the first STS call only: `credential-process --cache` on a hit, and every
- * run without --assume-role, never loads it (test/integration/sources/sts-lazy.test.ts).
+ * run without --assume-role, never loads it (test/e2e/role-chaining.test.ts checks what a run loads).
  * The transport is the CreateSession one (node:net / node:tls directly, undici
  * through proxies), so proxies, AWS_CA_BUNDLE and --no-verify-ssl behave alike.
  */

@@ -4,8 +4,6 @@
  * a raw HTTP client that sends exactly the headers given.
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import type { IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -16,6 +14,7 @@ import { createRootCa, issueClientCertificate } from "../../../src/pki/index.js"
 import type { IssuedCertificate } from "../../../src/pki/index.js";
 import { createCredentialFetcher } from "../../../src/credentials/fetcher.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
+import { raw, type RawResponse } from "../../helpers/raw-http.js";
 
 export const ACCOUNT = "123456789012";
 export const ROLE_NAME = "serve-cmd-role";
@@ -114,36 +113,7 @@ export function credentialArgs(pki: { certPath: string; keyPath: string }, emu: 
   ];
 }
 
-export interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One HTTP request with exactly these headers, on a new connection. */
-export function raw(base: string, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
-        port: url.port,
-        path: url.pathname + url.search,
-        method: options.method ?? "GET",
-        headers: options.headers ?? {},
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}
+export { raw, type RawResponse };
 
 /** An IMDSv2 session token from serve. */
 export async function imdsToken(base: string, ttl = "21600"): Promise<string> {

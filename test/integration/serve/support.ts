@@ -3,8 +3,6 @@
  * faked: what the refresher would provide), credentials built here, and a raw
  * node:http client that sends exactly the headers given.
  */
-import { request as httpRequest } from "node:http";
-import type { IncomingHttpHeaders } from "node:http";
 import type { CredentialSource, Credentials } from "../../../src/credentials/types.js";
 import { Secret } from "../../../src/secret.js";
 
@@ -42,37 +40,4 @@ export function staticSource(initial: Credentials | undefined): CredentialSource
   };
 }
 
-export interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One HTTP request with exactly these headers (no connection reuse). */
-export function raw(
-  base: string,
-  path: string,
-  options: { method?: string; headers?: Record<string, string> } = {},
-): Promise<RawResponse> {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
-        port: url.port,
-        path: url.pathname + url.search,
-        method: options.method ?? "GET",
-        headers: options.headers ?? {},
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}
+export { raw, type RawResponse } from "../../helpers/raw-http.js";

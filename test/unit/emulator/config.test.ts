@@ -6,6 +6,7 @@ import { ConfigError } from "../../../src/errors.js";
 import { loadConfigFile, quickConfig, resolveConfig, type EmulatorConfig } from "../../../src/emulator/config.js";
 import { rolesAnywhereArn } from "../../../src/emulator/arn.js";
 import { createCrl, createRootCa, issueClientCertificate, type IssuedCertificate } from "../../../src/pki/index.js";
+import { errorOf as thrownBy } from "../../helpers/errors.js";
 
 let root: IssuedCertificate;
 let sha1Root: IssuedCertificate;
@@ -51,15 +52,7 @@ function base(): EmulatorConfig {
 const resolveBase = (cfg: unknown, extra: Record<string, string> = {}) =>
   resolveConfig(cfg, { baseDir: "/cfg", readFile: files({ "/cfg/root-cert.pem": root.certPem, ...extra }), source: "emu.json" });
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = (fn: () => unknown) => thrownBy(fn, ConfigError);
 
 describe("emulator config", () => {
   it("resolves the contract's example with stable ARNs derived from the names", () => {

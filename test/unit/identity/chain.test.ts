@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expiryWarnings, selectLeaf, type ChainCert } from "../../../src/identity/chain.js";
 import { IdentityError } from "../../../src/errors.js";
+import { errorOf } from "../../helpers/errors.js";
 
 /** Stand-ins: a certificate with the name of its key; `key(id)` says which certificates hold key `id`. */
 type TestCert = ChainCert & { key: string };
@@ -11,15 +12,7 @@ const key = (id: string) => (c: TestCert) => c.key === id;
 const labels = { certificates: "file /c.pem", privateKey: "file /k.pem" };
 const names = (chain: Buffer[]) => chain.map((d) => d.toString().slice(5));
 
-function thrown(fn: () => unknown): IdentityError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(IdentityError);
-    return err as IdentityError;
-  }
-  throw new Error("expected an error");
-}
+const thrown = (fn: () => unknown) => errorOf(fn, IdentityError);
 
 describe("selectLeaf", () => {
   it("finds the leaf first in a fullchain and keeps the rest in file order", () => {

@@ -1,17 +1,14 @@
 /** Paths and small helpers shared by the identity tests. */
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { expect } from "vitest";
 import { RolesAnywhereError, type ErrorCode } from "../../../src/errors.js";
 
-export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export { official, ROOT } from "../../helpers/fixtures.js";
+import { ROOT } from "../../helpers/fixtures.js";
 /** fixtures/interop, made by scripts/gen-interop-fixtures.sh. */
 export const INTEROP = resolve(ROOT, "fixtures/interop");
-/** The official helper's committed fixtures (shared/ sits beside the clone). */
-export const OFFICIAL = process.env.OFFICIAL_FIXTURES ?? resolve(ROOT, "../shared/fixtures/official-helper");
-export const HAS_OFFICIAL = existsSync(resolve(OFFICIAL, "MANIFEST.md"));
 
 export const PASSWORD = "password";
 export const KEY_NAMES = ["rsa-2048", "rsa-4096", "ec-p256", "ec-p384", "ec-p521"] as const;
@@ -19,10 +16,6 @@ export type KeyName = (typeof KEY_NAMES)[number];
 
 export function interop(...parts: string[]): string {
   return resolve(INTEROP, ...parts);
-}
-
-export function official(...parts: string[]): string {
-  return resolve(OFFICIAL, ...parts);
 }
 
 interface LeafMeta {

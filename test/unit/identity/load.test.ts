@@ -11,7 +11,7 @@ import {
   serialToDecimal,
 } from "../../../src/identity/index.js";
 import { UsageError } from "../../../src/errors.js";
-import { HAS_OFFICIAL, interop, KEY_NAMES, manifest, official, PASSWORD, rejection, sha256, spkiSha256 } from "./helpers.js";
+import { interop, KEY_NAMES, manifest, official, PASSWORD, rejection, sha256, spkiSha256 } from "./helpers.js";
 
 const intermediateDer = () => readFileSync(interop("ca/intermediate-cert.pem"), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "identity-load-"));
@@ -208,7 +208,7 @@ describe("loadCertificate", () => {
     expect(err.message).toBe("certificate (Buffer): is DER but neither a certificate nor a PKCS#12 file");
   });
 
-  it.skipIf(!HAS_OFFICIAL)("rejects the official invalid-rsa-cert.pem with CERTIFICATE_PARSE (needs shared/fixtures)", async () => {
+  it("rejects the official invalid-rsa-cert.pem with CERTIFICATE_PARSE", async () => {
     const path = official("tst/certs/invalid-rsa-cert.pem");
     const err = await rejection(loadCertificate({ path }), "CERTIFICATE_PARSE");
     expect(err.message).toBe(`certificate (file ${path}): could not parse the certificate (malformed X.509 structure)`);

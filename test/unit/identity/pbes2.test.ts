@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decryptPbes2 } from "../../../src/identity/pbes2.js";
 import { parsePem } from "../../../src/identity/pem.js";
-import { HAS_OFFICIAL, interop, KEY_NAMES, official, PASSWORD } from "./helpers.js";
+import { interop, KEY_NAMES, official, PASSWORD } from "./helpers.js";
 
 const origin = { what: "private key" as const, label: "test" };
 function der(file: string): Buffer {
@@ -36,13 +36,13 @@ describe("decryptPbes2 (own PBES2, used to explain node:crypto failures)", () =>
     expect(decryptPbes2(bad, PASSWORD)).toEqual({ ok: false, reason: "unsupported", detail: "cipher 2.16.840.1.101.3.4.1.99" });
   });
 
-  it.skipIf(!HAS_OFFICIAL)("decrypts the ACM key, whose PBKDF2 has no PRF (SHA-1 default) (needs shared/fixtures)", () => {
+  it("decrypts the ACM key, whose PBKDF2 has no PRF (SHA-1 default)", () => {
     const result = decryptPbes2(der(official("tst/keys/acm-encrypted.pem")), PASSWORD);
     expect(result.ok).toBe(true);
     expect(decryptPbes2(der(official("tst/keys/acm-encrypted.pem")), "wrong").ok).toBe(false);
   });
 
-  it.skipIf(!HAS_OFFICIAL)("decrypts every encrypted ML-DSA fixture to its plain key (needs shared/fixtures)", () => {
+  it("decrypts every encrypted ML-DSA fixture to its plain key", () => {
     const dir = official("tst/mldsa-fixtures");
     const files = readdirSync(dir).filter((f) => /-key-pkcs8-.+\.pem$/.test(f));
     expect(files).toHaveLength(21);

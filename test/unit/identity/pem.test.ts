@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parsePem, sniff, toPem, decodeBase64Strict, bytesToText } from "../../../src/identity/pem.js";
 import type { Origin } from "../../../src/identity/fail.js";
-import { HAS_OFFICIAL, interop, official, syncRejection } from "./helpers.js";
+import { interop, official, syncRejection } from "./helpers.js";
 
 const certOrigin: Origin = { what: "certificate", label: "file /tmp/c.pem" };
 const keyOrigin: Origin = { what: "private key", label: "env:KEY" };
@@ -97,7 +97,7 @@ describe("parsePem", () => {
     expect(err.message).toContain("(the block is empty)");
   });
 
-  it.skipIf(!HAS_OFFICIAL)("finds the block after the prose line of the official invalid fixtures (needs shared/fixtures)", () => {
+  it("finds the block after the prose line of the official invalid fixtures", () => {
     const cert = parsePem(readFileSync(official("tst/certs/invalid-rsa-cert.pem"), "utf8"), certOrigin);
     expect(cert.map((b) => b.label)).toEqual(["CERTIFICATE"]);
     expect(cert[0]!.der.length).toBe(988);

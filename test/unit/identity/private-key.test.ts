@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { keyTypeOf, loadPrivateKey } from "../../../src/identity/index.js";
-import { HAS_OFFICIAL, interop, KEY_NAMES, manifest, official, PASSWORD, rejection, spkiSha256 } from "./helpers.js";
+import { interop, KEY_NAMES, manifest, official, PASSWORD, rejection, spkiSha256 } from "./helpers.js";
 
 const ENCRYPTED = ["hmacWithSHA1", "hmacWithSHA224", "hmacWithSHA256", "hmacWithSHA384", "hmacWithSHA512", "scrypt", "aes128cbc", "aes192cbc", "aes256cbc"].map(
   (v) => `key-pkcs8-${v}.pem`,
@@ -168,7 +168,7 @@ describe("loadPrivateKey: refusals", () => {
     expect(err.message).toMatch(/^private key \(inline PEM\): could not parse the PKCS#8 private key \(.+\)$/);
   });
 
-  it.skipIf(!HAS_OFFICIAL)("rejects the official invalid-rsa-key.pem with KEY_PARSE (needs shared/fixtures)", async () => {
+  it("rejects the official invalid-rsa-key.pem with KEY_PARSE", async () => {
     const path = official("tst/certs/invalid-rsa-key.pem");
     const err = await rejection(loadPrivateKey({ path }), "KEY_PARSE");
     expect(err.message).toContain(`private key (file ${path}): the RSA PRIVATE KEY PEM block is not valid base64`);
@@ -176,13 +176,13 @@ describe("loadPrivateKey: refusals", () => {
 });
 
 describe("official acm-encrypted.pem (PBKDF2 without PRF: the SHA-1 default)", () => {
-  it.skipIf(!HAS_OFFICIAL)("opens with 'password' as an RSA-2048 key (needs shared/fixtures)", async () => {
+  it("opens with 'password' as an RSA-2048 key", async () => {
     const { key, keyType } = await loadPrivateKey({ path: official("tst/keys/acm-encrypted.pem") }, PASSWORD);
     expect(keyType).toBe("RSA");
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
   });
 
-  it.skipIf(!HAS_OFFICIAL)("refuses a wrong password with KEY_DECRYPT (needs shared/fixtures)", async () => {
+  it("refuses a wrong password with KEY_DECRYPT", async () => {
     await rejection(loadPrivateKey({ path: official("tst/keys/acm-encrypted.pem") }, "incorrect-password"), "KEY_DECRYPT");
   });
 });

@@ -1,20 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/errors.js";
 import { parseProfileArn, parseRoleArn, parseSessionArns, parseTrustAnchorArn } from "../../../src/session/arn.js";
+import { errorOf as thrownBy } from "../../helpers/errors.js";
 
 const TA = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/66666666-7777-8888-9999-000000000000";
 const PROFILE = "arn:aws:rolesanywhere:us-east-1:123456789012:profile/11111111-2222-3333-4444-555555555555";
 const ROLE = "arn:aws:iam::210987654321:role/ExampleRole";
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = (fn: () => unknown) => thrownBy(fn, ConfigError);
 
 describe("arn", () => {
   it("parses a trust anchor ARN into its parts", () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/errors.js";
 import type { SessionInit } from "../../../src/session/config.js";
 import { resolveSessionConfig } from "../../../src/session/config.js";
+import { errorOf } from "../../helpers/errors.js";
 
 const BASE: SessionInit = {
   trustAnchorArn: "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/ta",
@@ -16,15 +17,7 @@ const BASE: SessionInit = {
 const dir = mkdtempSync(join(tmpdir(), "session-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
+const configError = (fn: () => unknown) => errorOf(fn, ConfigError);
 
 describe("resolveSessionConfig", () => {
   it("applies the defaults and derives region, endpoint and account", () => {

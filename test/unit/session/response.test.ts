@@ -8,6 +8,7 @@ import {
   sanitizeErrorCode,
   serviceErrorToException,
 } from "../../../src/session/response.js";
+import { errorOf } from "../../helpers/errors.js";
 
 const ROLE = { roleArn: "arn:aws:iam::123456789012:role/demo", accountId: "123456789012" };
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -25,15 +26,7 @@ const BODY = JSON.stringify({
   subjectArn: "arn:aws:rolesanywhere:us-east-1:123456789012:subject/1",
 });
 
-function thrown(fn: () => unknown): CreateSessionError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CreateSessionError);
-    return e as CreateSessionError;
-  }
-  throw new Error("expected a CreateSessionError");
-}
+const thrown = (fn: () => unknown) => errorOf(fn, CreateSessionError);
 
 describe("response", () => {
   it("parses the first credential set, keeping the expiration string", () => {

@@ -2,7 +2,7 @@
 // checks run through `openssl dgst -verify`, an implementation independent of node:crypto's API use in src/.
 import { spawnSync } from "node:child_process";
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -22,10 +22,6 @@ export const supportsMlDsa: boolean = (() => {
   }
 })();
 export const NO_MLDSA = `Node.js ${process.version} cannot load ML-DSA keys: ML-DSA checks run on Node 24`;
-
-/** The official helper's ML-DSA fixtures (certificate + key per variant), when present on this machine. */
-export const OFFICIAL_MLDSA_DIR = "/work/shared/fixtures/official-helper/tst/mldsa-fixtures";
-export const hasOfficialMlDsa: boolean = existsSync(join(OFFICIAL_MLDSA_DIR, "mldsa44-cert.pem"));
 
 export const KEY_SPECS = {
   "rsa-2048": ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
