@@ -48177,11 +48177,12 @@ async function createSession(cfg, identity, opts = {}) {
       const result = await attempt(n);
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
-      if (!retryable || n >= cfg.maxAttempts) {
+      const throttled = result.kind === "service" && isThrottle(result.error);
+      const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
+      if (!retryable || n >= limit) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
-      const throttled = result.kind === "service" && isThrottle(result.error);
       const delay = backoffDelayMs(n, random, throttled);
       if (debug) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
@@ -48193,7 +48194,7 @@ async function createSession(cfg, identity, opts = {}) {
     if (ownDispatcher) await undici[1].close().catch(() => void 0);
   }
 }
-var MAX_BODY_BYTES, defaultSleep, BodyTooLarge;
+var MAX_BODY_BYTES, MAX_THROTTLED_ATTEMPTS, defaultSleep, BodyTooLarge;
 var init_create_session = __esm({
   "src/session/create-session.ts"() {
     "use strict";
@@ -48206,15 +48207,16 @@ var init_create_session = __esm({
     init_node_transport();
     init_proxy_for();
     MAX_BODY_BYTES = 1 << 20;
+    MAX_THROTTLED_ATTEMPTS = 8;
     defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     BodyTooLarge = class extends Error {
     };
   }
 });
 
-// src/credentials/expiry-warning.ts
+// src/identity/expiry.ts
 function certificateExpiryWarning(notAfter, now, opts = {}) {
-  const threshold = opts.thresholdDays ?? 30;
+  const threshold = opts.thresholdDays ?? EXPIRY_WARNING_DAYS;
   const label = opts.label ?? "certificate";
   const leftMs = notAfter.getTime() - now;
   const daysLeft = Math.floor(leftMs / DAY_MS);
@@ -48231,11 +48233,12 @@ function certificateExpiryLine(serialDecimal, notAfterMs, nowMs) {
   const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { label: `certificate serial ${serialDecimal}` });
   return w.warn ? `warning: ${w.message}; renew it` : void 0;
 }
-var DAY_MS;
-var init_expiry_warning = __esm({
-  "src/credentials/expiry-warning.ts"() {
+var DAY_MS, EXPIRY_WARNING_DAYS;
+var init_expiry = __esm({
+  "src/identity/expiry.ts"() {
     "use strict";
     DAY_MS = 864e5;
+    EXPIRY_WARNING_DAYS = 30;
   }
 });
 
@@ -48253,7 +48256,7 @@ var init_fetch_steps = __esm({
     init_load();
     init_key_signer();
     init_create_session();
-    init_expiry_warning();
+    init_expiry();
   }
 });
 
@@ -48309,9 +48312,6 @@ function unrefTimers(base) {
     },
     clearTimeout: base.clearTimeout
   };
-}
-function unwrap(r) {
-  return "credentials" in r ? r : { credentials: r };
 }
 function createRefresher(opts) {
   const clock = opts.clock ?? systemClock;
@@ -48373,8 +48373,7 @@ function createRefresher(opts) {
   function valid(now) {
     return held && now < held.expiresAt ? held : void 0;
   }
-  function succeeded(result) {
-    const { credentials, certificateNotAfter } = unwrap(result);
+  function succeeded(credentials) {
     const now = clock.now();
     const expiresAt = credentials.expiration.getTime();
     if (!Number.isFinite(expiresAt) || expiresAt <= now) {
@@ -48390,13 +48389,6 @@ function createRefresher(opts) {
     inflight = void 0;
     if (running) scheduleAt(nextAttemptAt(now));
     emit({ type: "refreshed", accessKeyId: credentials.accessKeyId, expiration: credentials.expiration, refreshAt: held.refreshAt });
-    if (certificateNotAfter) {
-      const w = certificateExpiryWarning(certificateNotAfter, now);
-      if (w.warn) {
-        const { daysLeft, expired, message, hint } = w;
-        emit({ type: "cert-expiring-soon", notAfter: certificateNotAfter, daysLeft, expired, message, hint });
-      }
-    }
     return credentials;
   }
   function failed(error) {
@@ -48458,7 +48450,6 @@ var init_refresher = __esm({
     "use strict";
     init_clock();
     init_errors();
-    init_expiry_warning();
     MAX_TIMER_MS = 2147483647;
     defaultTimers = {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -49874,7 +49865,7 @@ async function createProviderRefresher(init, clock, warn) {
         warn(
           `fromRolesAnywhere: refreshing credentials failed: ${lastFailure}; using the previous credentials, valid until ${e.expiration.toISOString()} (${minutes} min left)`
         );
-      } else if (e.type === "cert-expiring-soon") warn(`fromRolesAnywhere: warning: ${e.message}`);
+      }
     }
   });
 }
