@@ -1,4 +1,4 @@
-import type { EmulatorRole } from "./types.js";
+import type { EmulatorRole, RoleTrust } from "./types.js";
 import { rolesAnywhereArn } from "./arn.js";
 import { ConfigError } from "../errors.js";
 import { parseCrls, type LoadedCrl, type ResolvedEmulatorConfig, type ResolvedProfile, type ResolvedRole, type ResolvedTrustAnchor } from "./config.js";
@@ -89,6 +89,16 @@ export class EmulatorState {
     const p = this.#profiles.get(arnOrName) ?? [...this.#profiles.values()].find((x) => x.name === arnOrName);
     if (!p) throw new Error(`emulator: no profile ${JSON.stringify(arnOrName)}`);
     p.enabled = enabled;
+  }
+  /**
+   * Replaces a role's trust (who may AssumeRole it, on what conditions), as an
+   * UpdateAssumeRolePolicy would; `undefined` removes it (any minted session may).
+   */
+  setRoleTrust(arn: string, trust: RoleTrust | undefined): void {
+    const r = this.#roles.get(arn);
+    if (!r) throw new Error(`emulator: no role ${JSON.stringify(arn)}`);
+    if (trust === undefined) delete r.trust;
+    else r.trust = { ...trust, principals: [...trust.principals] };
   }
   /**
    * Replaces the CRLs of a trust anchor (PEM text or DER), by ARN or name, as
