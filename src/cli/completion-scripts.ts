@@ -26,15 +26,16 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 function bash(cmds: readonly CompletionCommand[]): string {
   const names = cmds.map((c) => c.name).join(" ");
   const cases = cmds.map((c) => `    ${c.name}) flags=${sq(visible(c.flags).map((f) => `--${f.name}`).join(" "))} ;;`).join("\n");
+  // Choices per command and flag: two commands may give one flag name different choices (--format).
   const choices = new Map<string, readonly string[]>();
   const paths = new Set<string>();
   for (const c of cmds) {
     for (const f of visible(c.flags)) {
-      if (f.choices) choices.set(f.name, f.choices);
+      if (f.choices) choices.set(`${c.name}:--${f.name}`, f.choices);
       else if (f.type === "string" && PATH_FLAG.test(f.name)) paths.add(`--${f.name}`);
     }
   }
-  const choiceCases = [...choices].map(([n, v]) => `    --${n}) COMPREPLY=($(compgen -W ${sq(v.join(" "))} -- "$cur")); return ;;`).join("\n");
+  const choiceCases = [...choices].map(([n, v]) => `    ${n}) COMPREPLY=($(compgen -W ${sq(v.join(" "))} -- "$cur")); return ;;`).join("\n");
   return `# bash completion for ${PROGRAMS.join(" and ")}: source <(signing-helper completion bash)
 _signing_helper() {
   local cur prev cmd flags
@@ -49,8 +50,10 @@ _signing_helper() {
     COMPREPLY=($(compgen -W ${sq(names)} -- "$cur"))
     return
   fi
-  case "$prev" in
+  case "$cmd:$prev" in
 ${choiceCases}
+  esac
+  case "$prev" in
     ${[...paths].join("|") || "--none-"}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   case "$cmd" in

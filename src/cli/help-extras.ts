@@ -60,6 +60,23 @@ export const helpExtras: Record<string, HelpExtras> = {
   emulator: {
     examples: ["signing-helper emulator --trust-anchor-cert ./pki/root-cert.pem"],
   },
+  "identity-token": {
+    examples: [
+      `signing-helper identity-token --audience vault.example.com --format vault --certificate cert.pem --private-key key.pem ${ARNS}`,
+      "signing-helper identity-token --audience my-cluster --format k8s        # from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN",
+    ],
+    env: [
+      ...SESSION_ENV,
+      "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: the credentials to sign with when no certificate flags are given",
+      "AWS_ENDPOINT_URL_STS: STS endpoint the token names (then AWS_ENDPOINT_URL); --sts-endpoint wins",
+    ],
+  },
+  "verify-identity-token": {
+    examples: [
+      "signing-helper verify-identity-token --audience api.example.com --allow-account 111122223333 < token",
+      "signing-helper verify-identity-token --audience api.example.com --allow-principal 'arn:aws:iam::111122223333:role/ci-*' --token env:TOKEN",
+    ],
+  },
   completion: {
     examples: [
       "source <(signing-helper completion bash)          # in ~/.bashrc",

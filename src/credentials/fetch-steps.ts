@@ -7,4 +7,4 @@
 export { loadIdentity } from "../identity/load.js";
 export { createKeySigner } from "../signer/key-signer.js";
 export { createSession } from "../session/create-session.js";
-export { certificateExpiryLine } from "../credentials/expiry-warning.js";
+export { certificateExpiryLine } from "../identity/expiry.js";

@@ -6,7 +6,7 @@ export type { IdentityInput, IdentityIo, IdentitySpec, KeyType, X509Identity } f
 export { loadIdentity, loadCertificate, loadCertificates, loadPrivateKey } from "./load.js";
 export { keyTypeOf, certificateKeyType, mldsaSupported } from "./key-type.js";
 export { serialToDecimal } from "./serial.js";
-export { expiryWarnings, MAX_CHAIN_LENGTH, type ExpiryInput, type ExpiryWarning } from "./chain.js";
-export { identityExpiryWarnings } from "./expiry.js";
+export { MAX_CHAIN_LENGTH } from "./chain.js";
+export { certificateExpiryWarning, EXPIRY_WARNING_DAYS, type CertificateExpiryWarning } from "./expiry.js";
 export { promptPasswordOnTty } from "./prompt.js";
 export { sourceLabel } from "./sources.js";

@@ -207,6 +207,7 @@ describe("completion", () => {
     expect(bashComplete(r.stdout, ["signing-helper", "cred"])).toEqual(["credential-process"]);
     expect(bashComplete(r.stdout, ["signing-helper", "credential-process", "--trust"])).toEqual(["--trust-anchor-arn"]);
     expect(bashComplete(r.stdout, ["aws_signing_helper", "sign-string", "--format", ""]).sort()).toEqual(["bin", "json", "text"]);
+    expect(bashComplete(r.stdout, ["signing-helper", "identity-token", "--format", ""]).sort()).toEqual(["akeyless", "k8s", "url", "vault"]);
     expect(bashComplete(r.stdout, ["signing-helper", "credential-process", "--certificate", "cer"])).toEqual(["cert.pem"]);
     expect(bashComplete(r.stdout, ["signing-helper", "help", "ser"])).toEqual(["serve"]);
   });
