@@ -46,6 +46,14 @@ export interface CreateSessionOptions {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
+/**
+ * Throttling (429 / ThrottlingException) is retried up to this many attempts in
+ * all, even when maxAttempts is lower (but not when it is 1): a fleet that shares
+ * the CreateSession quota (10 per second per account and Region by default) gets
+ * through a burst only if throttled callers keep backing off (full jitter,
+ * 500 ms doubling to 20 s) instead of failing after three tries.
+ */
+export const MAX_THROTTLED_ATTEMPTS = 8;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -197,11 +205,12 @@ export async function createSession(
       const result = await attempt(n);
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
-      if (!retryable || n >= cfg.maxAttempts) {
+      const throttled = result.kind === "service" && isThrottle(result.error);
+      const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
+      if (!retryable || n >= limit) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
-      const throttled = result.kind === "service" && isThrottle(result.error);
       const delay = backoffDelayMs(n, random, throttled);
       if (debug) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;

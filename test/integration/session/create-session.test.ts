@@ -125,6 +125,25 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     expect(delays).toEqual([50, 500]);
   });
 
+  it("keeps retrying throttling past maxAttempts, up to 8 attempts, with growing jittered waits", async () => {
+    const throttle = json(429, { message: "Rate exceeded" }, { "x-amzn-errortype": "ThrottlingException" });
+    const s = await server(throttle, throttle, throttle, throttle, throttle, json(201, successBody(ARNS.roleArn)));
+    const delays: number[] = [];
+    const creds = await createSession(config(s.url), ec, { sleep: noSleep(delays), random: () => 0.5 });
+    expect(creds.accessKeyId).toBe("ASIAEXAMPLEACCESSKEY");
+    expect(s.requests).toHaveLength(6);
+    // full jitter at 0.5 of min(20 s, 500 ms × 2^(n-1))
+    expect(delays).toEqual([250, 500, 1000, 2000, 4000]);
+    const eight = await server(...Array.from({ length: 9 }, () => throttle));
+    const e = await failure(createSession(config(eight.url), ec, { sleep: noSleep([]) }));
+    expect(eight.requests).toHaveLength(8);
+    expect(e.status).toBe(429);
+    // maxAttempts 1 still means one attempt
+    const once = await server(throttle, throttle);
+    await failure(createSession(config(once.url, { maxAttempts: 1 }), ec, { sleep: noSleep([]) }));
+    expect(once.requests).toHaveLength(1);
+  });
+
   it("gives up after maxAttempts with the last status", async () => {
     const s = await server(
       json(500, { message: "boom" }),
