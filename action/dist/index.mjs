@@ -51590,11 +51590,12 @@ async function createSession(cfg, identity, opts = {}) {
       const result = await attempt(n);
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
-      if (!retryable || n >= cfg.maxAttempts) {
+      const throttled = result.kind === "service" && isThrottle(result.error);
+      const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
+      if (!retryable || n >= limit) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
-      const throttled = result.kind === "service" && isThrottle(result.error);
       const delay = backoffDelayMs(n, random, throttled);
       if (debug) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
@@ -51606,7 +51607,7 @@ async function createSession(cfg, identity, opts = {}) {
     if (ownDispatcher) await undici[1].close().catch(() => void 0);
   }
 }
-var MAX_BODY_BYTES, defaultSleep, BodyTooLarge;
+var MAX_BODY_BYTES, MAX_THROTTLED_ATTEMPTS, defaultSleep, BodyTooLarge;
 var init_create_session = __esm({
   "src/session/create-session.ts"() {
     "use strict";
@@ -51619,6 +51620,7 @@ var init_create_session = __esm({
     init_node_transport();
     init_proxy_for();
     MAX_BODY_BYTES = 1 << 20;
+    MAX_THROTTLED_ATTEMPTS = 8;
     defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     BodyTooLarge = class extends Error {
     };
