@@ -77,6 +77,7 @@ export type { AssumeRoleHopInit, SessionTag } from "./sources/assume-role/option
 export { resolveStsEndpoint, defaultStsEndpoint, type StsEndpoint, type StsEndpointInputs } from "./sources/sts/endpoint.js";
 
 export { startServe, DEFAULT_SERVE_PORT, DEFAULT_SERVE_BIND, type StartServeOptions, type RunningServe } from "./outputs/serve-runner.js";
+export type { ServeRoute } from "./outputs/serve/router.js";
 
 // Identity tokens: make one (outputs) and verify one (the server side, also
 // "rolesanywhere-signing-helper/verifier", which loads none of the client).
