@@ -50,20 +50,54 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
 // src/errors.ts
-var RolesAnywhereError, UsageError, ConfigError, IdentityError, CreateSessionError;
+var errors_exports = {};
+__export(errors_exports, {
+  ConfigError: () => ConfigError,
+  CreateSessionError: () => CreateSessionError,
+  IdentityError: () => IdentityError,
+  RolesAnywhereError: () => RolesAnywhereError,
+  SETTING_FLAGS: () => SETTING_FLAGS,
+  StsError: () => StsError,
+  UsageError: () => UsageError,
+  messageNaming: () => messageNaming,
+  settingFlag: () => settingFlag
+});
+function messageNaming(err, name) {
+  return err.setting !== void 0 && err.detail !== void 0 ? `${name(err.setting)}: ${err.detail}` : err.message;
+}
+var SETTING_FLAGS, RolesAnywhereError, settingFlag, UsageError, ConfigError, IdentityError, CreateSessionError, StsError;
 var init_errors = __esm({
   "src/errors.ts"() {
     "use strict";
+    SETTING_FLAGS = {
+      trustAnchorArn: "--trust-anchor-arn",
+      profileArn: "--profile-arn",
+      roleArn: "--role-arn",
+      region: "--region",
+      endpoint: "--endpoint",
+      durationSeconds: "--session-duration",
+      roleSessionName: "--role-session-name",
+      noVerifySsl: "--no-verify-ssl"
+    };
     RolesAnywhereError = class extends Error {
       code;
       hint;
+      /** The setting the error is about, if any (its hint then does not name it, so any front end can show it). */
+      setting;
+      /** With `setting`: the message without the setting's name. */
+      detail;
       constructor(code, message, options) {
-        super(message, options?.cause !== void 0 ? { cause: options.cause } : void 0);
+        super(options?.setting ? `${options.setting}: ${message}` : message, options?.cause !== void 0 ? { cause: options.cause } : void 0);
         this.name = "RolesAnywhereError";
         this.code = code;
         if (options?.hint) this.hint = options.hint;
+        if (options?.setting) {
+          this.setting = options.setting;
+          this.detail = message;
+        }
       }
     };
+    settingFlag = (setting) => SETTING_FLAGS[setting] ?? setting;
     UsageError = class extends RolesAnywhereError {
       constructor(message, options) {
         super("USAGE", message, options);
@@ -92,6 +126,22 @@ var init_errors = __esm({
       constructor(message, init) {
         super(init.code ?? "CREATE_SESSION", message, { cause: init.cause, hint: init.hint });
         this.name = "CreateSessionError";
+        this.status = init.status;
+        if (init.awsCode) this.awsCode = init.awsCode;
+        if (init.requestId) this.requestId = init.requestId;
+        this.retryable = init.retryable ?? false;
+      }
+    };
+    StsError = class extends RolesAnywhereError {
+      /** HTTP status, 0 when no response was received. */
+      status;
+      /** STS's error code, e.g. `AccessDenied`, `ValidationError`, `ExpiredToken`. */
+      awsCode;
+      requestId;
+      retryable;
+      constructor(message, init) {
+        super(init.code ?? "ASSUME_ROLE", message, { cause: init.cause, hint: init.hint });
+        this.name = "StsError";
         this.status = init.status;
         if (init.awsCode) this.awsCode = init.awsCode;
         if (init.requestId) this.requestId = init.requestId;
@@ -147,7 +197,8 @@ function showValue(value, max = 200) {
 function parseWith(shape, value) {
   const m = shape.pattern.exec(value);
   if (!m) {
-    throw new ConfigError(`${shape.flag}: expected ${shape.expected}, got '${showValue(value)}'`, {
+    throw new ConfigError(`expected ${shape.expected}, got '${showValue(value)}'`, {
+      setting: shape.setting,
       code: "INVALID_ARN",
       hint: "copy the ARN from the IAM Roles Anywhere console or from 'aws rolesanywhere list-trust-anchors' / 'list-profiles' / 'aws iam get-role'"
     });
@@ -166,7 +217,7 @@ function parseRoleArn(value) {
 function mismatch(what, ta, profile) {
   return new ConfigError(`trust anchor and profile ${what}s don't match: trust anchor in ${what} ${ta}, profile in ${what} ${profile}`, {
     code: "INVALID_ARN",
-    hint: "a trust anchor and a profile work together only within one partition, region and account; check --trust-anchor-arn and --profile-arn"
+    hint: "a trust anchor and a profile work together only within one partition, region and account; check the trust anchor ARN and the profile ARN"
   });
 }
 function parseSessionArns(arns) {
@@ -178,8 +229,8 @@ function parseSessionArns(arns) {
   if (trustAnchor.accountId !== profile.accountId) throw mismatch("account", trustAnchor.accountId, profile.accountId);
   if (role.partition !== trustAnchor.partition) {
     throw new ConfigError(
-      `--role-arn: partition ${role.partition} differs from the trust anchor's partition ${trustAnchor.partition}`,
-      { code: "INVALID_ARN", hint: "use a role of the same AWS partition as the trust anchor and profile" }
+      `partition ${role.partition} differs from the trust anchor's partition ${trustAnchor.partition}`,
+      { setting: "roleArn", code: "INVALID_ARN", hint: "use a role of the same AWS partition as the trust anchor and profile" }
     );
   }
   return { trustAnchor, profile, role, accountId: role.accountId };
@@ -194,17 +245,17 @@ var init_arn = __esm({
     ACCOUNT = "\\d{12}";
     ID = "[^\\s/:]+";
     TRUST_ANCHOR = {
-      flag: "--trust-anchor-arn",
+      setting: "trustAnchorArn",
       expected: "arn:<partition>:rolesanywhere:<region>:<account>:trust-anchor/<id>",
       pattern: new RegExp(`^arn:(${PARTITION}):(rolesanywhere):(${REGION}):(${ACCOUNT}):(trust-anchor/${ID})$`)
     };
     PROFILE = {
-      flag: "--profile-arn",
+      setting: "profileArn",
       expected: "arn:<partition>:rolesanywhere:<region>:<account>:profile/<id>",
       pattern: new RegExp(`^arn:(${PARTITION}):(rolesanywhere):(${REGION}):(${ACCOUNT}):(profile/${ID})$`)
     };
     ROLE = {
-      flag: "--role-arn",
+      setting: "roleArn",
       expected: "arn:<partition>:iam::<account>:role/<name>",
       pattern: new RegExp(`^arn:(${PARTITION}):(iam):():(${ACCOUNT}):(role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})$`)
     };
@@ -220,8 +271,9 @@ function resolveRegion(explicit, trustAnchorRegion) {
   const given = explicit !== void 0 && explicit !== "";
   const raw = given ? explicit : trustAnchorRegion;
   if (!REGION_SYNTAX.test(raw)) {
-    throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`, {
-      hint: "omit --region to use the trust anchor ARN's region"
+    throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, {
+      setting: "region",
+      hint: "leave the region unset to use the trust anchor ARN's region"
     });
   }
   let region = raw;
@@ -233,8 +285,8 @@ function resolveRegion(explicit, trustAnchorRegion) {
     region = region.slice(0, -5);
     fips = true;
   }
-  if (!region) throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`);
-  return { region, source: given ? "--region" : "trust anchor ARN", fips };
+  if (!region) throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, { setting: "region" });
+  return { region, source: given ? "region" : "trust anchor ARN", fips };
 }
 function defaultEndpoint(region, flags = {}) {
   const p = partitionOf(region);
@@ -243,8 +295,9 @@ function defaultEndpoint(region, flags = {}) {
   return `https://${service}.${region}.${suffix}`;
 }
 function parseEndpointUrl(value, name) {
-  const fail2 = () => new ConfigError(`${name}: expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
-    hint: `fix ${name} or leave it unset to use the region's endpoint`
+  const fail2 = () => new ConfigError(`${name === "endpoint" ? "" : `${name}: `}expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
+    ...name === "endpoint" ? { setting: "endpoint" } : {},
+    hint: "fix it or leave it unset to use the region's endpoint"
   });
   let url;
   try {
@@ -273,11 +326,11 @@ function resolveEndpoint(inputs) {
     value = inputs.serviceEndpointEnv;
     if (set(inputs.endpoint) && inputs.endpoint.trim() !== value.trim()) {
       warnings.push(
-        `AWS_ENDPOINT_URL_ROLESANYWHERE (${showValue(value)}) overrides --endpoint (${showValue(inputs.endpoint)}); unset it to use --endpoint`
+        `AWS_ENDPOINT_URL_ROLESANYWHERE (${showValue(value)}) overrides the endpoint given (${showValue(inputs.endpoint)}); unset it to use the one given`
       );
     }
   } else if (set(inputs.endpoint)) {
-    source = "--endpoint";
+    source = "endpoint";
     value = inputs.endpoint;
   } else if (set(inputs.globalEndpointEnv)) {
     source = "AWS_ENDPOINT_URL";
@@ -286,7 +339,8 @@ function resolveEndpoint(inputs) {
   if (value !== void 0) {
     const modes = [inputs.fips ? "FIPS" : "", inputs.dualStack ? "dual-stack" : ""].filter(Boolean);
     if (modes.length) {
-      throw new ConfigError(`${source}: a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+      throw new ConfigError(`${source === "endpoint" ? "" : `${source}: `}a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+        ...source === "endpoint" ? { setting: "endpoint" } : {},
         hint: "unset AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT (or drop the fips region prefix), or drop the custom endpoint"
       });
     }
@@ -378,7 +432,8 @@ function readCaBundle(path) {
 function checkDuration(value) {
   if (value === void 0) return DEFAULT_DURATION;
   if (!Number.isInteger(value) || value < 900 || value > 43200) {
-    throw new ConfigError(`--session-duration: expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+    throw new ConfigError(`expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+      setting: "durationSeconds",
       hint: "the profile's duration and the role's maximum session duration may limit it further"
     });
   }
@@ -388,16 +443,16 @@ function checkSessionName(value) {
   if (value === void 0 || value === "") return void 0;
   if (!SESSION_NAME.test(value)) {
     throw new ConfigError(
-      `--role-session-name: expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
-      { hint: "choose a name that IAM accepts as a role session name, or omit it" }
+      `expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
+      { setting: "roleSessionName", hint: "choose a name that IAM accepts as a role session name, or omit it" }
     );
   }
   return value;
 }
-function checkPositive(name, value, dflt, max, integer) {
+function checkPositive(setting, value, dflt, max, integer) {
   if (value === void 0) return dflt;
   if (!Number.isFinite(value) || value <= 0 || value > max || integer && !Number.isInteger(value)) {
-    throw new ConfigError(`${name}: expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`);
+    throw new ConfigError(`expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`, { setting });
   }
   return value;
 }
@@ -423,7 +478,7 @@ function resolveSessionConfig(init, env) {
     dualStack
   });
   const warnings = [...endpoint.warnings];
-  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled (--no-verify-ssl); use it for testing only");
+  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled; use it for testing only");
   const caBundlePath = envValue(env, "AWS_CA_BUNDLE")?.value;
   const tls = { rejectUnauthorized: !init.noVerifySsl };
   if (caBundlePath) {
@@ -48212,9 +48267,9 @@ var init_create_session = __esm({
   }
 });
 
-// src/credentials/expiry-warning.ts
+// src/identity/expiry.ts
 function certificateExpiryWarning(notAfter, now, opts = {}) {
-  const threshold = opts.thresholdDays ?? 30;
+  const threshold = opts.thresholdDays ?? EXPIRY_WARNING_DAYS;
   const label = opts.label ?? "certificate";
   const leftMs = notAfter.getTime() - now;
   const daysLeft = Math.floor(leftMs / DAY_MS);
@@ -48231,11 +48286,12 @@ function certificateExpiryLine(serialDecimal, notAfterMs, nowMs) {
   const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { label: `certificate serial ${serialDecimal}` });
   return w.warn ? `warning: ${w.message}; renew it` : void 0;
 }
-var DAY_MS;
-var init_expiry_warning = __esm({
-  "src/credentials/expiry-warning.ts"() {
+var DAY_MS, EXPIRY_WARNING_DAYS;
+var init_expiry = __esm({
+  "src/identity/expiry.ts"() {
     "use strict";
     DAY_MS = 864e5;
+    EXPIRY_WARNING_DAYS = 30;
   }
 });
 
@@ -48253,7 +48309,7 @@ var init_fetch_steps = __esm({
     init_load();
     init_key_signer();
     init_create_session();
-    init_expiry_warning();
+    init_expiry();
   }
 });
 
@@ -48309,9 +48365,6 @@ function unrefTimers(base) {
     },
     clearTimeout: base.clearTimeout
   };
-}
-function unwrap(r) {
-  return "credentials" in r ? r : { credentials: r };
 }
 function createRefresher(opts) {
   const clock = opts.clock ?? systemClock;
@@ -48373,8 +48426,7 @@ function createRefresher(opts) {
   function valid(now) {
     return held && now < held.expiresAt ? held : void 0;
   }
-  function succeeded(result) {
-    const { credentials, certificateNotAfter } = unwrap(result);
+  function succeeded(credentials) {
     const now = clock.now();
     const expiresAt = credentials.expiration.getTime();
     if (!Number.isFinite(expiresAt) || expiresAt <= now) {
@@ -48390,13 +48442,6 @@ function createRefresher(opts) {
     inflight = void 0;
     if (running) scheduleAt(nextAttemptAt(now));
     emit({ type: "refreshed", accessKeyId: credentials.accessKeyId, expiration: credentials.expiration, refreshAt: held.refreshAt });
-    if (certificateNotAfter) {
-      const w = certificateExpiryWarning(certificateNotAfter, now);
-      if (w.warn) {
-        const { daysLeft, expired, message, hint } = w;
-        emit({ type: "cert-expiring-soon", notAfter: certificateNotAfter, daysLeft, expired, message, hint });
-      }
-    }
     return credentials;
   }
   function failed(error) {
@@ -48458,7 +48503,6 @@ var init_refresher = __esm({
     "use strict";
     init_clock();
     init_errors();
-    init_expiry_warning();
     MAX_TIMER_MS = 2147483647;
     defaultTimers = {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -49792,7 +49836,7 @@ function fromRolesAnywhere(init) {
   const logger = init.logger;
   const warn = logger ? (m) => logger.warn(m) : (m) => console.warn(m);
   let setup;
-  let cached;
+  let last;
   const refresher = () => {
     if (setup) return setup;
     const p = createProviderRefresher(init, clock, warn);
@@ -49802,35 +49846,26 @@ function fromRolesAnywhere(init) {
     });
     return p;
   };
-  const remember = (r, credentials) => {
-    if (cached?.credentials === credentials) return cached.promise;
-    const identity = {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey.reveal(),
-      sessionToken: credentials.sessionToken.reveal(),
-      expiration: credentials.expiration,
-      accountId: credentials.accountId
-    };
-    const promise = Promise.resolve(identity);
-    if (cached && credentials.expiration.getTime() < cached.credentials.expiration.getTime()) return promise;
-    const refreshAt = r.nextRefreshAt() ?? 0;
-    cached = { credentials, promise, freshUntil: Math.min(refreshAt, credentials.expiration.getTime()) };
-    return promise;
+  const identityOf = (credentials) => {
+    if (last?.credentials !== credentials) {
+      const identity = {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey.reveal(),
+        sessionToken: credentials.sessionToken.reveal(),
+        expiration: credentials.expiration,
+        accountId: credentials.accountId
+      };
+      last = { credentials, identity };
+    }
+    return last.identity;
   };
-  const slow = async (force) => {
+  return async (identityProperties) => {
     try {
       const r = await refresher();
-      const credentials = force ? await r.refreshNow() : await r.get();
-      return await remember(r, credentials);
+      return identityOf(identityProperties?.forceRefresh === true ? await r.refreshNow() : await r.get());
     } catch (err) {
-      throw await toProviderError(err);
+      throw await toProviderError(err, init, init.env ?? process.env);
     }
-  };
-  return (identityProperties) => {
-    const force = identityProperties?.forceRefresh === true;
-    const c = cached;
-    if (c !== void 0 && !force && clock.now() < c.freshUntil) return c.promise;
-    return slow(force);
   };
 }
 async function createProviderRefresher(init, clock, warn) {
@@ -49874,7 +49909,7 @@ async function createProviderRefresher(init, clock, warn) {
         warn(
           `fromRolesAnywhere: refreshing credentials failed: ${lastFailure}; using the previous credentials, valid until ${e.expiration.toISOString()} (${minutes} min left)`
         );
-      } else if (e.type === "cert-expiring-soon") warn(`fromRolesAnywhere: warning: ${e.message}`);
+      }
     }
   });
 }
@@ -49883,24 +49918,7 @@ function resolveProviderConfig(init, env, resolve) {
   const fromEnv2 = env.AWS_REGION !== void 0 && env.AWS_REGION.trim() !== "" ? env.AWS_REGION.trim() : void 0;
   const region = option ?? fromEnv2;
   const source = option !== void 0 ? "the region option" : "AWS_REGION";
-  const sessionInit = {
-    trustAnchorArn: init.trustAnchorArn,
-    profileArn: init.profileArn,
-    roleArn: init.roleArn,
-    ...region !== void 0 ? { region } : {},
-    ...init.endpoint !== void 0 && init.endpoint !== "" ? { endpoint: init.endpoint } : {},
-    ...init.durationSeconds !== void 0 ? { durationSeconds: init.durationSeconds } : {},
-    ...init.roleSessionName !== void 0 && init.roleSessionName !== "" ? { roleSessionName: init.roleSessionName } : {},
-    ...init.noVerifySsl ? { noVerifySsl: true } : {},
-    ...init.timeoutMs !== void 0 ? { timeoutMs: init.timeoutMs } : {},
-    ...init.maxAttempts !== void 0 ? { maxAttempts: init.maxAttempts } : {}
-  };
-  let config;
-  try {
-    config = resolve(sessionInit, env);
-  } catch (err) {
-    throw renameFlags(err, region !== void 0 ? source : void 0);
-  }
+  const config = resolve({ ...init, ...region !== void 0 ? { region } : {} }, env);
   const anchorRegion = config.arns.trustAnchor.region;
   if (region !== void 0 && config.region !== anchorRegion) {
     const warnings = [
@@ -49911,32 +49929,16 @@ function resolveProviderConfig(init, env, resolve) {
   }
   return config;
 }
-var FLAG_NAMES = [
-  ["--trust-anchor-arn", "trustAnchorArn"],
-  ["--profile-arn", "profileArn"],
-  ["--role-arn", "roleArn"],
-  ["--session-duration", "durationSeconds"],
-  ["--role-session-name", "roleSessionName"],
-  ["--endpoint", "endpoint"]
-];
-function renameFlags(err, regionSource) {
-  if (!(err instanceof Error)) return err;
-  const names = [...FLAG_NAMES, ["--region", regionSource === "AWS_REGION" ? "AWS_REGION" : "region"]];
-  const rename = (text) => {
-    let out = text;
-    for (const [flag, option] of names) out = out.replace(new RegExp(`${flag}(?![\\w-])`, "g"), option);
-    return out;
-  };
-  err.message = rename(err.message);
-  const withHint = err;
-  if (typeof withHint.hint === "string") withHint.hint = rename(withHint.hint);
-  return err;
-}
-async function toProviderError(err) {
-  const { CredentialsProviderError: CredentialsProviderError2 } = await Promise.resolve().then(() => __toESM(require_dist_cjs2(), 1));
+async function toProviderError(err, init, env) {
+  const [{ CredentialsProviderError: CredentialsProviderError2 }, { messageNaming: messageNaming2, RolesAnywhereError: RolesAnywhereError2 }] = await Promise.all([
+    Promise.resolve().then(() => __toESM(require_dist_cjs2(), 1)),
+    Promise.resolve().then(() => (init_errors(), errors_exports))
+  ]);
   if (err instanceof CredentialsProviderError2 && err.tryNextLink === false) return err;
   const e = err;
-  const message = err instanceof Error ? err.message : String(err);
+  const regionFromEnv = (init.region === void 0 || init.region === "") && env.AWS_REGION !== void 0 && env.AWS_REGION.trim() !== "";
+  const name = (setting) => setting === "region" && regionFromEnv ? "AWS_REGION" : setting;
+  const message = err instanceof RolesAnywhereError2 ? messageNaming2(err, name) : err instanceof Error ? err.message : String(err);
   const hint = typeof e?.hint === "string" && e.hint !== "" ? ` (hint: ${e.hint})` : "";
   const wrapped = new CredentialsProviderError2(`fromRolesAnywhere: ${message}${hint}`, { tryNextLink: false });
   Object.defineProperty(wrapped, "cause", { value: err, configurable: true, writable: true, enumerable: false });
