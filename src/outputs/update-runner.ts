@@ -75,6 +75,8 @@ export interface UpdateOptions {
   lockTimeoutMs?: number;
   /** Write the file a symbolic link at `credentialsFile` points to (default: refuse the link). */
   followSymlinks?: boolean;
+  /** Replace a profile that holds long-term keys (`AKIA…`, or a key without a session token). Default: refuse. */
+  replaceLongTermKeys?: boolean;
 }
 
 /** A running `update` loop. @public */
@@ -126,6 +128,7 @@ async function writeCredentials(opts: UpdateOptions, profile: string, creds: Cre
   const result = await updateCredentialsFile(opts.credentialsFile, profile, creds, {
     lockTimeoutMs: opts.lockTimeoutMs ?? 30_000,
     followSymlinks: opts.followSymlinks === true,
+    replaceLongTermKeys: opts.replaceLongTermKeys === true,
   });
   report({
     type: "written",

@@ -198,3 +198,15 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   const url = defaultEndpoint(inputs.region, { fips: inputs.fips ?? false, dualStack: inputs.dualStack ?? false });
   return { ...parseEndpointUrl(url, "default endpoint"), source, warnings };
 }
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * True for loopback host names as a URL gives them: `localhost`, 127.x.x.x,
+ * `[::1]` (never resolved through DNS). Such an endpoint never goes through a
+ * proxy, and may be plain HTTP without a warning.
+ * @internal
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
