@@ -8,8 +8,9 @@ import type { Dispatcher } from "undici";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { SettingId } from "../errors.js";
-import type { Credentials } from "../credentials/types.js";
 import type { Refresher } from "../credentials/refresher.js";
+import { refreshingProvider, type RolesAnywhereProvider } from "./refreshing-provider.js";
+import type { AssumeRoleHopInit } from "../sources/assume-role/options.js";
 import type { IdentityInput } from "../identity/types.js";
 import type { ResolvedSessionConfig, SessionInit } from "../session/config.js";
 
@@ -46,6 +47,19 @@ export interface FromRolesAnywhereInit extends SessionInit {
    */
   endpoint?: string;
   /**
+   * AssumeRole hops after the Roles Anywhere session, in order: each is signed
+   * with the previous hop's credentials, and the provider hands out the last
+   * hop's (with the earliest expiration of the chain; the whole chain is
+   * refreshed as a unit). Every hop is role chaining, so STS caps its
+   * `durationSeconds` at 3600 (more is refused before any call). Default: none.
+   */
+  assumeRole?: readonly AssumeRoleHopInit[];
+  /**
+   * STS endpoint URL of the hops. Default: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`,
+   * else the region's regional endpoint (FIPS / dual-stack switches honoured).
+   */
+  stsEndpoint?: string;
+  /**
    * Credentials are refreshed a random time between `staleMinMs` and `staleMaxMs`
    * before they expire (capped near half the lifetime for short sessions).
    * Default 6 minutes: the SDK's own 5-minute window plus a margin.
@@ -73,23 +87,7 @@ export interface FromRolesAnywhereInit extends SessionInit {
   logger?: { warn(message: string): void; debug?(message: string): void };
 }
 
-/** The identity handed to the SDK (an `AwsCredentialIdentity`). @public */
-export interface RolesAnywhereIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-  /** The role ARN's account. */
-  accountId: string;
-}
-
-/**
- * An AWS SDK v3 credential provider (assignable to `AwsCredentialIdentityProvider`).
- * `{ forceRefresh: true }` makes a CreateSession now, whatever the cache holds.
- * (`any` as in the SDK's own IdentityProvider signature.)
- * @public
- */
-export type RolesAnywhereProvider = (identityProperties?: Record<string, any>) => Promise<RolesAnywhereIdentity>;
+export type { RolesAnywhereIdentity, RolesAnywhereProvider } from "./refreshing-provider.js";
 
 type Warn = (message: string) => void;
 
@@ -118,43 +116,7 @@ export function fromRolesAnywhere(init: FromRolesAnywhereInit): RolesAnywherePro
   const clock = init.clock ?? systemClock;
   const logger = init.logger;
   const warn: Warn = logger ? (m) => logger.warn(m) : (m) => console.warn(m);
-  let setup: Promise<Refresher> | undefined;
-  // The refresher is the one cache; this only keeps the SDK-shaped copy of its current credentials.
-  let last: { credentials: Credentials; identity: RolesAnywhereIdentity } | undefined;
-
-  const refresher = (): Promise<Refresher> => {
-    if (setup) return setup;
-    const p = createProviderRefresher(init, clock, warn);
-    setup = p;
-    // A broken configuration may be fixed (files appear, env changes): try again next call.
-    p.catch(() => {
-      if (setup === p) setup = undefined;
-    });
-    return p;
-  };
-
-  const identityOf = (credentials: Credentials): RolesAnywhereIdentity => {
-    if (last?.credentials !== credentials) {
-      const identity: RolesAnywhereIdentity = {
-        accessKeyId: credentials.accessKeyId,
-        secretAccessKey: credentials.secretAccessKey.reveal(),
-        sessionToken: credentials.sessionToken.reveal(),
-        expiration: credentials.expiration,
-        accountId: credentials.accountId,
-      };
-      last = { credentials, identity };
-    }
-    return last.identity;
-  };
-
-  return async (identityProperties) => {
-    try {
-      const r = await refresher();
-      return identityOf(identityProperties?.forceRefresh === true ? await r.refreshNow() : await r.get());
-    } catch (err) {
-      throw await toProviderError(err, init, init.env ?? process.env);
-    }
-  };
+  return refreshingProvider(() => createProviderRefresher(init, clock, warn), "fromRolesAnywhere", optionNames(init));
 }
 
 /** Resolves the configuration, logs its warnings, and builds the refresher (heavy modules load here). */
@@ -185,9 +147,24 @@ async function createProviderRefresher(init: FromRolesAnywhereInit, clock: Clock
       ...(init.dispatcher ? { dispatcher: init.dispatcher } : {}),
     },
   );
+  const hops = init.assumeRole ?? [];
+  let chained = fetch;
+  if (hops.length > 0) {
+    const [{ resolveHops }, { stsConfigForSession, withAssumeRoleHops }] = await Promise.all([
+      import("../sources/assume-role/options.js"),
+      import("../credentials/hops.js"),
+    ]);
+    const resolved = resolveHops(hops, { chainedFirst: true, partition: config.arns.role.partition });
+    const sts = stsConfigForSession(config, env, init.stsEndpoint, "stsEndpoint");
+    chained = withAssumeRoleHops({ fetch, describe: () => undefined }, resolved, sts, {
+      clock,
+      ...(debug ? { debug } : {}),
+      ...(init.dispatcher ? { dispatcher: init.dispatcher } : {}),
+    }).fetch;
+  }
   let lastFailure = "";
   return createRefresher({
-    fetch,
+    fetch: chained,
     clock,
     ...(init.staleMinMs !== undefined ? { staleMinMs: init.staleMinMs } : {}),
     ...(init.staleMaxMs !== undefined ? { staleMaxMs: init.staleMaxMs } : {}),
@@ -236,23 +213,9 @@ function resolveProviderConfig(
   return config;
 }
 
-/**
- * Wraps any failure in smithy's CredentialsProviderError with tryNextLink false
- * (the cause is kept). A setting is named by its option, or as AWS_REGION when
- * the region came from there.
- */
-async function toProviderError(err: unknown, init: FromRolesAnywhereInit, env: NodeJS.ProcessEnv): Promise<Error> {
-  const [{ CredentialsProviderError }, { messageNaming, RolesAnywhereError }] = await Promise.all([
-    import("@smithy/property-provider"),
-    import("../errors.js"),
-  ]);
-  if (err instanceof CredentialsProviderError && err.tryNextLink === false) return err;
-  const e = err as { message?: unknown; hint?: unknown };
+/** How the library names a setting in a message: by its option, or AWS_REGION when the region came from there. */
+function optionNames(init: FromRolesAnywhereInit): (setting: SettingId) => string {
+  const env = init.env ?? process.env;
   const regionFromEnv = (init.region === undefined || init.region === "") && env.AWS_REGION !== undefined && env.AWS_REGION.trim() !== "";
-  const name = (setting: SettingId): string => (setting === "region" && regionFromEnv ? "AWS_REGION" : setting);
-  const message = err instanceof RolesAnywhereError ? messageNaming(err, name) : err instanceof Error ? err.message : String(err);
-  const hint = typeof e?.hint === "string" && e.hint !== "" ? ` (hint: ${e.hint})` : "";
-  const wrapped = new CredentialsProviderError(`fromRolesAnywhere: ${message}${hint}`, { tryNextLink: false });
-  Object.defineProperty(wrapped, "cause", { value: err, configurable: true, writable: true, enumerable: false });
-  return wrapped;
+  return (setting) => (setting === "region" && regionFromEnv ? "AWS_REGION" : setting);
 }

@@ -142,7 +142,7 @@ export interface EndpointInputs {
   region: string;
   /** `--endpoint` (or the library's `endpoint` option). */
   endpoint?: string | undefined;
-  /** `AWS_ENDPOINT_URL_ROLESANYWHERE`: wins even over `--endpoint`, as in the AWS SDKs. */
+  /** `AWS_ENDPOINT_URL_ROLESANYWHERE`: used when `--endpoint` is not given (an explicit setting wins, as in AWS tools). */
   serviceEndpointEnv?: string | undefined;
   /** `AWS_ENDPOINT_URL`: used only when neither of the above is set. */
   globalEndpointEnv?: string | undefined;
@@ -158,10 +158,11 @@ export interface ResolvedEndpoint extends EndpointUrl {
 }
 
 /**
- * Chooses the endpoint: `AWS_ENDPOINT_URL_ROLESANYWHERE`, then `--endpoint`,
- * then `AWS_ENDPOINT_URL`, then the partition's default for the region (with
- * FIPS and dual-stack). FIPS or dual-stack together with a custom endpoint is
- * an error, as in the AWS SDKs.
+ * Chooses the endpoint: `--endpoint` (an explicit flag or option), then
+ * `AWS_ENDPOINT_URL_ROLESANYWHERE`, then `AWS_ENDPOINT_URL`, then the
+ * partition's default for the region (with FIPS and dual-stack): explicit >
+ * environment > default, as AWS tools order settings. FIPS or dual-stack
+ * together with a custom endpoint is an error, as in the AWS SDKs.
  * @throws ConfigError
  * @public
  */
@@ -170,17 +171,12 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   const set = (v: string | undefined): v is string => v !== undefined && v.trim() !== "";
   let source: ResolvedEndpoint["source"] = "default";
   let value: string | undefined;
-  if (set(inputs.serviceEndpointEnv)) {
-    source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
-    value = inputs.serviceEndpointEnv;
-    if (set(inputs.endpoint) && inputs.endpoint.trim() !== value.trim()) {
-      warnings.push(
-        `AWS_ENDPOINT_URL_ROLESANYWHERE (${showValue(value)}) overrides the endpoint given (${showValue(inputs.endpoint)}); unset it to use the one given`,
-      );
-    }
-  } else if (set(inputs.endpoint)) {
+  if (set(inputs.endpoint)) {
     source = "endpoint";
     value = inputs.endpoint;
+  } else if (set(inputs.serviceEndpointEnv)) {
+    source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
+    value = inputs.serviceEndpointEnv;
   } else if (set(inputs.globalEndpointEnv)) {
     source = "AWS_ENDPOINT_URL";
     value = inputs.globalEndpointEnv;
