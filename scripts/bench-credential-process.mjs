@@ -53,7 +53,7 @@ function timed(cmd, args, env) {
 /** Starts `signing-helper emulator` in quick mode; resolves with its listening line and a stop function. */
 function startEmulator(rootCertPath, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "emulator", "--trust-anchor-cert", rootCertPath, "--port", "0"], { env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [CLI, "emulator", "--trust-anchor-cert", rootCertPath, "--port", "0", "--quiet"], { env, stdio: ["ignore", "pipe", "inherit"] });
     let buf = "";
     const onData = (chunk) => {
       buf += chunk;

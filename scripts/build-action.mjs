@@ -5,6 +5,7 @@
 // minified: reviewable, and git merges two rebuilds after independent changes.
 //   node scripts/build-action.mjs           writes the bundle
 //   node scripts/build-action.mjs --check   exits 1 when the committed bundle is not what the sources build
+//   node scripts/build-action.mjs --check-action   the same for the Action's own modules (src/action/) only
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -33,10 +34,33 @@ const result = esbuild.buildSync({
 });
 const text = result.outputFiles[0].text;
 
+/** The text of each module of a bundle, by its path (esbuild starts each module's code with a `// path` line). */
+function modules(bundle) {
+  const out = new Map();
+  let current;
+  for (const line of bundle.split("\n")) {
+    const m = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line);
+    if (m) current = m[1];
+    else if (current !== undefined) out.set(current, `${out.get(current) ?? ""}${line}\n`);
+  }
+  return out;
+}
+
+const committed = existsSync(out) ? readFileSync(out, "utf8") : "";
 if (process.argv.includes("--check")) {
-  const committed = existsSync(out) ? readFileSync(out, "utf8") : "";
+  // Strict: the whole bundle, the library and npm dependencies included (before a release).
   if (committed !== text) {
     console.error("action/dist/index.mjs is not what the sources build: run `npm run build:action` and commit the result");
+    process.exitCode = 1;
+  }
+} else if (process.argv.includes("--check-action")) {
+  // The Action's own modules (src/action/): the library it bundles may lag behind
+  // src/ between rebuilds, but the Action's code never does.
+  const fresh = modules(text);
+  const old = modules(committed);
+  const stale = [...fresh.keys()].filter((path) => path.startsWith("src/action/") && fresh.get(path) !== old.get(path));
+  if (stale.length > 0) {
+    console.error(`action/dist/index.mjs holds an old ${stale.join(", ")}: run \`npm run build:action\` and commit the result`);
     process.exitCode = 1;
   }
 } else {

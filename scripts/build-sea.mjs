@@ -53,13 +53,16 @@ mkdirSync(out, { recursive: true });
 const META_URL = "__sea_module_url";
 const mainScript = join(out, "sea-main.cjs");
 esbuild.buildSync({
-  entryPoints: [join(root, "src", "cli.ts")],
+  entryPoints: [opts.snapshot ? join(root, "scripts", "sea-snapshot-entry.mjs") : join(root, "src", "cli.ts")],
   absWorkingDir: root,
   outfile: mainScript,
   bundle: true,
   format: "cjs",
   platform: "node",
   target: "node20",
+  // A SEA's main script cannot import(): every import() (of a built-in too)
+  // becomes a require() in a resolved promise.
+  supported: { "dynamic-import": false },
   minify: true,
   logLevel: "error",
   // No hashbang: the file is a blob's main script, not something to execute.

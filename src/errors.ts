@@ -17,6 +17,7 @@ export type ErrorCode =
   | "UNSUPPORTED_ON_THIS_NODE"
   | "CHAIN_TOO_LONG"
   | "PKCS12"
+  | "PKCS11"
   // configuration and usage
   | "CONFIG"
   | "USAGE"

@@ -15,7 +15,7 @@ export { Secret } from "./secret.js";
 export { systemClock, ManualClock, type Clock } from "./clock.js";
 
 // 1. identity
-export type { IdentityInput, IdentitySpec, IdentityIo, X509Identity, KeyType } from "./identity/types.js";
+export type { IdentityInput, IdentitySpec, FileIdentitySpec, IdentityIo, X509Identity, TokenIdentity, LoadedIdentity, TokenKey, Pkcs11Input, KeyType } from "./identity/types.js";
 export {
   loadIdentity,
   loadCertificate,
@@ -36,6 +36,8 @@ export {
   authorizationHeader,
   formatAmzDate,
   createKeySigner,
+  createTokenSigner,
+  createIdentitySigner,
   signRequest,
   signTestMessage,
 } from "./signer/index.js";

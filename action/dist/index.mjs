@@ -295,7 +295,10 @@ function resolveEndpoint(inputs) {
   const url = defaultEndpoint(inputs.region, { fips: inputs.fips ?? false, dualStack: inputs.dualStack ?? false });
   return { ...parseEndpointUrl(url, "default endpoint"), source, warnings };
 }
-var PARTITIONS, REGION_SYNTAX, ACCEPTED_URLS;
+function isLoopbackHost(hostname) {
+  return LOOPBACK.test(hostname);
+}
+var PARTITIONS, REGION_SYNTAX, ACCEPTED_URLS, LOOPBACK;
 var init_endpoint = __esm({
   "src/session/endpoint.ts"() {
     "use strict";
@@ -313,6 +316,7 @@ var init_endpoint = __esm({
     ];
     REGION_SYNTAX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
     ACCEPTED_URLS = "an http:// or https:// URL with a host, such as https://rolesanywhere.us-east-1.amazonaws.com or http://127.0.0.1:8080 (no user info, query or fragment)";
+    LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
   }
 });
 
@@ -20205,8 +20209,8 @@ import { createPublicKey } from "node:crypto";
 function asker(io) {
   return async (origin) => {
     if (!io.promptPassword) return void 0;
-    const answer = await io.promptPassword(describe(origin));
-    return answer === "" ? void 0 : answer;
+    const answer2 = await io.promptPassword(describe(origin));
+    return answer2 === "" ? void 0 : answer2;
   };
 }
 function passwordSource(given, io) {
@@ -20648,7 +20652,7 @@ var init_hints = __esm({
     "use strict";
     msg = (re) => (i) => i.message !== void 0 && re.test(i.message);
     net = (...codes) => (i) => i.networkCode !== void 0 && codes.includes(i.networkCode);
-    isUnreadableAnswerCode = (code) => code.startsWith("ERR_HTTP1_") || code.startsWith("HPE_");
+    isUnreadableAnswerCode = (code) => code.startsWith("HPE_");
     TLS_CODES = [
       "SELF_SIGNED_CERT_IN_CHAIN",
       "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -31933,7 +31937,7 @@ var require_env_http_proxy_agent = __commonJS({
     var { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = require_symbols();
     var ProxyAgent = require_proxy_agent();
     var Agent = require_agent();
-    var DEFAULT_PORTS2 = {
+    var DEFAULT_PORTS = {
       "http:": 80,
       "https:": 443
     };
@@ -31982,7 +31986,7 @@ var require_env_http_proxy_agent = __commonJS({
       #getProxyAgentForUrl(url) {
         let { protocol, host: hostname, port } = url;
         hostname = hostname.replace(/:\d*$/, "").toLowerCase();
-        port = Number.parseInt(port, 10) || DEFAULT_PORTS2[protocol] || 0;
+        port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
         if (!this.#shouldProxy(hostname, port)) {
           return this[kNoProxyAgent];
         }
@@ -47690,6 +47694,11 @@ function packageVersion() {
 function userAgent(version = packageVersion()) {
   return `rolesanywhere-signing-helper/${version} (node/${process.versions.node}; ${process.platform}; ${process.arch})`;
 }
+function proxySettingFor(url, proxy) {
+  if (isLoopbackHost(url.hostname)) return void 0;
+  if (url.protocol === "https:" && proxy.httpsProxy !== "") return "httpsProxy";
+  return proxy.httpProxy !== "" ? "httpProxy" : void 0;
+}
 async function createDefaultDispatcher(cfg) {
   const { EnvHttpProxyAgent } = await Promise.resolve().then(() => __toESM(require_undici(), 1));
   const tls = {
@@ -47711,313 +47720,64 @@ async function createDefaultDispatcher(cfg) {
   };
   return new EnvHttpProxyAgent(options);
 }
-var cachedVersion;
-var init_transport = __esm({
-  "src/session/transport.ts"() {
-    "use strict";
-    cachedVersion = true ? "0.1.0" : void 0;
-  }
-});
-
-// src/session/http1.ts
-function encodeRequestHead(method, target, headers) {
-  let head = `${method} ${target} HTTP/1.1\r
-`;
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) throw new TypeError(`invalid HTTP header name: ${JSON.stringify(name)}`);
-    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) throw new TypeError(`invalid value for HTTP header ${name}`);
-    head += `${name}: ${value}\r
-`;
-  }
-  return `${head}\r
-`;
-}
-function malformed2(detail) {
-  return new Http1ParseError(`malformed HTTP response: ${detail}`, "ERR_HTTP1_MALFORMED");
-}
-function findHeadEnd(buf) {
-  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) {
-    const headEnd = i > 0 && buf[i - 1] === 13 ? i - 1 : i;
-    if (buf[i + 1] === 10) return { headEnd, bodyStart: i + 2 };
-    if (buf[i + 1] === 13 && buf[i + 2] === 10) return { headEnd, bodyStart: i + 3 };
-  }
-  return void 0;
-}
-function framingOf(status, headers) {
-  if (status === 204 || status === 304) return { kind: "length", remaining: 0 };
-  const te = headers["transfer-encoding"];
-  if (typeof te === "string") {
-    const codings = te.split(",").map((c) => c.trim().toLowerCase());
-    if (codings[codings.length - 1] === "chunked") return { kind: "chunked" };
-    return { kind: "close" };
-  }
-  const cl = headers["content-length"];
-  if (typeof cl === "string") {
-    const values = new Set(cl.split(",").map((v) => v.trim()));
-    const [only] = values;
-    if (values.size !== 1 || only === void 0 || !/^[0-9]{1,15}$/.test(only)) throw malformed2(`bad Content-Length: ${JSON.stringify(cl.slice(0, 40))}`);
-    return { kind: "length", remaining: Number(only) };
-  }
-  return { kind: "close" };
-}
-var Http1ParseError, TOKEN, HEADER_NAME, HEADER_LINE, STATUS_LINE, Http1ResponseParser;
-var init_http1 = __esm({
-  "src/session/http1.ts"() {
-    "use strict";
-    Http1ParseError = class extends Error {
-      constructor(message, code) {
-        super(message);
-        this.code = code;
-        this.name = "Http1ParseError";
-      }
-      code;
-    };
-    TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-    HEADER_NAME = new RegExp(`^${TOKEN}$`);
-    HEADER_LINE = new RegExp(`^(${TOKEN}):[ \\t]*(.*?)[ \\t]*$`);
-    STATUS_LINE = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: [^\r\n]*)?$/;
-    Http1ResponseParser = class {
-      maxHead;
-      maxBody;
-      buffer = Buffer.alloc(0);
-      /** Head bytes received before the blank line that ends the head: kept in pieces, joined once (linear in the head's size). */
-      headPieces = [];
-      headLength = 0;
-      /** The last bytes of the head so far, to find a blank line split across pieces. */
-      headTail = Buffer.alloc(0);
-      status = 0;
-      headers = {};
-      framing;
-      bodyParts = [];
-      bodySize = 0;
-      /** Chunked coding: bytes left in the current chunk; -1 between chunks; -2 in the trailers. */
-      chunkLeft = -1;
-      done;
-      constructor(opts = {}) {
-        this.maxHead = opts.maxHeadBytes ?? 64 * 1024;
-        this.maxBody = opts.maxBodyBytes ?? 1024 * 1024;
-      }
-      /** Adds received bytes; returns the response once it is complete (later bytes are ignored). */
-      push(data) {
-        if (this.done) return this.done;
-        if (this.framing === void 0) {
-          if (!this.collectHead(Buffer.from(data))) return void 0;
-        } else {
-          this.buffer = this.buffer.length === 0 ? Buffer.from(data) : Buffer.concat([this.buffer, data]);
-        }
-        for (; ; ) {
-          if (this.framing === void 0) {
-            if (!this.parseHead()) {
-              const rest = this.buffer;
-              this.buffer = Buffer.alloc(0);
-              this.collectHead(rest);
-              return void 0;
-            }
-            continue;
-          }
-          return this.parseBody();
-        }
-      }
-      /**
-       * Adds head bytes; true once a blank line has arrived (the head bytes are then
-       * joined into the buffer). Looks only at the new bytes and the three before
-       * them, so a head sent a byte at a time costs linear, not quadratic, time.
-       */
-      collectHead(data) {
-        if (data.length === 0) return false;
-        this.headPieces.push(data);
-        this.headLength += data.length;
-        const window2 = this.headTail.length > 0 ? Buffer.concat([this.headTail, data]) : data;
-        if (window2.indexOf("\n\n") < 0 && window2.indexOf("\n\r\n") < 0) {
-          if (this.headLength > this.maxHead + 3) throw new Http1ParseError(`response headers larger than ${this.maxHead} bytes`, "ERR_HTTP1_HEADERS_TOO_LARGE");
-          this.headTail = Buffer.from(window2.subarray(Math.max(0, window2.length - 3)));
-          return false;
-        }
-        this.buffer = this.headPieces.length === 1 ? data : Buffer.concat(this.headPieces);
-        this.headPieces = [];
-        this.headLength = 0;
-        this.headTail = Buffer.alloc(0);
-        return true;
-      }
-      /** The peer closed the connection: completes a close-delimited body, else throws. */
-      end() {
-        if (this.done) return this.done;
-        if (this.framing?.kind === "close") return this.finish(false);
-        const message = this.framing === void 0 ? "socket hang up" : "the connection closed before the end of the response body";
-        throw Object.assign(new Error(message), { code: "ECONNRESET" });
-      }
-      /** Parses one head from the buffer; false when more bytes are needed. */
-      parseHead() {
-        const end = findHeadEnd(this.buffer);
-        if (end === void 0) return false;
-        if (end.headEnd > this.maxHead) throw new Http1ParseError(`response headers larger than ${this.maxHead} bytes`, "ERR_HTTP1_HEADERS_TOO_LARGE");
-        const lines = this.buffer.subarray(0, end.headEnd).toString("latin1").split(/\r?\n/);
-        this.buffer = this.buffer.subarray(end.bodyStart);
-        const statusLine = STATUS_LINE.exec(lines[0] ?? "");
-        if (!statusLine) throw malformed2(`not an HTTP/1.x status line: ${JSON.stringify((lines[0] ?? "").slice(0, 60))}`);
-        const status = Number(statusLine[1]);
-        const headers = /* @__PURE__ */ Object.create(null);
-        for (const line of lines.slice(1)) {
-          const m = HEADER_LINE.exec(line);
-          if (!m) throw malformed2(`bad header line: ${JSON.stringify(line.slice(0, 60))}`);
-          const name = m[1].toLowerCase();
-          const value = m[2];
-          const prev = headers[name];
-          if (name === "set-cookie") headers[name] = [...prev ?? [], value];
-          else headers[name] = prev === void 0 ? value : `${prev}, ${value}`;
-        }
-        if (status < 200 && status !== 101) return true;
-        if (status === 101) throw malformed2("unexpected 101 Switching Protocols");
-        this.status = status;
-        this.headers = headers;
-        this.framing = framingOf(status, headers);
-        return true;
-      }
-      parseBody() {
-        const f = this.framing;
-        if (f.kind === "close") {
-          if (this.take(this.buffer)) return this.finish(true);
-          this.buffer = Buffer.alloc(0);
-          return void 0;
-        }
-        if (f.kind === "length") {
-          const part = this.buffer.subarray(0, f.remaining);
-          f.remaining -= part.length;
-          this.buffer = Buffer.alloc(0);
-          if (this.take(part)) return this.finish(true);
-          return f.remaining === 0 ? this.finish(false) : void 0;
-        }
-        return this.parseChunks();
-      }
-      parseChunks() {
-        for (; ; ) {
-          if (this.chunkLeft > 0) {
-            const part = this.buffer.subarray(0, this.chunkLeft);
-            this.buffer = this.buffer.subarray(part.length);
-            this.chunkLeft -= part.length;
-            if (this.take(part)) return this.finish(true);
-            if (this.chunkLeft > 0) return void 0;
-            this.chunkLeft = 0;
-          }
-          if (this.chunkLeft === 0) {
-            if (this.buffer.length < 2) return void 0;
-            if (this.buffer[0] === 13 && this.buffer[1] === 10) this.buffer = this.buffer.subarray(2);
-            else if (this.buffer[0] === 10) this.buffer = this.buffer.subarray(1);
-            else throw malformed2("chunk data longer than its size");
-            this.chunkLeft = -1;
-          }
-          const nl = this.buffer.indexOf(10);
-          if (nl < 0) {
-            if (this.buffer.length > 4096) throw malformed2("chunk size line too long");
-            return void 0;
-          }
-          const line = this.buffer.subarray(0, nl).toString("latin1").replace(/\r$/, "");
-          this.buffer = this.buffer.subarray(nl + 1);
-          if (this.chunkLeft === -2) {
-            if (line === "") return this.finish(false);
-            continue;
-          }
-          const size = /^0*([0-9A-Fa-f]{1,8})[ \t]*(?:;.*)?$/.exec(line);
-          if (!size) throw malformed2(`bad chunk size line: ${JSON.stringify(line.slice(0, 40))}`);
-          this.chunkLeft = Number.parseInt(size[1], 16);
-          if (this.chunkLeft === 0) this.chunkLeft = -2;
-        }
-      }
-      /** Keeps body bytes; true when the body limit is passed (the parse then ends). */
-      take(part) {
-        if (part.length === 0) return false;
-        const room = this.maxBody + 1 - this.bodySize;
-        const kept = part.length > room ? part.subarray(0, room) : part;
-        this.bodyParts.push(Buffer.from(kept));
-        this.bodySize += kept.length;
-        return this.bodySize > this.maxBody;
-      }
-      finish(truncated) {
-        this.done = { statusCode: this.status, headers: this.headers, body: Buffer.concat(this.bodyParts), truncated };
-        return this.done;
-      }
-    };
-  }
-});
-
-// src/session/node-transport.ts
 function directRequest(req) {
   const url = new URL(req.url);
   const secure = url.protocol === "https:";
   if (!secure && url.protocol !== "http:") return Promise.reject(new TypeError(`unsupported URL scheme ${url.protocol}`));
-  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const port = url.port === "" ? secure ? 443 : 80 : Number(url.port);
   const body = Buffer.from(req.body, "utf8");
-  const headers = { ...req.headers };
-  headers.host ??= url.host;
-  headers["content-length"] = String(body.length);
-  headers.connection ??= "close";
-  let head;
-  try {
-    head = encodeRequestHead(req.method, `${url.pathname}${url.search}`, headers);
-  } catch (err) {
-    return Promise.reject(err);
-  }
   return new Promise((resolve, reject) => {
-    const parser = new Http1ResponseParser({ maxBodyBytes: req.maxBodyBytes });
-    let socket;
-    if (secure) {
-      const { connect } = process.getBuiltinModule("node:tls");
-      const { isIP } = process.getBuiltinModule("node:net");
-      socket = connect({
-        host,
-        port,
-        // SNI takes names only (an IP address there is deprecated).
-        ...isIP(host) === 0 ? { servername: host } : {},
-        rejectUnauthorized: req.tls.rejectUnauthorized,
-        minVersion: "TLSv1.2",
-        ALPNProtocols: ["http/1.1"],
-        ...req.tls.ca !== void 0 ? { ca: req.tls.ca } : {}
-      });
-    } else {
-      socket = process.getBuiltinModule("node:net").connect({ host, port });
-    }
     let settled = false;
-    const settle = (err, res, truncated = false) => {
+    const settle = (err, res) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (err !== void 0 || truncated) {
-        socket.destroy();
-        if (err !== void 0) reject(err);
-        else resolve(res);
-        return;
+      if (err !== void 0) {
+        request?.destroy();
+        reject(err);
+      } else {
+        resolve(res);
       }
-      socket.removeAllListeners("data");
-      socket.on("data", () => socket.destroy());
-      const linger = setTimeout(() => socket.destroy(), LINGER_MS);
-      linger.unref();
-      socket.once("close", () => clearTimeout(linger));
-      socket.unref();
-      resolve(res);
     };
-    const complete = (r) => settle(void 0, { statusCode: r.statusCode, headers: r.headers, body: oneChunk(r.body) }, r.truncated);
     const timer = setTimeout(() => settle(timeoutError(req.timeoutMs)), req.timeoutMs);
-    socket.on("data", (chunk) => {
-      try {
-        const r = parser.push(chunk);
-        if (r) complete(r);
-      } catch (err) {
-        settle(err);
-      }
-    });
-    socket.on("end", () => {
-      try {
-        complete(parser.end());
-      } catch (err) {
-        settle(err);
-      }
-    });
-    socket.on("error", (err) => settle(err));
-    socket.on("close", () => settle(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })));
-    socket.setNoDelay(true);
-    socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
+    let request;
+    try {
+      const options = {
+        method: req.method,
+        // URL keeps the brackets of an IPv6 literal in hostname.
+        hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+        port: url.port === "" ? secure ? 443 : 80 : Number(url.port),
+        path: `${url.pathname}${url.search}`,
+        headers: { ...req.headers, "content-length": String(body.length) },
+        // No agent: a connection of its own, "Connection: close", closed after the answer.
+        agent: false,
+        // node:https sends SNI for a host name only, and checks an IP address against the certificate's IP SANs.
+        ...secure ? { rejectUnauthorized: req.tls.rejectUnauthorized, minVersion: "TLSv1.2", ...req.tls.ca !== void 0 ? { ca: req.tls.ca } : {} } : {}
+      };
+      request = process.getBuiltinModule(secure ? "node:https" : "node:http").request(options, (res) => {
+        const parts = [];
+        let size = 0;
+        res.on("data", (chunk) => {
+          const room = req.maxBodyBytes + 1 - size;
+          parts.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+          size += Math.min(chunk.length, room);
+          if (size > req.maxBodyBytes) {
+            settle(void 0, answer(res, parts));
+            res.destroy();
+          }
+        });
+        res.on("end", () => settle(void 0, answer(res, parts)));
+        res.on("error", (err) => settle(err));
+      });
+      request.on("error", (err) => settle(err));
+      request.end(body);
+    } catch (err) {
+      settle(err);
+    }
   });
+}
+function answer(res, parts) {
+  const body = Buffer.concat(parts);
+  return { statusCode: res.statusCode ?? 0, headers: res.headers, body: oneChunk(body) };
 }
 async function* oneChunk(body) {
   if (body.length > 0) yield body;
@@ -48025,43 +47785,12 @@ async function* oneChunk(body) {
 function timeoutError(ms) {
   return Object.assign(new Error(`no complete answer within ${ms} ms`), { name: "TimeoutError", code: "ETIMEDOUT" });
 }
-var LINGER_MS;
-var init_node_transport = __esm({
-  "src/session/node-transport.ts"() {
+var cachedVersion;
+var init_transport = __esm({
+  "src/session/transport.ts"() {
     "use strict";
-    init_http1();
-    LINGER_MS = 5e3;
-  }
-});
-
-// src/session/proxy-for.ts
-function noProxyMatch(noProxy, hostname, port) {
-  const host = hostname.toLowerCase();
-  const entries = noProxy.split(/[,\s]/).filter((e) => e !== "");
-  if (entries.length === 0) return void 0;
-  if (noProxy === "*") return "*";
-  for (const raw of entries) {
-    const m = /^(.+):(\d+)$/.exec(raw);
-    const entryHost = (m ? m[1] : raw).replace(/^\*?\./, "").toLowerCase();
-    const entryPort = m ? Number.parseInt(m[2], 10) : 0;
-    if (entryPort && entryPort !== port) continue;
-    if (host === entryHost || host.endsWith(`.${entryHost}`)) return raw;
-  }
-  return void 0;
-}
-function proxyRoute(url, settings) {
-  const use = url.protocol === "https:" && settings.httpsProxy !== "" ? "httpsProxy" : settings.httpProxy !== "" ? "httpProxy" : void 0;
-  if (use === void 0) return {};
-  const hostname = url.host.replace(/:\d*$/, "");
-  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
-  const excludedBy = noProxyMatch(settings.noProxy, hostname, port);
-  return excludedBy === void 0 ? { use } : { excludedBy };
-}
-var DEFAULT_PORTS;
-var init_proxy_for = __esm({
-  "src/session/proxy-for.ts"() {
-    "use strict";
-    DEFAULT_PORTS = { "http:": 80, "https:": 443 };
+    init_endpoint();
+    cachedVersion = true ? "0.1.0" : void 0;
   }
 });
 
@@ -48077,15 +47806,19 @@ async function readBody(body) {
   return Buffer.concat(chunks).toString("utf8");
 }
 function proxySettings(cfg) {
-  return { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal(), noProxy: cfg.proxy.noProxy };
+  return { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal() };
 }
-function describeRoute(cfg, route) {
-  if (route === void 0) return "through the given undici dispatcher";
-  if (route.use !== void 0) {
-    const proxy = proxySettings(cfg)[route.use].replace(/\/\/[^/@]*@/, "//[redacted]@");
-    return `through the ${route.use === "httpsProxy" ? "HTTPS" : "HTTP"} proxy ${proxy} (undici)`;
+function describeRoute(cfg, injected, setting) {
+  if (injected) return "through the given undici dispatcher";
+  if (setting !== void 0) {
+    const proxy = proxySettings(cfg)[setting].replace(/\/\/[^/@]*@/, "//[redacted]@");
+    const noProxy = cfg.proxy.noProxy !== "" ? `, unless NO_PROXY '${cfg.proxy.noProxy}' excludes ${cfg.url.host}` : "";
+    return `through the ${setting === "httpsProxy" ? "HTTPS" : "HTTP"} proxy ${proxy} (undici)${noProxy}`;
   }
-  return `direct (${cfg.url.protocol === "https:" ? "TLS" : "TCP"})${route.excludedBy !== void 0 ? `, NO_PROXY entry '${route.excludedBy}' excludes ${cfg.url.host}` : ""}`;
+  const p = proxySettings(cfg);
+  const proxyForScheme = p.httpProxy !== "" || cfg.url.protocol === "https:" && p.httpsProxy !== "";
+  const why = proxyForScheme ? ", a loopback endpoint never goes through a proxy" : "";
+  return `direct (${cfg.url.protocol === "https:" ? "TLS" : "TCP"})${why}`;
 }
 function requestBody(cfg) {
   const body = { durationSeconds: cfg.durationSeconds };
@@ -48102,9 +47835,9 @@ async function createSession(cfg, identity, opts = {}) {
   const body = requestBody(cfg);
   const query = { profileArn: cfg.profileArn, roleArn: cfg.roleArn, trustAnchorArn: cfg.trustAnchorArn };
   const urlForMessages = `${cfg.url.origin}${cfg.url.path}`;
-  const route = opts.dispatcher ? void 0 : proxyRoute(new URL(cfg.url.origin), proxySettings(cfg));
-  const direct = route !== void 0 && route.use === void 0;
-  if (debug) debug(`CreateSession connection: ${describeRoute(cfg, route)}`);
+  const setting = opts.dispatcher ? void 0 : proxySettingFor(new URL(cfg.url.origin), proxySettings(cfg));
+  const direct = !opts.dispatcher && setting === void 0;
+  if (debug) debug(`CreateSession connection: ${describeRoute(cfg, opts.dispatcher !== void 0, setting)}`);
   const undici = direct ? void 0 : await Promise.all([Promise.resolve().then(() => __toESM(require_undici(), 1)), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]);
   const ownDispatcher = undici !== void 0 && !opts.dispatcher;
   const attempt = async (n) => {
@@ -48177,11 +47910,12 @@ async function createSession(cfg, identity, opts = {}) {
       const result = await attempt(n);
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
-      if (!retryable || n >= cfg.maxAttempts) {
+      const throttled = result.kind === "service" && isThrottle(result.error);
+      const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
+      if (!retryable || n >= limit) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
-      const throttled = result.kind === "service" && isThrottle(result.error);
       const delay = backoffDelayMs(n, random, throttled);
       if (debug) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
@@ -48193,7 +47927,7 @@ async function createSession(cfg, identity, opts = {}) {
     if (ownDispatcher) await undici[1].close().catch(() => void 0);
   }
 }
-var MAX_BODY_BYTES, defaultSleep, BodyTooLarge;
+var MAX_BODY_BYTES, MAX_THROTTLED_ATTEMPTS, defaultSleep, BodyTooLarge;
 var init_create_session = __esm({
   "src/session/create-session.ts"() {
     "use strict";
@@ -48203,18 +47937,17 @@ var init_create_session = __esm({
     init_response();
     init_retry();
     init_transport();
-    init_node_transport();
-    init_proxy_for();
     MAX_BODY_BYTES = 1 << 20;
+    MAX_THROTTLED_ATTEMPTS = 8;
     defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     BodyTooLarge = class extends Error {
     };
   }
 });
 
-// src/credentials/expiry-warning.ts
+// src/identity/expiry.ts
 function certificateExpiryWarning(notAfter, now, opts = {}) {
-  const threshold = opts.thresholdDays ?? 30;
+  const threshold = opts.thresholdDays ?? EXPIRY_WARNING_DAYS;
   const label = opts.label ?? "certificate";
   const leftMs = notAfter.getTime() - now;
   const daysLeft = Math.floor(leftMs / DAY_MS);
@@ -48231,11 +47964,12 @@ function certificateExpiryLine(serialDecimal, notAfterMs, nowMs) {
   const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { label: `certificate serial ${serialDecimal}` });
   return w.warn ? `warning: ${w.message}; renew it` : void 0;
 }
-var DAY_MS;
-var init_expiry_warning = __esm({
-  "src/credentials/expiry-warning.ts"() {
+var DAY_MS, EXPIRY_WARNING_DAYS;
+var init_expiry = __esm({
+  "src/identity/expiry.ts"() {
     "use strict";
     DAY_MS = 864e5;
+    EXPIRY_WARNING_DAYS = 30;
   }
 });
 
@@ -48253,7 +47987,7 @@ var init_fetch_steps = __esm({
     init_load();
     init_key_signer();
     init_create_session();
-    init_expiry_warning();
+    init_expiry();
   }
 });
 
@@ -48309,9 +48043,6 @@ function unrefTimers(base) {
     },
     clearTimeout: base.clearTimeout
   };
-}
-function unwrap(r) {
-  return "credentials" in r ? r : { credentials: r };
 }
 function createRefresher(opts) {
   const clock = opts.clock ?? systemClock;
@@ -48373,8 +48104,7 @@ function createRefresher(opts) {
   function valid(now) {
     return held && now < held.expiresAt ? held : void 0;
   }
-  function succeeded(result) {
-    const { credentials, certificateNotAfter } = unwrap(result);
+  function succeeded(credentials) {
     const now = clock.now();
     const expiresAt = credentials.expiration.getTime();
     if (!Number.isFinite(expiresAt) || expiresAt <= now) {
@@ -48390,13 +48120,6 @@ function createRefresher(opts) {
     inflight = void 0;
     if (running) scheduleAt(nextAttemptAt(now));
     emit({ type: "refreshed", accessKeyId: credentials.accessKeyId, expiration: credentials.expiration, refreshAt: held.refreshAt });
-    if (certificateNotAfter) {
-      const w = certificateExpiryWarning(certificateNotAfter, now);
-      if (w.warn) {
-        const { daysLeft, expired, message, hint } = w;
-        emit({ type: "cert-expiring-soon", notAfter: certificateNotAfter, daysLeft, expired, message, hint });
-      }
-    }
     return credentials;
   }
   function failed(error) {
@@ -48458,7 +48181,6 @@ var init_refresher = __esm({
     "use strict";
     init_clock();
     init_errors();
-    init_expiry_warning();
     MAX_TIMER_MS = 2147483647;
     defaultTimers = {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -49874,7 +49596,7 @@ async function createProviderRefresher(init, clock, warn) {
         warn(
           `fromRolesAnywhere: refreshing credentials failed: ${lastFailure}; using the previous credentials, valid until ${e.expiration.toISOString()} (${minutes} min left)`
         );
-      } else if (e.type === "cert-expiring-soon") warn(`fromRolesAnywhere: warning: ${e.message}`);
+      }
     }
   });
 }

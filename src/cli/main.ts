@@ -5,7 +5,7 @@ import { commands } from "./commands/index.js";
 import { RolesAnywhereError, UsageError } from "../errors.js";
 import { formatError } from "./format-error.js";
 import { unexpectedArgument } from "./unexpected-argument.js";
-import { literalPasswordWarning } from "./shared-options.js";
+import { literalPasswordWarning, pinValueWarning } from "./shared-options.js";
 // The one command imported statically, for its start-up time: the AWS SDKs run
 // it for every credential refresh, and its lazy import() would cost one more
 // module to resolve, read and link (about 1 ms). It is light: its heavy parts
@@ -195,6 +195,8 @@ export async function main(argv: string[], io?: Partial<CliContext> & { prog?: s
     }
     const passwordWarning = literalPasswordWarning(args);
     if (passwordWarning) ctx.log(passwordWarning);
+    const pinWarning = pinValueWarning(args);
+    if (pinWarning) ctx.log(pinWarning);
     if (cmd.longRunning && !io?.signal) {
       const stop = () => control().abort();
       process.once("SIGINT", stop);

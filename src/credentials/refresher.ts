@@ -1,14 +1,6 @@
 import { systemClock, type Clock } from "../clock.js";
 import { RolesAnywhereError } from "../errors.js";
-import { certificateExpiryWarning } from "./expiry-warning.js";
 import type { CredentialSource, Credentials } from "./types.js";
-
-/**
- * What a fetch may return: the credentials alone, or with the certificate's
- * notAfter so the refresher can warn before the certificate expires.
- * @public
- */
-export type RefreshResult = Credentials | { credentials: Credentials; certificateNotAfter?: Date };
 
 /** Something the refresher reports; carries no secret. @public */
 export type RefresherEvent =
@@ -23,8 +15,7 @@ export type RefresherEvent =
       /** When the background loop tries again (undefined when it is not running). */
       retryAt?: number;
     }
-  | { type: "using-last-good"; expiration: Date; remainingMs: number }
-  | { type: "cert-expiring-soon"; notAfter: Date; daysLeft: number; expired: boolean; message: string; hint: string };
+  | { type: "using-last-good"; expiration: Date; remainingMs: number };
 
 /** Timer functions, injectable so tests drive the background loop by hand. @public */
 export interface RefresherTimers {
@@ -35,7 +26,7 @@ export interface RefresherTimers {
 /** Options of {@link createRefresher}. Every duration is in milliseconds. @public */
 export interface RefresherOptions {
   /** Gets new credentials (e.g. resolve the identity, then CreateSession). Called once per refresh. */
-  fetch: () => Promise<RefreshResult>;
+  fetch: () => Promise<Credentials>;
   /** Time source. Default: the system clock. */
   clock?: Clock;
   /**
@@ -104,10 +95,6 @@ interface Held {
   credentials: Credentials;
   expiresAt: number;
   refreshAt: number;
-}
-
-function unwrap(r: RefreshResult): { credentials: Credentials; certificateNotAfter?: Date } {
-  return "credentials" in r ? r : { credentials: r };
 }
 
 /**
@@ -190,8 +177,7 @@ export function createRefresher(opts: RefresherOptions): Refresher {
     return held && now < held.expiresAt ? held : undefined;
   }
 
-  function succeeded(result: RefreshResult): Credentials {
-    const { credentials, certificateNotAfter } = unwrap(result);
+  function succeeded(credentials: Credentials): Credentials {
     const now = clock.now();
     const expiresAt = credentials.expiration.getTime();
     if (!Number.isFinite(expiresAt) || expiresAt <= now) {
@@ -207,13 +193,6 @@ export function createRefresher(opts: RefresherOptions): Refresher {
     inflight = undefined;
     if (running) scheduleAt(nextAttemptAt(now));
     emit({ type: "refreshed", accessKeyId: credentials.accessKeyId, expiration: credentials.expiration, refreshAt: held.refreshAt });
-    if (certificateNotAfter) {
-      const w = certificateExpiryWarning(certificateNotAfter, now);
-      if (w.warn) {
-        const { daysLeft, expired, message, hint } = w;
-        emit({ type: "cert-expiring-soon", notAfter: certificateNotAfter, daysLeft, expired, message, hint });
-      }
-    }
     return credentials;
   }
 

@@ -6,6 +6,7 @@
  */
 import type { X509Certificate } from "node:crypto";
 import { certFacts, type CertFacts } from "./cert-facts.js";
+import { certificateExpiryWarning } from "../identity/expiry.js";
 import { days, fail, iso, pass, wholeDays, warn } from "./results.js";
 import type { CheckResult } from "./types.js";
 
@@ -19,10 +20,6 @@ export const CERTIFICATE_CHECKS = {
   subject: "subject",
 } as const;
 
-/** Certificates expiring within this many days get a warning. @internal */
-export const EXPIRY_WARNING_DAYS = 30;
-
-const DAY_MS = 86_400_000;
 const REISSUE = "have the CA issue the certificate again";
 
 /** Characters STS allows in a source identity. */
@@ -45,7 +42,7 @@ export function sourceIdentityOf(facts: Pick<CertFacts, "commonName" | "serialHe
 
 /**
  * Validity at `now`: not yet valid or expired fail; within 30 days of the end
- * warns; else passes with the days left. Used for the leaf and the chain's CAs.
+ * warns (the credential commands' decision and message); else passes with the days left. Used for the leaf and the chain's CAs.
  * @internal
  */
 export function validityResult(check: string, what: string, facts: Pick<CertFacts, "notBefore" | "notAfter">, now: number): CheckResult {
@@ -57,18 +54,13 @@ export function validityResult(check: string, what: string, facts: Pick<CertFact
       "wait until then, or check this machine's clock (NTP) if that date is already past",
     );
   }
-  const left = notAfter.getTime() - now;
-  if (left <= 0) {
-    return fail(
-      check,
-      `${what} expired at ${iso(notAfter)} (${days(left)} ago)`,
-      `renew it: ${REISSUE} (a new notAfter) and point --certificate at the new file`,
-    );
+  // The one expiry decision and message (identity/expiry.ts), as the credential commands warn.
+  const expiry = certificateExpiryWarning(notAfter, now, { label: what });
+  if (expiry.warn && expiry.expired) {
+    return fail(check, expiry.message, `renew it: ${REISSUE} (a new notAfter) and point --certificate at the new file`);
   }
-  if (left <= EXPIRY_WARNING_DAYS * DAY_MS) {
-    return warn(check, `${what} expires at ${iso(notAfter)} (in ${days(left)})`, `renew it before then: ${REISSUE}`);
-  }
-  return pass(check, `valid from ${iso(notBefore)} until ${iso(notAfter)} (${wholeDays(left)} days left)`);
+  if (expiry.warn) return warn(check, expiry.message, `renew it before then: ${REISSUE}`);
+  return pass(check, `valid from ${iso(notBefore)} until ${iso(notAfter)} (${wholeDays(notAfter.getTime() - now)} days left)`);
 }
 
 /**

@@ -5,7 +5,7 @@
  * and TLS settings. Pure: flags and environment values in, results out.
  */
 import { parseProfileArn, parseRoleArn, parseTrustAnchorArn, type ParsedArn } from "../session/arn.js";
-import { resolveEndpoint, resolveRegion, type ResolvedEndpoint } from "../session/endpoint.js";
+import { isLoopbackHost, resolveEndpoint, resolveRegion, type ResolvedEndpoint } from "../session/endpoint.js";
 import { fail, failFromProblem, pass, plural, skip, warn } from "./results.js";
 import type { CheckResult, DoctorFacts, Problem } from "./types.js";
 
@@ -62,13 +62,6 @@ function envBool(env: DoctorFacts["env"], name: string): { value: boolean; probl
   if (raw === "true") return { value: true };
   if (raw === "false") return { value: false };
   return { value: false, problem: { message: `${name}: expected true or false, got '${env[name]}'`, hint: `set ${name} to true or false, or unset it` } };
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/** True for loopback host names (localhost, 127.x.x.x, [::1]). @internal */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.test(hostname);
 }
 
 /**

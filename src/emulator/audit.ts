@@ -19,6 +19,7 @@ const KEYS: readonly (keyof AuditEntry)[] = [
   "profileArn",
   "roleArn",
   "accessKeyId",
+  "principalTags",
   "principal",
   "externalIdMatch",
   "sessionTags",
@@ -38,6 +39,12 @@ export function sanitizeAuditEntry(e: AuditEntry): AuditEntry {
   for (const k of KEYS) {
     const v = e[k];
     if (v === undefined) continue;
+    if (k === "principalTags" && typeof v === "object" && v !== null) {
+      const tags: Record<string, string> = {};
+      for (const [tk, tv] of Object.entries(v as Record<string, unknown>).slice(0, 50)) if (typeof tv === "string") tags[tk.slice(0, 128)] = tv.slice(0, 256);
+      out[k] = tags;
+      continue;
+    }
     out[k] = typeof v === "string" && v.length > 1024 ? v.slice(0, 1024) + "…" : v;
   }
   return out as unknown as AuditEntry;

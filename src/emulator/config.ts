@@ -168,30 +168,39 @@ function readMaterial(ref: string, opts: ResolveConfigOptions, c: Checker, path:
 }
 
 function loadCertificates(ref: string, opts: ResolveConfigOptions, c: Checker, path: string): CertInfo[] {
-  const bytes = readMaterial(ref, opts, c, path);
+  return parseTrustAnchorCertificates(readMaterial(ref, opts, c, path), (why, n) => c.fail(n === undefined ? path : `${path} (certificate ${n})`, why));
+}
+
+/**
+ * Parses trust anchor certificates (PEM with CERTIFICATE blocks, or one DER
+ * certificate) and checks each is a v3 CA certificate fit to be an anchor;
+ * `fail` gets the reason (and the 1-based certificate number when there are several).
+ * @internal
+ */
+export function parseTrustAnchorCertificates(bytes: Buffer, fail: (why: string, n?: number) => never): CertInfo[] {
   let ders: Buffer[];
   if (looksLikePem(bytes)) {
     const blocks = pemBlocks(bytes.toString("utf8"));
     ders = blocks.filter((b) => b.label === "CERTIFICATE").map((b) => b.der);
-    if (ders.length === 0) c.fail(path, "holds no CERTIFICATE PEM block");
+    if (ders.length === 0) fail("holds no CERTIFICATE PEM block");
   } else {
     ders = [bytes];
   }
   return ders.map((der, i) => {
-    const at = ders.length > 1 ? `${path} (certificate ${i + 1})` : path;
+    const n = ders.length > 1 ? i + 1 : undefined;
     let info: CertInfo;
     try {
       info = parseCertInfo(der);
     } catch (err) {
-      return c.fail(at, `not a readable X.509 certificate (${(err as Error).message})`);
+      return fail(`not a readable X.509 certificate (${(err as Error).message})`, n);
     }
-    if (info.version !== 3) c.fail(at, `trust anchor certificate must be X.509 v3, not v${info.version}`);
-    if (info.ca !== true) c.fail(at, "trust anchor certificate must have basicConstraints CA:TRUE");
+    if (info.version !== 3) fail(`trust anchor certificate must be X.509 v3, not v${info.version}`, n);
+    if (info.ca !== true) fail("trust anchor certificate must have basicConstraints CA:TRUE", n);
     if (info.keyUsage !== undefined && (info.keyUsage & KeyUsageFlags.keyCertSign) === 0) {
-      c.fail(at, "trust anchor certificate keyUsage must include keyCertSign");
+      fail("trust anchor certificate keyUsage must include keyCertSign", n);
     }
     if (!info.signatureHashStrong) {
-      c.fail(at, `trust anchor certificate is signed with ${info.signatureAlgorithmName}; SHA-256 or stronger is required`);
+      fail(`trust anchor certificate is signed with ${info.signatureAlgorithmName}; SHA-256 or stronger is required`, n);
     }
     return info;
   });

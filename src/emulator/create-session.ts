@@ -28,6 +28,7 @@ import {
 } from "./sigv4x509-verify.js";
 import type { EmulatorState } from "./state.js";
 import { checkLeaf, type ChainFailure, type ChainValidator } from "./validate-chain.js";
+import { principalTags } from "./principal-tags.js";
 
 /** The part of the credential store CreateSession uses. @internal */
 export interface CredentialMinter {
@@ -81,8 +82,39 @@ const invalid = (message: string, reason?: string): Refusal => new Refusal(400, 
 
 /** The AWS validation-message style: `1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: ...`. */
 function constraint(field: string, value: unknown, rule: string): Refusal {
-  const shown = value === undefined || value === null ? "null" : `'${typeof value === "string" ? value.slice(0, 256) : JSON.stringify(value)}'`;
+  const shown = value === undefined || value === null ? "null" : `'${typeof value === "string" ? value.slice(0, 256) : preview(value)}'`;
   return invalid(`1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${rule}`);
+}
+
+/** At most this many characters of a non-string value are echoed in a validation message. @internal */
+export const ECHO_MAX = 64;
+
+/**
+ * The start of a JSON value's text, at most ECHO_MAX characters ("…" when cut),
+ * built without recursion past what fits: a value nested 10,000 deep (a JSON
+ * body can hold that) costs a few steps, never a stack overflow, and a large one
+ * is never echoed whole.
+ */
+function preview(value: unknown): string {
+  let out = "";
+  const put = (s: string): boolean => {
+    out += s;
+    return out.length <= ECHO_MAX;
+  };
+  const walk = (v: unknown): boolean => {
+    if (v === null || typeof v !== "object") return put(typeof v === "string" ? JSON.stringify(v.slice(0, ECHO_MAX)) : String(JSON.stringify(v)));
+    const isArray = Array.isArray(v);
+    if (!put(isArray ? "[" : "{")) return false;
+    let first = true;
+    for (const [k, item] of isArray ? (v as unknown[]).map((x, i) => [i, x] as const) : Object.entries(v as object)) {
+      if (!first && !put(",")) return false;
+      first = false;
+      if (!isArray && !put(`${JSON.stringify(String(k).slice(0, ECHO_MAX))}:`)) return false;
+      if (!walk(item)) return false;
+    }
+    return put(isArray ? "]" : "}");
+  };
+  return walk(value) ? out : `${out.slice(0, ECHO_MAX)}…`;
 }
 
 const SESSION_NAME_RE = /^[\w+=,.@-]{2,64}$/;
@@ -361,6 +393,26 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   if (leaf.version !== 3) throw denied(LEAF_MESSAGES["leaf-not-v3"], `leaf certificate is X.509 v${leaf.version}`);
   const chain = chainPre.map((c) => fullCert(deps.certs, c));
 
+  // From here the certificate is authentic: the subject is recorded (ListSubjects), refused or not.
+  try {
+    return await authorize(deps, req, audit, { now, leaf, chain, arns, body });
+  } catch (err) {
+    if (err instanceof Refusal) deps.state.recordSubject(leaf, now, true, body.instanceProperties);
+    throw err;
+  }
+}
+
+interface Authentic {
+  now: number;
+  leaf: CertInfo;
+  chain: CertInfo[];
+  arns: { profileArn: string; roleArn: string; trustAnchorArn: string };
+  body: RequestBody;
+}
+
+/** Steps 7-13 and the answer, for a request whose signature verified. */
+async function authorize(deps: CreateSessionDeps, _req: IncomingCreateSession, audit: Audit, a: Authentic): Promise<CreateSessionOutcome> {
+  const { now, leaf, chain, arns, body } = a;
   // 7. Leaf rules.
   const leafProblem = checkLeaf(leaf, now);
   if (leafProblem) throw refusalOf(leafProblem);
@@ -413,16 +465,20 @@ async function run(deps: CreateSessionDeps, req: IncomingCreateSession, audit: A
   // Success.
   const { sourceIdentity, defaultSessionName } = derivedOf(leaf);
   const roleSessionName = body.roleSessionName ?? defaultSessionName;
+  const tags = principalTags(leaf.x509, profile.attributeMappings);
   const creds = deps.store.mint({
     accountId: role.accountId,
     roleArn: role.arn,
     roleSessionName,
     sourceIdentity,
+    principalTags: tags,
     durationSeconds,
     now,
   });
   audit.sourceIdentity = sourceIdentity;
   audit.accessKeyId = creds.accessKeyId;
+  audit.principalTags = tags;
+  deps.state.recordSubject(leaf, now, false, body.instanceProperties);
   const response = {
     credentialSet: [
       {

@@ -4,10 +4,11 @@ import type { AddressInfo, Socket } from "node:net";
 import { resolve } from "node:path";
 import { systemClock, type Clock } from "../clock.js";
 import { ConfigError, RolesAnywhereError } from "../errors.js";
-import type { AuditEntry } from "./types.js";
+import type { AuditEntry, MintedCredentials } from "./types.js";
 import { AuditSink } from "./audit.js";
 import { CertCache } from "./cert-cache.js";
-import { loadConfigFile, quickConfig, resolveConfig, type EmulatorConfig, type QuickConfigOptions } from "./config.js";
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, loadConfigFile, quickConfig, resolveConfig, type EmulatorConfig, type QuickConfigOptions } from "./config.js";
+import { partitionOf } from "./arn.js";
 import { createSession, type CredentialMinter } from "./create-session.js";
 import { CredentialStore } from "./credential-store.js";
 import { groupRawHeaders } from "./sigv4x509-verify.js";
@@ -15,6 +16,9 @@ import { EmulatorState, type ProfileSummary, type TrustAnchorSummary } from "./s
 import { createStsHandler } from "./sts/handler.js";
 import { ChainValidator } from "./validate-chain.js";
 import { writeJson, writeJsonError, writeXmlError } from "./wire.js";
+import { handleManagement, isManagementPath, type AdminCredentials } from "./management/handler.js";
+import { RequestQuota } from "./quota.js";
+import { loadStateFile, StateSaver } from "./state-file.js";
 
 /** Largest request body accepted (bytes); larger bodies get 413. @public */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -37,6 +41,14 @@ export interface EmulatorHandlerDeps {
   audit: (e: AuditEntry) => void;
   /** The STS query API handler (POST /); without it STS requests get 404. */
   sts?: StsRequestHandler;
+  /** The management API (REST-JSON, SigV4 with these credentials); without it those paths get 404. */
+  admin?: AdminCredentials;
+  /** Looks up credentials CreateSession minted (the management API refuses them with AccessDeniedException). */
+  minted?: (accessKeyId: string) => MintedCredentials | undefined;
+  /** CreateSession quota (429 ThrottlingException above it). */
+  quota?: RequestQuota;
+  /** Hold every answer this many milliseconds (a region's round trip, for benchmarks). */
+  latencyMs?: number;
 }
 
 interface BodyResult {
@@ -131,6 +143,7 @@ export function createEmulatorHandler(deps: EmulatorHandlerDeps): RequestListene
 
     void readBody(req, MAX_BODY_BYTES, headers.get("content-length")?.[0]).then(async ({ body, tooLarge, closeAfter, aborted }) => {
       if (aborted) return;
+      if (deps.latencyMs) await new Promise((r) => setTimeout(r, deps.latencyMs));
       if (closeAfter) res.setHeader("connection", "close");
       const isSessions = path === "/sessions";
       const isSts = !isSessions && looksLikeSts(path, rawQuery, contentType, body);
@@ -146,9 +159,30 @@ export function createEmulatorHandler(deps: EmulatorHandlerDeps): RequestListene
             const message = `CreateSession is POST /sessions, not ${method}.`;
             auditOf("Unknown", requestId, 405, { errorCode: "MethodNotAllowedException", reason: message });
             writeJsonError(res, 405, requestId, "MethodNotAllowedException", message);
+          } else if (deps.quota && !deps.quota.take(deps.state.accountId, deps.state.region, clock.now())) {
+            const reason = `over the CreateSession quota of ${deps.quota.tps} per second (burst ${deps.quota.burst})`;
+            auditOf("CreateSession", requestId, 429, { errorCode: "ThrottlingException", reason });
+            writeJsonError(res, 429, requestId, "ThrottlingException", "Rate exceeded");
           } else {
             const out = await createSession(sessionDeps, { method, path, rawQuery, headers, body });
             auditOf("CreateSession", requestId, out.status, out.audit);
+            writeJson(res, out.status, requestId, out.body, out.errorType);
+          }
+        } else if (deps.admin && isManagementPath(path)) {
+          const out = handleManagement(
+            { state: deps.state, now: () => clock.now(), admin: deps.admin, clockSkewSeconds: deps.clockSkewSeconds ?? 300, ...(deps.minted ? { minted: deps.minted } : {}) },
+            { method, path, rawQuery, headers, body },
+          );
+          if (out === undefined) {
+            const message = `No operation at ${method} ${path.slice(0, 200)}.`;
+            auditOf("Unknown", requestId, 404, { errorCode: "UnknownOperationException", reason: message });
+            writeJsonError(res, 404, requestId, "UnknownOperationException", message);
+          } else {
+            const extra: Partial<AuditEntry> = {};
+            if (out.errorType) extra.errorCode = out.errorType;
+            if (out.reason) extra.reason = out.reason;
+            if (out.accessKeyId) extra.accessKeyId = out.accessKeyId;
+            auditOf(out.operation, requestId, out.status, extra);
             writeJson(res, out.status, requestId, out.body, out.errorType);
           }
         } else if (isSts && deps.sts) {
@@ -232,17 +266,40 @@ export interface StartEmulatorOptions {
   clockSkewSeconds?: number;
   /** Random source for minted credentials (tests). */
   random?: (n: number) => Buffer;
+  /** Start with no resources at all (the management API creates them); region and accountId apply. */
+  empty?: boolean;
+  /**
+   * Keep every resource in this JSON file across restarts (atomic writes). When it exists it is
+   * loaded and `config`/quick mode are ignored; otherwise they seed it.
+   */
+  statePath?: string;
+  /** Credentials of the management API (default: random ones, shown as `admin` on the result). */
+  adminCredentials?: AdminCredentials;
+  /** Serve HTTPS: `"generate"` makes a local CA and a loopback server certificate (its CA as `caCertPem`), or give PEM texts. */
+  tls?: "generate" | { certPem: string; keyPem: string };
+  /** Hold every answer this many milliseconds. */
+  latencyMs?: number;
+  /** CreateSession quota in requests per second per account and Region (token bucket, burst = tps); default off. */
+  tps?: number;
+  /** Told about every audit entry (besides `auditLog`). */
+  onAudit?: (e: AuditEntry) => void;
+  /** Told about problems that do not stop the emulator (a state file that cannot be saved). */
+  onWarning?: (message: string) => void;
 }
 
 /** A running emulator. @public */
 export interface RunningEmulator {
-  /** `http://127.0.0.1:<port>` (no trailing slash). */
+  /** `http://127.0.0.1:<port>` or `https://…` (no trailing slash). */
   endpoint: string;
+  /** Management API credentials (SigV4, service rolesanywhere). */
+  admin: AdminCredentials;
+  /** With `tls: "generate"`: PEM of the CA that issued the server certificate (for AWS_CA_BUNDLE). */
+  caCertPem?: string;
   host: string;
   port: number;
   region: string;
   accountId: string;
-  /** The first trust anchor, profile and role (of the first profile). */
+  /** The first trust anchor, profile and role (of the first profile); "" when there is none. */
   trustAnchorArn: string;
   profileArn: string;
   roleArn: string;
@@ -255,6 +312,16 @@ export interface RunningEmulator {
 }
 
 function resolveStartConfig(opts: StartEmulatorOptions) {
+  if (opts.empty) {
+    if (opts.config !== undefined || opts.trustAnchorCertPem !== undefined) {
+      throw new ConfigError("emulator: empty conflicts with a config or a trust anchor certificate", { hint: "drop one of them" });
+    }
+    const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
+    const region = opts.region ?? DEFAULT_REGION;
+    if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`emulator: account id must be 12 digits, not ${JSON.stringify(accountId)}`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new ConfigError(`emulator: not a region name: ${JSON.stringify(region)}`);
+    return { accountId, region, partition: partitionOf(region), trustAnchors: [], profiles: [], roles: [] };
+  }
   if (opts.config !== undefined && opts.trustAnchorCertPem !== undefined) {
     throw new ConfigError("emulator: give a config or a trust anchor certificate (quick mode), not both", {
       hint: "put the trust anchor in the config file, or drop the config",
@@ -290,7 +357,20 @@ function resolveStartConfig(opts: StartEmulatorOptions) {
  * @public
  */
 export function createEmulatorState(opts: StartEmulatorOptions): EmulatorState {
-  return new EmulatorState(resolveStartConfig(opts));
+  const now = opts.clock ? () => opts.clock!.now() : undefined;
+  if (opts.statePath !== undefined) {
+    const saved = loadStateFile(opts.statePath, now);
+    if (saved) return saved;
+  }
+  return new EmulatorState(resolveStartConfig(opts), now ? { now } : {});
+}
+
+/** Random admin credentials: an AKIA… key id and a 40-character secret. */
+function randomAdminCredentials(): AdminCredentials {
+  const b32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const pick = (alphabet: string, n: number) => [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join("");
+  return { accessKeyId: "AKIA" + pick(b32, 16), secretAccessKey: pick(alnum, 40) };
 }
 
 /**
@@ -299,12 +379,22 @@ export function createEmulatorState(opts: StartEmulatorOptions): EmulatorState {
  * @public
  */
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  if (opts.tps !== undefined && !(opts.tps > 0)) throw new ConfigError(`emulator: tps must be a positive number, not ${opts.tps}`);
+  if (opts.latencyMs !== undefined && !(opts.latencyMs >= 0 && opts.latencyMs <= 60_000)) {
+    throw new ConfigError(`emulator: latency must be 0-60000 ms, not ${opts.latencyMs}`);
+  }
   const state = createEmulatorState(opts);
   const clock = opts.clock ?? systemClock;
+  const saver = opts.statePath !== undefined ? new StateSaver(state, opts.statePath, (m) => opts.onWarning?.(m)) : undefined;
+  saver?.flush();
+  const callbacks = [typeof opts.auditLog === "function" ? opts.auditLog : undefined, opts.onAudit].filter((f) => f !== undefined);
   const sink = new AuditSink({
     ...(typeof opts.auditLog === "string" ? { file: opts.auditLog } : {}),
-    ...(typeof opts.auditLog === "function" ? { callback: opts.auditLog } : {}),
+    ...(callbacks.length > 0 ? { callback: (e: AuditEntry) => callbacks.forEach((f) => f(e)) } : {}),
   });
+  const admin = opts.adminCredentials ?? randomAdminCredentials();
+  const generated = opts.tls === "generate" ? await import("./tls.js").then((m) => m.generateLoopbackTls(clock.now())) : undefined;
+  const tls = generated ?? (opts.tls === "generate" ? undefined : opts.tls);
   const store = new CredentialStore({ random: opts.random ?? pooledRandom() });
   const audit = (e: AuditEntry): void => sink.write(e);
   const sts = createStsHandler({
@@ -321,9 +411,15 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
     clock,
     audit,
     sts,
+    admin,
+    minted: (k) => store.get(k),
+    ...(opts.tps !== undefined ? { quota: new RequestQuota(opts.tps) } : {}),
+    ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.clockSkewSeconds !== undefined ? { clockSkewSeconds: opts.clockSkewSeconds } : {}),
   });
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+  const server = tls
+    ? (await import("node:https")).createServer({ maxHeaderSize: MAX_HEADER_BYTES, cert: tls.certPem, key: tls.keyPem }, handler)
+    : createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
@@ -352,6 +448,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   await new Promise<void>((ok, fail) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
       sink.close();
+      saver?.close();
       fail(
         new RolesAnywhereError("IO", `emulator: cannot listen on ${host}:${opts.port ?? 0}: ${listenWhy(err)}`, {
           cause: err,
@@ -365,19 +462,21 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const endpoint = `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const trustAnchors = state.trustAnchors();
   const profiles = state.profiles();
   let closed: Promise<void> | undefined;
   return {
     endpoint,
+    admin,
+    ...(generated ? { caCertPem: generated.caCertPem } : {}),
     host,
     port,
     region: state.region,
     accountId: state.accountId,
-    trustAnchorArn: trustAnchors[0]!.arn,
-    profileArn: profiles[0]!.arn,
-    roleArn: profiles[0]!.roleArns[0]!,
+    trustAnchorArn: trustAnchors[0]?.arn ?? "",
+    profileArn: profiles[0]?.arn ?? "",
+    roleArn: profiles[0]?.roleArns[0] ?? "",
     trustAnchors,
     profiles,
     audit: sink.entries,
@@ -386,6 +485,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
       closed ??= new Promise<void>((done) => {
         server.close(() => {
           sink.close();
+          saver?.close();
           done();
         });
         server.closeAllConnections();

@@ -1,7 +1,8 @@
 /** One audit-log line (JSON). Never holds a secret. @public */
 export interface AuditEntry {
   time: string; // ISO 8601
-  operation: "CreateSession" | "GetCallerIdentity" | "AssumeRole" | "Unknown";
+  /** CreateSession, the STS actions, a management API operation (CreateTrustAnchor, …), or Unknown. */
+  operation: "CreateSession" | "GetCallerIdentity" | "AssumeRole" | "Unknown" | (string & {});
   outcome: "success" | "failure";
   status: number;
   requestId: string;
@@ -18,6 +19,8 @@ export interface AuditEntry {
   roleArn?: string;
   /** The access key id (not secret) used for an STS call or minted by CreateSession. */
   accessKeyId?: string;
+  /** CreateSession: the principal tags of the minted session (certificate attributes after the profile's attribute mappings). */
+  principalTags?: Record<string, string>;
   /** AssumeRole: the caller's assumed-role ARN. */
   principal?: string;
   /** AssumeRole: whether the ExternalId matched the role's trust (absent when the trust names none). */
@@ -39,6 +42,8 @@ export interface MintRequest {
   roleArn: string;
   roleSessionName: string;
   sourceIdentity?: string;
+  /** Session tags from the certificate (CreateSession) or kept from the caller. */
+  principalTags?: Record<string, string>;
   /** Session tags of the new session (STS AssumeRole). */
   sessionTags?: SessionTag[];
   /** Keys of sessionTags that pass on to the next role session. */
@@ -60,6 +65,12 @@ export interface MintedCredentials {
   assumedRoleArn: string;
   assumedRoleId: string;
   sourceIdentity?: string;
+  /**
+   * The session's principal tags (`aws:PrincipalTag/<key>` in policies): for a
+   * CreateSession session, the certificate attributes kept by the profile's
+   * attribute mappings, e.g. `{"x509Subject/CN": "client", "x509Issuer/CN": "Root"}`.
+   */
+  principalTags?: Record<string, string>;
   sessionTags?: SessionTag[];
   transitiveTagKeys?: string[];
 }

@@ -1,5 +1,5 @@
 /**
- * Leaf-by-key selection, chain ordering and expiry warnings. Pure: plain
+ * Leaf-by-key selection and chain ordering. Pure: plain
  * bytes and dates in, decisions out.
  */
 import { IdentityError } from "../errors.js";
@@ -68,45 +68,4 @@ export function selectLeaf<C extends ChainCert>(
     );
   }
   return { leaf, chain };
-}
-
-/** A certificate as expiry checks see it. @public */
-export interface ExpiryInput {
-  /** How to name it in the warning, e.g. "certificate CN=client (serial 42)". */
-  name: string;
-  notAfter: Date;
-}
-
-/** One certificate that has expired or expires soon. @public */
-export interface ExpiryWarning {
-  name: string;
-  notAfter: Date;
-  /** Whole days left, 0 on the last day, negative once expired. */
-  daysLeft: number;
-  expired: boolean;
-  /** A one-line warning for logs. */
-  message: string;
-}
-
-const DAY_MS = 86_400_000;
-
-/**
- * The certificates that expire within `withinDays` days of `nowMs` (default
- * 30), or have already expired, each with a one-line message.
- * @public
- */
-export function expiryWarnings(certs: readonly ExpiryInput[], nowMs: number, withinDays = 30): ExpiryWarning[] {
-  const out: ExpiryWarning[] = [];
-  for (const { name, notAfter } of certs) {
-    const left = notAfter.getTime() - nowMs;
-    if (left > withinDays * DAY_MS) continue;
-    const expired = left <= 0;
-    const daysLeft = Math.floor(left / DAY_MS);
-    const when = notAfter.toISOString().replace(".000Z", "Z");
-    const message = expired
-      ? `${name} expired at ${when}`
-      : `${name} expires at ${when} (in ${daysLeft === 0 ? "less than a day" : daysLeft === 1 ? "1 day" : `${daysLeft} days`})`;
-    out.push({ name, notAfter, daysLeft, expired, message });
-  }
-  return out;
 }

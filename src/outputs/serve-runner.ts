@@ -7,7 +7,8 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { createRefresher } from "../credentials/refresher.js";
-import type { Refresher, RefresherEvent, RefresherOptions, RefreshResult } from "../credentials/refresher.js";
+import type { Refresher, RefresherEvent, RefresherOptions } from "../credentials/refresher.js";
+import type { Credentials } from "../credentials/types.js";
 import { parseRoleArn } from "../session/arn.js";
 import type { AuthTokenSource } from "./serve/auth-token.js";
 import { createContainerHandler } from "./serve/container-handler.js";
@@ -31,7 +32,7 @@ export interface StartServeOptions {
    * are used), e.g. `createCredentialFetcher(spec, config, …)`. Called at start
    * and then only by the background refresher, never on a request's path.
    */
-  fetch: () => Promise<RefreshResult>;
+  fetch: () => Promise<Credentials>;
   /** The role ARN: the IMDS role name is its last `/` segment; sent as `RoleArn` by the container route. */
   roleArn: string;
   /** `AccountId` of the container route. Default: the role ARN's account. */
@@ -85,8 +86,6 @@ export function describeRefresherEvent(e: RefresherEvent): string[] {
       ];
     case "using-last-good":
       return [`serve: still serving the previous credentials until ${iso(e.expiration)} (${Math.floor(e.remainingMs / 60_000)} min left)`];
-    case "cert-expiring-soon":
-      return [`warning: ${e.message}`, `hint: ${e.hint}`];
   }
 }
 

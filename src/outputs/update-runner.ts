@@ -9,7 +9,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { createRefresher } from "../credentials/refresher.js";
-import type { Refresher, RefresherEvent, RefresherOptions, RefreshResult } from "../credentials/refresher.js";
+import type { Refresher, RefresherEvent, RefresherOptions } from "../credentials/refresher.js";
 import type { Credentials } from "../credentials/types.js";
 import { updateCredentialsFile } from "./credentials-file/update-file.js";
 import type { UpdateFileResult } from "./credentials-file/update-file.js";
@@ -58,7 +58,7 @@ export interface UpdateOptions {
    * Performs one CreateSession (resolving the identity again, so rotated files
    * are used), e.g. `createCredentialFetcher(spec, config, …)`.
    */
-  fetch: () => Promise<RefreshResult>;
+  fetch: () => Promise<Credentials>;
   /** The shared credentials file to patch (see {@link defaultCredentialsFile}). */
   credentialsFile: string;
   /** The profile (section) to write. Default `default`. */
@@ -75,6 +75,8 @@ export interface UpdateOptions {
   lockTimeoutMs?: number;
   /** Write the file a symbolic link at `credentialsFile` points to (default: refuse the link). */
   followSymlinks?: boolean;
+  /** Replace a profile that holds long-term keys (`AKIA…`, or a key without a session token). Default: refuse. */
+  replaceLongTermKeys?: boolean;
 }
 
 /** A running `update` loop. @public */
@@ -89,8 +91,6 @@ export interface RunningUpdate {
 }
 
 const iso = (t: number | Date): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
-
-const credentialsOf = (r: RefreshResult): Credentials => ("credentials" in r ? r.credentials : r);
 
 /** The stderr lines of one event; none carries a secret. @public */
 export function describeUpdateEvent(e: UpdateEvent): string[] {
@@ -110,8 +110,6 @@ export function describeUpdateEvent(e: UpdateEvent): string[] {
       ];
     case "using-last-good":
       return [`update: the file still holds the previous credentials, valid until ${iso(e.expiration)} (${Math.floor(e.remainingMs / 60_000)} min left)`];
-    case "cert-expiring-soon":
-      return [`warning: ${e.message}`, `hint: ${e.hint}`];
   }
 }
 
@@ -130,6 +128,7 @@ async function writeCredentials(opts: UpdateOptions, profile: string, creds: Cre
   const result = await updateCredentialsFile(opts.credentialsFile, profile, creds, {
     lockTimeoutMs: opts.lockTimeoutMs ?? 30_000,
     followSymlinks: opts.followSymlinks === true,
+    replaceLongTermKeys: opts.replaceLongTermKeys === true,
   });
   report({
     type: "written",
@@ -151,7 +150,7 @@ async function writeCredentials(opts: UpdateOptions, profile: string, creds: Cre
  */
 export async function updateOnce(opts: UpdateOptions): Promise<{ credentials: Credentials; file: UpdateFileResult }> {
   const report = reporter(opts);
-  const credentials = credentialsOf(await opts.fetch());
+  const credentials = await opts.fetch();
   const file = await writeCredentials(opts, opts.profile ?? DEFAULT_UPDATE_PROFILE, credentials, report);
   return { credentials, file };
 }
@@ -174,11 +173,10 @@ export async function startUpdate(opts: UpdateOptions): Promise<RunningUpdate> {
   let writing: Promise<unknown> | undefined;
   let path = opts.credentialsFile;
 
-  const fetchAndWrite = async (): Promise<RefreshResult> => {
-    const result = await opts.fetch();
-    const creds = credentialsOf(result);
+  const fetchAndWrite = async (): Promise<Credentials> => {
+    const creds = await opts.fetch();
     // Expired credentials are refused by the refresher; never write them.
-    if (stopped || !(creds.expiration.getTime() > clock.now())) return result;
+    if (stopped || !(creds.expiration.getTime() > clock.now())) return creds;
     const w = writeCredentials(opts, profile, creds, report);
     writing = w;
     try {
@@ -186,7 +184,7 @@ export async function startUpdate(opts: UpdateOptions): Promise<RunningUpdate> {
     } finally {
       if (writing === w) writing = undefined;
     }
-    return result;
+    return creds;
   };
 
   const refresher = createRefresher({

@@ -2,7 +2,7 @@ import { ConfigError } from "../errors.js";
 import { subjectKeyIdFromCertificate, subjectKeyIdOf } from "./extensions.js";
 import { defaultSignatureHash, importSigningKey, keyTypeOf } from "./keys.js";
 import type { CrlOptions, IssuedCertificate, RevokedEntry } from "./options.js";
-import { derToPem } from "./pem.js";
+import { toPem } from "../identity/pem.js";
 import { normalizeSerial } from "./serial.js";
 import { pkiCrypto, x509 } from "./x509-runtime.js";
 
@@ -57,7 +57,7 @@ export async function createCrl(
     pkiCrypto,
   );
   const der = Buffer.from(crl.rawData);
-  return { pem: derToPem(der, "X509 CRL"), der };
+  return { pem: toPem("X509 CRL", der), der };
 }
 
 /** DER INTEGER of a non-negative bigint (short definite length is enough here). */

@@ -12,8 +12,11 @@ export { PKI_KEY_TYPES } from "./options.js";
 export { createIntermediateCa, createRootCa, issueClientCertificate } from "./issue-certificate.js";
 export { createCrl } from "./crl.js";
 export { generateKeyPair, generateKeyPairAsync, keyTypeOf } from "./keys.js";
-export { normalizeSerial, serialHexToDecimal } from "./serial.js";
-export { derToPem } from "./pem.js";
+export { normalizeSerial } from "./serial.js";
+/** Decimal form of a hex serial, as in the SigV4-X509 Credential field (the one helper, identity's serialToDecimal). @public */
+export { serialToDecimal as serialHexToDecimal } from "../identity/serial.js";
+/** Encodes DER bytes as one PEM block (64-column base64, LF line ends, trailing newline): identity's encoder. @public */
+export { toPem } from "../identity/pem.js";
 export type { CredentialProcessData, CredentialProcessDataKeyType, PkiFile } from "./credential-process-data.js";
 export { CREDENTIAL_PROCESS_DATA_KEY_TYPES, credentialProcessDataFileNames, makeCredentialProcessData } from "./credential-process-data.js";
 export type { FileToWrite, WriteOptions } from "./write-files.js";

@@ -4,8 +4,9 @@ import { formatDn, parseDn } from "./dn.js";
 import { buildExtensions, subjectKeyIdFromCertificate, subjectKeyIdOf } from "./extensions.js";
 import { defaultSignatureHash, generateKeyPairAsync, importSigningKey, keyTypeOf, spkiDer } from "./keys.js";
 import type { CertOptions, IssuedCertificate, PkiKeyUsage } from "./options.js";
-import { derToPem } from "./pem.js";
+import { toPem } from "../identity/pem.js";
 import { normalizeSerial, randomSerial } from "./serial.js";
+import { serialToDecimal } from "../identity/serial.js";
 import { pkiCrypto, x509 } from "./x509-runtime.js";
 
 type Role = "root" | "intermediate" | "client";
@@ -102,12 +103,12 @@ async function makeCertificate(role: Role, issuer: IssuedCertificate | undefined
 
   const certDer = Buffer.from(cert.rawData);
   return {
-    certPem: derToPem(certDer, "CERTIFICATE"),
+    certPem: toPem("CERTIFICATE", certDer),
     certDer,
     keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
     privateKey,
     serialHex,
-    serialDecimal: BigInt(`0x${serialHex}`).toString(10),
+    serialDecimal: serialToDecimal(serialHex),
     subject: formatDn(subjectName),
     keyType,
     x509: new X509Certificate(certDer),

@@ -43,8 +43,3 @@ export function randomSerial(randomBytes: Uint8Array): string {
   bytes[0] = (bytes[0]! & 0x3f) | 0x40;
   return Buffer.from(bytes).toString("hex");
 }
-
-/** Decimal form of a hex serial, as in the SigV4-X509 Credential field. @public */
-export function serialHexToDecimal(serialHex: string): string {
-  return BigInt(`0x${normalizeSerial(serialHex)}`).toString(10);
-}

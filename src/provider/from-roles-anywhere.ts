@@ -234,7 +234,7 @@ async function createProviderRefresher(init: FromRolesAnywhereInit, clock: Clock
         warn(
           `fromRolesAnywhere: refreshing credentials failed: ${lastFailure}; using the previous credentials, valid until ${e.expiration.toISOString()} (${minutes} min left)`,
         );
-      } else if (e.type === "cert-expiring-soon") warn(`fromRolesAnywhere: warning: ${e.message}`);
+      }
     },
   });
 }

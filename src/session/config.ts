@@ -23,7 +23,7 @@ export interface SessionInit {
   roleArn: string;
   /** Signing region (`--region`). Default: the trust anchor ARN's region. */
   region?: string;
-  /** Endpoint URL (`--endpoint`). Default: the region's endpoint. `AWS_ENDPOINT_URL_ROLESANYWHERE` wins over it. */
+  /** Endpoint URL (`--endpoint`). Wins over `AWS_ENDPOINT_URL_ROLESANYWHERE` and `AWS_ENDPOINT_URL`. Default: the region's endpoint. */
   endpoint?: string;
   /** Requested session duration in seconds, 900-43200 (`--session-duration`). Default 3600. */
   durationSeconds?: number;
@@ -182,7 +182,7 @@ function deepFreeze<T>(o: T): T {
  * Resolves the CreateSession configuration: validates the ARNs (trust anchor
  * and profile in one partition, region and account), picks the region
  * (`region`, else the trust anchor's) and the endpoint
- * (`AWS_ENDPOINT_URL_ROLESANYWHERE` > `endpoint` > `AWS_ENDPOINT_URL` > the
+ * (`endpoint` > `AWS_ENDPOINT_URL_ROLESANYWHERE` > `AWS_ENDPOINT_URL` > the
  * partition default with `AWS_USE_FIPS_ENDPOINT` / `AWS_USE_DUALSTACK_ENDPOINT`),
  * reads `AWS_CA_BUNDLE`, and the proxies (`https_proxy`/`HTTPS_PROXY`,
  * `http_proxy`/`HTTP_PROXY`, `no_proxy`/`NO_PROXY`). Endpoint variables are

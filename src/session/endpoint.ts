@@ -139,7 +139,7 @@ export interface EndpointInputs {
   region: string;
   /** `--endpoint` (or the library's `endpoint` option). */
   endpoint?: string | undefined;
-  /** `AWS_ENDPOINT_URL_ROLESANYWHERE`: wins even over `--endpoint`, as in the AWS SDKs. */
+  /** `AWS_ENDPOINT_URL_ROLESANYWHERE`: used when `--endpoint` is not given (an explicit setting wins, as in AWS tools). */
   serviceEndpointEnv?: string | undefined;
   /** `AWS_ENDPOINT_URL`: used only when neither of the above is set. */
   globalEndpointEnv?: string | undefined;
@@ -155,10 +155,11 @@ export interface ResolvedEndpoint extends EndpointUrl {
 }
 
 /**
- * Chooses the endpoint: `AWS_ENDPOINT_URL_ROLESANYWHERE`, then `--endpoint`,
- * then `AWS_ENDPOINT_URL`, then the partition's default for the region (with
- * FIPS and dual-stack). FIPS or dual-stack together with a custom endpoint is
- * an error, as in the AWS SDKs.
+ * Chooses the endpoint: `--endpoint` (an explicit flag or option), then
+ * `AWS_ENDPOINT_URL_ROLESANYWHERE`, then `AWS_ENDPOINT_URL`, then the
+ * partition's default for the region (with FIPS and dual-stack): explicit >
+ * environment > default, as AWS tools order settings. FIPS or dual-stack
+ * together with a custom endpoint is an error, as in the AWS SDKs.
  * @throws ConfigError
  * @public
  */
@@ -167,17 +168,12 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   const set = (v: string | undefined): v is string => v !== undefined && v.trim() !== "";
   let source: ResolvedEndpoint["source"] = "default";
   let value: string | undefined;
-  if (set(inputs.serviceEndpointEnv)) {
-    source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
-    value = inputs.serviceEndpointEnv;
-    if (set(inputs.endpoint) && inputs.endpoint.trim() !== value.trim()) {
-      warnings.push(
-        `AWS_ENDPOINT_URL_ROLESANYWHERE (${showValue(value)}) overrides --endpoint (${showValue(inputs.endpoint)}); unset it to use --endpoint`,
-      );
-    }
-  } else if (set(inputs.endpoint)) {
+  if (set(inputs.endpoint)) {
     source = "--endpoint";
     value = inputs.endpoint;
+  } else if (set(inputs.serviceEndpointEnv)) {
+    source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
+    value = inputs.serviceEndpointEnv;
   } else if (set(inputs.globalEndpointEnv)) {
     source = "AWS_ENDPOINT_URL";
     value = inputs.globalEndpointEnv;
@@ -193,4 +189,16 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   }
   const url = defaultEndpoint(inputs.region, { fips: inputs.fips ?? false, dualStack: inputs.dualStack ?? false });
   return { ...parseEndpointUrl(url, "default endpoint"), source, warnings };
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * True for loopback host names as a URL gives them: `localhost`, 127.x.x.x,
+ * `[::1]` (never resolved through DNS). Such an endpoint never goes through a
+ * proxy, and may be plain HTTP without a warning.
+ * @internal
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
 }

@@ -153,13 +153,50 @@ describe("update --once", () => {
   });
 });
 
+describe("update and long-term keys", () => {
+  const cases: [string, string][] = [
+    ["an IAM user's key", "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI\naws_session_token = x\n"],
+    ["a key without a session token", "[default]\naws_access_key_id = ASIAWITHOUTTOKEN\naws_secret_access_key = s\n"],
+  ];
+  for (const [what, text] of cases) {
+    it(`refuses to replace ${what} (exit 1, file untouched, no CreateSession) unless --force`, async () => {
+      const dir = freshDir();
+      const file = join(dir, "credentials");
+      writeFileSync(file, text, { mode: 0o600 });
+      const before = createSessions(emu.audit).length;
+      for (const once of [["--once"], []]) {
+        const r = await cli(["update", ...once, "--credentials-file", file, ...sessionFlags()], cleanEnv({ HOME: dir }));
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/^update: writing profile 'default' in .*credentials \(choose another with --profile NAME\)\n/);
+        expect(r.stderr).toMatch(/signing-helper: profile 'default' in .*credentials holds long-term keys \(.+\): update would replace them, left unchanged\nhint: .*--force/);
+        expect(r.stderr).not.toContain("wJalrXUtnFEMI");
+        expect(readFileSync(file, "utf8")).toBe(text);
+      }
+      expect(createSessions(emu.audit).length).toBe(before);
+      const forced = await cli(["update", "--once", "--force", "--credentials-file", file, ...sessionFlags()], cleanEnv({ HOME: dir }));
+      expect(forced.code).toBe(0);
+      expect(profileOf(file, "default")?.get("aws_access_key_id")).toMatch(/^ASIA/);
+    });
+  }
+
+  it("replaces temporary credentials (ASIA… with a token) and says nothing about the profile when --profile is given", async () => {
+    const dir = freshDir();
+    const file = join(dir, "credentials");
+    writeFileSync(file, "[ra]\naws_access_key_id = ASIAOLD\naws_secret_access_key = s\naws_session_token = t\n", { mode: 0o600 });
+    const r = await cli(["update", "--once", "--profile", "ra", "--credentials-file", file, ...sessionFlags()], cleanEnv({ HOME: dir }));
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/writing profile/);
+    expect(profileOf(file, "ra")?.get("aws_access_key_id")).not.toBe("ASIAOLD");
+  });
+});
+
 describe("update failures", () => {
   it("exits 1 with one error line and a hint when the first CreateSession fails, and writes nothing", async () => {
     const dir = freshDir();
     const file = join(dir, "credentials");
     for (const once of [true, false]) {
       const r = await cli(
-        ["update", ...(once ? ["--once"] : []), "--credentials-file", file, ...sessionFlags({ "--role-arn": `arn:aws:iam::${emu.accountId}:role/not-in-profile` })],
+        ["update", ...(once ? ["--once"] : []), "--profile", "default", "--credentials-file", file, ...sessionFlags({ "--role-arn": `arn:aws:iam::${emu.accountId}:role/not-in-profile` })],
         cleanEnv({ HOME: dir }),
       );
       expect(r.code).toBe(1);

@@ -8,6 +8,24 @@ import { sessionInitFromArgs } from "../session-options.js";
 import { pinStdin } from "../stdin-once.js";
 import { RolesAnywhereError, UsageError } from "../../errors.js";
 
+/**
+ * Refuses early when the profile holds long-term keys. Reads the file as it is
+ * now (a missing or unreadable file is left to the write, which reports it).
+ */
+async function refuseLongTermKeys(path: string, profile: string, followSymlinks: boolean): Promise<void> {
+  const { readFile, lstat } = await import("node:fs/promises");
+  const { longTermKeysError, longTermKeysReason } = await import("../../outputs/credentials-file/long-term-keys.js");
+  let text: string;
+  try {
+    if (!followSymlinks && (await lstat(path)).isSymbolicLink()) return;
+    text = await readFile(path, "utf8");
+  } catch {
+    return;
+  }
+  const reason = longTermKeysReason(text, profile);
+  if (reason) throw longTermKeysError(path, profile, reason);
+}
+
 /** Resolves once the signal is aborted (SIGINT/SIGTERM). */
 function stopped(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
@@ -55,6 +73,11 @@ export const command: CommandModule = {
       type: "boolean",
       describe: "Write the file a symbolic link at the credentials path points to (default: refuse the link)",
     },
+    {
+      name: "force",
+      type: "boolean",
+      describe: "Replace a profile that holds long-term keys (an AKIA… key, or a key without a session token); refused by default",
+    },
   ],
   async run(args, ctx: CliContext) {
     // Usage and configuration checks first: nothing is read or sent before they pass.
@@ -85,6 +108,10 @@ export const command: CommandModule = {
 
     const config = resolveSessionConfig(init, ctx.env);
     for (const w of config.warnings) ctx.log(`warning: ${w}`);
+    const force = bool(args, "force");
+    // Before any CreateSession: long-term keys in the profile are refused (checked again under the lock).
+    if (!args.given.has("profile")) ctx.log(`update: writing profile '${profile}' in ${credentialsFile} (choose another with --profile NAME)`);
+    if (!force) await refuseLongTermKeys(credentialsFile, profile, bool(args, "follow-symlinks"));
     const pinned = await pinStdin(spec, ctx.stdin);
     const base = x509Source(pinned, config, {
       io: cliIdentityIo(ctx.env),
@@ -97,7 +124,14 @@ export const command: CommandModule = {
       ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
     });
     const fetch = pipeline.source.fetch;
-    const options = { fetch, credentialsFile, profile, followSymlinks: bool(args, "follow-symlinks"), log: (l: string) => ctx.log(l) };
+    const options = {
+      fetch,
+      credentialsFile,
+      profile,
+      followSymlinks: bool(args, "follow-symlinks"),
+      replaceLongTermKeys: force,
+      log: (l: string) => ctx.log(l),
+    };
 
     if (bool(args, "once")) {
       await untilStopped(runner.updateOnce(options), ctx.signal);

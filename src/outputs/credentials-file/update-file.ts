@@ -6,6 +6,7 @@ import { withFileLock } from "../../credentials/file-lock.js";
 import type { Credentials } from "../../credentials/types.js";
 import { ConfigError, RolesAnywhereError } from "../../errors.js";
 import { parseIni, patchProfile, serializeIni } from "./ini.js";
+import { longTermKeysError, longTermKeysReason } from "./long-term-keys.js";
 
 /** What updateCredentialsFile did. @public */
 export interface UpdateFileResult {
@@ -182,14 +183,15 @@ async function removeOrphans(target: string): Promise<number> {
  * file is replaced, not the link); a file or directory owned by another user
  * (root's directories excepted), or a directory anyone may write without the
  * sticky bit, is refused. A file that is not valid UTF-8 is refused rather
- * than rewritten.
+ * than rewritten. A profile holding long-term keys (an `AKIA…` key, or a key
+ * without a session token) is refused unless `replaceLongTermKeys`.
  * @public
  */
 export async function updateCredentialsFile(
   path: string,
   profile: string,
   creds: Credentials,
-  opts: { lockTimeoutMs?: number; followSymlinks?: boolean } = {},
+  opts: { lockTimeoutMs?: number; followSymlinks?: boolean; replaceLongTermKeys?: boolean } = {},
 ): Promise<UpdateFileResult> {
   const target = await targetOf(path, opts.followSymlinks === true);
   const createdDirectory = await ensureDir(dirname(target));
@@ -205,6 +207,9 @@ export async function updateCredentialsFile(
           hint: "fix or remove the bytes that are not UTF-8, or use --credentials-file to write another file",
         });
       }
+      // Checked under the lock, on the bytes about to be replaced.
+      const longTerm = opts.replaceLongTermKeys ? undefined : longTermKeysReason(text, profile);
+      if (longTerm) throw longTermKeysError(target, profile, longTerm);
       const patch = patchProfile(parseIni(text), profile, {
         aws_access_key_id: creds.accessKeyId,
         aws_secret_access_key: creds.secretAccessKey.reveal(),

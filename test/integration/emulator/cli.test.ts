@@ -52,7 +52,8 @@ describe("signing-helper emulator (CLI)", () => {
     const p = start(["--trust-anchor-cert", join(dir, "root-cert.pem"), "--role-arn", "arn:aws:iam::111122223333:role/cli", "--audit-log", audit]);
     try {
       const line = JSON.parse(await p.firstLine) as Record<string, string>;
-      expect(Object.keys(line)).toEqual(["event", "endpoint", "trustAnchorArn", "profileArn", "roleArn"]);
+      expect(Object.keys(line)).toEqual(["event", "endpoint", "trustAnchorArn", "profileArn", "roleArn", "region", "admin"]);
+      expect(line.admin).toMatchObject({ accessKeyId: expect.stringMatching(/^AKIA[A-Z2-7]{16}$/), secretAccessKey: expect.stringMatching(/^.{40}$/) });
       expect(line.event).toBe("listening");
       expect(line.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(line.trustAnchorArn).toMatch(/^arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor\//);
@@ -67,7 +68,13 @@ describe("signing-helper emulator (CLI)", () => {
       p.child.kill("SIGTERM");
     }
     expect(await p.exit, p.stderr()).toBe(0);
-    expect(p.stderr()).toBe("");
+    // For people, on stderr: lines to paste, then one line per CreateSession.
+    const lines = p.stderr().trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toMatch(/^# management API \(aws rolesanywhere …\): export AWS_ACCESS_KEY_ID=AKIA/);
+    expect(lines[2]).toMatch(/^credential_process = \/\S+\/dist\/cli\.js credential-process --certificate client-cert\.pem --private-key client-key\.pem --trust-anchor-arn arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor\/\S+ --profile-arn \S+ --role-arn arn:aws:iam::111122223333:role\/cli --endpoint http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[3]).toMatch(/^\S+Z CreateSession 201 subject="CN=cli client" serial=\d+ role=arn:aws:iam::111122223333:role\/cli accessKeyId=ASIA/);
+    expect(lines).toHaveLength(4);
   });
 
   it("lists every trust anchor and profile when the config has several", async () => {

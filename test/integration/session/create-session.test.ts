@@ -17,6 +17,7 @@ import {
   opensslServerCert,
   SECRET_ACCESS_KEY,
   SESSION_TOKEN,
+  notLoopbackName,
   startProxy,
   startServer,
   steppingClock,
@@ -125,6 +126,25 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     expect(delays).toEqual([50, 500]);
   });
 
+  it("keeps retrying throttling past maxAttempts, up to 8 attempts, with growing jittered waits", async () => {
+    const throttle = json(429, { message: "Rate exceeded" }, { "x-amzn-errortype": "ThrottlingException" });
+    const s = await server(throttle, throttle, throttle, throttle, throttle, json(201, successBody(ARNS.roleArn)));
+    const delays: number[] = [];
+    const creds = await createSession(config(s.url), ec, { sleep: noSleep(delays), random: () => 0.5 });
+    expect(creds.accessKeyId).toBe("ASIAEXAMPLEACCESSKEY");
+    expect(s.requests).toHaveLength(6);
+    // full jitter at 0.5 of min(20 s, 500 ms × 2^(n-1))
+    expect(delays).toEqual([250, 500, 1000, 2000, 4000]);
+    const eight = await server(...Array.from({ length: 9 }, () => throttle));
+    const e = await failure(createSession(config(eight.url), ec, { sleep: noSleep([]) }));
+    expect(eight.requests).toHaveLength(8);
+    expect(e.status).toBe(429);
+    // maxAttempts 1 still means one attempt
+    const once = await server(throttle, throttle);
+    await failure(createSession(config(once.url, { maxAttempts: 1 }), ec, { sleep: noSleep([]) }));
+    expect(once.requests).toHaveLength(1);
+  });
+
   it("gives up after maxAttempts with the last status", async () => {
     const s = await server(
       json(500, { message: "boom" }),
@@ -192,20 +212,31 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     const s = await server(json(201, successBody(ARNS.roleArn)));
     const proxy: ForwardProxy = await startProxy();
     open.push(proxy);
-    await createSession(config(s.url, {}, { HTTP_PROXY: proxy.url }), ec);
+    await createSession(config(notLoopbackName(s.url), {}, { HTTP_PROXY: proxy.url }), ec);
     expect(proxy.seen).toHaveLength(1);
-    expect(proxy.seen[0]).toMatch(new RegExp(`^POST http://127\\.0\\.0\\.1:${s.port}/sessions\\?profileArn=`));
+    expect(proxy.seen[0]).toMatch(new RegExp(`^POST http://0\\.0\\.0\\.0:${s.port}/sessions\\?profileArn=`));
     expect(s.requests).toHaveLength(1);
     verifyRecorded(s.requests[0]!, ec.certificate);
   });
 
-  it("bypasses the proxy for hosts in NO_PROXY", async () => {
+  it("bypasses the proxy for hosts in NO_PROXY (undici applies it)", async () => {
     const s = await server(json(201, successBody(ARNS.roleArn)));
     const proxy = await startProxy();
     open.push(proxy);
-    await createSession(config(s.url, {}, { http_proxy: proxy.url, NO_PROXY: "127.0.0.1" }), ec);
+    await createSession(config(notLoopbackName(s.url), {}, { http_proxy: proxy.url, NO_PROXY: "0.0.0.0" }), ec);
     expect(proxy.seen).toEqual([]);
     expect(s.requests).toHaveLength(1);
+  });
+
+  it("never sends a loopback endpoint through the proxy, NO_PROXY or not", async () => {
+    const s = await server(json(201, successBody(ARNS.roleArn)));
+    const proxy = await startProxy();
+    open.push(proxy);
+    for (const endpoint of [s.url, s.url.replace("127.0.0.1", "localhost")]) {
+      await createSession(config(endpoint, {}, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url }), ec);
+    }
+    expect(proxy.seen).toEqual([]);
+    expect(s.requests).toHaveLength(2);
   });
 
   it("prints the canonical request, string to sign and headers for --debug, with no signature or secret", async () => {
@@ -261,8 +292,8 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     it("tunnels https through HTTPS_PROXY with CONNECT", async () => {
       const proxy = await startProxy();
       open.push(proxy);
-      await createSession(config(tlsServer.url, { noVerifySsl: true }, { HTTPS_PROXY: proxy.url }), ec);
-      expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${tlsServer.port}`]);
+      await createSession(config(notLoopbackName(tlsServer.url), { noVerifySsl: true }, { HTTPS_PROXY: proxy.url }), ec);
+      expect(proxy.seen).toEqual([`CONNECT 0.0.0.0:${tlsServer.port}`]);
     });
   });
 });

@@ -97,7 +97,8 @@ describe("updateOnce", () => {
     writeFileSync(file, before + section + after, { mode: 0o644 });
 
     const rec = recorder();
-    const { credentials, file: result } = await updateOnce({ fetch: fetcherFor(emu), credentialsFile: file, profile: "target", ...rec });
+    // OLDKEY has no session token beside it: a long-term key, which only an explicit option replaces.
+    const { credentials, file: result } = await updateOnce({ fetch: fetcherFor(emu), credentialsFile: file, profile: "target", replaceLongTermKeys: true, ...rec });
     const text = readFileSync(file, "utf8");
     expect(text.startsWith(before)).toBe(true);
     expect(text.endsWith(after)).toBe(true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/clock.js";
 import { RolesAnywhereError } from "../../../src/errors.js";
-import { createRefresher, type RefresherEvent, type RefresherOptions, type RefreshResult } from "../../../src/credentials/refresher.js";
+import { createRefresher, type RefresherEvent, type RefresherOptions } from "../../../src/credentials/refresher.js";
 import type { Credentials } from "../../../src/credentials/types.js";
 import { makeCredentials } from "./helpers/make-credentials.js";
 import { ManualTimers, settle } from "./helpers/manual-timers.js";
@@ -29,7 +29,7 @@ function setup(over: Partial<RefresherOptions> = {}, lifetimeMs = HOUR) {
   let failWith: Error | undefined;
   const calls: number[] = [];
   const fetch = over.fetch ??
-    (async (): Promise<RefreshResult> => {
+    (async (): Promise<Credentials> => {
       calls.push(clock.now());
       n += 1;
       if (failWith) throw failWith;
@@ -227,27 +227,6 @@ describe("refresher", () => {
     d.resolve(makeCredentials(1, T0 + HOUR));
     expect((await a).accessKeyId).toBe((await b).accessKeyId);
     expect(fetches).toBe(1);
-  });
-
-  it("warns when the certificate returned with the credentials is within 30 days of notAfter", async () => {
-    const clock = new ManualClock(T0);
-    const events: RefresherEvent[] = [];
-    let notAfter = new Date(T0 + 10 * 86_400_000);
-    const r = createRefresher({
-      clock,
-      onEvent: (e) => events.push(e),
-      fetch: async () => ({ credentials: makeCredentials(1, clock.now() + HOUR), certificateNotAfter: notAfter }),
-    });
-    await r.get();
-    expect(events.find((e) => e.type === "cert-expiring-soon")).toMatchObject({
-      daysLeft: 10,
-      expired: false,
-      message: "certificate expires soon: 10 days left (notAfter 2030-01-11T12:00:00Z)",
-    });
-    events.length = 0;
-    notAfter = new Date(T0 + 60 * 86_400_000);
-    await r.refreshNow();
-    expect(types(events)).toEqual(["refreshed"]);
   });
 
   it("puts no secret in any event", async () => {

@@ -92,7 +92,8 @@ describe("doctor evaluation", () => {
     const results = evaluateDoctor(await factsWithLeaf(leaf));
     const line = lineOf(results, "validity");
     expect(line.status).toBe("fail");
-    expect(line.detail).toBe(`the certificate expired at ${new Date(NOW - 3 * DAY).toISOString().replace(".000Z", "Z")} (3 days ago)`);
+    // The credential commands' message (identity/expiry.ts), word for word.
+    expect(line.detail).toBe(`the certificate expired: its notAfter was ${new Date(NOW - 3 * DAY).toISOString().replace(".000Z", "Z")}`);
     expect(line.fix).toMatch(/^renew it: have the CA issue the certificate again/);
     expect(failures(results).map((r) => r.check)).toEqual(["validity"]);
   });
@@ -110,7 +111,7 @@ describe("doctor evaluation", () => {
     const results = evaluateDoctor(await factsWithLeaf(leaf));
     const line = lineOf(results, "validity");
     expect(line.status).toBe("warn");
-    expect(line.detail).toMatch(/expires at .* \(in 12 days\)$/);
+    expect(line.detail).toMatch(/^the certificate expires soon: 12 days left \(notAfter \S+Z\)$/);
     expect(doctorExitCode(results)).toBe(0);
   });
 
@@ -225,7 +226,7 @@ describe("doctor evaluation", () => {
     const chain = linesOf(results, "chain");
     expect(chain[0]!.status).toBe("pass");
     expect(chain[1]!.status).toBe("fail");
-    expect(chain[1]!.detail).toMatch(/^intermediate CN=OLD INT expired at /);
+    expect(chain[1]!.detail).toMatch(/^intermediate CN=OLD INT .*expired: its notAfter was /);
   });
 
   it("warns about chain certificates that are not on the path", async () => {
@@ -312,7 +313,7 @@ describe("doctor evaluation", () => {
     expect(lineOf(results, "endpoint").detail).toBe("https://rolesanywhere.us-west-2.amazonaws.com (from the default for us-west-2)");
   });
 
-  it("resolves the endpoint from AWS_ENDPOINT_URL_ROLESANYWHERE over --endpoint, with a warning", async () => {
+  it("resolves the endpoint from --endpoint over AWS_ENDPOINT_URL_ROLESANYWHERE (explicit > environment)", async () => {
     const results = evaluateDoctor(
       await goodFacts({
         settings: { trustAnchorArn: TA_ARN, profileArn: PROFILE_ARN, roleArn: "arn:aws:iam::123456789012:role/demo", endpoint: "https://a.example.com" },
@@ -320,8 +321,8 @@ describe("doctor evaluation", () => {
       }),
     );
     const lines = linesOf(results, "endpoint");
-    expect(lines[0]!.detail).toBe("https://b.example.com (from AWS_ENDPOINT_URL_ROLESANYWHERE)");
-    expect(lines[1]!.status).toBe("warn");
+    expect(lines[0]!.detail).toBe("https://a.example.com (from --endpoint)");
+    expect(lines.map((l) => l.status)).toEqual(["pass"]);
   });
 
   it("uses the FIPS endpoint when AWS_USE_FIPS_ENDPOINT=true and fails a bad boolean", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiryWarnings, selectLeaf, type ChainCert } from "../../../src/identity/chain.js";
+import { selectLeaf, type ChainCert } from "../../../src/identity/chain.js";
 import { IdentityError } from "../../../src/errors.js";
 import { errorOf } from "../../helpers/errors.js";
 
@@ -63,36 +63,5 @@ describe("selectLeaf", () => {
       "certificate chain: 6 certificates besides the leaf (from file /c.pem and the intermediates); IAM Roles Anywhere accepts at most 5",
     );
     expect(err.hint).toContain("the root CA is in the trust anchor");
-  });
-});
-
-describe("expiryWarnings", () => {
-  const now = Date.UTC(2030, 0, 1, 12, 0, 0);
-  const day = 86_400_000;
-
-  it("warns for certificates within 30 days of notAfter and for expired ones only", () => {
-    const w = expiryWarnings(
-      [
-        { name: "certificate CN=far", notAfter: new Date(now + 31 * day) },
-        { name: "certificate CN=soon", notAfter: new Date(now + 30 * day) },
-        { name: "certificate CN=tomorrow", notAfter: new Date(now + day + 1000) },
-        { name: "certificate CN=today", notAfter: new Date(now + 3600_000) },
-        { name: "chain certificate CN=ica", notAfter: new Date(now - 1000) },
-      ],
-      now,
-    );
-    expect(w.map((x) => x.message)).toEqual([
-      "certificate CN=soon expires at 2030-01-31T12:00:00Z (in 30 days)",
-      "certificate CN=tomorrow expires at 2030-01-02T12:00:01Z (in 1 day)",
-      "certificate CN=today expires at 2030-01-01T13:00:00Z (in less than a day)",
-      "chain certificate CN=ica expired at 2030-01-01T11:59:59Z",
-    ]);
-    expect(w.map((x) => x.expired)).toEqual([false, false, false, true]);
-    expect(w[0]!.daysLeft).toBe(30);
-  });
-
-  it("takes another window", () => {
-    expect(expiryWarnings([{ name: "c", notAfter: new Date(now + 45 * day) }], now, 60)).toHaveLength(1);
-    expect(expiryWarnings([{ name: "c", notAfter: new Date(now + 45 * day) }], now, 7)).toHaveLength(0);
   });
 });

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   certificateKeyType,
-  identityExpiryWarnings,
   loadCertificate,
   loadCertificates,
   loadIdentity,
@@ -244,17 +243,5 @@ describe("serialToDecimal", () => {
     expect(serialToDecimal("42949F2D793CE1EE77A8BC5E1AA62770E43BA83A")).toBe("380107767491078309882765566837975439057989904442");
     expect(serialToDecimal("00")).toBe("0");
     expect(() => serialToDecimal("xyz")).toThrow(TypeError);
-  });
-});
-
-describe("identityExpiryWarnings", () => {
-  it("warns for the leaf and chain certificates near notAfter, by the clock given", async () => {
-    const id = await loadIdentity({ certificate: { path: interop("ec-p256/fullchain.pem") }, privateKey: { path: interop("ec-p256/key-pkcs8.pem") } });
-    const leafEnd = new Date(id.certificate.validTo).getTime();
-    expect(identityExpiryWarnings(id, leafEnd - 400 * 86_400_000)).toEqual([]);
-    const soon = identityExpiryWarnings(id, leafEnd - 10 * 86_400_000);
-    expect(soon.map((w) => w.name)).toContain(`certificate CN=interop ec-p256 leaf (serial ${manifest.leaves["ec-p256"].serialDecimal})`);
-    expect(soon.find((w) => w.name.startsWith("certificate "))!.daysLeft).toBe(10);
-    expect(identityExpiryWarnings(id, leafEnd + 1000).every((w) => w.expired)).toBe(true);
   });
 });

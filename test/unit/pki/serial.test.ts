@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { normalizeSerial, randomSerial, serialHexToDecimal } from "../../../src/pki/serial.js";
+import { normalizeSerial, randomSerial } from "../../../src/pki/serial.js";
+import { serialHexToDecimal } from "../../../src/pki/index.js";
+import { serialToDecimal } from "../../../src/identity/serial.js";
 import { ConfigError } from "../../../src/errors.js";
 
 describe("normalizeSerial", () => {
@@ -39,5 +41,9 @@ describe("serialHexToDecimal", () => {
     expect(serialHexToDecimal("0123")).toBe("291");
     expect(serialHexToDecimal("00ff")).toBe("255");
     expect(serialHexToDecimal("8000000000000000")).toBe("9223372036854775808");
+  });
+  it("is the identity's helper: one decimal form everywhere, 0 included (Go's big.Int String() prints \"0\", as the official helper does)", () => {
+    expect(serialHexToDecimal).toBe(serialToDecimal);
+    expect(serialHexToDecimal("00")).toBe("0");
   });
 });

@@ -78,11 +78,15 @@ describe("resolveSessionConfig", () => {
     );
   });
 
-  it("lets AWS_ENDPOINT_URL_ROLESANYWHERE override --endpoint, with a warning", () => {
-    const c = resolveSessionConfig({ ...BASE, endpoint: "http://127.0.0.1:1" }, { AWS_ENDPOINT_URL_ROLESANYWHERE: "http://127.0.0.1:2/" });
-    expect(c.endpoint).toBe("http://127.0.0.1:2");
-    expect(c.endpointSource).toBe("AWS_ENDPOINT_URL_ROLESANYWHERE");
-    expect(c.warnings[0]).toMatch(/overrides --endpoint/);
+  it("puts --endpoint over AWS_ENDPOINT_URL_ROLESANYWHERE (explicit > environment), which applies when no endpoint is given", () => {
+    const env = { AWS_ENDPOINT_URL_ROLESANYWHERE: "http://127.0.0.1:2/" };
+    const c = resolveSessionConfig({ ...BASE, endpoint: "http://127.0.0.1:1" }, env);
+    expect(c.endpoint).toBe("http://127.0.0.1:1");
+    expect(c.endpointSource).toBe("--endpoint");
+    expect(c.warnings).toEqual([]);
+    const fromEnv = resolveSessionConfig(BASE, env);
+    expect(fromEnv.endpoint).toBe("http://127.0.0.1:2");
+    expect(fromEnv.endpointSource).toBe("AWS_ENDPOINT_URL_ROLESANYWHERE");
   });
 
   it("ignores endpoint variables when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true", () => {

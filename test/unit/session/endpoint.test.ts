@@ -57,13 +57,13 @@ describe("endpoint", () => {
     expect((err as ConfigError).hint).toBe("omit --region to use the trust anchor ARN's region");
   });
 
-  it("puts AWS_ENDPOINT_URL_ROLESANYWHERE over --endpoint, and says so", () => {
-    const r = resolveEndpoint({ region: "us-east-1", endpoint: "http://flag:1", serviceEndpointEnv: "http://env:2" });
-    expect(r.source).toBe("AWS_ENDPOINT_URL_ROLESANYWHERE");
-    expect(r.href).toBe("http://env:2");
-    expect(r.warnings).toEqual([
-      "AWS_ENDPOINT_URL_ROLESANYWHERE (http://env:2) overrides --endpoint (http://flag:1); unset it to use --endpoint",
-    ]);
+  it("puts --endpoint over AWS_ENDPOINT_URL_ROLESANYWHERE (explicit > environment), and the variable over AWS_ENDPOINT_URL", () => {
+    const r = resolveEndpoint({ region: "us-east-1", endpoint: "http://flag:1", serviceEndpointEnv: "http://env:2", globalEndpointEnv: "http://global:3" });
+    expect(r).toMatchObject({ source: "--endpoint", href: "http://flag:1", warnings: [] });
+    expect(resolveEndpoint({ region: "us-east-1", serviceEndpointEnv: "http://env:2", globalEndpointEnv: "http://global:3" })).toMatchObject({
+      source: "AWS_ENDPOINT_URL_ROLESANYWHERE",
+      href: "http://env:2",
+    });
   });
 
   it("puts --endpoint over AWS_ENDPOINT_URL, and AWS_ENDPOINT_URL over the default", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { certificateExpiryLine, certificateExpiryWarning } from "../../../src/credentials/expiry-warning.js";
+import { certificateExpiryLine, certificateExpiryWarning } from "../../../src/identity/expiry.js";
 
 const NOW = Date.UTC(2030, 5, 1, 0, 0, 0);
 const DAY = 86_400_000;
