@@ -244,3 +244,46 @@ export function resolveSessionConfig(init: SessionInit, env: NodeJS.ProcessEnv):
   };
   return deepFreeze(config);
 }
+
+/** Network settings of a client that has no Roles Anywhere ARNs (e.g. STS after any base provider). @public */
+export interface ResolvedNetworkSettings {
+  readonly tls: ResolvedSessionConfig["tls"];
+  readonly proxy: ResolvedSessionConfig["proxy"];
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly fips: boolean;
+  readonly dualStack: boolean;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The environment-dependent settings of {@link resolveSessionConfig} without
+ * the ARNs: `AWS_CA_BUNDLE`, the proxy variables, `AWS_USE_FIPS_ENDPOINT`,
+ * `AWS_USE_DUALSTACK_ENDPOINT`, and the limits.
+ * @throws ConfigError
+ * @public
+ */
+export function resolveNetworkSettings(
+  env: NodeJS.ProcessEnv,
+  init: { noVerifySsl?: boolean; timeoutMs?: number; maxAttempts?: number; fips?: boolean } = {},
+): ResolvedNetworkSettings {
+  const caBundlePath = envValue(env, "AWS_CA_BUNDLE")?.value;
+  const tls: { rejectUnauthorized: boolean; ca?: string; caBundlePath?: string } = { rejectUnauthorized: !init.noVerifySsl };
+  if (caBundlePath) {
+    tls.ca = readCaBundle(caBundlePath);
+    tls.caBundlePath = caBundlePath;
+  }
+  return deepFreeze({
+    tls,
+    proxy: {
+      httpProxy: proxyUrl(envValue(env, "http_proxy", "HTTP_PROXY")),
+      httpsProxy: proxyUrl(envValue(env, "https_proxy", "HTTPS_PROXY")),
+      noProxy: envValue(env, "no_proxy", "NO_PROXY")?.value ?? "",
+    },
+    timeoutMs: checkPositive("timeoutMs", init.timeoutMs, DEFAULT_TIMEOUT_MS, 600_000, false),
+    maxAttempts: checkPositive("maxAttempts", init.maxAttempts, DEFAULT_MAX_ATTEMPTS, 10, true),
+    fips: envBool(env, "AWS_USE_FIPS_ENDPOINT") || init.fips === true,
+    dualStack: envBool(env, "AWS_USE_DUALSTACK_ENDPOINT"),
+    warnings: init.noVerifySsl ? ["TLS certificate verification of the STS endpoint is disabled (noVerifySsl); use it for testing only"] : [],
+  });
+}
