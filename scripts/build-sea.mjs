@@ -51,8 +51,9 @@ mkdirSync(out, { recursive: true });
 //    import() becomes an in-file lazy require. import.meta.url (native addon
 //    lookup, package.json fallback) names the executable itself.
 const META_URL = "__sea_module_url";
+const NATIVE_PACKAGES = ["pkcs11js"];
 const mainScript = join(out, "sea-main.cjs");
-esbuild.buildSync({
+await esbuild.build({
   entryPoints: [opts.snapshot ? join(root, "scripts", "sea-snapshot-entry.mjs") : join(root, "src", "cli.ts")],
   absWorkingDir: root,
   outfile: mainScript,
@@ -60,6 +61,21 @@ esbuild.buildSync({
   format: "cjs",
   platform: "node",
   target: "node20",
+  // Packages with a native part cannot be inside one file: each is replaced by
+  // a module that throws, so its lazy import fails at run time with the
+  // caller's own clear error (PKCS#11 through pkcs11js is for the npm package).
+  plugins: [
+    {
+      name: "native-packages-unavailable",
+      setup(build) {
+        build.onResolve({ filter: new RegExp(`^(${NATIVE_PACKAGES.join("|")})$`) }, (args) => ({ path: args.path, namespace: "unavailable" }));
+        build.onLoad({ filter: /.*/, namespace: "unavailable" }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`${args.path} has a native part and is not inside the single-file executable`)});`,
+          loader: "js",
+        }));
+      },
+    },
+  ],
   // A SEA's main script cannot import(): every import() (of a built-in too)
   // becomes a require() in a resolved promise.
   supported: { "dynamic-import": false },

@@ -3659,17 +3659,12 @@ function resolveEndpoint(inputs) {
   const set = (v) => v !== void 0 && v.trim() !== "";
   let source = "default";
   let value;
-  if (set(inputs.serviceEndpointEnv)) {
-    source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
-    value = inputs.serviceEndpointEnv;
-    if (set(inputs.endpoint) && inputs.endpoint.trim() !== value.trim()) {
-      warnings.push(
-        `AWS_ENDPOINT_URL_ROLESANYWHERE (${showValue(value)}) overrides --endpoint (${showValue(inputs.endpoint)}); unset it to use --endpoint`
-      );
-    }
-  } else if (set(inputs.endpoint)) {
+  if (set(inputs.endpoint)) {
     source = "--endpoint";
     value = inputs.endpoint;
+  } else if (set(inputs.serviceEndpointEnv)) {
+    source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
+    value = inputs.serviceEndpointEnv;
   } else if (set(inputs.globalEndpointEnv)) {
     source = "AWS_ENDPOINT_URL";
     value = inputs.globalEndpointEnv;
@@ -4190,8 +4185,8 @@ function parsePem(text, origin) {
     const { headers, body, bodyOffset } = splitHeaders(text.slice(bodyStart, end));
     const der = decodeBase64Strict(body);
     if (!der) {
-      const bad = firstNonBase64(body);
-      const where = bad !== -1 ? ` (unexpected character at line ${lineOf(text, bodyStart + bodyOffset + bad)})` : body.trim() === "" ? " (the block is empty)" : " (wrong length or misplaced '=': the text was cut or altered)";
+      const bad2 = firstNonBase64(body);
+      const where = bad2 !== -1 ? ` (unexpected character at line ${lineOf(text, bodyStart + bodyOffset + bad2)})` : body.trim() === "" ? " (the block is empty)" : " (wrong length or misplaced '=': the text was cut or altered)";
       throw fail(codeFor(label, origin), origin, `the ${label} PEM block is not valid base64${where}`, {
         hint: "the text between the BEGIN and END lines must be base64 only: re-export the file, or check that nothing was pasted into it"
       });
@@ -4806,6 +4801,1015 @@ function serialToDecimal(hexSerial) {
 var init_serial = __esm({
   "src/identity/serial.ts"() {
     "use strict";
+  }
+});
+
+// unavailable:pkcs11js
+var require_pkcs11js = __commonJS({
+  "unavailable:pkcs11js"() {
+    throw new Error("pkcs11js has a native part and is not inside the Action's bundle");
+  }
+});
+
+// src/identity/pkcs11/module.ts
+function defaultModulePath(platform = process.platform) {
+  if (platform === "darwin") return "p11-kit-proxy.dylib";
+  if (platform === "win32") return "p11-kit-proxy.dll";
+  return "p11-kit-proxy.so";
+}
+function loadBinding() {
+  binding ??= Promise.resolve().then(() => __toESM(require_pkcs11js(), 1)).then(
+    (m) => m.default ?? m,
+    (err) => {
+      binding = void 0;
+      throw new IdentityError("PKCS11", "PKCS#11: the optional package pkcs11js is not installed, or its native part did not build", {
+        hint: "install it next to this package ('npm install pkcs11js'; building needs python3, make and a C++ compiler), then try again",
+        cause: err
+      });
+    }
+  );
+  return binding;
+}
+function ckr(err) {
+  if (!(err instanceof Error)) return void 0;
+  return /CKR_[A-Z0-9_]+/.exec(err.message)?.[0];
+}
+function briefError(err) {
+  const code2 = ckr(err);
+  if (code2) return code2;
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0];
+}
+function loadModule(path) {
+  let loaded = modules.get(path);
+  if (!loaded) {
+    loaded = (async () => {
+      const k = await loadBinding();
+      const p11 = new k.PKCS11();
+      try {
+        p11.load(path);
+      } catch (err) {
+        throw new IdentityError("PKCS11", `PKCS#11 module ${path}: could not be loaded (${briefError(err)})`, {
+          hint: "give the module's path with --pkcs11-lib (module in the library), e.g. /usr/lib/softhsm/libsofthsm2.so; without it p11-kit's proxy module is used",
+          cause: err
+        });
+      }
+      try {
+        p11.C_Initialize();
+      } catch (err) {
+        if (ckr(err) !== "CKR_CRYPTOKI_ALREADY_INITIALIZED") {
+          try {
+            p11.close();
+          } catch {
+          }
+          throw new IdentityError("PKCS11", `PKCS#11 module ${path}: C_Initialize failed (${briefError(err)})`, {
+            hint: "check the module's own configuration (for SoftHSM: SOFTHSM2_CONF and its token directory)",
+            cause: err
+          });
+        }
+      }
+      return { path, p11, k, info: p11.C_GetInfo() };
+    })();
+    modules.set(path, loaded);
+    loaded.catch(() => modules.delete(path));
+  }
+  return loaded;
+}
+var binding, modules;
+var init_module = __esm({
+  "src/identity/pkcs11/module.ts"() {
+    "use strict";
+    init_errors();
+    modules = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/identity/pkcs11/uri.ts
+function bad(uri, why) {
+  return new UsageError(`PKCS#11 URI ${redactUri(uri)}: ${why}`, {
+    hint: "write it as in RFC 7512, e.g. pkcs11:token=my-token;object=my-key;type=private (percent-encode ';', '?', '&', '%' and spaces)"
+  });
+}
+function percentDecode(value, uri, name) {
+  const out = [];
+  const bytes = Buffer.from(value, "utf8");
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 37) {
+      out.push(b);
+      continue;
+    }
+    const hex = bytes.subarray(i + 1, i + 3).toString("latin1");
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw bad(uri, `${name}: '%' must be followed by two hex digits`);
+    out.push(parseInt(hex, 16));
+    i += 2;
+  }
+  return Buffer.from(out);
+}
+function parsePkcs11Uri(uri) {
+  if (!/^pkcs11:/i.test(uri)) throw bad(uri, "does not start with 'pkcs11:'");
+  const rest = uri.slice("pkcs11:".length);
+  if (rest.includes("#")) throw bad(uri, "a PKCS#11 URI has no fragment ('#' must be written %23)");
+  const q = rest.indexOf("?");
+  const pathPart = q === -1 ? rest : rest.slice(0, q);
+  const queryPart = q === -1 ? void 0 : rest.slice(q + 1);
+  const path = /* @__PURE__ */ new Map();
+  const query = /* @__PURE__ */ new Map();
+  if (pathPart !== "") {
+    for (const piece of pathPart.split(";")) {
+      const [name, value] = splitAttribute(piece, uri, "path");
+      if (!PATH_SET.has(name) && !name.startsWith("x-")) throw bad(uri, `unknown path attribute '${name}'`);
+      if (path.has(name)) throw bad(uri, `path attribute '${name}' is given twice`);
+      path.set(name, percentDecode(value, uri, name));
+    }
+  }
+  if (queryPart !== void 0 && queryPart !== "") {
+    for (const piece of queryPart.split("&")) {
+      const [name, value] = splitAttribute(piece, uri, "query");
+      if (!QUERY_SET.has(name) && !name.startsWith("x-")) throw bad(uri, `unknown query attribute '${name}'`);
+      if (query.has(name)) throw bad(uri, `query attribute '${name}' is given twice`);
+      query.set(name, percentDecode(value, uri, name));
+    }
+  }
+  const type = path.get("type")?.toString("utf8");
+  if (type !== void 0 && !OBJECT_TYPES.includes(type)) {
+    throw bad(uri, `type must be one of ${OBJECT_TYPES.join(", ")}, not '${type}'`);
+  }
+  const slotId = path.get("slot-id")?.toString("utf8");
+  if (slotId !== void 0 && !/^[0-9]+$/.test(slotId)) throw bad(uri, `slot-id must be a decimal number, not '${slotId}'`);
+  const version = path.get("library-version")?.toString("utf8");
+  if (version !== void 0 && !/^[0-9]+(\.[0-9]+)?$/.test(version)) throw bad(uri, `library-version must be M or M.N, not '${version}'`);
+  if (query.has("pin-value") && query.has("pin-source")) throw bad(uri, "give pin-value or pin-source, not both");
+  return { path, query };
+}
+function splitAttribute(piece, uri, part) {
+  const eq = piece.indexOf("=");
+  if (eq === -1) throw bad(uri, `${part} attribute '${piece}' has no '='`);
+  const name = piece.slice(0, eq).toLowerCase();
+  if (name === "") throw bad(uri, `a ${part} attribute has an empty name`);
+  return [name, piece.slice(eq + 1)];
+}
+function pathText(uri, name) {
+  return uri.path.get(name)?.toString("utf8");
+}
+function queryText(uri, name) {
+  return uri.query.get(name)?.toString("utf8");
+}
+function percentEncode(value, all = false) {
+  let out = "";
+  for (const b of value) {
+    const ch = String.fromCharCode(b);
+    if (!all && b < 128 && PLAIN.test(ch) && ch !== "=") out += ch;
+    else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return out;
+}
+function formatPkcs11Uri(path, query = []) {
+  const enc = ([name, value]) => `${name}=${percentEncode(typeof value === "string" ? Buffer.from(value, "utf8") : value, name === "id")}`;
+  const p = path.map(enc).join(";");
+  const q = query.map(enc).join("&");
+  return `pkcs11:${p}${q ? `?${q}` : ""}`;
+}
+function redactUri(uri) {
+  return uri.replace(/([?&]pin-value=)[^&]*/gi, "$1***");
+}
+function isPkcs11UriText(value) {
+  return /^pkcs11:/i.test(value);
+}
+var PATH_ATTRIBUTES, QUERY_ATTRIBUTES, OBJECT_TYPES, PATH_SET, QUERY_SET, PLAIN;
+var init_uri = __esm({
+  "src/identity/pkcs11/uri.ts"() {
+    "use strict";
+    init_errors();
+    PATH_ATTRIBUTES = [
+      "token",
+      "manufacturer",
+      "serial",
+      "model",
+      "library-manufacturer",
+      "library-description",
+      "library-version",
+      "object",
+      "type",
+      "id",
+      "slot-manufacturer",
+      "slot-description",
+      "slot-id"
+    ];
+    QUERY_ATTRIBUTES = ["pin-source", "pin-value", "module-name", "module-path"];
+    OBJECT_TYPES = ["cert", "private", "public", "secret-key", "data"];
+    PATH_SET = new Set(PATH_ATTRIBUTES);
+    QUERY_SET = new Set(QUERY_ATTRIBUTES);
+    PLAIN = /^[A-Za-z0-9\-._~:@!$'()*+,=]$/;
+  }
+});
+
+// src/identity/pkcs11/pin.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import { fileURLToPath } from "node:url";
+function pinError(why, hint, cause) {
+  return new IdentityError("PKCS11", `PKCS#11 PIN: ${why}`, { hint, ...cause !== void 0 ? { cause } : {} });
+}
+function readPinSource(source, env) {
+  if (source.startsWith("env:")) {
+    const name = source.slice(4);
+    const value2 = name === "" ? void 0 : env[name];
+    if (value2 === void 0 || value2 === "") {
+      throw pinError(`pin-source ${source}: ${name === "" ? "needs a variable name" : `environment variable ${name} is not set or empty`}`, `export ${name || "NAME"} with the PIN`);
+    }
+    return value2;
+  }
+  let path;
+  if (source.startsWith("file://")) path = fileURLToPath(source);
+  else if (source.startsWith("file:")) path = source.slice(5);
+  else if (source.startsWith("/")) path = source;
+  else throw pinError(`pin-source must be env:NAME, file:PATH or an absolute path, not '${source}'`, "e.g. ?pin-source=env:TOKEN_PIN or ?pin-source=file:/run/secrets/pin");
+  let text;
+  try {
+    text = readFileSync3(path, "utf8");
+  } catch (err) {
+    const code2 = err.code ?? "error";
+    throw pinError(`pin-source file ${path} could not be read (${code2})`, "give a readable file holding the PIN", err);
+  }
+  const value = text.replace(/\r?\n$/, "");
+  if (value === "") throw pinError(`pin-source file ${path} is empty`, "write the PIN into the file");
+  return value;
+}
+function pinOfUri(uri, env) {
+  if (!uri) return void 0;
+  const value = queryText(uri, "pin-value");
+  if (value !== void 0) return value;
+  const source = queryText(uri, "pin-source");
+  return source === void 0 ? void 0 : readPinSource(source, env);
+}
+async function givenPin(option, keyUri, certUri, io) {
+  const env = io.env ?? process.env;
+  if (option !== void 0) {
+    const value = await resolvePassword(option, io);
+    if (value !== void 0) return value;
+  }
+  return pinOfUri(keyUri, env) ?? pinOfUri(certUri, env);
+}
+async function askPin(io, what) {
+  if (!io.promptPassword) return void 0;
+  const answer2 = await io.promptPassword(what);
+  return answer2 === "" ? void 0 : answer2;
+}
+var init_pin = __esm({
+  "src/identity/pkcs11/pin.ts"() {
+    "use strict";
+    init_errors();
+    init_sources();
+    init_uri();
+  }
+});
+
+// src/identity/pkcs11/ecdsa.ts
+function derInteger(bytes) {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  let v = bytes.subarray(i);
+  if (v[0] & 128) v = Buffer.concat([Buffer.from([0]), v]);
+  return Buffer.concat([Buffer.from([2]), derLength(v.length), v]);
+}
+function derLength(n) {
+  return n < 128 ? Buffer.from([n]) : Buffer.from([129, n]);
+}
+function ecdsaRawToDer(raw) {
+  const b = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (b.length === 0 || b.length % 2 !== 0 || b.length > 132) {
+    throw new IdentityError("PKCS11", `PKCS#11: the token returned an ECDSA signature of ${b.length} bytes, not r\u2016s`, {
+      hint: "the module answered CKM_ECDSA oddly; check the key on the token (pkcs11-tool --list-objects)"
+    });
+  }
+  const half = b.length / 2;
+  const body = Buffer.concat([derInteger(b.subarray(0, half)), derInteger(b.subarray(half))]);
+  return Buffer.concat([Buffer.from([48]), derLength(body.length), body]);
+}
+var init_ecdsa = __esm({
+  "src/identity/pkcs11/ecdsa.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/identity/pkcs11/token.ts
+import { X509Certificate as X509Certificate2, createHash as createHash2, createPublicKey, verify as cryptoVerify } from "node:crypto";
+function trimPadded(s) {
+  return s.replace(/[\s\0]+$/, "");
+}
+function handleNumber(h) {
+  return h.length >= 8 ? Number(h.readBigUInt64LE(0)) : h.readUIntLE(0, h.length);
+}
+function p11Error(message, hint, cause) {
+  return new IdentityError("PKCS11", message, { ...hint ? { hint } : {}, ...cause !== void 0 ? { cause } : {} });
+}
+function isGone(err) {
+  const code2 = ckr(err);
+  return code2 !== void 0 && GONE.has(code2);
+}
+function listSlots(m) {
+  const out = [];
+  for (const handle of m.p11.C_GetSlotList(true)) {
+    try {
+      out.push({ handle, id: handleNumber(handle), slot: m.p11.C_GetSlotInfo(handle), token: m.p11.C_GetTokenInfo(handle) });
+    } catch {
+    }
+  }
+  return out;
+}
+function mismatch2(uri, name, actual) {
+  const wanted = pathText(uri, name);
+  return wanted !== void 0 && wanted !== trimPadded(actual);
+}
+function moduleMatches(m, uri) {
+  const version = pathText(uri, "library-version");
+  if (version !== void 0) {
+    const [major, minor = "0"] = version.split(".");
+    if (Number(major) !== m.info.libraryVersion.major || Number(minor) !== m.info.libraryVersion.minor) return false;
+  }
+  return !mismatch2(uri, "library-manufacturer", m.info.manufacturerID) && !mismatch2(uri, "library-description", m.info.libraryDescription);
+}
+function matchSlots(slots, uri) {
+  const slotId = pathText(uri, "slot-id");
+  return slots.filter(
+    (s) => (slotId === void 0 || Number(slotId) === s.id) && !mismatch2(uri, "token", s.token.label) && !mismatch2(uri, "model", s.token.model) && !mismatch2(uri, "manufacturer", s.token.manufacturerID) && !mismatch2(uri, "serial", s.token.serialNumber) && !mismatch2(uri, "slot-description", s.slot.slotDescription) && !mismatch2(uri, "slot-manufacturer", s.slot.manufacturerID)
+  );
+}
+function tokenName(s) {
+  return `token "${trimPadded(s.token.label)}" (slot ${s.id})`;
+}
+function objectUri(s, type, id, label) {
+  const path = [
+    ["token", trimPadded(s.token.label)],
+    ["manufacturer", trimPadded(s.token.manufacturerID)],
+    ["model", trimPadded(s.token.model)],
+    ["serial", trimPadded(s.token.serialNumber)]
+  ];
+  if (id && id.length) path.push(["id", id]);
+  if (label && label.length) path.push(["object", label]);
+  path.push(["type", type]);
+  return formatPkcs11Uri(path);
+}
+function attribute(m, session, object, type) {
+  try {
+    const [a] = m.p11.C_GetAttributeValue(session, object, [{ type }]);
+    const v = a?.value;
+    return Buffer.isBuffer(v) ? v : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function ulong(b) {
+  if (!b || b.length === 0) return void 0;
+  return b.length >= 8 ? Number(b.readBigUInt64LE(0)) : b.readUIntLE(0, Math.min(b.length, 6));
+}
+function findObjects(m, session, template2) {
+  m.p11.C_FindObjectsInit(session, template2);
+  try {
+    const out = [];
+    for (; ; ) {
+      const batch = m.p11.C_FindObjects(session, 100);
+      out.push(...batch);
+      if (batch.length < 100) return out;
+    }
+  } finally {
+    m.p11.C_FindObjectsFinal(session);
+  }
+}
+function template(m, uri, cls, override) {
+  const t = [{ type: m.k.CKA_CLASS, value: cls }];
+  if (override) {
+    t.push({ type: m.k.CKA_ID, value: override.id });
+    return t;
+  }
+  const label = uri?.path.get("object");
+  if (label !== void 0) t.push({ type: m.k.CKA_LABEL, value: label });
+  const id = uri?.path.get("id");
+  if (id !== void 0) t.push({ type: m.k.CKA_ID, value: id });
+  return t;
+}
+function findCertificates(m, s, session, uri) {
+  const out = [];
+  for (const handle of findObjects(m, session, template(m, uri, m.k.CKO_CERTIFICATE))) {
+    const der = attribute(m, session, handle, m.k.CKA_VALUE);
+    if (!der) continue;
+    let x509;
+    try {
+      x509 = new X509Certificate2(der);
+    } catch {
+      continue;
+    }
+    const id = attribute(m, session, handle, m.k.CKA_ID);
+    const label = attribute(m, session, handle, m.k.CKA_LABEL);
+    out.push({ handle, der, x509, id, label, uri: objectUri(s, "cert", id, label) });
+  }
+  return out;
+}
+function findPrivateKeys(m, s, session, t) {
+  const out = [];
+  for (const handle of findObjects(m, session, t)) {
+    const type = ulong(attribute(m, session, handle, m.k.CKA_KEY_TYPE));
+    const keyType = type === m.k.CKK_RSA ? "RSA" : type === m.k.CKK_EC ? "EC" : void 0;
+    if (!keyType) continue;
+    const always = attribute(m, session, handle, m.k.CKA_ALWAYS_AUTHENTICATE);
+    const id = attribute(m, session, handle, m.k.CKA_ID);
+    const label = attribute(m, session, handle, m.k.CKA_LABEL);
+    out.push({ handle, keyType, alwaysAuthenticate: always !== void 0 && always.some((b) => b !== 0), id, label, uri: objectUri(s, "private", id, label) });
+  }
+  return out;
+}
+function describeContents(m, s, session) {
+  const certs = findCertificates(m, s, session, void 0).map((c) => `certificate ${c.uri}`);
+  let keys = [];
+  try {
+    keys = findPrivateKeys(m, s, session, [{ type: m.k.CKA_CLASS, value: m.k.CKO_PRIVATE_KEY }]).map((k) => `private key ${k.uri}`);
+  } catch {
+  }
+  const all = [...certs, ...keys];
+  return all.length ? `${tokenName(s)} holds: ${all.join("; ")}` : `${tokenName(s)} holds no certificate or key visible here`;
+}
+function openSession(m, s) {
+  try {
+    return m.p11.C_OpenSession(s.handle, m.k.CKF_SERIAL_SESSION);
+  } catch (err) {
+    throw p11Error(`PKCS#11 ${tokenName(s)}: could not open a session (${briefError(err)})`, void 0, err);
+  }
+}
+function closeSession(m, session) {
+  try {
+    m.p11.C_CloseSession(session);
+  } catch {
+  }
+}
+async function login(m, session, userType, pin, what, io) {
+  let current = pin;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      m.p11.C_Login(session, userType === "user" ? m.k.CKU_USER : m.k.CKU_CONTEXT_SPECIFIC, current.value);
+      return current;
+    } catch (err) {
+      const code2 = ckr(err);
+      if (code2 === "CKR_USER_ALREADY_LOGGED_IN" && userType === "user") return current;
+      if (code2 === "CKR_PIN_INCORRECT" && current.typed && attempt < 3) {
+        const again = await askPin(io, `${what}, try ${attempt + 1}`);
+        if (again !== void 0) {
+          current = { value: again, typed: true };
+          continue;
+        }
+      }
+      const pinName = userType === "user" ? "the user PIN" : "the key's PIN (context-specific login)";
+      if (code2 === "CKR_PIN_INCORRECT") {
+        throw p11Error(`PKCS#11 ${what}: ${pinName} was refused (CKR_PIN_INCORRECT)`, "check the PIN (pin-value / pin-source in the URI, or the one typed); the token locks itself after a few wrong PINs", err);
+      }
+      if (code2 === "CKR_PIN_LOCKED") {
+        throw p11Error(`PKCS#11 ${what}: the PIN is locked (CKR_PIN_LOCKED)`, "unlock the token with its SO PIN or PUK", err);
+      }
+      throw p11Error(`PKCS#11 ${what}: login failed (${briefError(err)})`, void 0, err);
+    }
+  }
+}
+function hashOf(digest, message) {
+  return createHash2(digest).update(message).digest();
+}
+function mechanismFor(m, keyType, digest, message) {
+  if (keyType === "EC") return { mechanism: m.k.CKM_ECDSA, data: hashOf(digest, message) };
+  const mechanism = digest === "sha256" ? m.k.CKM_SHA256_RSA_PKCS : digest === "sha384" ? m.k.CKM_SHA384_RSA_PKCS : m.k.CKM_SHA512_RSA_PKCS;
+  return { mechanism, data: Buffer.from(message.buffer, message.byteOffset, message.byteLength) };
+}
+async function signWith(m, session, key, message, digest, contextLogin2) {
+  const { mechanism, data } = mechanismFor(m, key.keyType, digest, message);
+  m.p11.C_SignInit(session, { mechanism }, key.handle);
+  if (key.alwaysAuthenticate && contextLogin2) await contextLogin2();
+  const raw = m.p11.C_Sign(session, data, Buffer.alloc(2048));
+  return key.keyType === "EC" ? ecdsaRawToDer(raw) : Buffer.from(raw);
+}
+function verifiesWith(publicKey, keyType, message, signature) {
+  try {
+    return cryptoVerify("sha256", message, keyType === "EC" ? { key: publicKey, dsaEncoding: "der" } : publicKey, signature);
+  } catch {
+    return false;
+  }
+}
+function certificateKeyKind(x509) {
+  const t = x509.publicKey.asymmetricKeyType;
+  return t === "rsa" ? "RSA" : t === "ec" ? "EC" : void 0;
+}
+function publicKeyById(m, session, id, keyType) {
+  if (!id || id.length === 0) return void 0;
+  for (const handle of findObjects(m, session, [
+    { type: m.k.CKA_CLASS, value: m.k.CKO_PUBLIC_KEY },
+    { type: m.k.CKA_ID, value: id }
+  ])) {
+    try {
+      if (keyType === "RSA") {
+        const n = attribute(m, session, handle, m.k.CKA_MODULUS);
+        const e = attribute(m, session, handle, m.k.CKA_PUBLIC_EXPONENT);
+        if (n && e) return createPublicKey({ key: { kty: "RSA", n: n.toString("base64url"), e: e.toString("base64url") }, format: "jwk" });
+      } else {
+        const params = attribute(m, session, handle, m.k.CKA_EC_PARAMS);
+        const point = attribute(m, session, handle, m.k.CKA_EC_POINT);
+        if (params && point) return ecPublicKey(params, point);
+      }
+    } catch {
+    }
+  }
+  return void 0;
+}
+function ecPublicKey(params, point) {
+  let q = point;
+  if (point[0] === 4 && point.length > 2 && point[1] + 2 === point.length && point[2] === 4) q = point.subarray(2);
+  else if (point[0] === 4 && point[1] === 129 && point[2] + 3 === point.length) q = point.subarray(3);
+  const ecOid = Buffer.from("06072a8648ce3d0201", "hex");
+  const alg = Buffer.concat([Buffer.from([48, ecOid.length + params.length]), ecOid, params]);
+  const bits = Buffer.concat([Buffer.from([0]), q]);
+  const bitString = Buffer.concat([Buffer.from([3]), derLength2(bits.length), bits]);
+  const body = Buffer.concat([alg, bitString]);
+  return createPublicKey({ key: Buffer.concat([Buffer.from([48]), derLength2(body.length), body]), format: "der", type: "spki" });
+}
+function derLength2(n) {
+  if (n < 128) return Buffer.from([n]);
+  if (n < 256) return Buffer.from([129, n]);
+  return Buffer.from([130, n >> 8, n & 255]);
+}
+var GONE;
+var init_token = __esm({
+  "src/identity/pkcs11/token.ts"() {
+    "use strict";
+    init_errors();
+    init_module();
+    init_pin();
+    init_uri();
+    init_ecdsa();
+    GONE = /* @__PURE__ */ new Set([
+      "CKR_DEVICE_REMOVED",
+      "CKR_TOKEN_NOT_PRESENT",
+      "CKR_SESSION_HANDLE_INVALID",
+      "CKR_SESSION_CLOSED",
+      "CKR_DEVICE_ERROR",
+      "CKR_TOKEN_NOT_RECOGNIZED",
+      "CKR_USER_NOT_LOGGED_IN",
+      "CKR_CRYPTOKI_NOT_INITIALIZED",
+      "CKR_GENERAL_ERROR"
+    ]);
+  }
+});
+
+// src/identity/pkcs11/identity.ts
+var identity_exports = {};
+__export(identity_exports, {
+  closePkcs11Sessions: () => closePkcs11Sessions,
+  isPkcs11Input: () => isPkcs11Input,
+  listPkcs11Certificates: () => listPkcs11Certificates,
+  loadPkcs11Identity: () => loadPkcs11Identity,
+  loadPkcs11Key: () => loadPkcs11Key
+});
+import { createHash as createHash3, randomBytes } from "node:crypto";
+function isPkcs11Input(input) {
+  return typeof input === "object" && input !== null && !(input instanceof Uint8Array) && typeof input.pkcs11 === "string";
+}
+function p11Error2(message, hint, cause) {
+  return new IdentityError("PKCS11", message, { ...hint ? { hint } : {}, ...cause !== void 0 ? { cause } : {} });
+}
+function modulePathOf(inputs, uris) {
+  for (const i of inputs) if (i?.module) return i.module;
+  for (const u of uris) {
+    const p = u && queryText(u, "module-path");
+    if (p) return p;
+  }
+  return defaultModulePath();
+}
+function parseInputUri(input, flag) {
+  if (!isPkcs11UriText(input.pkcs11)) throw new UsageError(`${flag}: ${redactUri(input.pkcs11)} is not a pkcs11: URI`);
+  return parsePkcs11Uri(input.pkcs11);
+}
+async function contextLogin(auth, key) {
+  const what = `key ${key.uri}`;
+  const ask = `the PIN of ${what} (asked at every signature)`;
+  let pin = auth.contextPin ?? (auth.reusePin ? auth.userPin : void 0);
+  if (pin) {
+    try {
+      auth.contextPin = await login(auth.m, auth.session, "context", pin, what, auth.io);
+      return;
+    } catch (err) {
+      const typed = await askPin(auth.io, ask);
+      if (typed === void 0) throw err;
+      pin = { value: typed, typed: true };
+    }
+  } else {
+    const typed = await askPin(auth.io, ask);
+    if (typed === void 0) {
+      throw p11Error2(
+        `PKCS#11 ${what}: the key wants a PIN at every signature (CKA_ALWAYS_AUTHENTICATE) and there is no terminal to ask on`,
+        "pass --reuse-pin (reusePin in the library) to use the user PIN for it, or run on a terminal"
+      );
+    }
+    pin = { value: typed, typed: true };
+  }
+  auth.contextPin = await login(auth.m, auth.session, "context", pin, what, auth.io);
+}
+function pinSource(req, io, remembered) {
+  let cached = remembered;
+  return async (what) => {
+    if (cached) return cached;
+    const given = await givenPin(req.pin, req.keyUri, req.certUri, io);
+    if (given !== void 0) return cached = { value: given, typed: false };
+    const typed = await askPin(io, what);
+    return typed === void 0 ? void 0 : cached = { value: typed, typed: true };
+  };
+}
+function noTokenError(m, uri, uriText, all) {
+  const present = all.map((s) => s.token.flags & m.k.CKF_TOKEN_INITIALIZED ? `"${trimPadded(s.token.label)}"` : "an uninitialised one");
+  void uri;
+  return p11Error2(
+    `PKCS#11: no token matches ${redactUri(uriText)} in module ${m.path} (${present.length ? `tokens present: ${present.join(", ")}` : "it shows no token"})`,
+    "check the token= / serial= / slot-id= of the URI, that the token is plugged in, and --pkcs11-lib"
+  );
+}
+function slotsFor(m, all, uri) {
+  return moduleMatches(m, uri) ? matchSlots(all, uri) : [];
+}
+function chainFromToken(leaf, all) {
+  const out = [];
+  let current = leaf;
+  const used = /* @__PURE__ */ new Set([leaf.fingerprint256]);
+  while (out.length < MAX_CHAIN_LENGTH) {
+    const issuer = all.find((c) => !used.has(c.x509.fingerprint256) && current.checkIssued(c.x509) && current.verify(c.x509.publicKey));
+    if (!issuer || issuer.x509.checkIssued(issuer.x509)) break;
+    out.push(issuer.der);
+    used.add(issuer.x509.fingerprint256);
+    current = issuer.x509;
+  }
+  return out;
+}
+async function findCertificate(m, all, req, pin, io, single) {
+  const candidates = slotsFor(m, all, req.certUri);
+  const certs = [];
+  let slot;
+  let session;
+  for (const s2 of candidates) {
+    let sess2;
+    try {
+      sess2 = openSession(m, s2);
+    } catch {
+      continue;
+    }
+    let found2 = [];
+    try {
+      found2 = findCertificates(m, s2, sess2, req.certUri);
+    } catch {
+    }
+    certs.push(...found2);
+    if (found2.length && !slot) {
+      slot = s2;
+      session = sess2;
+    } else closeSession(m, sess2);
+  }
+  if (certs.length) return { slot, session, loggedIn: false, userPin: void 0, certs };
+  if (candidates.length === 0) throw noTokenError(m, req.certUri, req.certUriText, all);
+  if (candidates.length > 1) {
+    throw p11Error2(
+      `PKCS#11: no certificate matches ${redactUri(req.certUriText)} without logging in, and ${candidates.length} tokens match it (${candidates.map((s2) => `"${trimPadded(s2.token.label)}"`).join(", ")}), so none is logged in to`,
+      "add token= or serial= to the URI so that it names one token"
+    );
+  }
+  const s = candidates[0];
+  const given = await pin(`the user PIN of PKCS#11 ${tokenName(s)}`);
+  if (!given) {
+    if (!single) return { slot: void 0, session: void 0, loggedIn: false, userPin: void 0, certs: [] };
+    throw p11Error2(`PKCS#11 ${tokenName(s)}: no certificate matches ${redactUri(req.certUriText)} without logging in, and no PIN is given to log in with`, PIN_HINT);
+  }
+  const sess = openSession(m, s);
+  let userPin;
+  try {
+    userPin = await login(m, sess, "user", given, tokenName(s), io);
+  } catch (err) {
+    closeSession(m, sess);
+    throw err;
+  }
+  const found = findCertificates(m, s, sess, req.certUri);
+  if (!found.length) {
+    const contents = describeContents(m, s, sess);
+    closeSession(m, sess);
+    if (!single) return { slot: void 0, session: void 0, loggedIn: false, userPin, certs: [] };
+    throw p11Error2(`PKCS#11: no certificate matches ${redactUri(req.certUriText)}; ${contents}`, "fix id= / object= in the URI (values are case-sensitive; id is percent-encoded bytes)");
+  }
+  return { slot: s, session: sess, loggedIn: true, userPin, certs: found };
+}
+async function open(req, io, remembered, wantTokenChain) {
+  const m = await loadModule(req.module);
+  let all;
+  try {
+    all = listSlots(m);
+  } catch (err) {
+    throw p11Error2(`PKCS#11 module ${m.path}: could not list its slots (${briefError(err)})`, void 0, err);
+  }
+  const pin = pinSource(req, io, remembered);
+  let certSlot;
+  let session;
+  let loggedIn = false;
+  let userPin = remembered;
+  let tokenCert;
+  let chainDer = [];
+  const done = () => {
+    if (session) closeSession(m, session);
+  };
+  try {
+    if (req.certUri && req.certUriText) {
+      const found = await findCertificate(m, all, req, pin, io, true);
+      ({ session, loggedIn } = found);
+      certSlot = found.slot;
+      userPin = found.userPin ?? userPin;
+      if (found.certs.length > 1) {
+        throw p11Error2(
+          `PKCS#11: ${found.certs.length} certificates match ${redactUri(req.certUriText)}: ${found.certs.map((c) => c.uri).join(", ")}`,
+          "add id= or object= (or token=) to the URI so that it names one certificate"
+        );
+      }
+      tokenCert = found.certs[0];
+      if (wantTokenChain) chainDer = chainFromToken(tokenCert.x509, findCertificates(m, certSlot, session, void 0));
+    }
+    const certificate = tokenCert ? { x509: tokenCert.x509, der: tokenCert.der } : req.fileCertificates?.[0] && { x509: req.fileCertificates[0].certificate, der: req.fileCertificates[0].der };
+    const noKeyUri = !req.keyUri;
+    const keyUri = req.keyUri ?? req.certUri;
+    const keyUriText = req.keyUriText ?? req.certUriText;
+    const keySlots = slotsFor(m, all, keyUri);
+    let keySlot;
+    if (keySlots.length === 1) keySlot = keySlots[0];
+    else if (certSlot && keySlots.some((s) => s.handle.equals(certSlot.handle))) keySlot = certSlot;
+    else if (keySlots.length === 0) throw noTokenError(m, keyUri, keyUriText, all);
+    else {
+      throw p11Error2(
+        `PKCS#11: ${keySlots.length} tokens match the key URI ${redactUri(keyUriText)} (${keySlots.map((s) => `"${trimPadded(s.token.label)}"`).join(", ")})`,
+        "add token= or serial= to the URI so that it names one token"
+      );
+    }
+    if (!certSlot || !keySlot.handle.equals(certSlot.handle)) {
+      done();
+      session = openSession(m, keySlot);
+      loggedIn = false;
+    }
+    if (!loggedIn) {
+      const given = await pin(`the user PIN of PKCS#11 ${tokenName(keySlot)}`);
+      if (!given) throw p11Error2(`PKCS#11 ${tokenName(keySlot)}: its private key needs the user PIN, and none is given`, PIN_HINT);
+      userPin = await login(m, session, "user", given, tokenName(keySlot), io);
+      loggedIn = true;
+    }
+    const sess = session;
+    const auth = { m, session: sess, userPin, reusePin: req.reusePin, io, contextPin: void 0 };
+    const pick = async (keys) => {
+      if (!certificate) {
+        if (keys.length > 1) {
+          throw p11Error2(
+            `PKCS#11: ${keys.length} private keys match ${redactUri(keyUriText)} and no certificate tells them apart: ${keys.map((k) => k.uri).join(", ")}`,
+            "add id= or object= to the URI, or give the certificate"
+          );
+        }
+        return keys[0];
+      }
+      const kind = certificateKeyKind(certificate.x509);
+      const message = Buffer.concat([Buffer.from(CHECK_TEXT), randomBytes(16)]);
+      for (const key2 of keys) {
+        if (key2.keyType !== kind) continue;
+        let signature;
+        try {
+          signature = await signWith(m, sess, key2, message, "sha256", () => contextLogin(auth, key2));
+        } catch (err) {
+          if (err instanceof IdentityError) throw err;
+          if (isGone(err)) throw err;
+          continue;
+        }
+        if (verifiesWith(certificate.x509.publicKey, key2.keyType, message, signature)) return key2;
+      }
+      return void 0;
+    };
+    let key = await pick(findPrivateKeys(m, keySlot, sess, template(m, keyUri, m.k.CKO_PRIVATE_KEY)));
+    if (!key && noKeyUri && keyUri.path.has("object") && tokenCert?.id?.length) {
+      key = await pick(findPrivateKeys(m, keySlot, sess, template(m, void 0, m.k.CKO_PRIVATE_KEY, { id: tokenCert.id })));
+    }
+    if (!key) {
+      const why = certificate ? "no private key there signs for the certificate" : "no private key matches it";
+      throw p11Error2(`PKCS#11: ${why} (key URI ${redactUri(keyUriText)}); ${describeContents(m, keySlot, sess)}`, "fix id= / object= of the URI, or give the certificate that belongs to the key");
+    }
+    let publicKey = certificate?.x509.publicKey;
+    if (!publicKey && key.id?.length) {
+      publicKey = findCertificates(m, keySlot, sess, { path: /* @__PURE__ */ new Map([["id", key.id]]), query: /* @__PURE__ */ new Map() })[0]?.x509.publicKey;
+      publicKey ??= publicKeyById(m, sess, key.id, key.keyType);
+    }
+    if (!publicKey) {
+      throw p11Error2(`PKCS#11 key ${key.uri}: the token has no certificate or public key with its CKA_ID, so its public key is unknown`, "give the certificate too (--certificate)");
+    }
+    const opened = new OpenIdentity(auth, keySlot, key, certificate, chainDer, publicKey);
+    session = void 0;
+    return opened;
+  } catch (err) {
+    done();
+    if (err instanceof IdentityError || err instanceof UsageError) throw err;
+    throw p11Error2(`PKCS#11 module ${m.path}: ${briefError(err)}`, void 0, err);
+  }
+}
+function poolKey(req, wantTokenChain) {
+  const cert = req.fileCertificates?.[0] ? createHash3("sha256").update(req.fileCertificates[0].der).digest("hex") : req.certUriText;
+  return JSON.stringify([req.module, cert, req.keyUriText, req.reusePin, wantTokenChain]);
+}
+async function openPooled(req, io, wantTokenChain) {
+  const k = poolKey(req, wantTokenChain);
+  const kept = pool.get(k);
+  if (kept?.alive()) return kept;
+  let pending = opening.get(k);
+  if (!pending) {
+    if (kept) {
+      kept.close();
+      pool.delete(k);
+    }
+    pending = open(req, io, kept?.userPin, wantTokenChain).then(
+      (o) => {
+        pool.set(k, o);
+        opening.delete(k);
+        return o;
+      },
+      (err) => {
+        opening.delete(k);
+        throw err;
+      }
+    );
+    opening.set(k, pending);
+  }
+  return pending;
+}
+async function requestOf(spec, io) {
+  const certIn = isPkcs11Input(spec.certificate) ? spec.certificate : void 0;
+  const keyIn = isPkcs11Input(spec.privateKey) ? spec.privateKey : void 0;
+  if (certIn && spec.privateKey !== void 0 && !keyIn) {
+    throw new UsageError("private key: a certificate on a PKCS#11 token goes with a key on a token", {
+      hint: "leave out --private-key (the key is then looked for next to the certificate), or give it as a pkcs11: URI"
+    });
+  }
+  const certUri = certIn ? parseInputUri(certIn, "--certificate") : void 0;
+  const keyUri = keyIn ? parseInputUri(keyIn, "--private-key") : void 0;
+  if (certUri && ["private", "public", "secret-key", "data"].includes(certUri.path.get("type")?.toString() ?? "")) {
+    throw new UsageError(`--certificate: ${redactUri(certIn.pkcs11)} names type=${certUri.path.get("type").toString()}, not a certificate`, { hint: "use type=cert, or leave type out" });
+  }
+  if (keyUri && ["cert", "public", "secret-key", "data"].includes(keyUri.path.get("type")?.toString() ?? "")) {
+    throw new UsageError(`--private-key: ${redactUri(keyIn.pkcs11)} names type=${keyUri.path.get("type").toString()}, not a private key`, { hint: "use type=private, or leave type out" });
+  }
+  const fileCertificates = certIn ? void 0 : await loadCertificates(spec.certificate, io);
+  return {
+    module: modulePathOf([keyIn, certIn], [keyUri, certUri]),
+    certUri,
+    certUriText: certIn?.pkcs11,
+    fileCertificates,
+    keyUri,
+    keyUriText: keyIn?.pkcs11,
+    pin: keyIn?.pin ?? certIn?.pin,
+    reusePin: Boolean(keyIn?.reusePin || certIn?.reusePin)
+  };
+}
+async function loadPkcs11Identity(spec, io = {}) {
+  const req = await requestOf(spec, io);
+  const intermediates = spec.intermediates !== void 0 ? (await loadCertificates(spec.intermediates, io)).map((c) => c.der) : void 0;
+  const opened = await openPooled(req, io, intermediates === void 0 && req.certUri !== void 0);
+  const leaf = opened.certificate;
+  if (!leaf) throw new UsageError("certificate: none given", { hint: "pass --certificate (a file or a pkcs11: URI)" });
+  const chainDer = intermediates ?? (req.fileCertificates ? req.fileCertificates.slice(1).map((c) => c.der) : opened.chainDer);
+  if (chainDer.length > MAX_CHAIN_LENGTH) {
+    throw new IdentityError("CHAIN_TOO_LONG", `intermediates: ${chainDer.length} certificates, at most ${MAX_CHAIN_LENGTH} can be sent`);
+  }
+  return {
+    certificate: leaf.x509,
+    certificateDer: leaf.der,
+    chainDer,
+    tokenKey: opened.tokenKey(),
+    keyType: opened.key.keyType,
+    serialDecimal: serialToDecimal(leaf.x509.serialNumber)
+  };
+}
+async function loadPkcs11Key(key, certificate, io = {}) {
+  if (certificate !== void 0) {
+    const identity = await loadPkcs11Identity({ certificate, privateKey: key }, io);
+    return identity.tokenKey;
+  }
+  const keyUri = parseInputUri(key, "--private-key");
+  const req = {
+    module: modulePathOf([key], [keyUri]),
+    certUri: void 0,
+    certUriText: void 0,
+    fileCertificates: void 0,
+    keyUri,
+    keyUriText: key.pkcs11,
+    pin: key.pin,
+    reusePin: Boolean(key.reusePin)
+  };
+  return (await openPooled(req, io, false)).tokenKey();
+}
+async function listPkcs11Certificates(input, io = {}) {
+  const certUri = parseInputUri(input, "--certificate");
+  const req = {
+    module: modulePathOf([input], [certUri]),
+    certUri,
+    certUriText: input.pkcs11,
+    fileCertificates: void 0,
+    keyUri: void 0,
+    keyUriText: void 0,
+    pin: input.pin,
+    reusePin: false
+  };
+  const m = await loadModule(req.module);
+  const all = listSlots(m);
+  const found = await findCertificate(m, all, req, pinSource(req, io, void 0), io, false);
+  if (found.session) {
+    if (found.loggedIn) {
+      try {
+        m.p11.C_Logout(found.session);
+      } catch (err) {
+        if (ckr(err) !== "CKR_USER_NOT_LOGGED_IN") {
+        }
+      }
+    }
+    closeSession(m, found.session);
+  }
+  return found.certs.map((c) => ({ certificate: c.x509, der: c.der, uri: c.uri }));
+}
+function closePkcs11Sessions() {
+  for (const o of pool.values()) o.close();
+  pool.clear();
+}
+var PIN_HINT, OpenIdentity, CHECK_TEXT, pool, opening;
+var init_identity = __esm({
+  "src/identity/pkcs11/identity.ts"() {
+    "use strict";
+    init_errors();
+    init_load();
+    init_chain2();
+    init_serial();
+    init_module();
+    init_pin();
+    init_uri();
+    init_token();
+    PIN_HINT = "add ?pin-source=env:NAME (or file:PATH) to the URI, set pin in the library, or run on a terminal to type it";
+    OpenIdentity = class {
+      constructor(auth, slot, key, certificate, chainDer, publicKey) {
+        this.auth = auth;
+        this.slot = slot;
+        this.key = key;
+        this.certificate = certificate;
+        this.chainDer = chainDer;
+        this.publicKey = publicKey;
+      }
+      auth;
+      slot;
+      key;
+      certificate;
+      chainDer;
+      publicKey;
+      broken = false;
+      get userPin() {
+        return this.auth.userPin;
+      }
+      /** Whether the session still answers (it does not after a removal or a reset). */
+      alive() {
+        if (this.broken) return false;
+        try {
+          this.auth.m.p11.C_GetSessionInfo(this.auth.session);
+          return true;
+        } catch {
+          return false;
+        }
+      }
+      close() {
+        this.broken = true;
+        closeSession(this.auth.m, this.auth.session);
+      }
+      async sign(message, digest) {
+        if (this.broken) {
+          throw p11Error2(`PKCS#11 ${tokenName(this.slot)}: the session was lost`, "it is opened again at the next attempt (serve and the provider retry by themselves)");
+        }
+        try {
+          return await signWith(this.auth.m, this.auth.session, this.key, message, digest, () => contextLogin(this.auth, this.key));
+        } catch (err) {
+          this.close();
+          if (err instanceof IdentityError) throw err;
+          if (isGone(err)) {
+            throw p11Error2(
+              `PKCS#11 ${tokenName(this.slot)}: the token went away or was reset (${briefError(err)})`,
+              "put the token back; it is opened again at the next attempt",
+              err
+            );
+          }
+          throw p11Error2(`PKCS#11 key ${this.key.uri}: signing failed (${briefError(err)})`, void 0, err);
+        }
+      }
+      tokenKey() {
+        return {
+          uri: this.key.uri,
+          keyType: this.key.keyType,
+          publicKey: this.publicKey,
+          sign: (message, digest = "sha256") => this.sign(message, digest)
+        };
+      }
+    };
+    CHECK_TEXT = "rolesanywhere-signing-helper PKCS#11 key check ";
+    pool = /* @__PURE__ */ new Map();
+    opening = /* @__PURE__ */ new Map();
   }
 });
 
@@ -23618,7 +24622,7 @@ var init_pkcs12 = __esm({
 });
 
 // src/identity/load.ts
-import { createPublicKey } from "node:crypto";
+import { createPublicKey as createPublicKey2 } from "node:crypto";
 function asker(io) {
   return async (origin) => {
     if (!io.promptPassword) return void 0;
@@ -23632,7 +24636,7 @@ function passwordSource(given, io) {
 }
 function normalizedSpki(spki) {
   try {
-    return createPublicKey({ key: spki, format: "der", type: "spki" }).export({ format: "der", type: "spki" });
+    return createPublicKey2({ key: spki, format: "der", type: "spki" }).export({ format: "der", type: "spki" });
   } catch {
     return spki;
   }
@@ -23643,7 +24647,7 @@ function keyHolder(key) {
     try {
       return c.certificate.checkPrivateKey(key);
     } catch {
-      keySpki ??= createPublicKey(key).export({ format: "der", type: "spki" });
+      keySpki ??= createPublicKey2(key).export({ format: "der", type: "spki" });
       return normalizedSpki(c.fields.spki).equals(keySpki);
     }
   };
@@ -23680,8 +24684,15 @@ function certificatesFromBlocks(blocks, origin) {
   return certBlocks.map((b, i) => parseCertificateDer(b.der, origin, certBlocks.length > 1 ? i + 1 : void 0));
 }
 async function loadIdentity(spec, io = {}) {
+  if (isPkcs11(spec.certificate) || isPkcs11(spec.privateKey)) {
+    const { loadPkcs11Identity: loadPkcs11Identity2 } = await Promise.resolve().then(() => (init_identity(), identity_exports));
+    return loadPkcs11Identity2(spec, io);
+  }
   const resolved = await resolveSource(spec.certificate, "certificate", io);
   return assemble(resolved, spec, io);
+}
+function isPkcs11(input) {
+  return typeof input === "object" && input !== null && !(input instanceof Uint8Array) && typeof input.pkcs11 === "string";
 }
 async function assemble(resolved, spec, io) {
   const given = await resolvePassword(spec.passphrase, io);
@@ -23762,6 +24773,9 @@ async function loadCertificateList(input, io) {
   }
   return blocks.map((b, i) => parseCertificateDer(b.der, origin, blocks.length > 1 ? i + 1 : void 0));
 }
+async function loadCertificates(input, io = {}) {
+  return (await loadCertificateList(input, io)).map(({ certificate, der }) => ({ certificate, der }));
+}
 var init_load = __esm({
   "src/identity/load.ts"() {
     "use strict";
@@ -23839,6 +24853,12 @@ function createKeySigner(key) {
       return { algorithm, sign: (message) => cryptoSign(null, message, key) };
   }
 }
+function createTokenSigner(key) {
+  return { algorithm: key.keyType === "RSA" ? ALGORITHM_RSA : ALGORITHM_ECDSA, sign: (message) => key.sign(message, "sha256") };
+}
+function createIdentitySigner(identity) {
+  return identity.tokenKey ? createTokenSigner(identity.tokenKey) : createKeySigner(identity.privateKey);
+}
 var ML_DSA_TYPES;
 var init_key_signer = __esm({
   "src/signer/key-signer.ts"() {
@@ -23884,9 +24904,9 @@ var init_authorization = __esm({
 });
 
 // src/signer/hash.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 function sha256Hex(data) {
-  return createHash2("sha256").update(data).digest("hex");
+  return createHash4("sha256").update(data).digest("hex");
 }
 var init_hash = __esm({
   "src/signer/hash.ts"() {
@@ -26303,13 +27323,13 @@ var require_stats = __commonJS({
       }
     };
     var PoolStats = class {
-      constructor(pool) {
-        this.connected = pool[kConnected];
-        this.free = pool[kFree];
-        this.pending = pool[kPending];
-        this.queued = pool[kQueued];
-        this.running = pool[kRunning];
-        this.size = pool[kSize];
+      constructor(pool2) {
+        this.connected = pool2[kConnected];
+        this.free = pool2[kFree];
+        this.pending = pool2[kPending];
+        this.queued = pool2[kQueued];
+        this.running = pool2[kRunning];
+        this.size = pool2[kSize];
       }
     };
     module.exports = { ClientStats, PoolStats };
@@ -28564,7 +29584,7 @@ var require_data_url = __commonJS({
     }
     function stringPercentDecode(input) {
       const bytes = encoder2.encode(input);
-      return percentDecode(bytes);
+      return percentDecode2(bytes);
     }
     function isHexCharByte(byte) {
       return byte >= 48 && byte <= 57 || byte >= 65 && byte <= 70 || byte >= 97 && byte <= 102;
@@ -28575,7 +29595,7 @@ var require_data_url = __commonJS({
         byte >= 48 && byte <= 57 ? byte - 48 : (byte & 223) - 55
       );
     }
-    function percentDecode(input) {
+    function percentDecode2(input) {
       const length = input.length;
       const output = new Uint8Array(length);
       let j = 0;
@@ -30626,18 +31646,18 @@ var require_formdata_parser = __commonJS({
               throw parsingError("expected form-data for content-disposition header");
             }
             while (position.position < input.length && (input[position.position] !== 13 || input[position.position + 1] !== 10)) {
-              const attribute = parseContentDispositionAttribute(input, position);
-              if (!attribute) {
+              const attribute2 = parseContentDispositionAttribute(input, position);
+              if (!attribute2) {
                 break;
               }
-              if (attribute.name === "name") {
-                name = attribute.value;
-              } else if (attribute.name === "filename") {
-                if (attribute.extended) {
-                  filename = attribute.value;
+              if (attribute2.name === "name") {
+                name = attribute2.value;
+              } else if (attribute2.name === "filename") {
+                if (attribute2.extended) {
+                  filename = attribute2.value;
                   filenameIsExtended = true;
                 } else if (!filenameIsExtended) {
-                  filename = attribute.value;
+                  filename = attribute2.value;
                 }
               }
             }
@@ -34049,22 +35069,22 @@ var require_balanced_pool = __commonJS({
       }
       addUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        if (this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true)) {
+        if (this[kClients].find((pool3) => pool3[kUrl].origin === upstreamOrigin && pool3.closed !== true && pool3.destroyed !== true)) {
           return this;
         }
-        const pool = this[kFactory](upstreamOrigin, this[kOptions]);
-        this[kAddClient](pool);
-        pool.on("connect", () => {
-          pool[kWeight] = Math.min(this[kMaxWeightPerServer], pool[kWeight] + this[kErrorPenalty]);
+        const pool2 = this[kFactory](upstreamOrigin, this[kOptions]);
+        this[kAddClient](pool2);
+        pool2.on("connect", () => {
+          pool2[kWeight] = Math.min(this[kMaxWeightPerServer], pool2[kWeight] + this[kErrorPenalty]);
         });
-        pool.on("connectionError", () => {
-          pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
+        pool2.on("connectionError", () => {
+          pool2[kWeight] = Math.max(1, pool2[kWeight] - this[kErrorPenalty]);
           this._updateBalancedPoolStats();
         });
-        pool.on("disconnect", (...args) => {
+        pool2.on("disconnect", (...args) => {
           const err = args[2];
           if (err && err.code === "UND_ERR_SOCKET") {
-            pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
+            pool2[kWeight] = Math.max(1, pool2[kWeight] - this[kErrorPenalty]);
             this._updateBalancedPoolStats();
           }
         });
@@ -34083,15 +35103,15 @@ var require_balanced_pool = __commonJS({
       }
       removeUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        const pool = this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true);
-        if (pool) {
-          this[kRemoveClient](pool);
+        const pool2 = this[kClients].find((pool3) => pool3[kUrl].origin === upstreamOrigin && pool3.closed !== true && pool3.destroyed !== true);
+        if (pool2) {
+          this[kRemoveClient](pool2);
         }
         return this;
       }
       getUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        return this[kClients].find((pool) => pool[kUrl].origin === upstreamOrigin && pool.closed !== true && pool.destroyed !== true);
+        return this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true);
       }
       get upstreams() {
         return this[kClients].filter((dispatcher) => dispatcher.closed !== true && dispatcher.destroyed !== true).map((p) => p[kUrl].origin);
@@ -34104,16 +35124,16 @@ var require_balanced_pool = __commonJS({
         if (!dispatcher) {
           return;
         }
-        const allClientsBusy = this[kClients].map((pool) => pool[kNeedDrain]).reduce((a, b) => a && b, true);
+        const allClientsBusy = this[kClients].map((pool2) => pool2[kNeedDrain]).reduce((a, b) => a && b, true);
         if (allClientsBusy) {
           return;
         }
         let counter = 0;
-        let maxWeightIndex = this[kClients].findIndex((pool) => !pool[kNeedDrain]);
+        let maxWeightIndex = this[kClients].findIndex((pool2) => !pool2[kNeedDrain]);
         while (counter++ < this[kClients].length) {
           this[kIndex] = (this[kIndex] + 1) % this[kClients].length;
-          const pool = this[kClients][this[kIndex]];
-          if (pool[kWeight] > this[kClients][maxWeightIndex][kWeight] && !pool[kNeedDrain]) {
+          const pool2 = this[kClients][this[kIndex]];
+          if (pool2[kWeight] > this[kClients][maxWeightIndex][kWeight] && !pool2[kNeedDrain]) {
             maxWeightIndex = this[kIndex];
           }
           if (this[kIndex] === 0) {
@@ -34122,8 +35142,8 @@ var require_balanced_pool = __commonJS({
               this[kCurrentWeight] = this[kMaxWeightPerServer];
             }
           }
-          if (pool[kWeight] >= this[kCurrentWeight] && !pool[kNeedDrain]) {
-            return pool;
+          if (pool2[kWeight] >= this[kCurrentWeight] && !pool2[kNeedDrain]) {
+            return pool2;
           }
         }
         this[kCurrentWeight] = this[kClients][maxWeightIndex][kWeight];
@@ -35013,9 +36033,9 @@ var require_socks5_proxy_agent = __commonJS({
         debug("dispatching request to", origin, "via SOCKS5");
         try {
           const originKey = String(origin);
-          let pool = this[kPools].get(originKey);
-          if (!pool || pool.destroyed || pool.closed) {
-            pool = new Pool(origin, {
+          let pool2 = this[kPools].get(originKey);
+          if (!pool2 || pool2.destroyed || pool2.closed) {
+            pool2 = new Pool(origin, {
               pipelining: opts.pipelining,
               connections: opts.connections,
               connect: async (connectOpts, callback) => {
@@ -35048,9 +36068,9 @@ var require_socks5_proxy_agent = __commonJS({
                 }
               }
             });
-            this[kPools].set(originKey, pool);
+            this[kPools].set(originKey, pool2);
           }
-          return pool[kDispatch](opts, handler);
+          return pool2[kDispatch](opts, handler);
         } catch (err) {
           debug("dispatch error:", err);
           if (typeof handler.onResponseError === "function") {
@@ -35066,16 +36086,16 @@ var require_socks5_proxy_agent = __commonJS({
       }
       async [kClose]() {
         const closePromises = [];
-        for (const pool of this[kPools].values()) {
-          closePromises.push(pool.close());
+        for (const pool2 of this[kPools].values()) {
+          closePromises.push(pool2.close());
         }
         this[kPools].clear();
         await Promise.all(closePromises);
       }
       async [kDestroy](err) {
         const destroyPromises = [];
-        for (const pool of this[kPools].values()) {
-          destroyPromises.push(pool.destroy(err));
+        for (const pool2 of this[kPools].values()) {
+          destroyPromises.push(pool2.destroy(err));
         }
         this[kPools].clear();
         await Promise.all(destroyPromises);
@@ -51095,8 +52115,8 @@ ${captureLines}` : capture.stack;
 function packageVersion() {
   if (cachedVersion === void 0) {
     try {
-      const { readFileSync: readFileSync3 } = process.getBuiltinModule("node:fs");
-      const pkg = JSON.parse(readFileSync3(new URL("../../package.json", import.meta.url), "utf8"));
+      const { readFileSync: readFileSync4 } = process.getBuiltinModule("node:fs");
+      const pkg = JSON.parse(readFileSync4(new URL("../../package.json", import.meta.url), "utf8"));
       cachedVersion = typeof pkg.version === "string" ? pkg.version : "0.0.0";
     } catch {
       cachedVersion = "0.0.0";
@@ -51390,7 +52410,7 @@ var init_expiry = __esm({
 var fetch_steps_exports = {};
 __export(fetch_steps_exports, {
   certificateExpiryLine: () => certificateExpiryLine,
-  createKeySigner: () => createKeySigner,
+  createIdentitySigner: () => createIdentitySigner,
   createSession: () => createSession,
   loadIdentity: () => loadIdentity
 });
@@ -51413,7 +52433,7 @@ function createCredentialFetcher(spec, config, opts = {}) {
   const clock = opts.clock ?? systemClock;
   let warnedSerial;
   return async () => {
-    const { loadIdentity: loadIdentity2, createKeySigner: createKeySigner2, createSession: createSession2, certificateExpiryLine: certificateExpiryLine2 } = await Promise.resolve().then(() => (init_fetch_steps(), fetch_steps_exports));
+    const { loadIdentity: loadIdentity2, createIdentitySigner: createIdentitySigner2, createSession: createSession2, certificateExpiryLine: certificateExpiryLine2 } = await Promise.resolve().then(() => (init_fetch_steps(), fetch_steps_exports));
     const identity = await loadIdentity2(spec, opts.io);
     opts.onIdentity?.(identity);
     if (opts.warn && warnedSerial !== identity.serialDecimal) {
@@ -51423,7 +52443,7 @@ function createCredentialFetcher(spec, config, opts = {}) {
         opts.warn(line);
       }
     }
-    const signer = createKeySigner2(identity.privateKey);
+    const signer = createIdentitySigner2(identity);
     return createSession2(
       config,
       { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
@@ -51956,9 +52976,9 @@ function parseXml(doc) {
       i = gt + 1;
       if (inner.startsWith("/")) {
         const name = inner.slice(1).trim();
-        const open = stack.pop();
-        if (!open || open.name !== localName(name)) throw new XmlSyntaxError(`unexpected closing tag </${name}>`);
-        if (stack.length === 0) root = open;
+        const open2 = stack.pop();
+        if (!open2 || open2.name !== localName(name)) throw new XmlSyntaxError(`unexpected closing tag </${name}>`);
+        if (stack.length === 0) root = open2;
         continue;
       }
       const selfClosing = inner.endsWith("/");
@@ -53588,7 +54608,7 @@ var init_serdePlugin = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/serde/hash-node/hash-node.js
-import { createHash as createHash3, createHmac } from "node:crypto";
+import { createHash as createHash5, createHmac } from "node:crypto";
 function castSourceData(toCast, encoding) {
   if (Buffer.isBuffer(toCast)) {
     return toCast;
@@ -53622,7 +54642,7 @@ var init_hash_node = __esm({
         return Promise.resolve(this.hash.digest());
       }
       reset() {
-        this.hash = this.secret ? createHmac(this.algorithmIdentifier, castSourceData(this.secret)) : createHash3(this.algorithmIdentifier);
+        this.hash = this.secret ? createHmac(this.algorithmIdentifier, castSourceData(this.secret)) : createHash5(this.algorithmIdentifier);
       }
     };
   }
@@ -54728,15 +55748,15 @@ var init_HttpBindingNormalizedSchema = __esm({
         const location = bindingSchema.getHttpBindingLocation(traits);
         const wireName = traits.httpHeader?.toLowerCase() ?? traits.httpPrefixHeaders?.toLowerCase() ?? traits.httpQuery;
         const value = bindingSchema.getHttpBindingValue(location, traits);
-        const binding = [name, value, location, wireName];
+        const binding2 = [name, value, location, wireName];
         if (name === "__proto__") {
           writeKey(byName);
         }
-        byName[name] = binding;
+        byName[name] = binding2;
         if (value[1] >> 10 & 1) {
           request.hasIdempotency = true;
         }
-        memberBindings.push(binding);
+        memberBindings.push(binding2);
         const slot = location & 7;
         if (slot === 0) {
           requestBodyMemberNames.push(name);
@@ -54747,20 +55767,20 @@ var init_HttpBindingNormalizedSchema = __esm({
           bodyMemberSchemas.push(member2);
         } else if ((slot & 6) === 4) {
           if (slot & 1) {
-            responseBindings.statusCode = binding;
+            responseBindings.statusCode = binding2;
           } else {
-            responseBindings.payload = binding;
+            responseBindings.payload = binding2;
             const type = value[1] & 255;
             request.contentTypeInstruction = traits.mediaType ?? (type === 0 ? "text/plain" : type === 21 || type === 42 ? "application/octet-stream" : null);
           }
         } else if (slot & 1) {
           request.hasPrefixHeaders = true;
-          prefixHeaders.push(binding);
+          prefixHeaders.push(binding2);
         } else {
           if (wireName === "__proto__") {
             writeKey(headers);
           }
-          headers[wireName] = binding;
+          headers[wireName] = binding2;
         }
       }
       if (request.contentTypeInstruction === void 0 && requestBodyMemberNames.length) {
@@ -56210,17 +57230,17 @@ var init_HttpBindingProtocol = __esm({
         const sparse = (prototype === Object.prototype || prototype === null) && !bindings.hasIdempotency && !bindings.hasPrefixHeaders && names.length * 2 < bindings.memberBindings.length;
         const length = sparse ? names.length : bindings.memberBindings.length;
         for (let i = 0; i < length; ++i) {
-          const binding = sparse ? hasOwn(bindings.byName, names[i]) ? bindings.byName[names[i]] : void 0 : bindings.memberBindings[i];
-          if (!binding) {
+          const binding2 = sparse ? hasOwn(bindings.byName, names[i]) ? bindings.byName[names[i]] : void 0 : bindings.memberBindings[i];
+          if (!binding2) {
             continue;
           }
-          const value = binding[1];
-          const memberName = binding[0];
+          const value = binding2[1];
+          const memberName = binding2[0];
           const memberNs = value[0];
           const flags = value[1];
           const collectionValue = value[2];
-          const location = binding[2];
-          const wireName = binding[3];
+          const location = binding2[2];
+          const wireName = binding2[3];
           const inputMemberValue = input[memberName];
           if (inputMemberValue == null && !(flags >> 10 & 1)) {
             continue;
@@ -56410,11 +57430,11 @@ var init_HttpBindingProtocol = __esm({
             delete headers[header3];
             headers[lower] = headerValue;
           }
-          const binding = hasOwn(responseHeaders, lower) ? responseHeaders[lower] : void 0;
-          if (!binding) {
+          const binding2 = hasOwn(responseHeaders, lower) ? responseHeaders[lower] : void 0;
+          if (!binding2) {
             continue;
           }
-          const [memberName, [memberSchema, flags, collectionValue], , wireName] = binding;
+          const [memberName, [memberSchema, flags, collectionValue], , wireName] = binding2;
           if (collectionValue) {
             const sections = flags >> 16 & 1 ? splitEvery(headerValue, ",", 2) : splitHeader(headerValue);
             const list = [];
@@ -56423,7 +57443,7 @@ var init_HttpBindingProtocol = __esm({
             }
             dataObject[memberName] = list;
           } else {
-            dataObject[memberName] = directDeserializer ? directDeserializer.readHttpBinding(binding[1], headerValue, 38) : await deserializer.read(memberSchema, headerValue);
+            dataObject[memberName] = directDeserializer ? directDeserializer.readHttpBinding(binding2[1], headerValue, 38) : await deserializer.read(memberSchema, headerValue);
           }
         }
         for (const [memberName, [, , collectionValue], , wireName] of prefixHeaders) {
@@ -56794,9 +57814,9 @@ var init_HttpInterceptingShapeDeserializer = __esm({
         }
         return this.readCodec(ns, data);
       }
-      readHttpBinding(binding, data, location) {
+      readHttpBinding(binding2, data, location) {
         const value = typeof data === "string" ? data : (this.serdeContext?.utf8Encoder ?? toUtf8)(data);
-        return this.stringDeserializer.readHttpBinding(binding, value, location);
+        return this.stringDeserializer.readHttpBinding(binding2, value, location);
       }
       readPayload([schema, flags], data) {
         const type = flags & 255;
@@ -56940,8 +57960,8 @@ var init_HttpInterceptingShapeSerializer = __esm({
         }
         this.writeCodec(ns, value);
       }
-      writeHttpBinding(binding, value, location) {
-        this.stringSerializer.writeHttpBinding(binding, value, location);
+      writeHttpBinding(binding2, value, location) {
+        this.stringSerializer.writeHttpBinding(binding2, value, location);
         this.buffer = this.stringSerializer.flush();
       }
       writeCodec(schema, value) {
@@ -59723,8 +60743,8 @@ var init_client3 = __esm({
         this.#h = this.#make();
       }
       #make() {
-        const { createHash: createHash4, createHmac: createHmac2 } = process.getBuiltinModule("node:crypto");
-        return this.#secret ? createHmac2("sha256", this.#secret) : createHash4("sha256");
+        const { createHash: createHash6, createHmac: createHmac2 } = process.getBuiltinModule("node:crypto");
+        return this.#secret ? createHmac2("sha256", this.#secret) : createHash6("sha256");
       }
       update(data) {
         this.#h.update(toBuffer2(data));

@@ -150,6 +150,10 @@ describe.skipIf(!supported)(`the single-file executable (Node.js ${process.versi
     expect([1, 2]).toContain(r.code);
     expect(r.stderr).toMatch(/^signing-helper: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // PKCS#11 needs the native package pkcs11js, which cannot be inside the executable: refused clearly.
+    const p11 = await run(exe, ["read-certificate-data", "--certificate", "pkcs11:token=none"], env);
+    expect(p11.code).toBe(1);
+    expect(p11.stderr).toMatch(/^signing-helper: PKCS#11: .*pkcs11js/);
   });
   describe.skipIf(!hasBuildah || !isRoot)(`the container image: Containerfile's final stage built with buildah from this executable${buildahNote}`, () => {
     const IMAGE = "localhost/rolesanywhere-signing-helper:test";
