@@ -4609,7 +4609,9 @@ function unsupportedLabel(label, origin) {
     });
   }
   if (label === "TSS2 PRIVATE KEY") {
-    return fail("NOT_SUPPORTED", origin, "TPM key files are not supported yet", { hint: "use a software key file, or the official helper for TPM keys" });
+    return fail("NOT_SUPPORTED", origin, "TPM key files (TSS2 PRIVATE KEY) are not supported", {
+      hint: "use the TPM through tpm2-pkcs11: import the key with tpm2_ptool and give pkcs11: URIs with --pkcs11-lib \u2026/libtpm2_pkcs11.so (README: Hardware keys)"
+    });
   }
   if (label === "DSA PRIVATE KEY") {
     return fail("UNSUPPORTED_KEY_TYPE", origin, "DSA keys are not supported by IAM Roles Anywhere", {
@@ -4873,6 +4875,23 @@ function loadModule(path) {
     loaded.catch(() => modules.delete(path));
   }
   return loaded;
+}
+async function resetModule(path) {
+  const loaded = modules.get(path);
+  if (!loaded) return;
+  modules.delete(path);
+  try {
+    const m = await loaded;
+    try {
+      m.p11.C_Finalize();
+    } catch {
+    }
+    try {
+      m.p11.close();
+    } catch {
+    }
+  } catch {
+  }
 }
 var binding, modules;
 var init_module = __esm({
@@ -5617,11 +5636,18 @@ async function openPooled(req, io, wantTokenChain) {
   if (kept?.alive()) return kept;
   let pending = opening.get(k);
   if (!pending) {
-    if (kept) {
+    const reset = kept ? (async () => {
       kept.close();
       pool.delete(k);
-    }
-    pending = open(req, io, kept?.userPin, wantTokenChain).then(
+      for (const [other, o] of pool) {
+        if (o.auth.m.path === kept.auth.m.path) {
+          o.close();
+          pool.delete(other);
+        }
+      }
+      await resetModule(kept.auth.m.path);
+    })() : Promise.resolve();
+    pending = reset.then(() => open(req, io, kept?.userPin, wantTokenChain)).then(
       (o) => {
         pool.set(k, o);
         opening.delete(k);
