@@ -6,7 +6,7 @@
  * read-certificate-data's listing, sign-string checked by openssl, doctor,
  * the error lines, and that a PEM run (and a --cache hit) loads no PKCS#11 code.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,8 @@ import { SoftHsm, SoftTpm, softhsmMissing, tpmMissing } from "../integration/pkc
 const PIN = "e2e-4242";
 const T = "e2e-token";
 const hasOpenssl = spawnSync("openssl", ["version"], { stdio: "ignore" }).status === 0;
+const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+const scriptNote = hasScript ? "" : " [skipped: util-linux `script` is not on PATH]";
 const note = softhsmMissing ? ` [skipped: ${softhsmMissing}]` : "";
 const tpmNote = tpmMissing ? ` [skipped: ${tpmMissing}]` : "";
 
@@ -161,6 +163,32 @@ describe("PKCS#11 through the built CLI (SoftHSM)", () => {
         expect(v.stdout.trim(), v.stderr).toBe("Verified OK");
       }
     }
+  });
+
+  it.skipIf(!!softhsmMissing || !hasScript)(`with no PIN given, asks on the terminal (echo off), again after a wrong one${note}${scriptNote}`, async () => {
+    // A real terminal: util-linux `script` runs the CLI on a pseudo-terminal; we type when the prompt shows.
+    const cmd = [process.execPath, CLI, "sign-string", "--certificate", `pkcs11:token=${T};object=ec`, "--pkcs11-lib", hsm.module, "--format", "text"]
+      .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+      .join(" ");
+    const child = spawn("script", ["-qec", cmd, "/dev/null"], { env: env({ TOKEN_PIN: "" }), stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    const typed: string[] = [];
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+      const prompts = out.split("Enter password for ").length - 1;
+      if (prompts > typed.length) {
+        const answer = typed.length === 0 ? "1111-wrong" : PIN;
+        typed.push(answer);
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/Enter password for the user PIN of PKCS#11 token "e2e-token" \(slot \d+\): /);
+    expect(out).toMatch(/Enter password for .*try 2: /);
+    expect(out).not.toContain(PIN);
+    expect(out).not.toContain("1111-wrong");
+    expect(out).toMatch(/\b30[0-9a-f]{130,150}\b/);
   });
 
   it.skipIf(!!softhsmMissing)(`doctor checks an identity on the token${note}`, async () => {
