@@ -7,7 +7,7 @@
  * the error lines, and that a PEM run (and a --cache hit) loads no PKCS#11 code.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +20,10 @@ import { SoftHsm, SoftTpm, softhsmMissing, tpmMissing } from "../integration/pkc
 const PIN = "e2e-4242";
 const T = "e2e-token";
 const hasOpenssl = spawnSync("openssl", ["version"], { stdio: "ignore" }).status === 0;
+// p11-kit's proxy and SoftHSM's registration with it (Debian's softhsm2 installs the .module file).
+const p11kitSofthsm =
+  ["/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so", "/usr/lib/p11-kit-proxy.so"].some((p) => existsSync(p)) && existsSync("/usr/share/p11-kit/modules/softhsm2.module");
+const p11kitNote = p11kitSofthsm ? "" : " [skipped: p11-kit's proxy or its SoftHSM module file is not installed]";
 const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
 const scriptNote = hasScript ? "" : " [skipped: util-linux `script` is not on PATH]";
 const note = softhsmMissing ? ` [skipped: ${softhsmMissing}]` : "";
@@ -140,6 +144,12 @@ describe("PKCS#11 through the built CLI (SoftHSM)", () => {
     const none = await cli(["read-certificate-data", "--certificate", `pkcs11:token=${T};object=nothing`, "--pkcs11-lib", hsm.module]);
     expect(none.code).toBe(0);
     expect(none.stdout).toBe("No matching identities\n");
+  });
+
+  it.skipIf(!!softhsmMissing || !p11kitSofthsm)(`without --pkcs11-lib, p11-kit's proxy module reaches the SoftHSM token${note}${p11kitNote}`, async () => {
+    const r = await cli(["read-certificate-data", "--certificate", `pkcs11:token=${T};object=ec`], env({ TSS2_LOG: "all+NONE" }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Matching identities\n1\) [0-9a-f]{40} "CN=.+"\n\tURI: pkcs11:token=e2e-token;manufacturer=SoftHSM%20project;.*id=%02;object=ec;type=cert\n$/);
   });
 
   it.skipIf(!!softhsmMissing || !hasOpenssl)(`sign-string's signature verifies with openssl against the certificate, RSA and EC, every digest${note}`, async () => {
