@@ -4205,13 +4205,13 @@ function readLabel(text, from) {
 function splitHeaders(raw) {
   const headers = {};
   if (!/^\s*[A-Za-z][A-Za-z0-9-]*:/.test(raw)) return { headers, body: raw, bodyOffset: 0 };
-  const lines = raw.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const lines2 = raw.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   let offset = 0;
   let i = 0;
   let last;
-  while (i < lines.length && lines[i].trim() === "") offset += lines[i++].length;
-  for (; i < lines.length; i++) {
-    const line = lines[i];
+  while (i < lines2.length && lines2[i].trim() === "") offset += lines2[i++].length;
+  for (; i < lines2.length; i++) {
+    const line = lines2[i];
     const trimmed = line.replace(/\r?\n$/, "");
     if (trimmed.trim() === "") {
       offset += line.length;
@@ -4239,13 +4239,13 @@ function firstNonBase64(body) {
 }
 function toPem(label, der, headers = {}) {
   const b64 = Buffer.from(der).toString("base64");
-  const lines = [`${BEGIN}${label}${DASHES}`];
+  const lines2 = [`${BEGIN}${label}${DASHES}`];
   const names = Object.keys(headers);
-  for (const name of names) lines.push(`${name}: ${headers[name]}`);
-  if (names.length > 0) lines.push("");
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  lines.push(`${END}${label}${DASHES}`, "");
-  return lines.join("\n");
+  for (const name of names) lines2.push(`${name}: ${headers[name]}`);
+  if (names.length > 0) lines2.push("");
+  for (let i = 0; i < b64.length; i += 64) lines2.push(b64.slice(i, i + 64));
+  lines2.push(`${END}${label}${DASHES}`, "");
+  return lines2.join("\n");
 }
 var BEGIN, END, DASHES, LABEL_RE, BASE64_RE, TRUNCATED_HINT;
 var init_pem = __esm({
@@ -4609,7 +4609,9 @@ function unsupportedLabel(label, origin) {
     });
   }
   if (label === "TSS2 PRIVATE KEY") {
-    return fail("NOT_SUPPORTED", origin, "TPM key files are not supported yet", { hint: "use a software key file, or the official helper for TPM keys" });
+    return fail("NOT_SUPPORTED", origin, "TPM key files (TSS2 PRIVATE KEY) are not supported", {
+      hint: "use the TPM through tpm2-pkcs11: import the key with tpm2_ptool and give pkcs11: URIs with --pkcs11-lib \u2026/libtpm2_pkcs11.so (README: Hardware keys)"
+    });
   }
   if (label === "DSA PRIVATE KEY") {
     return fail("UNSUPPORTED_KEY_TYPE", origin, "DSA keys are not supported by IAM Roles Anywhere", {
@@ -4873,6 +4875,23 @@ function loadModule(path) {
     loaded.catch(() => modules.delete(path));
   }
   return loaded;
+}
+async function resetModule(path) {
+  const loaded = modules.get(path);
+  if (!loaded) return;
+  modules.delete(path);
+  try {
+    const m = await loaded;
+    try {
+      m.p11.C_Finalize();
+    } catch {
+    }
+    try {
+      m.p11.close();
+    } catch {
+    }
+  } catch {
+  }
 }
 var binding, modules;
 var init_module = __esm({
@@ -5617,11 +5636,18 @@ async function openPooled(req, io, wantTokenChain) {
   if (kept?.alive()) return kept;
   let pending = opening.get(k);
   if (!pending) {
-    if (kept) {
+    const reset = kept ? (async () => {
       kept.close();
       pool.delete(k);
-    }
-    pending = open(req, io, kept?.userPin, wantTokenChain).then(
+      for (const [other, o] of pool) {
+        if (o.auth.m.path === kept.auth.m.path) {
+          o.close();
+          pool.delete(other);
+        }
+      }
+      await resetModule(kept.auth.m.path);
+    })() : Promise.resolve();
+    pending = reset.then(() => open(req, io, kept?.userPin, wantTokenChain)).then(
       (o) => {
         pool.set(k, o);
         opening.delete(k);
@@ -9809,12 +9835,12 @@ var require_pem = __commonJS({
         if (!match[2]) {
           continue;
         }
-        var lines = match[2].split(rCRLF);
+        var lines2 = match[2].split(rCRLF);
         var li = 0;
-        while (match && li < lines.length) {
-          var line = rtrim(lines[li]);
-          for (var nl = li + 1; nl < lines.length; ++nl) {
-            var next = lines[nl];
+        while (match && li < lines2.length) {
+          var line = rtrim(lines2[li]);
+          for (var nl = li + 1; nl < lines2.length; ++nl) {
+            var next = lines2[nl];
             if (!/\s/.test(next[0])) {
               break;
             }
@@ -25043,21 +25069,21 @@ async function signRequest(input) {
   };
 }
 function debugLines(signed) {
-  const lines = ["canonical request:"];
+  const lines2 = ["canonical request:"];
   for (const line of signed.canonicalRequest.split("\n")) {
     const colon = line.indexOf(":");
     const secret = colon > 0 && SECRET_HEADERS.has(line.slice(0, colon));
-    lines.push(`  ${secret ? `${line.slice(0, colon)}:${REDACTED2}` : line}`);
+    lines2.push(`  ${secret ? `${line.slice(0, colon)}:${REDACTED2}` : line}`);
   }
-  lines.push("string to sign:", ...signed.stringToSign.split("\n").map((l) => `  ${l}`));
-  lines.push("request headers:");
+  lines2.push("string to sign:", ...signed.stringToSign.split("\n").map((l) => `  ${l}`));
+  lines2.push("request headers:");
   for (const [name, value] of Object.entries(signed.headers)) {
     let shown = value;
     if (name.toLowerCase() === HEADER_AUTHORIZATION) shown = value.replace(/Signature=[^,\s]*/, `Signature=${REDACTED2}`);
     else if (SECRET_HEADERS.has(name.toLowerCase())) shown = REDACTED2;
-    lines.push(`  ${name}: ${shown}`);
+    lines2.push(`  ${name}: ${shown}`);
   }
-  return lines;
+  return lines2;
 }
 var REDACTED2, SECRET_HEADERS;
 var init_sign_request = __esm({
@@ -61098,8 +61124,43 @@ var OPTION_INPUTS = [
   { input: "region", set: (i, v) => i.region = v },
   { input: "endpoint", set: (i, v) => i.endpoint = v },
   { input: "role-session-name", set: (i, v) => i.roleSessionName = v },
-  { input: "session-duration", set: (i, v) => i.durationSeconds = parseSeconds("session-duration", v) }
+  { input: "session-duration", set: (i, v) => i.durationSeconds = parseSeconds("session-duration", v) },
+  { input: "sts-endpoint", set: (i, v) => i.stsEndpoint = v }
 ];
+function lines(v) {
+  return v.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+}
+var LAST_HOP_INPUTS = [
+  { input: "assume-role-session-name", set: (h, v) => h.roleSessionName = v },
+  { input: "external-id", set: (h, v) => h.externalId = v },
+  { input: "source-identity", set: (h, v) => h.sourceIdentity = v },
+  { input: "session-tags", set: (h, v) => h.tags = lines(v).map(parseTag) },
+  { input: "transitive-tag-keys", set: (h, v) => h.transitiveTagKeys = lines(v) },
+  { input: "session-policy", set: (h, v) => h.policy = v },
+  { input: "session-policy-arns", set: (h, v) => h.policyArns = lines(v) }
+];
+function parseTag(line) {
+  const eq = line.indexOf("=");
+  if (eq <= 0) throw new ConfigError(`input session-tags: each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+  return { key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim() };
+}
+function readHops(env) {
+  const roles = lines(readInput(env, "assume-role"));
+  const others = [...LAST_HOP_INPUTS.map((r) => r.input), "assume-role-duration"].filter((n) => readInput(env, n) !== "");
+  if (roles.length === 0) {
+    if (others.length > 0) throw new ConfigError(`input ${others.join(", ")} ${others.length > 1 ? "need" : "needs"} assume-role`, { hint: "set `assume-role:` to the role(s) to assume after the Roles Anywhere session" });
+    return void 0;
+  }
+  const d = readInput(env, "assume-role-duration");
+  const duration = d === "" ? void 0 : parseSeconds("assume-role-duration", d);
+  const hops = roles.map((roleArn) => ({ roleArn, ...duration !== void 0 ? { durationSeconds: duration } : {} }));
+  const last = hops[hops.length - 1];
+  for (const { input, set } of LAST_HOP_INPUTS) {
+    const v = readInput(env, input);
+    if (v !== "") set(last, v);
+  }
+  return hops;
+}
 function required(env, name) {
   const v = readInput(env, name);
   if (v === "") throw new ConfigError(`input ${name} is required`, { hint: `set \`${name}:\` under \`with:\` in the step` });
@@ -61130,6 +61191,8 @@ function readActionInputs(env) {
     const v = readInput(env, input);
     if (v !== "") set(init, v);
   }
+  const hops = readHops(env);
+  if (hops !== void 0) init.assumeRole = hops;
   return { init, outputCredentials: readBoolean(env, "output-credentials", false) };
 }
 function secretInputLines(env) {

@@ -185,6 +185,12 @@ export async function main(argv: string[], io?: Partial<CliContext> & { prog?: s
     const own = rest.filter((a) => !HELP_FLAG.test(a) && (takesDebug || !GLOBAL_FLAG.test(a)));
     const args = parseArgs(own, cmd.flags);
     for (const w of args.warnings) ctx.log(`warning: ${w}`);
+    const profile = args.flags["config-profile"];
+    if (typeof profile === "string") {
+      if (!profile.trim()) throw new UsageError("--config-profile: the profile name is empty");
+      const { applyConfigProfile } = await import("./config-profile.js");
+      applyConfigProfile(args, cmd.flags, ctx.env, profile.trim(), (w) => ctx.log(`warning: ${w}`));
+    }
     if (args.positionals.length && !cmd.positionals) throw unexpectedArgument(rest, args.positionals[0]!);
     for (const spec of cmd.flags) {
       if (spec.unsupported && args.given.has(spec.name)) {

@@ -7,7 +7,7 @@
  * the error lines, and that a PEM run (and a --cache hit) loads no PKCS#11 code.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,6 +93,16 @@ describe("PKCS#11 through the built CLI (SoftHSM)", () => {
     const r = await cli(["credential-process", "--certificate", certFile, "--private-key", uri("object=ec;type=private"), "--pkcs11-lib", hsm.module, ...arns()]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
+  });
+
+  it.skipIf(!!softhsmMissing)(`update --once writes the credentials of a token identity into the credentials file${note}`, async () => {
+    const file = join(dir, "credentials");
+    const r = await cli(["update", "--once", "--profile", "hsm", "--credentials-file", file, "--certificate", uri("object=rsa"), "--pkcs11-lib", hsm.module, ...arns()]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(file, "utf8");
+    expect(text).toMatch(/^\[hsm\]\naws_access_key_id = ASIA/);
+    const last = emu.audit.filter((e) => e.operation === "CreateSession").at(-1)!;
+    expect(text).toContain(`aws_access_key_id = ${last.accessKeyId}`);
   });
 
   it.skipIf(!!softhsmMissing)(`a pin-value in the URI works, with a warning that never shows the PIN${note}`, async () => {
@@ -224,7 +234,7 @@ describe("PKCS#11 through the built CLI (TPM 2.0: swtpm and tpm2-pkcs11)", () =>
     tpmCert = await issueClientCertificate(root, { keyType: "ec-p256" });
     tpm.addToken("tpm-token", PIN, tpmCert.keyPem, tpmCert.certPem, "ecc");
   }, 120_000);
-  afterAll(() => tpm?.remove());
+  afterAll(async () => tpm?.remove());
 
   it.skipIf(!!tpmMissing || !!softhsmMissing)(`credential-process gets credentials with a key wrapped by a software TPM${tpmNote}${note}`, async () => {
     const before = emu.audit.filter((e) => e.operation === "CreateSession" && e.outcome === "success").length;

@@ -13,7 +13,7 @@ import type { IdentityInput, IdentityIo, IdentitySpec, Pkcs11Input, TokenIdentit
 import { loadCertificates } from "../load.js";
 import { MAX_CHAIN_LENGTH } from "../chain.js";
 import { serialToDecimal } from "../serial.js";
-import { defaultModulePath, ckr, briefError, loadModule, type Handle, type LoadedModule } from "./module.js";
+import { defaultModulePath, ckr, briefError, loadModule, resetModule, type Handle, type LoadedModule } from "./module.js";
 import { askPin, givenPin, type Pin } from "./pin.js";
 import { isPkcs11UriText, parsePkcs11Uri, queryText, redactUri, type Pkcs11Uri } from "./uri.js";
 import {
@@ -426,11 +426,21 @@ async function openPooled(req: Request, io: IdentityIo, wantTokenChain: boolean)
   if (kept?.alive()) return kept;
   let pending = opening.get(k);
   if (!pending) {
-    if (kept) {
-      kept.close();
-      pool.delete(k);
-    }
-    pending = open(req, io, kept?.userPin, wantTokenChain).then(
+    const reset = kept
+      ? (async () => {
+          // The session is gone (token removed, reset, or the module lost its device): start from a fresh module.
+          kept.close();
+          pool.delete(k);
+          for (const [other, o] of pool) {
+            if (o.auth.m.path === kept.auth.m.path) {
+              o.close();
+              pool.delete(other);
+            }
+          }
+          await resetModule(kept.auth.m.path);
+        })()
+      : Promise.resolve();
+    pending = reset.then(() => open(req, io, kept?.userPin, wantTokenChain)).then(
       (o) => {
         pool.set(k, o);
         opening.delete(k);

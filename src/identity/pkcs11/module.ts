@@ -95,3 +95,29 @@ export function loadModule(path: string): Promise<LoadedModule> {
   }
   return loaded;
 }
+
+/**
+ * Forgets a module after its token went away or was reset: C_Finalize and
+ * unload, so the next use loads and initialises it afresh (some modules, such
+ * as tpm2-pkcs11, keep a connection that does not come back by itself).
+ */
+export async function resetModule(path: string): Promise<void> {
+  const loaded = modules.get(path);
+  if (!loaded) return;
+  modules.delete(path);
+  try {
+    const m = await loaded;
+    try {
+      m.p11.C_Finalize();
+    } catch {
+      // already finalised, or the device is gone
+    }
+    try {
+      m.p11.close();
+    } catch {
+      // nothing more to undo
+    }
+  } catch {
+    // it never loaded
+  }
+}

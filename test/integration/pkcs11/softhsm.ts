@@ -190,31 +190,34 @@ export class SoftTpm {
       t.port = await freePort();
       if (await portFree(t.port + 1)) break;
     }
-    const ctrl = t.port + 1;
-    t.proc = spawn(
+    await t.launch();
+    return t;
+  }
+
+  /** Starts swtpm on the TPM's ports and state (again, after stop()); resolves once it answers. */
+  async launch(): Promise<void> {
+    this.proc = spawn(
       "swtpm",
       [
         "socket",
         "--tpm2",
         "--tpmstate",
-        `dir=${join(t.dir, "state")}`,
+        `dir=${join(this.dir, "state")}`,
         "--server",
-        `type=tcp,port=${t.port},bindaddr=127.0.0.1`,
+        `type=tcp,port=${this.port},bindaddr=127.0.0.1`,
         "--ctrl",
-        `type=tcp,port=${ctrl},bindaddr=127.0.0.1`,
+        `type=tcp,port=${this.port + 1},bindaddr=127.0.0.1`,
         "--flags",
         "not-need-init,startup-clear",
       ],
       { stdio: "ignore" },
     );
-    // Ready when it answers a command.
     for (let i = 0; ; i++) {
-      const r = spawnSync("tpm2_getcap", ["properties-fixed"], { env: { ...process.env, ...t.toolEnv() }, encoding: "utf8" });
-      if (r.status === 0) break;
+      const r = spawnSync("tpm2_getcap", ["properties-fixed"], { env: { ...process.env, ...this.toolEnv() }, stdio: "ignore" });
+      if (r.status === 0) return;
       if (i > 100) throw new Error("swtpm did not start");
       await new Promise((res) => setTimeout(res, 50));
     }
-    return t;
   }
 
   /** Environment of the tpm2 tools (tpm2_ptool). */
@@ -229,7 +232,7 @@ export class SoftTpm {
 
   /** Environment of processes that use the token through tpm2-pkcs11. */
   env(): NodeJS.ProcessEnv {
-    return { TPM2_PKCS11_TCTI: `swtpm:host=127.0.0.1,port=${this.port}`, TPM2_PKCS11_STORE: join(this.dir, "store"), TPM2_PKCS11_LOG_LEVEL: "0" };
+    return { TPM2_PKCS11_TCTI: `swtpm:host=127.0.0.1,port=${this.port}`, TPM2_PKCS11_STORE: join(this.dir, "store"), TPM2_PKCS11_LOG_LEVEL: "0", TSS2_LOG: "all+NONE" };
   }
 
   private ptool(args: string[]): void {
@@ -249,14 +252,18 @@ export class SoftTpm {
     this.ptool(["addcert", `--label=${label}`, `--key-label=${keyLabel}`, certFile]);
   }
 
-  /** Stops the TPM (as pulling it out would). */
-  stop(): void {
-    this.proc?.kill("SIGKILL");
+  /** Stops the TPM (as pulling it out would); resolves once the process is gone. */
+  async stop(): Promise<void> {
+    const p = this.proc;
     this.proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    const gone = new Promise((res) => p.once("exit", res));
+    p.kill("SIGKILL");
+    await gone;
   }
 
-  remove(): void {
-    this.stop();
+  async remove(): Promise<void> {
+    await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -123,3 +123,14 @@ describe("CKM_ECDSA r‖s to DER", () => {
     expect(() => ecdsaRawToDer(Buffer.alloc(0))).toThrow(/not r‖s/);
   });
 });
+
+describe("TPM key files", () => {
+  it("refuse a TSS2 PRIVATE KEY file with a message naming the tpm2-pkcs11 route", async () => {
+    const { loadPrivateKey } = await import("../../../src/identity/load.js");
+    const pem = `-----BEGIN TSS2 PRIVATE KEY-----\n${Buffer.from("0123456789abcdef0123456789").toString("base64")}\n-----END TSS2 PRIVATE KEY-----\n`;
+    const err = await loadPrivateKey(pem).catch((e: unknown) => e as { code: string; message: string; hint: string });
+    expect(err).toMatchObject({ code: "NOT_SUPPORTED" });
+    expect((err as { message: string }).message).toMatch(/TPM key files \(TSS2 PRIVATE KEY\) are not supported/);
+    expect((err as { hint: string }).hint).toMatch(/tpm2-pkcs11.*pkcs11: URIs/);
+  });
+});
