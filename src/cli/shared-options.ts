@@ -1,5 +1,5 @@
 import type { FlagSpec, ParsedArgs } from "./args.js";
-import { bool, str } from "./args.js";
+import { bool, missingFlags, str } from "./args.js";
 import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../identity/types.js";
 import { RolesAnywhereError, UsageError } from "../errors.js";
 import { assumeRoleFlags } from "./assume-role-options.js";
@@ -54,7 +54,14 @@ export const sessionFlags: FlagSpec[] = [
   { name: "debug", type: "boolean", describe: "Print the canonical request, string to sign and headers (no secrets) to stderr" },
 ];
 
-export const credentialFlags: FlagSpec[] = [...identityFlags, ...pkcs11Flags, ...sessionFlags, ...assumeRoleFlags, ...unsupportedFlags];
+/** `--config-profile NAME`: the other settings from `[profile NAME]` of the AWS config file (see cli/config-profile.ts). */
+export const configProfileFlag: FlagSpec = {
+  name: "config-profile",
+  type: "string",
+  describe: "Read the settings not given as flags from [profile NAME] of the AWS config file (rolesanywhere_* keys; AWS_CONFIG_FILE honoured)",
+};
+
+export const credentialFlags: FlagSpec[] = [configProfileFlag, ...identityFlags, ...pkcs11Flags, ...sessionFlags, ...assumeRoleFlags, ...unsupportedFlags];
 
 /** The PKCS#11 flags as given, for pkcs11: values. */
 export interface Pkcs11Flags {
@@ -132,7 +139,7 @@ export function identitySpecFromArgs(args: ParsedArgs): IdentitySpec {
   const key = str(args, "private-key");
   const chain = str(args, "intermediates");
   const pass = str(args, "pkcs8-password");
-  if (!cert) throw new UsageError("missing required flag: --certificate");
+  if (!cert) throw missingFlags(args, ["certificate"]);
   const stdinUsers = [cert, key, chain].filter((v) => v === "-").length;
   if (stdinUsers > 1) throw new UsageError("only one of --certificate, --private-key and --intermediates can read stdin ('-')");
   const p11 = pkcs11FlagsOf(args);

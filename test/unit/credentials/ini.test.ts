@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../../src/errors.js";
-import { dominantEol, parseIni, patchProfile, readProfiles, serializeIni } from "../../../../src/outputs/credentials-file/ini.js";
+import { ConfigError } from "../../../src/errors.js";
+import { dominantEol, parseIni, patchProfile, readProfiles, serializeIni } from "../../../src/credentials/ini.js";
 
 const NEW = { aws_access_key_id: "ASIANEW", aws_secret_access_key: "secretNEW", aws_session_token: "tokenNEW" };
 

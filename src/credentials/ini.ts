@@ -1,4 +1,4 @@
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../errors.js";
 
 /** A line terminator as found in the file ("" only for a last line without one). @public */
 export type Eol = "" | "\n" | "\r\n";
