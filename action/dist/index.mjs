@@ -50,20 +50,54 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
 // src/errors.ts
-var RolesAnywhereError, UsageError, ConfigError, IdentityError, CreateSessionError, StsError;
+var errors_exports = {};
+__export(errors_exports, {
+  ConfigError: () => ConfigError,
+  CreateSessionError: () => CreateSessionError,
+  IdentityError: () => IdentityError,
+  RolesAnywhereError: () => RolesAnywhereError,
+  SETTING_FLAGS: () => SETTING_FLAGS,
+  StsError: () => StsError,
+  UsageError: () => UsageError,
+  messageNaming: () => messageNaming,
+  settingFlag: () => settingFlag
+});
+function messageNaming(err, name) {
+  return err.setting !== void 0 && err.detail !== void 0 ? `${name(err.setting)}: ${err.detail}` : err.message;
+}
+var SETTING_FLAGS, RolesAnywhereError, settingFlag, UsageError, ConfigError, IdentityError, CreateSessionError, StsError;
 var init_errors = __esm({
   "src/errors.ts"() {
     "use strict";
+    SETTING_FLAGS = {
+      trustAnchorArn: "--trust-anchor-arn",
+      profileArn: "--profile-arn",
+      roleArn: "--role-arn",
+      region: "--region",
+      endpoint: "--endpoint",
+      durationSeconds: "--session-duration",
+      roleSessionName: "--role-session-name",
+      noVerifySsl: "--no-verify-ssl"
+    };
     RolesAnywhereError = class extends Error {
       code;
       hint;
+      /** The setting the error is about, if any (its hint then does not name it, so any front end can show it). */
+      setting;
+      /** With `setting`: the message without the setting's name. */
+      detail;
       constructor(code2, message, options) {
-        super(message, options?.cause !== void 0 ? { cause: options.cause } : void 0);
+        super(options?.setting ? `${options.setting}: ${message}` : message, options?.cause !== void 0 ? { cause: options.cause } : void 0);
         this.name = "RolesAnywhereError";
         this.code = code2;
         if (options?.hint) this.hint = options.hint;
+        if (options?.setting) {
+          this.setting = options.setting;
+          this.detail = message;
+        }
       }
     };
+    settingFlag = (setting) => SETTING_FLAGS[setting] ?? setting;
     UsageError = class extends RolesAnywhereError {
       constructor(message, options) {
         super("USAGE", message, options);
@@ -3538,7 +3572,8 @@ function showValue(value, max = 200) {
 function parseWith(shape, value) {
   const m = shape.pattern.exec(value);
   if (!m) {
-    throw new ConfigError(`${shape.flag}: expected ${shape.expected}, got '${showValue(value)}'`, {
+    throw new ConfigError(`expected ${shape.expected}, got '${showValue(value)}'`, {
+      setting: shape.setting,
       code: "INVALID_ARN",
       hint: "copy the ARN from the IAM Roles Anywhere console or from 'aws rolesanywhere list-trust-anchors' / 'list-profiles' / 'aws iam get-role'"
     });
@@ -3557,7 +3592,7 @@ function parseRoleArn(value) {
 function mismatch(what, ta, profile) {
   return new ConfigError(`trust anchor and profile ${what}s don't match: trust anchor in ${what} ${ta}, profile in ${what} ${profile}`, {
     code: "INVALID_ARN",
-    hint: "a trust anchor and a profile work together only within one partition, region and account; check --trust-anchor-arn and --profile-arn"
+    hint: "a trust anchor and a profile work together only within one partition, region and account; check the trust anchor ARN and the profile ARN"
   });
 }
 function parseSessionArns(arns) {
@@ -3569,8 +3604,8 @@ function parseSessionArns(arns) {
   if (trustAnchor.accountId !== profile.accountId) throw mismatch("account", trustAnchor.accountId, profile.accountId);
   if (role.partition !== trustAnchor.partition) {
     throw new ConfigError(
-      `--role-arn: partition ${role.partition} differs from the trust anchor's partition ${trustAnchor.partition}`,
-      { code: "INVALID_ARN", hint: "use a role of the same AWS partition as the trust anchor and profile" }
+      `partition ${role.partition} differs from the trust anchor's partition ${trustAnchor.partition}`,
+      { setting: "roleArn", code: "INVALID_ARN", hint: "use a role of the same AWS partition as the trust anchor and profile" }
     );
   }
   return { trustAnchor, profile, role, accountId: role.accountId };
@@ -3585,17 +3620,17 @@ var init_arn = __esm({
     ACCOUNT = "\\d{12}";
     ID = "[^\\s/:]+";
     TRUST_ANCHOR = {
-      flag: "--trust-anchor-arn",
+      setting: "trustAnchorArn",
       expected: "arn:<partition>:rolesanywhere:<region>:<account>:trust-anchor/<id>",
       pattern: new RegExp(`^arn:(${PARTITION}):(rolesanywhere):(${REGION}):(${ACCOUNT}):(trust-anchor/${ID})$`)
     };
     PROFILE = {
-      flag: "--profile-arn",
+      setting: "profileArn",
       expected: "arn:<partition>:rolesanywhere:<region>:<account>:profile/<id>",
       pattern: new RegExp(`^arn:(${PARTITION}):(rolesanywhere):(${REGION}):(${ACCOUNT}):(profile/${ID})$`)
     };
     ROLE = {
-      flag: "--role-arn",
+      setting: "roleArn",
       expected: "arn:<partition>:iam::<account>:role/<name>",
       pattern: new RegExp(`^arn:(${PARTITION}):(iam):():(${ACCOUNT}):(role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})$`)
     };
@@ -3611,8 +3646,9 @@ function resolveRegion(explicit, trustAnchorRegion) {
   const given = explicit !== void 0 && explicit !== "";
   const raw = given ? explicit : trustAnchorRegion;
   if (!REGION_SYNTAX.test(raw)) {
-    throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`, {
-      hint: "omit --region to use the trust anchor ARN's region"
+    throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, {
+      setting: "region",
+      hint: "leave the region unset to use the trust anchor ARN's region"
     });
   }
   let region = raw;
@@ -3624,8 +3660,8 @@ function resolveRegion(explicit, trustAnchorRegion) {
     region = region.slice(0, -5);
     fips = true;
   }
-  if (!region) throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`);
-  return { region, source: given ? "--region" : "trust anchor ARN", fips };
+  if (!region) throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, { setting: "region" });
+  return { region, source: given ? "region" : "trust anchor ARN", fips };
 }
 function defaultEndpoint(region, flags = {}) {
   const p = partitionOf(region);
@@ -3634,8 +3670,9 @@ function defaultEndpoint(region, flags = {}) {
   return `https://${service}.${region}.${suffix}`;
 }
 function parseEndpointUrl(value, name) {
-  const fail3 = () => new ConfigError(`${name}: expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
-    hint: `fix ${name} or leave it unset to use the region's endpoint`
+  const fail3 = () => new ConfigError(`${name === "endpoint" ? "" : `${name}: `}expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
+    ...name === "endpoint" ? { setting: "endpoint" } : {},
+    hint: "fix it or leave it unset to use the region's endpoint"
   });
   let url;
   try {
@@ -3660,7 +3697,7 @@ function resolveEndpoint(inputs) {
   let source = "default";
   let value;
   if (set(inputs.endpoint)) {
-    source = "--endpoint";
+    source = "endpoint";
     value = inputs.endpoint;
   } else if (set(inputs.serviceEndpointEnv)) {
     source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
@@ -3672,7 +3709,8 @@ function resolveEndpoint(inputs) {
   if (value !== void 0) {
     const modes = [inputs.fips ? "FIPS" : "", inputs.dualStack ? "dual-stack" : ""].filter(Boolean);
     if (modes.length) {
-      throw new ConfigError(`${source}: a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+      throw new ConfigError(`${source === "endpoint" ? "" : `${source}: `}a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+        ...source === "endpoint" ? { setting: "endpoint" } : {},
         hint: "unset AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT (or drop the fips region prefix), or drop the custom endpoint"
       });
     }
@@ -3769,7 +3807,8 @@ function readCaBundle(path) {
 function checkDuration(value) {
   if (value === void 0) return DEFAULT_DURATION;
   if (!Number.isInteger(value) || value < 900 || value > 43200) {
-    throw new ConfigError(`--session-duration: expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+    throw new ConfigError(`expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+      setting: "durationSeconds",
       hint: "the profile's duration and the role's maximum session duration may limit it further"
     });
   }
@@ -3779,16 +3818,16 @@ function checkSessionName(value) {
   if (value === void 0 || value === "") return void 0;
   if (!SESSION_NAME.test(value)) {
     throw new ConfigError(
-      `--role-session-name: expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
-      { hint: "choose a name that IAM accepts as a role session name, or omit it" }
+      `expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
+      { setting: "roleSessionName", hint: "choose a name that IAM accepts as a role session name, or omit it" }
     );
   }
   return value;
 }
-function checkPositive(name, value, dflt, max, integer) {
+function checkPositive(setting, value, dflt, max, integer) {
   if (value === void 0) return dflt;
   if (!Number.isFinite(value) || value <= 0 || value > max || integer && !Number.isInteger(value)) {
-    throw new ConfigError(`${name}: expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`);
+    throw new ConfigError(`expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`, { setting });
   }
   return value;
 }
@@ -3814,7 +3853,7 @@ function resolveSessionConfig(init, env) {
     dualStack
   });
   const warnings = [...endpoint.warnings];
-  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled (--no-verify-ssl); use it for testing only");
+  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled; use it for testing only");
   const caBundlePath = envValue(env, "AWS_CA_BUNDLE")?.value;
   const tls = { rejectUnauthorized: !init.noVerifySsl };
   if (caBundlePath) {
@@ -60905,9 +60944,9 @@ init_errors();
 init_clock();
 
 // src/provider/refreshing-provider.ts
-function refreshingProvider(build, clock, name) {
+function refreshingProvider(build, name, nameSetting = (setting) => setting) {
   let setup;
-  let cached;
+  let last;
   const refresher = () => {
     if (setup) return setup;
     const p = build();
@@ -60917,42 +60956,36 @@ function refreshingProvider(build, clock, name) {
     });
     return p;
   };
-  const remember = (r, credentials) => {
-    if (cached?.credentials === credentials) return cached.promise;
-    const identity = {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey.reveal(),
-      sessionToken: credentials.sessionToken.reveal(),
-      expiration: credentials.expiration,
-      accountId: credentials.accountId
-    };
-    const promise = Promise.resolve(identity);
-    if (cached && credentials.expiration.getTime() < cached.credentials.expiration.getTime()) return promise;
-    const refreshAt = r.nextRefreshAt() ?? 0;
-    cached = { credentials, promise, freshUntil: Math.min(refreshAt, credentials.expiration.getTime()) };
-    return promise;
+  const identityOf = (credentials) => {
+    if (last?.credentials !== credentials) {
+      const identity = {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey.reveal(),
+        sessionToken: credentials.sessionToken.reveal(),
+        expiration: credentials.expiration,
+        accountId: credentials.accountId
+      };
+      last = { credentials, identity };
+    }
+    return last.identity;
   };
-  const slow = async (force) => {
+  return async (identityProperties) => {
     try {
       const r = await refresher();
-      const credentials = force ? await r.refreshNow() : await r.get();
-      return await remember(r, credentials);
+      return identityOf(identityProperties?.forceRefresh === true ? await r.refreshNow() : await r.get());
     } catch (err) {
-      throw await toProviderError(err, name);
+      throw await toProviderError(err, name, nameSetting);
     }
   };
-  return (identityProperties) => {
-    const force = identityProperties?.forceRefresh === true;
-    const c = cached;
-    if (c !== void 0 && !force && clock.now() < c.freshUntil) return c.promise;
-    return slow(force);
-  };
 }
-async function toProviderError(err, name) {
-  const { CredentialsProviderError: CredentialsProviderError2 } = await Promise.resolve().then(() => __toESM(require_dist_cjs2(), 1));
+async function toProviderError(err, name, nameSetting) {
+  const [{ CredentialsProviderError: CredentialsProviderError2 }, { messageNaming: messageNaming2, RolesAnywhereError: RolesAnywhereError2 }] = await Promise.all([
+    Promise.resolve().then(() => __toESM(require_dist_cjs2(), 1)),
+    Promise.resolve().then(() => (init_errors(), errors_exports))
+  ]);
   if (err instanceof CredentialsProviderError2 && err.tryNextLink === false) return err;
   const e = err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = err instanceof RolesAnywhereError2 ? messageNaming2(err, nameSetting) : err instanceof Error ? err.message : String(err);
   const hint = typeof e?.hint === "string" && e.hint !== "" ? ` (hint: ${e.hint})` : "";
   const wrapped = new CredentialsProviderError2(`${name}: ${message}${hint}`, { tryNextLink: false });
   Object.defineProperty(wrapped, "cause", { value: err, configurable: true, writable: true, enumerable: false });
@@ -60964,7 +60997,7 @@ function fromRolesAnywhere(init) {
   const clock = init.clock ?? systemClock;
   const logger2 = init.logger;
   const warn = logger2 ? (m) => logger2.warn(m) : (m) => console.warn(m);
-  return refreshingProvider(() => createProviderRefresher(init, clock, warn), clock, "fromRolesAnywhere");
+  return refreshingProvider(() => createProviderRefresher(init, clock, warn), "fromRolesAnywhere", optionNames(init));
 }
 async function createProviderRefresher(init, clock, warn) {
   const [{ resolveSessionConfig: resolveSessionConfig2 }, { createCredentialFetcher: createCredentialFetcher2 }, { createRefresher: createRefresher2 }] = await Promise.all([
@@ -61031,24 +61064,7 @@ function resolveProviderConfig(init, env, resolve) {
   const fromEnv2 = env.AWS_REGION !== void 0 && env.AWS_REGION.trim() !== "" ? env.AWS_REGION.trim() : void 0;
   const region = option ?? fromEnv2;
   const source = option !== void 0 ? "the region option" : "AWS_REGION";
-  const sessionInit = {
-    trustAnchorArn: init.trustAnchorArn,
-    profileArn: init.profileArn,
-    roleArn: init.roleArn,
-    ...region !== void 0 ? { region } : {},
-    ...init.endpoint !== void 0 && init.endpoint !== "" ? { endpoint: init.endpoint } : {},
-    ...init.durationSeconds !== void 0 ? { durationSeconds: init.durationSeconds } : {},
-    ...init.roleSessionName !== void 0 && init.roleSessionName !== "" ? { roleSessionName: init.roleSessionName } : {},
-    ...init.noVerifySsl ? { noVerifySsl: true } : {},
-    ...init.timeoutMs !== void 0 ? { timeoutMs: init.timeoutMs } : {},
-    ...init.maxAttempts !== void 0 ? { maxAttempts: init.maxAttempts } : {}
-  };
-  let config;
-  try {
-    config = resolve(sessionInit, env);
-  } catch (err) {
-    throw renameFlags(err, region !== void 0 ? source : void 0);
-  }
+  const config = resolve({ ...init, ...region !== void 0 ? { region } : {} }, env);
   const anchorRegion = config.arns.trustAnchor.region;
   if (region !== void 0 && config.region !== anchorRegion) {
     const warnings = [
@@ -61059,26 +61075,10 @@ function resolveProviderConfig(init, env, resolve) {
   }
   return config;
 }
-var FLAG_NAMES = [
-  ["--trust-anchor-arn", "trustAnchorArn"],
-  ["--profile-arn", "profileArn"],
-  ["--role-arn", "roleArn"],
-  ["--session-duration", "durationSeconds"],
-  ["--role-session-name", "roleSessionName"],
-  ["--endpoint", "endpoint"]
-];
-function renameFlags(err, regionSource) {
-  if (!(err instanceof Error)) return err;
-  const names = [...FLAG_NAMES, ["--region", regionSource === "AWS_REGION" ? "AWS_REGION" : "region"]];
-  const rename = (text) => {
-    let out = text;
-    for (const [flag, option] of names) out = out.replace(new RegExp(`${flag}(?![\\w-])`, "g"), option);
-    return out;
-  };
-  err.message = rename(err.message);
-  const withHint = err;
-  if (typeof withHint.hint === "string") withHint.hint = rename(withHint.hint);
-  return err;
+function optionNames(init) {
+  const env = init.env ?? process.env;
+  const regionFromEnv = (init.region === void 0 || init.region === "") && env.AWS_REGION !== void 0 && env.AWS_REGION.trim() !== "";
+  return (setting) => setting === "region" && regionFromEnv ? "AWS_REGION" : setting;
 }
 
 // src/action/run-action.ts

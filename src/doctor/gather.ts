@@ -12,7 +12,8 @@ import { loadIdentity, loadCertificates, loadPrivateKey } from "../identity/load
 import { resolveSource, sourceLabel } from "../identity/sources.js";
 import type { IdentityInput, IdentityIo, Pkcs11Input } from "../identity/types.js";
 import { readBundle } from "./read-bundle.js";
-import type { CertificateBundle, DoctorFacts, KeyMaterial, Outcome, Problem, SessionSettings } from "./types.js";
+import { toProblem } from "./results.js";
+import type { CertificateBundle, DoctorFacts, KeyMaterial, Outcome, SessionSettings } from "./types.js";
 
 /** What doctor is asked to check. @public */
 export interface DoctorRequest {
@@ -53,14 +54,7 @@ export const DOCTOR_ENV_VARS = [
   "NO_PROXY",
 ] as const;
 
-/** An error as a Problem: its message, hint and code. @internal */
-export function toProblem(err: unknown): Problem {
-  const e = err as { message?: unknown; hint?: unknown; code?: unknown };
-  const p: Problem = { message: typeof e?.message === "string" ? e.message : String(err) };
-  if (typeof e?.hint === "string") p.hint = e.hint;
-  if (typeof e?.code === "string") p.code = e.code;
-  return p;
-}
+export { toProblem } from "./results.js";
 
 async function attempt<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
   try {

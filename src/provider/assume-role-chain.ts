@@ -80,7 +80,7 @@ export function assumeRoleChain(
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const warn = logger ? (m: string) => logger.warn(m) : (m: string) => console.warn(m);
-  return refreshingProvider(() => createChainRefresher(baseProvider, hops, options, clock, warn), clock, "assumeRoleChain");
+  return refreshingProvider(() => createChainRefresher(baseProvider, hops, options, clock, warn), "assumeRoleChain");
 }
 
 async function createChainRefresher(

@@ -7,6 +7,7 @@
 import type { Dispatcher } from "undici";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
+import type { SettingId } from "../errors.js";
 import type { Refresher } from "../credentials/refresher.js";
 import { refreshingProvider, type RolesAnywhereProvider } from "./refreshing-provider.js";
 import type { AssumeRoleHopInit } from "../sources/assume-role/options.js";
@@ -21,7 +22,7 @@ import type { ResolvedSessionConfig, SessionInit } from "../session/config.js";
  * secrets are picked up without a restart.
  * @public
  */
-export interface FromRolesAnywhereInit {
+export interface FromRolesAnywhereInit extends SessionInit {
   /**
    * The leaf certificate (PEM or DER), a fullchain PEM (leaf then intermediates),
    * a PEM holding both key and certificate, or a PKCS#12 file. Required.
@@ -33,12 +34,6 @@ export interface FromRolesAnywhereInit {
   intermediates?: IdentityInput;
   /** Password of an encrypted PKCS#8 key or of a PKCS#12 file; a string is the password itself. Default: none. */
   passphrase?: IdentityInput;
-  /** Trust anchor ARN, `arn:aws:rolesanywhere:<region>:<account>:trust-anchor/<id>`. Required. */
-  trustAnchorArn: string;
-  /** Profile ARN, in the trust anchor's partition, region and account. Required. */
-  profileArn: string;
-  /** Role ARN to assume; its account becomes the identity's `accountId`. Required. */
-  roleArn: string;
   /**
    * Signing region and endpoint region. Default: `AWS_REGION` from `env`, else the
    * trust anchor ARN's region. A region differing from the trust anchor ARN's is
@@ -51,10 +46,6 @@ export interface FromRolesAnywhereInit {
    * `AWS_USE_DUALSTACK_ENDPOINT` honoured). `AWS_ENDPOINT_URL_ROLESANYWHERE` wins over it.
    */
   endpoint?: string;
-  /** Requested session duration in seconds, 900–43200. Default 3600 (the profile may shorten it). */
-  durationSeconds?: number;
-  /** Role session name (the profile must accept it). Default: none (the service uses the certificate serial). */
-  roleSessionName?: string;
   /**
    * AssumeRole hops after the Roles Anywhere session, in order: each is signed
    * with the previous hop's credentials, and the provider hands out the last
@@ -68,12 +59,6 @@ export interface FromRolesAnywhereInit {
    * else the region's regional endpoint (FIPS / dual-stack switches honoured).
    */
   stsEndpoint?: string;
-  /** Skip TLS verification of the endpoint (testing only). Default false. */
-  noVerifySsl?: boolean;
-  /** Time limit of one CreateSession attempt, in ms. Default 10 000. */
-  timeoutMs?: number;
-  /** CreateSession attempts on throttling, 5xx and network errors, 1–10. Default 3. */
-  maxAttempts?: number;
   /**
    * Credentials are refreshed a random time between `staleMinMs` and `staleMaxMs`
    * before they expire (capped near half the lifetime for short sessions).
@@ -131,7 +116,7 @@ export function fromRolesAnywhere(init: FromRolesAnywhereInit): RolesAnywherePro
   const clock = init.clock ?? systemClock;
   const logger = init.logger;
   const warn: Warn = logger ? (m) => logger.warn(m) : (m) => console.warn(m);
-  return refreshingProvider(() => createProviderRefresher(init, clock, warn), clock, "fromRolesAnywhere");
+  return refreshingProvider(() => createProviderRefresher(init, clock, warn), "fromRolesAnywhere", optionNames(init));
 }
 
 /** Resolves the configuration, logs its warnings, and builds the refresher (heavy modules load here). */
@@ -212,25 +197,8 @@ function resolveProviderConfig(
   const fromEnv = env.AWS_REGION !== undefined && env.AWS_REGION.trim() !== "" ? env.AWS_REGION.trim() : undefined;
   const region = option ?? fromEnv;
   const source = option !== undefined ? "the region option" : "AWS_REGION";
-  const sessionInit: SessionInit = {
-    trustAnchorArn: init.trustAnchorArn,
-    profileArn: init.profileArn,
-    roleArn: init.roleArn,
-    ...(region !== undefined ? { region } : {}),
-    ...(init.endpoint !== undefined && init.endpoint !== "" ? { endpoint: init.endpoint } : {}),
-    ...(init.durationSeconds !== undefined ? { durationSeconds: init.durationSeconds } : {}),
-    ...(init.roleSessionName !== undefined && init.roleSessionName !== "" ? { roleSessionName: init.roleSessionName } : {}),
-    ...(init.noVerifySsl ? { noVerifySsl: true } : {}),
-    ...(init.timeoutMs !== undefined ? { timeoutMs: init.timeoutMs } : {}),
-    ...(init.maxAttempts !== undefined ? { maxAttempts: init.maxAttempts } : {}),
-  };
-  let config: ResolvedSessionConfig;
-  try {
-    config = resolve(sessionInit, env);
-  } catch (err) {
-    // The session layer names its CLI flags; name the option the caller actually set.
-    throw renameFlags(err, region !== undefined ? source : undefined);
-  }
+  // The Init is a SessionInit plus the provider's own options, which the session ignores.
+  const config = resolve({ ...init, ...(region !== undefined ? { region } : {}) }, env);
   const anchorRegion = config.arns.trustAnchor.region;
   if (region !== undefined && config.region !== anchorRegion) {
     const warnings = [
@@ -245,29 +213,9 @@ function resolveProviderConfig(
   return config;
 }
 
-const FLAG_NAMES: ReadonlyArray<[string, string]> = [
-  ["--trust-anchor-arn", "trustAnchorArn"],
-  ["--profile-arn", "profileArn"],
-  ["--role-arn", "roleArn"],
-  ["--session-duration", "durationSeconds"],
-  ["--role-session-name", "roleSessionName"],
-  ["--endpoint", "endpoint"],
-];
-
-/**
- * The session layer names its CLI flags in messages and hints; a library caller
- * set Init options (or AWS_REGION), so name those instead.
- */
-function renameFlags(err: unknown, regionSource: string | undefined): unknown {
-  if (!(err instanceof Error)) return err;
-  const names: Array<[string, string]> = [...FLAG_NAMES, ["--region", regionSource === "AWS_REGION" ? "AWS_REGION" : "region"]];
-  const rename = (text: string): string => {
-    let out = text;
-    for (const [flag, option] of names) out = out.replace(new RegExp(`${flag}(?![\\w-])`, "g"), option);
-    return out;
-  };
-  err.message = rename(err.message);
-  const withHint = err as Error & { hint?: unknown };
-  if (typeof withHint.hint === "string") withHint.hint = rename(withHint.hint);
-  return err;
+/** How the library names a setting in a message: by its option, or AWS_REGION when the region came from there. */
+function optionNames(init: FromRolesAnywhereInit): (setting: SettingId) => string {
+  const env = init.env ?? process.env;
+  const regionFromEnv = (init.region === undefined || init.region === "") && env.AWS_REGION !== undefined && env.AWS_REGION.trim() !== "";
+  return (setting) => (setting === "region" && regionFromEnv ? "AWS_REGION" : setting);
 }

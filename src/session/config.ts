@@ -142,7 +142,8 @@ function readCaBundle(path: string): string {
 function checkDuration(value: number | undefined): number {
   if (value === undefined) return DEFAULT_DURATION;
   if (!Number.isInteger(value) || value < 900 || value > 43200) {
-    throw new ConfigError(`--session-duration: expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+    throw new ConfigError(`expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+      setting: "durationSeconds",
       hint: "the profile's duration and the role's maximum session duration may limit it further",
     });
   }
@@ -155,17 +156,17 @@ function checkSessionName(value: string | undefined): string | undefined {
   if (value === undefined || value === "") return undefined;
   if (!SESSION_NAME.test(value)) {
     throw new ConfigError(
-      `--role-session-name: expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
-      { hint: "choose a name that IAM accepts as a role session name, or omit it" },
+      `expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
+      { setting: "roleSessionName", hint: "choose a name that IAM accepts as a role session name, or omit it" },
     );
   }
   return value;
 }
 
-function checkPositive(name: string, value: number | undefined, dflt: number, max: number, integer: boolean): number {
+function checkPositive(setting: "timeoutMs" | "maxAttempts", value: number | undefined, dflt: number, max: number, integer: boolean): number {
   if (value === undefined) return dflt;
   if (!Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(`${name}: expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`);
+    throw new ConfigError(`expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`, { setting });
   }
   return value;
 }
@@ -206,7 +207,7 @@ export function resolveSessionConfig(init: SessionInit, env: NodeJS.ProcessEnv):
     dualStack,
   });
   const warnings = [...endpoint.warnings];
-  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled (--no-verify-ssl); use it for testing only");
+  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled; use it for testing only");
 
   const caBundlePath = envValue(env, "AWS_CA_BUNDLE")?.value;
   const tls: { rejectUnauthorized: boolean; ca?: string; caBundlePath?: string } = { rejectUnauthorized: !init.noVerifySsl };

@@ -40,7 +40,7 @@ export interface ResolvedRegion {
   /** The region used in the signing scope and the endpoint host name. */
   region: string;
   /** Where it came from. */
-  source: "--region" | "trust anchor ARN";
+  source: "region" | "trust anchor ARN";
   /** The region was a FIPS pseudo-region (`fips-us-east-1`, `us-east-1-fips`). */
   fips: boolean;
 }
@@ -59,8 +59,9 @@ export function resolveRegion(explicit: string | undefined, trustAnchorRegion: s
   const given = explicit !== undefined && explicit !== "";
   const raw = given ? explicit : trustAnchorRegion;
   if (!REGION_SYNTAX.test(raw)) {
-    throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`, {
-      hint: "omit --region to use the trust anchor ARN's region",
+    throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, {
+      setting: "region",
+      hint: "leave the region unset to use the trust anchor ARN's region",
     });
   }
   let region = raw;
@@ -72,8 +73,8 @@ export function resolveRegion(explicit: string | undefined, trustAnchorRegion: s
     region = region.slice(0, -5);
     fips = true;
   }
-  if (!region) throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`);
-  return { region, source: given ? "--region" : "trust anchor ARN", fips };
+  if (!region) throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, { setting: "region" });
+  return { region, source: given ? "region" : "trust anchor ARN", fips };
 }
 
 /**
@@ -107,14 +108,16 @@ const ACCEPTED_URLS = "an http:// or https:// URL with a host, such as https://r
 /**
  * Validates an endpoint URL. `http` and `https` only; a path prefix is kept
  * (the request goes to `<prefix>/sessions` and is signed with that path).
- * @param name What to call the setting in the message (`--endpoint`, `AWS_ENDPOINT_URL_ROLESANYWHERE`).
+ * @param name Where the value comes from: the `endpoint` setting (the error then carries its id), or
+ *   the environment variable (`AWS_ENDPOINT_URL_ROLESANYWHERE`, `AWS_ENDPOINT_URL`).
  * @throws ConfigError listing what is accepted.
  * @public
  */
 export function parseEndpointUrl(value: string, name: string): EndpointUrl {
   const fail = (): ConfigError =>
-    new ConfigError(`${name}: expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
-      hint: `fix ${name} or leave it unset to use the region's endpoint`,
+    new ConfigError(`${name === "endpoint" ? "" : `${name}: `}expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
+      ...(name === "endpoint" ? { setting: "endpoint" as const } : {}),
+      hint: "fix it or leave it unset to use the region's endpoint",
     });
   let url: URL;
   try {
@@ -149,7 +152,7 @@ export interface EndpointInputs {
 
 /** A resolved endpoint. @public */
 export interface ResolvedEndpoint extends EndpointUrl {
-  source: "AWS_ENDPOINT_URL_ROLESANYWHERE" | "--endpoint" | "AWS_ENDPOINT_URL" | "default";
+  source: "AWS_ENDPOINT_URL_ROLESANYWHERE" | "endpoint" | "AWS_ENDPOINT_URL" | "default";
   /** Settings that were overridden, naming which one won (to show as warnings). */
   warnings: string[];
 }
@@ -169,7 +172,7 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   let source: ResolvedEndpoint["source"] = "default";
   let value: string | undefined;
   if (set(inputs.endpoint)) {
-    source = "--endpoint";
+    source = "endpoint";
     value = inputs.endpoint;
   } else if (set(inputs.serviceEndpointEnv)) {
     source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
@@ -181,7 +184,8 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   if (value !== undefined) {
     const modes = [inputs.fips ? "FIPS" : "", inputs.dualStack ? "dual-stack" : ""].filter(Boolean);
     if (modes.length) {
-      throw new ConfigError(`${source}: a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+      throw new ConfigError(`${source === "endpoint" ? "" : `${source}: `}a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+        ...(source === "endpoint" ? { setting: "endpoint" as const } : {}),
         hint: "unset AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT (or drop the fips region prefix), or drop the custom endpoint",
       });
     }
