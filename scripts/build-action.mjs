@@ -17,7 +17,22 @@ const esbuild = require("esbuild");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const out = join(root, "action", "dist", "index.mjs");
 
-const result = esbuild.buildSync({
+// Packages with a native part cannot travel in one file (the Action takes its
+// key as a value; PKCS#11 is for the npm package): each is replaced by a module
+// that throws, so a lazy import of it fails with the caller's own clear error.
+const NATIVE_PACKAGES = ["pkcs11js"];
+const nativeUnavailable = {
+  name: "native-packages-unavailable",
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${NATIVE_PACKAGES.join("|")})$`) }, (args) => ({ path: args.path, namespace: "unavailable" }));
+    build.onLoad({ filter: /.*/, namespace: "unavailable" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} has a native part and is not inside the Action's bundle`)});`,
+      loader: "js",
+    }));
+  },
+};
+
+const result = await esbuild.build({
   entryPoints: [join(root, "src", "action", "main.ts")],
   absWorkingDir: root,
   bundle: true,
@@ -31,6 +46,7 @@ const result = esbuild.buildSync({
   // Bundled CommonJS dependencies call require() for Node.js built-ins.
   banner: { js: 'import { createRequire as __actionCreateRequire } from "node:module";\nconst require = __actionCreateRequire(import.meta.url);' },
   legalComments: "eof",
+  plugins: [nativeUnavailable],
 });
 const text = result.outputFiles[0].text;
 
@@ -39,7 +55,7 @@ function modules(bundle) {
   const out = new Map();
   let current;
   for (const line of bundle.split("\n")) {
-    const m = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line);
+    const m = /^\/\/ ((?:src|node_modules)\/\S+|[a-z-]+:\S+)$/.exec(line);
     if (m) current = m[1];
     else if (current !== undefined) out.set(current, `${out.get(current) ?? ""}${line}\n`);
   }

@@ -71,7 +71,7 @@ const allowed: Record<string, readonly string[]> = {
   // The server side of identity tokens: apart from the client it verifies tokens of.
   verifier: ["verifier"],
   // The GitHub Action is a front end like cli/: inputs → the provider → the runner's files.
-  action: ["action", "provider", "session"],
+  action: ["action", "provider", "session", "sources"],
 };
 
 /** Root files every folder may import. index.ts and cli.ts are entry points: nothing imports them. */

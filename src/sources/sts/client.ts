@@ -168,7 +168,7 @@ export async function callSts(
     credentials: {
       accessKeyId: caller.accessKeyId,
       secretAccessKey: caller.secretAccessKey.reveal(),
-      ...(caller.sessionToken ? { sessionToken: caller.sessionToken.reveal() } : {}),
+      ...(caller.sessionToken && caller.sessionToken.reveal() !== "" ? { sessionToken: caller.sessionToken.reveal() } : {}),
     },
     region: ep.signingRegion,
     service: "sts",
