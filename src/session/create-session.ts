@@ -9,7 +9,7 @@ import type { ResolvedSessionConfig } from "./config.js";
 import type { ServiceError } from "./response.js";
 import { isRetryableStatus, isThrottle, parseServiceError, parseSuccess, serviceErrorToException } from "./response.js";
 import type { NetworkFailure } from "./retry.js";
-import { backoffDelayMs, classifyNetworkError, networkErrorToException } from "./retry.js";
+import { backoffDelayMs, classifyNetworkError, networkErrorToException, retryAllowed } from "./retry.js";
 import { createDefaultDispatcher, userAgent } from "./transport.js";
 import { directRequest } from "./node-transport.js";
 import { proxyRoute, type ProxyRoute } from "./proxy-for.js";
@@ -46,14 +46,6 @@ export interface CreateSessionOptions {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
-/**
- * Throttling (429 / ThrottlingException) is retried up to this many attempts in
- * all, even when maxAttempts is lower (but not when it is 1): a fleet that shares
- * the CreateSession quota (10 per second per account and Region by default) gets
- * through a burst only if throttled callers keep backing off (full jitter,
- * 500 ms doubling to 20 s) instead of failing after three tries.
- */
-export const MAX_THROTTLED_ATTEMPTS = 8;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -100,7 +92,8 @@ function requestBody(cfg: ResolvedSessionConfig): string {
  * Calls IAM Roles Anywhere CreateSession: `POST <endpoint>/sessions?profileArn=…&roleArn=…&trustAnchorArn=…`
  * with body `{"durationSeconds":N[,"roleSessionName":"…"]}`, signed with
  * SigV4-X509. Up to `cfg.maxAttempts` attempts on throttling, 5xx and
- * connection errors/timeouts, with exponential backoff and full jitter; each
+ * connection errors/timeouts (throttling goes on for THROTTLE_RETRY_BUDGET_MS,
+ * see retryAllowed), with exponential backoff and full jitter; each
  * attempt is signed again with a fresh X-Amz-Date.
  * @param identity The identity, or an async function returning it (called once per call).
  * @returns Credentials (secret key and token wrapped in Secret; accountId from the role ARN).
@@ -200,14 +193,15 @@ export async function createSession(
     }
   };
 
+  // Time spent waiting between attempts (the throttling budget counts it; the clock is left alone).
+  let waitedMs = 0;
   try {
     for (let n = 1; ; n++) {
       const result = await attempt(n);
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
       const throttled = result.kind === "service" && isThrottle(result.error);
-      const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
-      if (!retryable || n >= limit) {
+      if (!retryAllowed({ attempt: n, maxAttempts: cfg.maxAttempts, retryable, throttled, elapsedMs: waitedMs })) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
@@ -216,6 +210,7 @@ export async function createSession(
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
         debug(`CreateSession attempt ${n} failed (${why}); retrying in ${delay} ms`);
       }
+      waitedMs += delay;
       await sleep(delay);
     }
   } finally {
