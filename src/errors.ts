@@ -17,6 +17,7 @@ export type ErrorCode =
   | "UNSUPPORTED_ON_THIS_NODE"
   | "CHAIN_TOO_LONG"
   | "PKCS12"
+  | "PKCS11"
   // configuration and usage
   | "CONFIG"
   | "USAGE"
@@ -67,21 +68,79 @@ export type IdentityTokenRefusal =
   | "ACCOUNT_NOT_ALLOWED"
   | "PRINCIPAL_NOT_ALLOWED";
 
+/**
+ * The id of a setting an error is about: the library's option name. Each front
+ * end names it its own way: the library by this id, the CLI (and doctor) by its
+ * flag ({@link SETTING_FLAGS}).
+ * @public
+ */
+export type SettingId =
+  | "trustAnchorArn"
+  | "profileArn"
+  | "roleArn"
+  | "region"
+  | "endpoint"
+  | "durationSeconds"
+  | "roleSessionName"
+  | "noVerifySsl"
+  | "timeoutMs"
+  | "maxAttempts";
+
+/** The CLI flag of each setting that has one (the others are named by their id there too). @public */
+export const SETTING_FLAGS: Readonly<Partial<Record<SettingId, string>>> = {
+  trustAnchorArn: "--trust-anchor-arn",
+  profileArn: "--profile-arn",
+  roleArn: "--role-arn",
+  region: "--region",
+  endpoint: "--endpoint",
+  durationSeconds: "--session-duration",
+  roleSessionName: "--role-session-name",
+  noVerifySsl: "--no-verify-ssl",
+};
+
+/** Options every error of this package takes. @public */
+export interface RolesAnywhereErrorOptions {
+  cause?: unknown;
+  hint?: string;
+  /** The setting the error is about; then `message` is the detail, and the error's message is `<setting>: <detail>`. */
+  setting?: SettingId;
+}
+
 /** Base class of every error this package throws on purpose. @public */
 export class RolesAnywhereError extends Error {
   readonly code: ErrorCode;
   readonly hint?: string;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; hint?: string }) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+  /** The setting the error is about, if any (its hint then does not name it, so any front end can show it). */
+  readonly setting?: SettingId;
+  /** With `setting`: the message without the setting's name. */
+  readonly detail?: string;
+  constructor(code: ErrorCode, message: string, options?: RolesAnywhereErrorOptions) {
+    super(options?.setting ? `${options.setting}: ${message}` : message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = "RolesAnywhereError";
     this.code = code;
     if (options?.hint) this.hint = options.hint;
+    if (options?.setting) {
+      this.setting = options.setting;
+      this.detail = message;
+    }
   }
 }
 
+/**
+ * An error's message with its setting named by the front end's `name`
+ * (e.g. the CLI's flag); the message as it is when it is about no setting.
+ * @public
+ */
+export function messageNaming(err: RolesAnywhereError, name: (setting: SettingId) => string): string {
+  return err.setting !== undefined && err.detail !== undefined ? `${name(err.setting)}: ${err.detail}` : err.message;
+}
+
+/** The CLI's name of a setting: its flag, else its id. @public */
+export const settingFlag = (setting: SettingId): string => SETTING_FLAGS[setting] ?? setting;
+
 /** A usage error (unknown flag, missing or conflicting flags): exit code 2. @public */
 export class UsageError extends RolesAnywhereError {
-  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
+  constructor(message: string, options?: RolesAnywhereErrorOptions) {
     super("USAGE", message, options);
     this.name = "UsageError";
   }
@@ -89,7 +148,7 @@ export class UsageError extends RolesAnywhereError {
 
 /** A configuration error (bad ARN, bad config file value). @public */
 export class ConfigError extends RolesAnywhereError {
-  constructor(message: string, options?: { cause?: unknown; hint?: string; code?: ErrorCode }) {
+  constructor(message: string, options?: RolesAnywhereErrorOptions & { code?: ErrorCode }) {
     super(options?.code ?? "CONFIG", message, options);
     this.name = "ConfigError";
   }

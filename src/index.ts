@@ -10,12 +10,12 @@
  */
 
 // Errors, secrets, clocks
-export { RolesAnywhereError, UsageError, ConfigError, IdentityError, CreateSessionError, type ErrorCode } from "./errors.js";
+export { RolesAnywhereError, UsageError, ConfigError, IdentityError, CreateSessionError, StsError, type ErrorCode } from "./errors.js";
 export { Secret } from "./secret.js";
 export { systemClock, ManualClock, type Clock } from "./clock.js";
 
 // 1. identity
-export type { IdentityInput, IdentitySpec, IdentityIo, X509Identity, KeyType } from "./identity/types.js";
+export type { IdentityInput, IdentitySpec, FileIdentitySpec, IdentityIo, X509Identity, TokenIdentity, LoadedIdentity, TokenKey, Pkcs11Input, KeyType } from "./identity/types.js";
 export {
   loadIdentity,
   loadCertificate,
@@ -36,6 +36,8 @@ export {
   authorizationHeader,
   formatAmzDate,
   createKeySigner,
+  createTokenSigner,
+  createIdentitySigner,
   signRequest,
   signTestMessage,
 } from "./signer/index.js";
@@ -70,7 +72,12 @@ export {
   type RolesAnywhereProvider,
 } from "./provider/from-roles-anywhere.js";
 
+export { assumeRoleChain, type AssumeRoleChainOptions, type BaseIdentity } from "./provider/assume-role-chain.js";
+export type { AssumeRoleHopInit, SessionTag } from "./sources/assume-role/options.js";
+export { resolveStsEndpoint, defaultStsEndpoint, type StsEndpoint, type StsEndpointInputs } from "./sources/sts/endpoint.js";
+
 export { startServe, DEFAULT_SERVE_PORT, DEFAULT_SERVE_BIND, type StartServeOptions, type RunningServe } from "./outputs/serve-runner.js";
+export type { ServeRoute } from "./outputs/serve/router.js";
 
 // Identity tokens: make one (outputs) and verify one (the server side, also
 // "rolesanywhere-signing-helper/verifier", which loads none of the client).

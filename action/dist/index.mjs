@@ -50,20 +50,54 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
 // src/errors.ts
-var RolesAnywhereError, UsageError, ConfigError, IdentityError, CreateSessionError;
+var errors_exports = {};
+__export(errors_exports, {
+  ConfigError: () => ConfigError,
+  CreateSessionError: () => CreateSessionError,
+  IdentityError: () => IdentityError,
+  RolesAnywhereError: () => RolesAnywhereError,
+  SETTING_FLAGS: () => SETTING_FLAGS,
+  StsError: () => StsError,
+  UsageError: () => UsageError,
+  messageNaming: () => messageNaming,
+  settingFlag: () => settingFlag
+});
+function messageNaming(err, name) {
+  return err.setting !== void 0 && err.detail !== void 0 ? `${name(err.setting)}: ${err.detail}` : err.message;
+}
+var SETTING_FLAGS, RolesAnywhereError, settingFlag, UsageError, ConfigError, IdentityError, CreateSessionError, StsError;
 var init_errors = __esm({
   "src/errors.ts"() {
     "use strict";
+    SETTING_FLAGS = {
+      trustAnchorArn: "--trust-anchor-arn",
+      profileArn: "--profile-arn",
+      roleArn: "--role-arn",
+      region: "--region",
+      endpoint: "--endpoint",
+      durationSeconds: "--session-duration",
+      roleSessionName: "--role-session-name",
+      noVerifySsl: "--no-verify-ssl"
+    };
     RolesAnywhereError = class extends Error {
       code;
       hint;
-      constructor(code, message, options) {
-        super(message, options?.cause !== void 0 ? { cause: options.cause } : void 0);
+      /** The setting the error is about, if any (its hint then does not name it, so any front end can show it). */
+      setting;
+      /** With `setting`: the message without the setting's name. */
+      detail;
+      constructor(code2, message, options) {
+        super(options?.setting ? `${options.setting}: ${message}` : message, options?.cause !== void 0 ? { cause: options.cause } : void 0);
         this.name = "RolesAnywhereError";
-        this.code = code;
+        this.code = code2;
         if (options?.hint) this.hint = options.hint;
+        if (options?.setting) {
+          this.setting = options.setting;
+          this.detail = message;
+        }
       }
     };
+    settingFlag = (setting) => SETTING_FLAGS[setting] ?? setting;
     UsageError = class extends RolesAnywhereError {
       constructor(message, options) {
         super("USAGE", message, options);
@@ -77,8 +111,8 @@ var init_errors = __esm({
       }
     };
     IdentityError = class extends RolesAnywhereError {
-      constructor(code, message, options) {
-        super(code, message, options);
+      constructor(code2, message, options) {
+        super(code2, message, options);
         this.name = "IdentityError";
       }
     };
@@ -98,6 +132,22 @@ var init_errors = __esm({
         this.retryable = init.retryable ?? false;
       }
     };
+    StsError = class extends RolesAnywhereError {
+      /** HTTP status, 0 when no response was received. */
+      status;
+      /** STS's error code, e.g. `AccessDenied`, `ValidationError`, `ExpiredToken`. */
+      awsCode;
+      requestId;
+      retryable;
+      constructor(message, init) {
+        super(init.code ?? "ASSUME_ROLE", message, { cause: init.cause, hint: init.hint });
+        this.name = "StsError";
+        this.status = init.status;
+        if (init.awsCode) this.awsCode = init.awsCode;
+        if (init.requestId) this.requestId = init.requestId;
+        this.retryable = init.retryable ?? false;
+      }
+    };
   }
 });
 
@@ -107,6 +157,3381 @@ var init_clock = __esm({
   "src/clock.ts"() {
     "use strict";
     systemClock = { now: () => Date.now() };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/property-provider/ProviderError.js
+var ProviderError;
+var init_ProviderError = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/ProviderError.js"() {
+    ProviderError = class _ProviderError extends Error {
+      name = "ProviderError";
+      tryNextLink;
+      constructor(message, options = true) {
+        let logger2;
+        let tryNextLink = true;
+        if (typeof options === "boolean") {
+          logger2 = void 0;
+          tryNextLink = options;
+        } else if (options != null && typeof options === "object") {
+          logger2 = options.logger;
+          tryNextLink = options.tryNextLink ?? true;
+        }
+        super(message);
+        this.tryNextLink = tryNextLink;
+        Object.setPrototypeOf(this, _ProviderError.prototype);
+        logger2?.debug?.(`@smithy/property-provider ${tryNextLink ? "->" : "(!)"} ${message}`);
+      }
+      static from(error, options = true) {
+        return Object.assign(new this(error.message, options), error);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/property-provider/CredentialsProviderError.js
+var CredentialsProviderError;
+var init_CredentialsProviderError = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/CredentialsProviderError.js"() {
+    init_ProviderError();
+    CredentialsProviderError = class _CredentialsProviderError extends ProviderError {
+      name = "CredentialsProviderError";
+      constructor(message, options = true) {
+        super(message, options);
+        Object.setPrototypeOf(this, _CredentialsProviderError.prototype);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/property-provider/TokenProviderError.js
+var TokenProviderError;
+var init_TokenProviderError = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/TokenProviderError.js"() {
+    init_ProviderError();
+    TokenProviderError = class _TokenProviderError extends ProviderError {
+      name = "TokenProviderError";
+      constructor(message, options = true) {
+        super(message, options);
+        Object.setPrototypeOf(this, _TokenProviderError.prototype);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/property-provider/chain.js
+var chain;
+var init_chain = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/chain.js"() {
+    init_ProviderError();
+    chain = (...providers) => async () => {
+      if (providers.length === 0) {
+        throw new ProviderError("No providers in chain");
+      }
+      let lastProviderError;
+      for (const provider of providers) {
+        try {
+          const credentials = await provider();
+          return credentials;
+        } catch (err) {
+          lastProviderError = err;
+          if (err?.tryNextLink) {
+            continue;
+          }
+          throw err;
+        }
+      }
+      throw lastProviderError;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/property-provider/fromValue.js
+var fromValue;
+var init_fromValue = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/fromValue.js"() {
+    fromValue = (staticValue) => () => Promise.resolve(staticValue);
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/property-provider/memoize.js
+var memoize;
+var init_memoize = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/memoize.js"() {
+    memoize = (provider, isExpired, requiresRefresh) => {
+      let resolved;
+      let pending;
+      let hasResult;
+      let isConstant = false;
+      const coalesceProvider = async () => {
+        if (!pending) {
+          pending = provider();
+        }
+        try {
+          resolved = await pending;
+          hasResult = true;
+          isConstant = false;
+        } finally {
+          pending = void 0;
+        }
+        return resolved;
+      };
+      if (isExpired === void 0) {
+        return async (options) => {
+          if (!hasResult || options?.forceRefresh) {
+            resolved = await coalesceProvider();
+          }
+          return resolved;
+        };
+      }
+      return async (options) => {
+        if (!hasResult || options?.forceRefresh) {
+          resolved = await coalesceProvider();
+        }
+        if (isConstant) {
+          return resolved;
+        }
+        if (requiresRefresh && !requiresRefresh(resolved)) {
+          isConstant = true;
+          return resolved;
+        }
+        if (isExpired(resolved)) {
+          await coalesceProvider();
+          return resolved;
+        }
+        return resolved;
+      };
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/booleanSelector.js
+var booleanSelector;
+var init_booleanSelector = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/booleanSelector.js"() {
+    booleanSelector = (obj, key, type) => {
+      if (!(key in obj)) {
+        return void 0;
+      }
+      if (obj[key] === "true") {
+        return true;
+      }
+      if (obj[key] === "false") {
+        return false;
+      }
+      throw new Error(`Cannot load ${type} "${key}". Expected "true" or "false", got ${obj[key]}.`);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/numberSelector.js
+var numberSelector;
+var init_numberSelector = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/numberSelector.js"() {
+    numberSelector = (obj, key, type) => {
+      if (!(key in obj)) {
+        return void 0;
+      }
+      const numberValue = parseInt(obj[key], 10);
+      if (Number.isNaN(numberValue)) {
+        throw new TypeError(`Cannot load ${type} '${key}'. Expected number, got '${obj[key]}'.`);
+      }
+      return numberValue;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/types.js
+var SelectorType;
+var init_types = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/types.js"() {
+    (function(SelectorType2) {
+      SelectorType2["ENV"] = "env";
+      SelectorType2["CONFIG"] = "shared config entry";
+    })(SelectorType || (SelectorType = {}));
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getHomeDir.js
+import { homedir } from "node:os";
+import { sep } from "node:path";
+var homeDirCache, getHomeDirCacheKey, getHomeDir;
+var init_getHomeDir = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getHomeDir.js"() {
+    homeDirCache = {};
+    getHomeDirCacheKey = () => {
+      if (process && process.geteuid) {
+        return `${process.geteuid()}`;
+      }
+      return "DEFAULT";
+    };
+    getHomeDir = () => {
+      const { HOME, USERPROFILE, HOMEPATH, HOMEDRIVE = `C:${sep}` } = process.env;
+      if (HOME) {
+        return HOME;
+      }
+      if (USERPROFILE) {
+        return USERPROFILE;
+      }
+      if (HOMEPATH) {
+        return `${HOMEDRIVE}${HOMEPATH}`;
+      }
+      const homeDirCacheKey = getHomeDirCacheKey();
+      if (!homeDirCache[homeDirCacheKey]) {
+        homeDirCache[homeDirCacheKey] = homedir();
+      }
+      return homeDirCache[homeDirCacheKey];
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getProfileName.js
+var ENV_PROFILE, DEFAULT_PROFILE, getProfileName;
+var init_getProfileName = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getProfileName.js"() {
+    ENV_PROFILE = "AWS_PROFILE";
+    DEFAULT_PROFILE = "default";
+    getProfileName = (init) => init.profile || process.env[ENV_PROFILE] || DEFAULT_PROFILE;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+var getSSOTokenFilepath;
+var init_getSSOTokenFilepath = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js"() {
+    init_getHomeDir();
+    getSSOTokenFilepath = (id) => {
+      const hasher = createHash("sha1");
+      const cacheName = hasher.update(id).digest("hex");
+      return join(getHomeDir(), ".aws", "sso", "cache", `${cacheName}.json`);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
+import { readFile } from "node:fs/promises";
+var tokenIntercept, getSSOTokenFromFile;
+var init_getSSOTokenFromFile = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
+    init_getSSOTokenFilepath();
+    tokenIntercept = {};
+    getSSOTokenFromFile = async (id) => {
+      if (tokenIntercept[id]) {
+        return tokenIntercept[id];
+      }
+      const ssoTokenFilepath = getSSOTokenFilepath(id);
+      const ssoTokenText = await readFile(ssoTokenFilepath, "utf8");
+      return JSON.parse(ssoTokenText);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/constants.js
+var CONFIG_PREFIX_SEPARATOR;
+var init_constants = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/constants.js"() {
+    CONFIG_PREFIX_SEPARATOR = ".";
+  }
+});
+
+// node_modules/@smithy/types/dist-cjs/index.js
+var require_dist_cjs = __commonJS({
+  "node_modules/@smithy/types/dist-cjs/index.js"(exports) {
+    var HttpAuthLocation;
+    (function(HttpAuthLocation2) {
+      HttpAuthLocation2["HEADER"] = "header";
+      HttpAuthLocation2["QUERY"] = "query";
+    })(HttpAuthLocation || (HttpAuthLocation = {}));
+    var HttpApiKeyAuthLocation;
+    (function(HttpApiKeyAuthLocation2) {
+      HttpApiKeyAuthLocation2["HEADER"] = "header";
+      HttpApiKeyAuthLocation2["QUERY"] = "query";
+    })(HttpApiKeyAuthLocation || (HttpApiKeyAuthLocation = {}));
+    var EndpointURLScheme;
+    (function(EndpointURLScheme2) {
+      EndpointURLScheme2["HTTP"] = "http";
+      EndpointURLScheme2["HTTPS"] = "https";
+    })(EndpointURLScheme || (EndpointURLScheme = {}));
+    var AlgorithmId2;
+    (function(AlgorithmId3) {
+      AlgorithmId3["MD5"] = "md5";
+      AlgorithmId3["CRC32"] = "crc32";
+      AlgorithmId3["CRC32C"] = "crc32c";
+      AlgorithmId3["SHA1"] = "sha1";
+      AlgorithmId3["SHA256"] = "sha256";
+    })(AlgorithmId2 || (AlgorithmId2 = {}));
+    var getChecksumConfiguration2 = (runtimeConfig) => {
+      const checksumAlgorithms = [];
+      if (runtimeConfig.sha256 !== void 0) {
+        checksumAlgorithms.push({
+          algorithmId: () => AlgorithmId2.SHA256,
+          checksumConstructor: () => runtimeConfig.sha256
+        });
+      }
+      if (runtimeConfig.md5 != void 0) {
+        checksumAlgorithms.push({
+          algorithmId: () => AlgorithmId2.MD5,
+          checksumConstructor: () => runtimeConfig.md5
+        });
+      }
+      return {
+        addChecksumAlgorithm(algo) {
+          checksumAlgorithms.push(algo);
+        },
+        checksumAlgorithms() {
+          return checksumAlgorithms;
+        }
+      };
+    };
+    var resolveChecksumRuntimeConfig2 = (clientConfig) => {
+      const runtimeConfig = {};
+      clientConfig.checksumAlgorithms().forEach((checksumAlgorithm) => {
+        runtimeConfig[checksumAlgorithm.algorithmId()] = checksumAlgorithm.checksumConstructor();
+      });
+      return runtimeConfig;
+    };
+    var getDefaultClientConfiguration2 = (runtimeConfig) => {
+      return getChecksumConfiguration2(runtimeConfig);
+    };
+    var resolveDefaultRuntimeConfig2 = (config) => {
+      return resolveChecksumRuntimeConfig2(config);
+    };
+    var FieldPosition2;
+    (function(FieldPosition3) {
+      FieldPosition3[FieldPosition3["HEADER"] = 0] = "HEADER";
+      FieldPosition3[FieldPosition3["TRAILER"] = 1] = "TRAILER";
+    })(FieldPosition2 || (FieldPosition2 = {}));
+    var SMITHY_CONTEXT_KEY3 = "__smithy_context";
+    var IniSectionType4;
+    (function(IniSectionType5) {
+      IniSectionType5["PROFILE"] = "profile";
+      IniSectionType5["SSO_SESSION"] = "sso-session";
+      IniSectionType5["SERVICES"] = "services";
+    })(IniSectionType4 || (IniSectionType4 = {}));
+    var RequestHandlerProtocol;
+    (function(RequestHandlerProtocol2) {
+      RequestHandlerProtocol2["HTTP_0_9"] = "http/0.9";
+      RequestHandlerProtocol2["HTTP_1_0"] = "http/1.0";
+      RequestHandlerProtocol2["TDS_8_0"] = "tds/8.0";
+    })(RequestHandlerProtocol || (RequestHandlerProtocol = {}));
+    exports.AlgorithmId = AlgorithmId2;
+    exports.EndpointURLScheme = EndpointURLScheme;
+    exports.FieldPosition = FieldPosition2;
+    exports.HttpApiKeyAuthLocation = HttpApiKeyAuthLocation;
+    exports.HttpAuthLocation = HttpAuthLocation;
+    exports.IniSectionType = IniSectionType4;
+    exports.RequestHandlerProtocol = RequestHandlerProtocol;
+    exports.SMITHY_CONTEXT_KEY = SMITHY_CONTEXT_KEY3;
+    exports.getDefaultClientConfiguration = getDefaultClientConfiguration2;
+    exports.resolveDefaultRuntimeConfig = resolveDefaultRuntimeConfig2;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigData.js
+var import_types, getConfigData;
+var init_getConfigData = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigData.js"() {
+    import_types = __toESM(require_dist_cjs());
+    init_constants();
+    getConfigData = (data) => Object.entries(data).filter(([key]) => {
+      const indexOfSeparator = key.indexOf(CONFIG_PREFIX_SEPARATOR);
+      if (indexOfSeparator === -1) {
+        return false;
+      }
+      return Object.values(import_types.IniSectionType).includes(key.substring(0, indexOfSeparator));
+    }).reduce((acc, [key, value]) => {
+      const indexOfSeparator = key.indexOf(CONFIG_PREFIX_SEPARATOR);
+      const updatedKey = key.substring(0, indexOfSeparator) === import_types.IniSectionType.PROFILE ? key.substring(indexOfSeparator + 1) : key;
+      acc[updatedKey] = value;
+      return acc;
+    }, {
+      ...data.default && { default: data.default }
+    });
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigFilepath.js
+import { join as join2 } from "node:path";
+var ENV_CONFIG_PATH, getConfigFilepath;
+var init_getConfigFilepath = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigFilepath.js"() {
+    init_getHomeDir();
+    ENV_CONFIG_PATH = "AWS_CONFIG_FILE";
+    getConfigFilepath = () => process.env[ENV_CONFIG_PATH] || join2(getHomeDir(), ".aws", "config");
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getCredentialsFilepath.js
+import { join as join3 } from "node:path";
+var ENV_CREDENTIALS_PATH, getCredentialsFilepath;
+var init_getCredentialsFilepath = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getCredentialsFilepath.js"() {
+    init_getHomeDir();
+    ENV_CREDENTIALS_PATH = "AWS_SHARED_CREDENTIALS_FILE";
+    getCredentialsFilepath = () => process.env[ENV_CREDENTIALS_PATH] || join3(getHomeDir(), ".aws", "credentials");
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/parseIni.js
+var import_types2, prefixKeyRegex, profileNameBlockList, parseIni;
+var init_parseIni = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/parseIni.js"() {
+    import_types2 = __toESM(require_dist_cjs());
+    init_constants();
+    prefixKeyRegex = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
+    profileNameBlockList = ["__proto__", "profile __proto__"];
+    parseIni = (iniData) => {
+      const map2 = {};
+      let currentSection;
+      let currentSubSection;
+      for (const iniLine of iniData.split(/\r?\n/)) {
+        const trimmedLine = iniLine.split(/(^|\s)[;#]/)[0].trim();
+        const isSection = trimmedLine[0] === "[" && trimmedLine[trimmedLine.length - 1] === "]";
+        if (isSection) {
+          currentSection = void 0;
+          currentSubSection = void 0;
+          const sectionName = trimmedLine.substring(1, trimmedLine.length - 1);
+          const matches = prefixKeyRegex.exec(sectionName);
+          if (matches) {
+            const [, prefix, , name] = matches;
+            if (Object.values(import_types2.IniSectionType).includes(prefix)) {
+              currentSection = [prefix, name].join(CONFIG_PREFIX_SEPARATOR);
+            }
+          } else {
+            currentSection = sectionName;
+          }
+          if (profileNameBlockList.includes(sectionName)) {
+            throw new Error(`Found invalid profile name "${sectionName}"`);
+          }
+        } else if (currentSection) {
+          const indexOfEqualsSign = trimmedLine.indexOf("=");
+          if (![0, -1].includes(indexOfEqualsSign)) {
+            const [name, value] = [
+              trimmedLine.substring(0, indexOfEqualsSign).trim(),
+              trimmedLine.substring(indexOfEqualsSign + 1).trim()
+            ];
+            if (value === "") {
+              currentSubSection = name;
+            } else {
+              if (currentSubSection && iniLine.trimStart() === iniLine) {
+                currentSubSection = void 0;
+              }
+              map2[currentSection] = map2[currentSection] || {};
+              const key = currentSubSection ? [currentSubSection, name].join(CONFIG_PREFIX_SEPARATOR) : name;
+              map2[currentSection][key] = value;
+            }
+          }
+        }
+      }
+      return map2;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
+import { readFile as fsReadFile } from "node:fs/promises";
+var filePromises, fileIntercept, readFile2;
+var init_readFile = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
+    filePromises = {};
+    fileIntercept = {};
+    readFile2 = (path, options) => {
+      if (fileIntercept[path] !== void 0) {
+        return fileIntercept[path];
+      }
+      if (!filePromises[path] || options?.ignoreCache) {
+        filePromises[path] = fsReadFile(path, "utf8");
+      }
+      return filePromises[path];
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSharedConfigFiles.js
+import { join as join4 } from "node:path";
+var swallowError, loadSharedConfigFiles;
+var init_loadSharedConfigFiles = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSharedConfigFiles.js"() {
+    init_getConfigData();
+    init_getConfigFilepath();
+    init_getCredentialsFilepath();
+    init_getHomeDir();
+    init_parseIni();
+    init_readFile();
+    init_constants();
+    swallowError = () => ({});
+    loadSharedConfigFiles = async (init = {}) => {
+      const { filepath = getCredentialsFilepath(), configFilepath = getConfigFilepath() } = init;
+      const homeDir = getHomeDir();
+      const relativeHomeDirPrefix = "~/";
+      let resolvedFilepath = filepath;
+      if (filepath.startsWith(relativeHomeDirPrefix)) {
+        resolvedFilepath = join4(homeDir, filepath.slice(2));
+      }
+      let resolvedConfigFilepath = configFilepath;
+      if (configFilepath.startsWith(relativeHomeDirPrefix)) {
+        resolvedConfigFilepath = join4(homeDir, configFilepath.slice(2));
+      }
+      const parsedFiles = await Promise.all([
+        readFile2(resolvedConfigFilepath, {
+          ignoreCache: init.ignoreCache
+        }).then(parseIni).then(getConfigData).catch(swallowError),
+        readFile2(resolvedFilepath, {
+          ignoreCache: init.ignoreCache
+        }).then(parseIni).catch(swallowError)
+      ]);
+      return {
+        configFile: parsedFiles[0],
+        credentialsFile: parsedFiles[1]
+      };
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSsoSessionData.js
+var import_types3, getSsoSessionData;
+var init_getSsoSessionData = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSsoSessionData.js"() {
+    import_types3 = __toESM(require_dist_cjs());
+    init_loadSharedConfigFiles();
+    getSsoSessionData = (data) => Object.entries(data).filter(([key]) => key.startsWith(import_types3.IniSectionType.SSO_SESSION + CONFIG_PREFIX_SEPARATOR)).reduce((acc, [key, value]) => ({ ...acc, [key.substring(key.indexOf(CONFIG_PREFIX_SEPARATOR) + 1)]: value }), {});
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSsoSessionData.js
+var swallowError2, loadSsoSessionData;
+var init_loadSsoSessionData = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSsoSessionData.js"() {
+    init_getConfigFilepath();
+    init_getSsoSessionData();
+    init_parseIni();
+    init_readFile();
+    swallowError2 = () => ({});
+    loadSsoSessionData = async (init = {}) => readFile2(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/mergeConfigFiles.js
+var mergeConfigFiles;
+var init_mergeConfigFiles = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/mergeConfigFiles.js"() {
+    mergeConfigFiles = (...files) => {
+      const merged = {};
+      for (const file of files) {
+        for (const [key, values] of Object.entries(file)) {
+          if (merged[key] !== void 0) {
+            Object.assign(merged[key], values);
+          } else {
+            merged[key] = values;
+          }
+        }
+      }
+      return merged;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/parseKnownFiles.js
+var parseKnownFiles;
+var init_parseKnownFiles = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/parseKnownFiles.js"() {
+    init_loadSharedConfigFiles();
+    init_mergeConfigFiles();
+    parseKnownFiles = async (init) => {
+      const parsedFiles = await loadSharedConfigFiles(init);
+      return mergeConfigFiles(parsedFiles.configFile, parsedFiles.credentialsFile);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/externalDataInterceptor.js
+var externalDataInterceptor;
+var init_externalDataInterceptor = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/externalDataInterceptor.js"() {
+    init_getSSOTokenFromFile();
+    init_readFile();
+    externalDataInterceptor = {
+      getFileRecord() {
+        return fileIntercept;
+      },
+      interceptFile(path, contents) {
+        fileIntercept[path] = Promise.resolve(contents);
+      },
+      getTokenRecord() {
+        return tokenIntercept;
+      },
+      interceptToken(id, contents) {
+        tokenIntercept[id] = contents;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js
+function getSelectorName(functionString) {
+  try {
+    const constants2 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
+    constants2.delete("CONFIG");
+    constants2.delete("CONFIG_PREFIX_SEPARATOR");
+    constants2.delete("ENV");
+    return [...constants2].join(", ");
+  } catch (ignored) {
+    return functionString;
+  }
+}
+var init_getSelectorName = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromEnv.js
+var fromEnv;
+var init_fromEnv = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromEnv.js"() {
+    init_CredentialsProviderError();
+    init_getSelectorName();
+    fromEnv = (envVarSelector, options) => async () => {
+      try {
+        const config = envVarSelector(process.env, options);
+        if (config === void 0) {
+          throw new Error();
+        }
+        return config;
+      } catch (e) {
+        throw new CredentialsProviderError(e.message || `Not found in ENV: ${getSelectorName(envVarSelector.toString())}`, { logger: options?.logger });
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromSharedConfigFiles.js
+var fromSharedConfigFiles;
+var init_fromSharedConfigFiles = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromSharedConfigFiles.js"() {
+    init_CredentialsProviderError();
+    init_getProfileName();
+    init_loadSharedConfigFiles();
+    init_getSelectorName();
+    fromSharedConfigFiles = (configSelector, { preferredFile = "config", ...init } = {}) => async () => {
+      const profile = getProfileName(init);
+      const { configFile, credentialsFile } = await loadSharedConfigFiles(init);
+      const profileFromCredentials = credentialsFile[profile] || {};
+      const profileFromConfig = configFile[profile] || {};
+      const mergedProfile = preferredFile === "config" ? { ...profileFromCredentials, ...profileFromConfig } : { ...profileFromConfig, ...profileFromCredentials };
+      try {
+        const cfgFile = preferredFile === "config" ? configFile : credentialsFile;
+        const configValue = configSelector(mergedProfile, cfgFile);
+        if (configValue === void 0) {
+          throw new Error();
+        }
+        return configValue;
+      } catch (e) {
+        throw new CredentialsProviderError(e.message || `Not found in config files w/ profile [${profile}]: ${getSelectorName(configSelector.toString())}`, { logger: init.logger });
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromStatic.js
+var isFunction, fromStatic;
+var init_fromStatic = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromStatic.js"() {
+    init_fromValue();
+    isFunction = (func) => typeof func === "function";
+    fromStatic = (defaultValue) => isFunction(defaultValue) ? async () => await defaultValue() : fromValue(defaultValue);
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/configLoader.js
+var loadConfig;
+var init_configLoader = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/configLoader.js"() {
+    init_chain();
+    init_memoize();
+    init_fromEnv();
+    init_fromSharedConfigFiles();
+    init_fromStatic();
+    loadConfig = ({ environmentVariableSelector, configFileSelector, default: defaultValue }, configuration = {}) => {
+      const { signingName, logger: logger2 } = configuration;
+      const envOptions = { signingName, logger: logger2 };
+      return memoize(chain(fromEnv(environmentVariableSelector, envOptions), fromSharedConfigFiles(configFileSelector, configuration), fromStatic(defaultValue)));
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/NodeUseDualstackEndpointConfigOptions.js
+var ENV_USE_DUALSTACK_ENDPOINT, CONFIG_USE_DUALSTACK_ENDPOINT, DEFAULT_USE_DUALSTACK_ENDPOINT, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, nodeDualstackConfigSelectors;
+var init_NodeUseDualstackEndpointConfigOptions = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/NodeUseDualstackEndpointConfigOptions.js"() {
+    init_booleanSelector();
+    init_types();
+    ENV_USE_DUALSTACK_ENDPOINT = "AWS_USE_DUALSTACK_ENDPOINT";
+    CONFIG_USE_DUALSTACK_ENDPOINT = "use_dualstack_endpoint";
+    DEFAULT_USE_DUALSTACK_ENDPOINT = false;
+    NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS = {
+      environmentVariableSelector: (env) => booleanSelector(env, ENV_USE_DUALSTACK_ENDPOINT, SelectorType.ENV),
+      configFileSelector: (profile) => booleanSelector(profile, CONFIG_USE_DUALSTACK_ENDPOINT, SelectorType.CONFIG),
+      default: false
+    };
+    nodeDualstackConfigSelectors = {
+      environmentVariableSelector: (env) => booleanSelector(env, ENV_USE_DUALSTACK_ENDPOINT, SelectorType.ENV),
+      configFileSelector: (profile) => booleanSelector(profile, CONFIG_USE_DUALSTACK_ENDPOINT, SelectorType.CONFIG),
+      default: void 0
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/NodeUseFipsEndpointConfigOptions.js
+var ENV_USE_FIPS_ENDPOINT, CONFIG_USE_FIPS_ENDPOINT, DEFAULT_USE_FIPS_ENDPOINT, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, nodeFipsConfigSelectors;
+var init_NodeUseFipsEndpointConfigOptions = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/NodeUseFipsEndpointConfigOptions.js"() {
+    init_booleanSelector();
+    init_types();
+    ENV_USE_FIPS_ENDPOINT = "AWS_USE_FIPS_ENDPOINT";
+    CONFIG_USE_FIPS_ENDPOINT = "use_fips_endpoint";
+    DEFAULT_USE_FIPS_ENDPOINT = false;
+    NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS = {
+      environmentVariableSelector: (env) => booleanSelector(env, ENV_USE_FIPS_ENDPOINT, SelectorType.ENV),
+      configFileSelector: (profile) => booleanSelector(profile, CONFIG_USE_FIPS_ENDPOINT, SelectorType.CONFIG),
+      default: false
+    };
+    nodeFipsConfigSelectors = {
+      environmentVariableSelector: (env) => booleanSelector(env, ENV_USE_FIPS_ENDPOINT, SelectorType.ENV),
+      configFileSelector: (profile) => booleanSelector(profile, CONFIG_USE_FIPS_ENDPOINT, SelectorType.CONFIG),
+      default: void 0
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/middleware-stack/MiddlewareStack.js
+var getAllAliases, getMiddlewareNameWithAliases, constructStack, stepWeights, priorityWeights;
+var init_MiddlewareStack = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/middleware-stack/MiddlewareStack.js"() {
+    getAllAliases = (name, aliases) => {
+      const _aliases = [];
+      if (name) {
+        _aliases.push(name);
+      }
+      if (aliases) {
+        for (const alias of aliases) {
+          _aliases.push(alias);
+        }
+      }
+      return _aliases;
+    };
+    getMiddlewareNameWithAliases = (name, aliases) => {
+      return `${name || "anonymous"}${aliases && aliases.length > 0 ? ` (a.k.a. ${aliases.join(",")})` : ""}`;
+    };
+    constructStack = () => {
+      let absoluteEntries = [];
+      let relativeEntries = [];
+      let identifyOnResolve = false;
+      const entriesNameSet = /* @__PURE__ */ new Set();
+      const sort = (entries) => entries.sort((a, b) => stepWeights[b.step] - stepWeights[a.step] || priorityWeights[b.priority || "normal"] - priorityWeights[a.priority || "normal"]);
+      const removeByName = (toRemove) => {
+        let isRemoved = false;
+        const filterCb = (entry) => {
+          const aliases = getAllAliases(entry.name, entry.aliases);
+          if (aliases.includes(toRemove)) {
+            isRemoved = true;
+            for (const alias of aliases) {
+              entriesNameSet.delete(alias);
+            }
+            return false;
+          }
+          return true;
+        };
+        absoluteEntries = absoluteEntries.filter(filterCb);
+        relativeEntries = relativeEntries.filter(filterCb);
+        return isRemoved;
+      };
+      const removeByReference = (toRemove) => {
+        let isRemoved = false;
+        const filterCb = (entry) => {
+          if (entry.middleware === toRemove) {
+            isRemoved = true;
+            for (const alias of getAllAliases(entry.name, entry.aliases)) {
+              entriesNameSet.delete(alias);
+            }
+            return false;
+          }
+          return true;
+        };
+        absoluteEntries = absoluteEntries.filter(filterCb);
+        relativeEntries = relativeEntries.filter(filterCb);
+        return isRemoved;
+      };
+      const cloneTo = (toStack) => {
+        absoluteEntries.forEach((entry) => {
+          toStack.add(entry.middleware, { ...entry });
+        });
+        relativeEntries.forEach((entry) => {
+          toStack.addRelativeTo(entry.middleware, { ...entry });
+        });
+        toStack.identifyOnResolve?.(stack.identifyOnResolve());
+        return toStack;
+      };
+      const expandRelativeMiddlewareList = (from) => {
+        const expandedMiddlewareList = [];
+        from.before.forEach((entry) => {
+          if (entry.before.length === 0 && entry.after.length === 0) {
+            expandedMiddlewareList.push(entry);
+          } else {
+            expandedMiddlewareList.push(...expandRelativeMiddlewareList(entry));
+          }
+        });
+        expandedMiddlewareList.push(from);
+        from.after.reverse().forEach((entry) => {
+          if (entry.before.length === 0 && entry.after.length === 0) {
+            expandedMiddlewareList.push(entry);
+          } else {
+            expandedMiddlewareList.push(...expandRelativeMiddlewareList(entry));
+          }
+        });
+        return expandedMiddlewareList;
+      };
+      const getMiddlewareList = (debug = false) => {
+        const normalizedAbsoluteEntries = [];
+        const normalizedRelativeEntries = [];
+        const normalizedEntriesNameMap = {};
+        absoluteEntries.forEach((entry) => {
+          const normalizedEntry = {
+            ...entry,
+            before: [],
+            after: []
+          };
+          for (const alias of getAllAliases(normalizedEntry.name, normalizedEntry.aliases)) {
+            normalizedEntriesNameMap[alias] = normalizedEntry;
+          }
+          normalizedAbsoluteEntries.push(normalizedEntry);
+        });
+        relativeEntries.forEach((entry) => {
+          const normalizedEntry = {
+            ...entry,
+            before: [],
+            after: []
+          };
+          for (const alias of getAllAliases(normalizedEntry.name, normalizedEntry.aliases)) {
+            normalizedEntriesNameMap[alias] = normalizedEntry;
+          }
+          normalizedRelativeEntries.push(normalizedEntry);
+        });
+        normalizedRelativeEntries.forEach((entry) => {
+          if (entry.toMiddleware) {
+            const toMiddleware = normalizedEntriesNameMap[entry.toMiddleware];
+            if (toMiddleware === void 0) {
+              if (debug) {
+                return;
+              }
+              throw new Error(`${entry.toMiddleware} is not found when adding ${getMiddlewareNameWithAliases(entry.name, entry.aliases)} middleware ${entry.relation} ${entry.toMiddleware}`);
+            }
+            if (entry.relation === "after") {
+              toMiddleware.after.push(entry);
+            }
+            if (entry.relation === "before") {
+              toMiddleware.before.push(entry);
+            }
+          }
+        });
+        const mainChain = sort(normalizedAbsoluteEntries).map(expandRelativeMiddlewareList).reduce((wholeList, expandedMiddlewareList) => {
+          wholeList.push(...expandedMiddlewareList);
+          return wholeList;
+        }, []);
+        return mainChain;
+      };
+      const stack = {
+        add: (middleware, options = {}) => {
+          const { name, override, aliases: _aliases } = options;
+          const entry = {
+            step: "initialize",
+            priority: "normal",
+            middleware,
+            ...options
+          };
+          const aliases = getAllAliases(name, _aliases);
+          if (aliases.length > 0) {
+            if (aliases.some((alias) => entriesNameSet.has(alias))) {
+              if (!override) {
+                throw new Error(`Duplicate middleware name '${getMiddlewareNameWithAliases(name, _aliases)}'`);
+              }
+              for (const alias of aliases) {
+                const toOverrideIndex = absoluteEntries.findIndex((entry2) => entry2.name === alias || entry2.aliases?.some((a) => a === alias));
+                if (toOverrideIndex === -1) {
+                  continue;
+                }
+                const toOverride = absoluteEntries[toOverrideIndex];
+                if (toOverride.step !== entry.step || entry.priority !== toOverride.priority) {
+                  throw new Error(`"${getMiddlewareNameWithAliases(toOverride.name, toOverride.aliases)}" middleware with ${toOverride.priority} priority in ${toOverride.step} step cannot be overridden by "${getMiddlewareNameWithAliases(name, _aliases)}" middleware with ${entry.priority} priority in ${entry.step} step.`);
+                }
+                absoluteEntries.splice(toOverrideIndex, 1);
+              }
+            }
+            for (const alias of aliases) {
+              entriesNameSet.add(alias);
+            }
+          }
+          absoluteEntries.push(entry);
+        },
+        addRelativeTo: (middleware, options) => {
+          const { name, override, aliases: _aliases } = options;
+          const entry = {
+            middleware,
+            ...options
+          };
+          const aliases = getAllAliases(name, _aliases);
+          if (aliases.length > 0) {
+            if (aliases.some((alias) => entriesNameSet.has(alias))) {
+              if (!override) {
+                throw new Error(`Duplicate middleware name '${getMiddlewareNameWithAliases(name, _aliases)}'`);
+              }
+              for (const alias of aliases) {
+                const toOverrideIndex = relativeEntries.findIndex((entry2) => entry2.name === alias || entry2.aliases?.some((a) => a === alias));
+                if (toOverrideIndex === -1) {
+                  continue;
+                }
+                const toOverride = relativeEntries[toOverrideIndex];
+                if (toOverride.toMiddleware !== entry.toMiddleware || toOverride.relation !== entry.relation) {
+                  throw new Error(`"${getMiddlewareNameWithAliases(toOverride.name, toOverride.aliases)}" middleware ${toOverride.relation} "${toOverride.toMiddleware}" middleware cannot be overridden by "${getMiddlewareNameWithAliases(name, _aliases)}" middleware ${entry.relation} "${entry.toMiddleware}" middleware.`);
+                }
+                relativeEntries.splice(toOverrideIndex, 1);
+              }
+            }
+            for (const alias of aliases) {
+              entriesNameSet.add(alias);
+            }
+          }
+          relativeEntries.push(entry);
+        },
+        clone: () => cloneTo(constructStack()),
+        use: (plugin) => {
+          plugin.applyToStack(stack);
+        },
+        remove: (toRemove) => {
+          if (typeof toRemove === "string") {
+            return removeByName(toRemove);
+          } else {
+            return removeByReference(toRemove);
+          }
+        },
+        removeByTag: (toRemove) => {
+          let isRemoved = false;
+          const filterCb = (entry) => {
+            const { tags, name, aliases: _aliases } = entry;
+            if (tags && tags.includes(toRemove)) {
+              const aliases = getAllAliases(name, _aliases);
+              for (const alias of aliases) {
+                entriesNameSet.delete(alias);
+              }
+              isRemoved = true;
+              return false;
+            }
+            return true;
+          };
+          absoluteEntries = absoluteEntries.filter(filterCb);
+          relativeEntries = relativeEntries.filter(filterCb);
+          return isRemoved;
+        },
+        concat: (from) => {
+          const cloned = cloneTo(constructStack());
+          cloned.use(from);
+          cloned.identifyOnResolve(identifyOnResolve || cloned.identifyOnResolve() || (from.identifyOnResolve?.() ?? false));
+          return cloned;
+        },
+        applyToStack: cloneTo,
+        identify: () => {
+          return getMiddlewareList(true).map((mw) => {
+            const step = mw.step ?? mw.relation + " " + mw.toMiddleware;
+            return getMiddlewareNameWithAliases(mw.name, mw.aliases) + " - " + step;
+          });
+        },
+        identifyOnResolve(toggle) {
+          if (typeof toggle === "boolean") {
+            identifyOnResolve = toggle;
+          }
+          return identifyOnResolve;
+        },
+        resolve: (handler, context) => {
+          for (const middleware of getMiddlewareList().map((entry) => entry.middleware).reverse()) {
+            handler = middleware(handler, context);
+          }
+          if (identifyOnResolve) {
+            console.log(stack.identify());
+          }
+          return handler;
+        }
+      };
+      return stack;
+    };
+    stepWeights = {
+      initialize: 5,
+      serialize: 4,
+      build: 3,
+      finalizeRequest: 2,
+      deserialize: 1
+    };
+    priorityWeights = {
+      high: 3,
+      normal: 2,
+      low: 1
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/getSmithyContext.js
+var import_types6, getSmithyContext;
+var init_getSmithyContext = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/getSmithyContext.js"() {
+    import_types6 = __toESM(require_dist_cjs());
+    getSmithyContext = (context) => context[import_types6.SMITHY_CONTEXT_KEY] || (context[import_types6.SMITHY_CONTEXT_KEY] = {});
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/hasOwn.js
+function hasOwn(o, k) {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+var init_hasOwn = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/hasOwn.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/httpRequest.js
+function cloneQuery(query) {
+  return Object.keys(query).reduce((carry, paramName) => {
+    const param = query[paramName];
+    return {
+      ...carry,
+      [paramName]: Array.isArray(param) ? [...param] : param
+    };
+  }, {});
+}
+var HttpRequest;
+var init_httpRequest = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/httpRequest.js"() {
+    HttpRequest = class _HttpRequest {
+      method;
+      protocol;
+      hostname;
+      port;
+      path;
+      query;
+      headers;
+      username;
+      password;
+      fragment;
+      body;
+      constructor(options) {
+        this.method = options.method || "GET";
+        this.hostname = options.hostname || "localhost";
+        this.port = options.port;
+        this.query = options.query || {};
+        this.headers = options.headers || {};
+        this.body = options.body;
+        this.protocol = options.protocol ? options.protocol.slice(-1) !== ":" ? `${options.protocol}:` : options.protocol : "https:";
+        this.path = options.path ? options.path.charAt(0) !== "/" ? `/${options.path}` : options.path : "/";
+        this.username = options.username;
+        this.password = options.password;
+        this.fragment = options.fragment;
+      }
+      static clone(request) {
+        const cloned = new _HttpRequest({
+          ...request,
+          headers: { ...request.headers }
+        });
+        if (cloned.query) {
+          cloned.query = cloneQuery(cloned.query);
+        }
+        return cloned;
+      }
+      static isInstance(request) {
+        if (!request) {
+          return false;
+        }
+        const req = request;
+        return "method" in req && "protocol" in req && "hostname" in req && "path" in req && typeof req["query"] === "object" && typeof req["headers"] === "object";
+      }
+      clone() {
+        return _HttpRequest.clone(this);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/httpResponse.js
+var HttpResponse;
+var init_httpResponse = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/httpResponse.js"() {
+    HttpResponse = class {
+      statusCode;
+      reason;
+      headers;
+      body;
+      constructor(options) {
+        this.statusCode = options.statusCode;
+        this.reason = options.reason;
+        this.headers = options.headers || {};
+        this.body = options.body;
+      }
+      static isInstance(response) {
+        if (!response) {
+          return false;
+        }
+        const resp = response;
+        return typeof resp.statusCode === "number" && typeof resp.headers === "object";
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/isValidHostLabel.js
+var VALID_HOST_LABEL_REGEX, isValidHostLabel;
+var init_isValidHostLabel = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/isValidHostLabel.js"() {
+    VALID_HOST_LABEL_REGEX = new RegExp(`^(?!.*-$)(?!-)[a-zA-Z0-9-]{1,63}$`);
+    isValidHostLabel = (value, allowSubDomains = false) => {
+      if (!allowSubDomains) {
+        return VALID_HOST_LABEL_REGEX.test(value);
+      }
+      const labels2 = value.split(".");
+      for (const label of labels2) {
+        if (!isValidHostLabel(label)) {
+          return false;
+        }
+      }
+      return true;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/isValidHostname.js
+function isValidHostname(hostname) {
+  const hostPattern = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
+  return hostPattern.test(hostname);
+}
+var init_isValidHostname = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/isValidHostname.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/normalizeProvider.js
+var normalizeProvider;
+var init_normalizeProvider = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/normalizeProvider.js"() {
+    normalizeProvider = (input) => {
+      if (typeof input === "function") {
+        return input;
+      }
+      const promisified = Promise.resolve(input);
+      return () => promisified;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/parseQueryString.js
+function parseQueryString(querystring) {
+  const query = {};
+  querystring = querystring.replace(/^\?/, "");
+  if (querystring) {
+    for (const pair of querystring.split("&")) {
+      let [key, value = null] = pair.split("=");
+      key = decodeURIComponent(key);
+      if (value) {
+        value = decodeURIComponent(value);
+      }
+      if (!(key in query)) {
+        query[key] = value;
+      } else if (Array.isArray(query[key])) {
+        query[key].push(value);
+      } else {
+        query[key] = [query[key], value];
+      }
+    }
+  }
+  return query;
+}
+var init_parseQueryString = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/parseQueryString.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/parseUrl.js
+var parseUrl;
+var init_parseUrl = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/parseUrl.js"() {
+    init_parseQueryString();
+    parseUrl = (url) => {
+      if (typeof url === "string") {
+        return parseUrl(new URL(url));
+      }
+      const { hostname, pathname, port, protocol, search } = url;
+      let query;
+      if (search) {
+        query = parseQueryString(search);
+      }
+      return {
+        hostname,
+        port: port ? parseInt(port) : void 0,
+        protocol,
+        path: pathname,
+        query
+      };
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/toEndpointV1.js
+var toEndpointV1;
+var init_toEndpointV1 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/toEndpointV1.js"() {
+    init_hasOwn();
+    init_parseUrl();
+    toEndpointV1 = (endpoint) => {
+      if (typeof endpoint === "object") {
+        if ("url" in endpoint) {
+          const v1Endpoint = parseUrl(endpoint.url);
+          if (endpoint.headers) {
+            v1Endpoint.headers = {};
+            for (const name in endpoint.headers) {
+              if (!hasOwn(endpoint.headers, name)) {
+                continue;
+              }
+              v1Endpoint.headers[name.toLowerCase()] = endpoint.headers[name].join(", ");
+            }
+          }
+          return v1Endpoint;
+        }
+        return endpoint;
+      }
+      return parseUrl(endpoint);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/transport/index.js
+var init_transport = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/transport/index.js"() {
+    init_getSmithyContext();
+    init_hasOwn();
+    init_httpRequest();
+    init_httpResponse();
+    init_isValidHostLabel();
+    init_isValidHostname();
+    init_normalizeProvider();
+    init_parseQueryString();
+    init_parseUrl();
+    init_toEndpointV1();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/invalid-dependency/invalidFunction.js
+var invalidFunction;
+var init_invalidFunction = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/invalid-dependency/invalidFunction.js"() {
+    invalidFunction = (message) => () => {
+      throw new Error(message);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/invalid-dependency/invalidProvider.js
+var invalidProvider;
+var init_invalidProvider = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/invalid-dependency/invalidProvider.js"() {
+    invalidProvider = (message) => () => Promise.reject(message);
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/util-waiter/circularReplacer.js
+var getCircularReplacer;
+var init_circularReplacer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/circularReplacer.js"() {
+    getCircularReplacer = () => {
+      const seen = /* @__PURE__ */ new WeakSet();
+      return (key, value) => {
+        if (typeof value === "object" && value !== null) {
+          if (seen.has(value)) {
+            return "[Circular]";
+          }
+          seen.add(value);
+        }
+        return value;
+      };
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/sleep.js
+var sleep;
+var init_sleep = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/sleep.js"() {
+    sleep = (seconds) => {
+      return new Promise((resolve) => setTimeout(resolve, seconds * 1e3));
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/util-waiter/waiter.js
+var waiterServiceDefaults, WaiterState, checkExceptions;
+var init_waiter = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/waiter.js"() {
+    init_circularReplacer();
+    waiterServiceDefaults = {
+      minDelay: 2,
+      maxDelay: 120
+    };
+    (function(WaiterState2) {
+      WaiterState2["ABORTED"] = "ABORTED";
+      WaiterState2["FAILURE"] = "FAILURE";
+      WaiterState2["SUCCESS"] = "SUCCESS";
+      WaiterState2["RETRY"] = "RETRY";
+      WaiterState2["TIMEOUT"] = "TIMEOUT";
+    })(WaiterState || (WaiterState = {}));
+    checkExceptions = (result) => {
+      if (result.state === WaiterState.ABORTED) {
+        const abortError = new Error(`${JSON.stringify({
+          ...result,
+          reason: "Request was aborted"
+        }, getCircularReplacer())}`);
+        abortError.name = "AbortError";
+        throw abortError;
+      } else if (result.state === WaiterState.TIMEOUT) {
+        const timeoutError2 = new Error(`${JSON.stringify({
+          ...result,
+          reason: "Waiter has timed out"
+        }, getCircularReplacer())}`);
+        timeoutError2.name = "TimeoutError";
+        throw timeoutError2;
+      } else if (result.state !== WaiterState.SUCCESS) {
+        throw new Error(`${JSON.stringify(result, getCircularReplacer())}`);
+      }
+      return result;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/util-waiter/poller.js
+var runPolling, checkWarn403, createMessageFromResponse, exponentialBackoffWithJitter, randomInRange;
+var init_poller = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/poller.js"() {
+    init_circularReplacer();
+    init_sleep();
+    init_waiter();
+    runPolling = async ({ minDelay, maxDelay, maxWaitTime, abortController, client, abortSignal }, input, acceptorChecks) => {
+      const observedResponses = {};
+      const [minDelayMs, maxDelayMs] = [minDelay * 1e3, maxDelay * 1e3];
+      let currentAttempt = 0;
+      const waitUntil = Date.now() + maxWaitTime * 1e3;
+      const warn403Time = Date.now() + 6e4;
+      let didWarn403 = false;
+      while (true) {
+        if (currentAttempt > 0) {
+          const delayMs = exponentialBackoffWithJitter(minDelayMs, maxDelayMs, currentAttempt, waitUntil);
+          if (abortController?.signal?.aborted || abortSignal?.aborted) {
+            const message = "AbortController signal aborted.";
+            observedResponses[message] |= 0;
+            observedResponses[message] += 1;
+            return { state: WaiterState.ABORTED, observedResponses };
+          }
+          if (Date.now() + delayMs > waitUntil) {
+            return { state: WaiterState.TIMEOUT, observedResponses };
+          }
+          await sleep(delayMs / 1e3);
+        }
+        const { state, reason: reason3 } = await acceptorChecks(client, input);
+        if (reason3) {
+          const message = createMessageFromResponse(reason3);
+          observedResponses[message] |= 0;
+          observedResponses[message] += 1;
+        }
+        if (state !== WaiterState.RETRY) {
+          return { state, reason: reason3, final: reason3, observedResponses };
+        }
+        currentAttempt += 1;
+        if (!didWarn403 && Date.now() >= warn403Time) {
+          checkWarn403(observedResponses, client);
+          didWarn403 = true;
+        }
+      }
+    };
+    checkWarn403 = (observedResponses = {}, client) => {
+      const orderedErrors = Object.keys(observedResponses);
+      let maxCount = 0;
+      let count403 = 0;
+      for (const response of orderedErrors) {
+        const n = observedResponses[response] | 0;
+        maxCount = Math.max(n, maxCount);
+        if (response.startsWith("403:")) {
+          count403 += n;
+        }
+      }
+      const clientLogger = client?.config?.logger;
+      const warningLogger = typeof clientLogger?.warn === "function" && !clientLogger.constructor?.name?.includes?.("NoOpLogger") ? clientLogger : console;
+      if (count403 >= 3 || orderedErrors[orderedErrors.length - 1]?.startsWith("403:")) {
+        warningLogger.warn(`@smithy/util-waiter WARN - 403 status code encountered during waiter polling.`);
+      }
+    };
+    createMessageFromResponse = (reason3) => {
+      const status = reason3?.$response?.statusCode ?? reason3?.$metadata?.httpStatusCode;
+      if (reason3?.$responseBodyText) {
+        return `${status ? status + ": " : ""}Deserialization error for body: ${reason3.$responseBodyText}`;
+      }
+      if (status) {
+        if (reason3?.$response || reason3?.message) {
+          return `${status ?? "Unknown"}: ${reason3?.message}`;
+        }
+        return `${status}: OK`;
+      }
+      return String(reason3?.message ?? JSON.stringify(reason3, getCircularReplacer()) ?? "Unknown");
+    };
+    exponentialBackoffWithJitter = (minDelayMs, maxDelayMs, attempt, waitUntil) => {
+      const attemptCountCeiling = Math.log(maxDelayMs / minDelayMs) / Math.log(2) + 1;
+      if (attempt > attemptCountCeiling) {
+        return maxDelayMs;
+      }
+      const delay = minDelayMs * 2 ** (attempt - 1);
+      const capped = Math.min(delay, maxDelayMs);
+      const waitFor = randomInRange(minDelayMs, capped);
+      if (Date.now() + waitFor > waitUntil) {
+        const timeRemaining = waitUntil - Date.now();
+        return Math.max(0, timeRemaining - 500);
+      }
+      return waitFor;
+    };
+    randomInRange = (min, max) => min + Math.random() * (max - min);
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/validate.js
+var validateWaiterOptions;
+var init_validate = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/validate.js"() {
+    validateWaiterOptions = (options) => {
+      if (options.maxWaitTime <= 0) {
+        throw new Error(`WaiterConfiguration.maxWaitTime must be greater than 0`);
+      } else if (options.minDelay <= 0) {
+        throw new Error(`WaiterConfiguration.minDelay must be greater than 0`);
+      } else if (options.maxDelay <= 0) {
+        throw new Error(`WaiterConfiguration.maxDelay must be greater than 0`);
+      } else if (options.maxWaitTime <= options.minDelay) {
+        throw new Error(`WaiterConfiguration.maxWaitTime [${options.maxWaitTime}] must be greater than WaiterConfiguration.minDelay [${options.minDelay}] for this waiter`);
+      } else if (options.maxDelay < options.minDelay) {
+        throw new Error(`WaiterConfiguration.maxDelay [${options.maxDelay}] must be greater than WaiterConfiguration.minDelay [${options.minDelay}] for this waiter`);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/util-waiter/createWaiter.js
+var abortTimeout, createWaiter;
+var init_createWaiter = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/createWaiter.js"() {
+    init_poller();
+    init_validate();
+    init_waiter();
+    abortTimeout = (abortSignal) => {
+      let onAbort;
+      const promise = new Promise((resolve) => {
+        onAbort = () => resolve({ state: WaiterState.ABORTED });
+        if (typeof abortSignal.addEventListener === "function") {
+          abortSignal.addEventListener("abort", onAbort);
+        } else {
+          abortSignal.onabort = onAbort;
+        }
+      });
+      return {
+        clearListener() {
+          if (typeof abortSignal.removeEventListener === "function") {
+            abortSignal.removeEventListener("abort", onAbort);
+          }
+        },
+        aborted: promise
+      };
+    };
+    createWaiter = async (options, input, acceptorChecks) => {
+      const params = {
+        ...waiterServiceDefaults,
+        ...options
+      };
+      validateWaiterOptions(params);
+      const exitConditions = [runPolling(params, input, acceptorChecks)];
+      const finalize = [];
+      if (options.abortSignal) {
+        const { aborted, clearListener } = abortTimeout(options.abortSignal);
+        finalize.push(clearListener);
+        exitConditions.push(aborted);
+      }
+      if (options.abortController?.signal) {
+        const { aborted, clearListener } = abortTimeout(options.abortController.signal);
+        finalize.push(clearListener);
+        exitConditions.push(aborted);
+      }
+      return Promise.race(exitConditions).then((result) => {
+        for (const fn of finalize) {
+          fn();
+        }
+        return result;
+      });
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/client.js
+var Client;
+var init_client = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/client.js"() {
+    init_MiddlewareStack();
+    Client = class {
+      config;
+      middlewareStack = constructStack();
+      initConfig;
+      handlers;
+      constructor(config) {
+        this.config = config;
+        const { protocol, protocolSettings } = config;
+        if (protocolSettings) {
+          if (typeof protocol === "function") {
+            config.protocol = new protocol(protocolSettings);
+          }
+        }
+      }
+      send(command, optionsOrCb, cb) {
+        const options = typeof optionsOrCb !== "function" ? optionsOrCb : void 0;
+        const callback = typeof optionsOrCb === "function" ? optionsOrCb : cb;
+        const useHandlerCache = options === void 0 && this.config.cacheMiddleware === true;
+        let handler;
+        if (useHandlerCache) {
+          if (!this.handlers) {
+            this.handlers = /* @__PURE__ */ new WeakMap();
+          }
+          const handlers = this.handlers;
+          if (handlers.has(command.constructor)) {
+            handler = handlers.get(command.constructor);
+          } else {
+            handler = command.resolveMiddleware(this.middlewareStack, this.config, options);
+            handlers.set(command.constructor, handler);
+          }
+        } else {
+          delete this.handlers;
+          handler = command.resolveMiddleware(this.middlewareStack, this.config, options);
+        }
+        if (callback) {
+          handler(command).then((result) => callback(null, result.output), (err) => callback(err)).catch(() => {
+          });
+        } else {
+          return handler(command).then((result) => result.output);
+        }
+      }
+      destroy() {
+        this.config?.requestHandler?.destroy?.();
+        delete this.handlers;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/schema/deref.js
+var deref;
+var init_deref = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/schema/deref.js"() {
+    deref = (schemaRef) => {
+      if (typeof schemaRef === "function") {
+        return schemaRef();
+      }
+      return schemaRef;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/schema/schemas/translateTraits.js
+function translateTraits(indicator) {
+  if (typeof indicator === "object") {
+    return indicator;
+  }
+  indicator = indicator | 0;
+  if (traitsCache[indicator]) {
+    return traitsCache[indicator];
+  }
+  const traits = {};
+  let i = 0;
+  for (const trait of [
+    "httpLabel",
+    "idempotent",
+    "idempotencyToken",
+    "sensitive",
+    "httpPayload",
+    "httpResponseCode",
+    "httpQueryParams"
+  ]) {
+    if ((indicator >> i++ & 1) === 1) {
+      traits[trait] = 1;
+    }
+  }
+  return traitsCache[indicator] = traits;
+}
+var traitsCache;
+var init_translateTraits = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/schema/schemas/translateTraits.js"() {
+    traitsCache = [];
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/schema/schemas/NormalizedSchema.js
+function member(memberSchema, memberName) {
+  if (memberSchema instanceof NormalizedSchema) {
+    return Object.assign(memberSchema, {
+      memberName,
+      _isMemberSchema: true
+    });
+  }
+  const internalCtorAccess = NormalizedSchema;
+  return new internalCtorAccess(memberSchema, memberName);
+}
+var anno, simpleSchemaCacheN, simpleSchemaCacheS, NormalizedSchema, isMemberSchema, isStaticSchema;
+var init_NormalizedSchema = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/schema/schemas/NormalizedSchema.js"() {
+    init_deref();
+    init_translateTraits();
+    anno = {
+      it: /* @__PURE__ */ Symbol.for("@smithy/nor-struct-it"),
+      ns: /* @__PURE__ */ Symbol.for("@smithy/ns")
+    };
+    simpleSchemaCacheN = [];
+    simpleSchemaCacheS = {};
+    NormalizedSchema = class _NormalizedSchema {
+      ref;
+      memberName;
+      static symbol = /* @__PURE__ */ Symbol.for("@smithy/nor");
+      symbol = _NormalizedSchema.symbol;
+      name;
+      schema;
+      _isMemberSchema;
+      traits;
+      memberTraits;
+      normalizedTraits;
+      constructor(ref, memberName) {
+        this.ref = ref;
+        this.memberName = memberName;
+        const traitStack = [];
+        let _ref = ref;
+        let schema = ref;
+        this._isMemberSchema = false;
+        while (isMemberSchema(_ref)) {
+          traitStack.push(_ref[1]);
+          _ref = _ref[0];
+          schema = deref(_ref);
+          this._isMemberSchema = true;
+        }
+        if (traitStack.length > 0) {
+          this.memberTraits = {};
+          for (let i = traitStack.length - 1; i >= 0; --i) {
+            const traitSet = traitStack[i];
+            Object.assign(this.memberTraits, translateTraits(traitSet));
+          }
+        } else {
+          this.memberTraits = 0;
+        }
+        if (schema instanceof _NormalizedSchema) {
+          const computedMemberTraits = this.memberTraits;
+          Object.assign(this, schema);
+          this.memberTraits = Object.assign({}, computedMemberTraits, schema.getMemberTraits(), this.getMemberTraits());
+          this.normalizedTraits = void 0;
+          this.memberName = memberName ?? schema.memberName;
+          return;
+        }
+        this.schema = deref(schema);
+        if (isStaticSchema(this.schema)) {
+          this.name = `${this.schema[1]}#${this.schema[2]}`;
+          this.traits = this.schema[3];
+        } else {
+          this.name = this.memberName ?? String(schema);
+          this.traits = 0;
+        }
+        if (this._isMemberSchema && !memberName) {
+          throw new Error(`@smithy/core/schema - NormalizedSchema member init ${this.getName(true)} missing member name.`);
+        }
+      }
+      static [Symbol.hasInstance](lhs) {
+        const isPrototype = this.prototype.isPrototypeOf(lhs);
+        if (!isPrototype && typeof lhs === "object" && lhs !== null) {
+          const ns = lhs;
+          return ns.symbol === this.symbol;
+        }
+        return isPrototype;
+      }
+      static of(ref) {
+        const keyAble = typeof ref === "function" || typeof ref === "object" && ref !== null;
+        if (typeof ref === "number") {
+          if (simpleSchemaCacheN[ref]) {
+            return simpleSchemaCacheN[ref];
+          }
+        } else if (typeof ref === "string") {
+          if (simpleSchemaCacheS[ref]) {
+            return simpleSchemaCacheS[ref];
+          }
+        } else if (keyAble) {
+          if (ref[anno.ns]) {
+            return ref[anno.ns];
+          }
+        }
+        const sc = deref(ref);
+        if (sc instanceof _NormalizedSchema) {
+          return sc;
+        }
+        if (isMemberSchema(sc)) {
+          const [ns2, traits] = sc;
+          if (ns2 instanceof _NormalizedSchema) {
+            Object.assign(ns2.getMergedTraits(), translateTraits(traits));
+            return ns2;
+          }
+          throw new Error(`@smithy/core/schema - may not init unwrapped member schema=${JSON.stringify(ref, null, 2)}.`);
+        }
+        const ns = new _NormalizedSchema(sc);
+        if (keyAble) {
+          return ref[anno.ns] = ns;
+        }
+        if (typeof sc === "string") {
+          return simpleSchemaCacheS[sc] = ns;
+        }
+        if (typeof sc === "number") {
+          return simpleSchemaCacheN[sc] = ns;
+        }
+        return ns;
+      }
+      getSchema() {
+        const sc = this.schema;
+        if (Array.isArray(sc) && sc[0] === 0) {
+          return sc[4];
+        }
+        return sc;
+      }
+      getName(withNamespace = false) {
+        const { name } = this;
+        const short = !withNamespace && name && name.includes("#");
+        return short ? name.split("#")[1] : name || void 0;
+      }
+      getMemberName() {
+        return this.memberName;
+      }
+      isMemberSchema() {
+        return this._isMemberSchema;
+      }
+      isListSchema() {
+        const sc = this.getSchema();
+        return typeof sc === "number" ? sc >= 64 && sc < 128 : sc[0] === 1;
+      }
+      isMapSchema() {
+        const sc = this.getSchema();
+        return typeof sc === "number" ? sc >= 128 && sc <= 255 : sc[0] === 2;
+      }
+      isStructSchema() {
+        const sc = this.getSchema();
+        if (typeof sc !== "object") {
+          return false;
+        }
+        const id = sc[0];
+        return id === 3 || id === -3 || id === 4;
+      }
+      isUnionSchema() {
+        const sc = this.getSchema();
+        if (typeof sc !== "object") {
+          return false;
+        }
+        return sc[0] === 4;
+      }
+      isBlobSchema() {
+        const sc = this.getSchema();
+        return sc === 21 || sc === 42;
+      }
+      isTimestampSchema() {
+        const sc = this.getSchema();
+        return typeof sc === "number" && sc >= 4 && sc <= 7;
+      }
+      isUnitSchema() {
+        return this.getSchema() === "unit";
+      }
+      isDocumentSchema() {
+        return this.getSchema() === 15;
+      }
+      isStringSchema() {
+        return this.getSchema() === 0;
+      }
+      isBooleanSchema() {
+        return this.getSchema() === 2;
+      }
+      isNumericSchema() {
+        return this.getSchema() === 1;
+      }
+      isBigIntegerSchema() {
+        return this.getSchema() === 17;
+      }
+      isBigDecimalSchema() {
+        return this.getSchema() === 19;
+      }
+      isStreaming() {
+        const { streaming } = this.getMergedTraits();
+        return !!streaming || this.getSchema() === 42;
+      }
+      isIdempotencyToken() {
+        return !!this.getMergedTraits().idempotencyToken;
+      }
+      getMergedTraits() {
+        return this.normalizedTraits ?? (this.normalizedTraits = {
+          ...this.getOwnTraits(),
+          ...this.getMemberTraits()
+        });
+      }
+      getMemberTraits() {
+        return translateTraits(this.memberTraits);
+      }
+      getOwnTraits() {
+        return translateTraits(this.traits);
+      }
+      getKeySchema() {
+        const [isDoc, isMap] = [this.isDocumentSchema(), this.isMapSchema()];
+        if (!isDoc && !isMap) {
+          throw new Error(`@smithy/core/schema - cannot get key for non-map: ${this.getName(true)}`);
+        }
+        const schema = this.getSchema();
+        const memberSchema = isDoc ? 15 : schema[4] ?? 0;
+        return member([memberSchema, 0], "key");
+      }
+      getValueSchema() {
+        const sc = this.getSchema();
+        const [isDoc, isMap, isList] = [this.isDocumentSchema(), this.isMapSchema(), this.isListSchema()];
+        const memberSchema = typeof sc === "number" ? 63 & sc : sc && typeof sc === "object" && (isMap || isList) ? sc[3 + sc[0]] : isDoc ? 15 : void 0;
+        if (memberSchema != null) {
+          return member([memberSchema, 0], isMap ? "value" : "member");
+        }
+        throw new Error(`@smithy/core/schema - ${this.getName(true)} has no value member.`);
+      }
+      getMemberSchema(memberName) {
+        const struct = this.getSchema();
+        if (this.isStructSchema() && struct[4].includes(memberName)) {
+          const i = struct[4].indexOf(memberName);
+          const memberSchema = struct[5][i];
+          return member(isMemberSchema(memberSchema) ? memberSchema : [memberSchema, 0], memberName);
+        }
+        if (this.isDocumentSchema()) {
+          return member([15, 0], memberName);
+        }
+        throw new Error(`@smithy/core/schema - ${this.getName(true)} has no member=${memberName}.`);
+      }
+      getMemberSchemas() {
+        const buffer = {};
+        try {
+          for (const [k, v] of this.structIterator()) {
+            buffer[k] = v;
+          }
+        } catch (ignored) {
+        }
+        return buffer;
+      }
+      getEventStreamMember() {
+        if (this.isStructSchema()) {
+          for (const [memberName, memberSchema] of this.structIterator()) {
+            if (memberSchema.isStreaming() && memberSchema.isStructSchema()) {
+              return memberName;
+            }
+          }
+        }
+        return "";
+      }
+      *structIterator() {
+        if (this.isUnitSchema()) {
+          return;
+        }
+        if (!this.isStructSchema()) {
+          throw new Error("@smithy/core/schema - cannot iterate non-struct schema.");
+        }
+        const struct = this.getSchema();
+        const z = struct[4].length;
+        let it = struct[anno.it];
+        if (it && z === it.length) {
+          yield* it;
+          return;
+        }
+        it = Array(z);
+        for (let i = 0; i < z; ++i) {
+          const k = struct[4][i];
+          const v = member([struct[5][i], 0], k);
+          yield it[i] = [k, v];
+        }
+        struct[anno.it] = it;
+      }
+    };
+    isMemberSchema = (sc) => Array.isArray(sc) && sc.length === 2;
+    isStaticSchema = (sc) => Array.isArray(sc) && sc.length >= 5;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/schema/TypeRegistry.js
+var TypeRegistry;
+var init_TypeRegistry = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/schema/TypeRegistry.js"() {
+    TypeRegistry = class _TypeRegistry {
+      namespace;
+      schemas;
+      exceptions;
+      static registries = /* @__PURE__ */ new Map();
+      constructor(namespace, schemas = /* @__PURE__ */ new Map(), exceptions = /* @__PURE__ */ new Map()) {
+        this.namespace = namespace;
+        this.schemas = schemas;
+        this.exceptions = exceptions;
+        if (!_TypeRegistry.registries.has(namespace)) {
+          _TypeRegistry.registries.set(namespace, this);
+        }
+      }
+      static for(namespace) {
+        return _TypeRegistry.registries.get(namespace) ?? new _TypeRegistry(namespace);
+      }
+      copyFrom(other) {
+        const { schemas, exceptions } = this;
+        for (const [k, v] of other.schemas) {
+          if (!schemas.has(k)) {
+            schemas.set(k, v);
+          }
+        }
+        for (const [k, v] of other.exceptions) {
+          if (!exceptions.has(k)) {
+            exceptions.set(k, v);
+          }
+        }
+      }
+      register(shapeId, schema) {
+        const qualifiedName = this.normalizeShapeId(shapeId);
+        for (const r of [this, _TypeRegistry.for(qualifiedName.split("#")[0])]) {
+          if (!r.schemas.has(qualifiedName)) {
+            r.schemas.set(qualifiedName, schema);
+          }
+        }
+      }
+      getSchema(shapeId) {
+        const id = this.normalizeShapeId(shapeId);
+        if (!this.schemas.has(id)) {
+          if (!shapeId.includes("#")) {
+            const suffix = "#" + shapeId;
+            const candidates = [];
+            for (const [shapeId2, schema] of this.schemas.entries()) {
+              if (shapeId2.endsWith(suffix)) {
+                candidates.push(schema);
+              }
+            }
+            if (candidates.length === 1) {
+              return candidates[0];
+            }
+          }
+          throw new Error(`@smithy/core/schema - schema not found for ${id}`);
+        }
+        return this.schemas.get(id);
+      }
+      registerError(es, ctor) {
+        const $error = es;
+        const ns = $error[1];
+        const qualifiedName = ns + "#" + $error[2];
+        if (!ctor.hasOwnProperty?.("shapeId")) {
+          ctor.shapeId = qualifiedName;
+        }
+        for (const r of [this, _TypeRegistry.for(ns)]) {
+          if (!r.schemas.has(qualifiedName) && !r.exceptions.has($error)) {
+            r.schemas.set(qualifiedName, $error);
+            r.exceptions.set($error, ctor);
+          }
+        }
+      }
+      getErrorCtor(es) {
+        const $error = es;
+        if (this.exceptions.has($error)) {
+          return this.exceptions.get($error);
+        }
+        const registry = _TypeRegistry.for($error[1]);
+        return registry.exceptions.get($error);
+      }
+      getBaseException() {
+        for (const exceptionKey of this.exceptions.keys()) {
+          if (Array.isArray(exceptionKey)) {
+            const [, ns, name] = exceptionKey;
+            const id = ns + "#" + name;
+            if (id.startsWith("smithy.ts.sdk.synthetic.") && id.endsWith("ServiceException")) {
+              return exceptionKey;
+            }
+          }
+        }
+        return void 0;
+      }
+      find(predicate) {
+        for (const schema of this.schemas.values()) {
+          if (predicate(schema)) {
+            return schema;
+          }
+        }
+        return void 0;
+      }
+      clear() {
+        this.schemas.clear();
+        this.exceptions.clear();
+      }
+      normalizeShapeId(shapeId) {
+        if (shapeId.includes("#")) {
+          return shapeId;
+        }
+        return this.namespace + "#" + shapeId;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/schema/index.js
+var init_schema = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/schema/index.js"() {
+    init_deref();
+    init_NormalizedSchema();
+    init_translateTraits();
+    init_TypeRegistry();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/schemaLogFilter.js
+function schemaLogFilter(schema, data) {
+  if (data == null) {
+    return data;
+  }
+  const ns = NormalizedSchema.of(schema);
+  if (ns.getMergedTraits().sensitive) {
+    return SENSITIVE_STRING;
+  }
+  if (ns.isListSchema()) {
+    const valueSchema = ns.getValueSchema();
+    if (valueSchema.getMergedTraits().sensitive) {
+      return SENSITIVE_STRING;
+    }
+    if (Array.isArray(data)) {
+      return data.map((value) => schemaLogFilter(valueSchema, value));
+    }
+  } else if (ns.isMapSchema()) {
+    const valueSchema = ns.getValueSchema();
+    if (ns.getKeySchema().getMergedTraits().sensitive || valueSchema.getMergedTraits().sensitive) {
+      return SENSITIVE_STRING;
+    }
+    if (typeof data === "object") {
+      return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, schemaLogFilter(valueSchema, value)]));
+    }
+  } else if (ns.isStructSchema() && typeof data === "object") {
+    const object = data;
+    const newObject = {};
+    for (const [member2, memberNs] of ns.structIterator()) {
+      if (object[member2] != null) {
+        newObject[member2] = schemaLogFilter(memberNs, object[member2]);
+      }
+    }
+    return newObject;
+  }
+  return data;
+}
+var SENSITIVE_STRING;
+var init_schemaLogFilter = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/schemaLogFilter.js"() {
+    init_schema();
+    SENSITIVE_STRING = "***SensitiveInformation***";
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/command.js
+var import_types7, operationEventStreamMarker, Command, ClassBuilder;
+var init_command = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/command.js"() {
+    import_types7 = __toESM(require_dist_cjs());
+    init_MiddlewareStack();
+    init_schemaLogFilter();
+    init_schema();
+    operationEventStreamMarker = /* @__PURE__ */ Symbol.for("@smithy/op-event-stream");
+    Command = class {
+      middlewareStack = constructStack();
+      schema;
+      static classBuilder() {
+        return new ClassBuilder();
+      }
+      resolveMiddlewareWithContext(clientStack, configuration, options, { middlewareFn, clientName, commandName, inputFilterSensitiveLog, outputFilterSensitiveLog, smithyContext, additionalContext, CommandCtor }) {
+        for (const mw of middlewareFn.bind(this)(CommandCtor, clientStack, configuration, options)) {
+          this.middlewareStack.use(mw);
+        }
+        const stack = clientStack.concat(this.middlewareStack);
+        const { logger: logger2 } = configuration;
+        const additionalSmithyContext = additionalContext[import_types7.SMITHY_CONTEXT_KEY];
+        const handlerExecutionContext = {
+          logger: logger2,
+          clientName,
+          commandName,
+          inputFilterSensitiveLog,
+          outputFilterSensitiveLog,
+          ...additionalContext,
+          [import_types7.SMITHY_CONTEXT_KEY]: {
+            ...additionalSmithyContext,
+            commandInstance: this,
+            ...smithyContext,
+            ...options?.metricsRecorder === void 0 ? {} : { metricsRecorder: options.metricsRecorder },
+            ...options?.abortSignal === void 0 ? {} : { abortSignal: options.abortSignal }
+          }
+        };
+        const { requestHandler } = configuration;
+        let requestOptions = options ?? {};
+        if (requestOptions.metricsRecorder) {
+          requestOptions = { ...requestOptions };
+          delete requestOptions.metricsRecorder;
+        }
+        let isEventStream;
+        const schema = this.schema;
+        const marker = schema?.[operationEventStreamMarker];
+        if (marker !== void 0) {
+          isEventStream = marker;
+        } else if (schema) {
+          if (Array.isArray(schema) && schema[0] === 9) {
+            const [, , , , input$, output$] = schema;
+            isEventStream = schema[operationEventStreamMarker] = Boolean(NormalizedSchema.of(input$).getEventStreamMember() || NormalizedSchema.of(output$).getEventStreamMember());
+          }
+        }
+        if (isEventStream) {
+          requestOptions = {
+            isEventStream,
+            ...requestOptions
+          };
+        }
+        return stack.resolve((request) => requestHandler.handle(request.request, requestOptions), handlerExecutionContext);
+      }
+    };
+    ClassBuilder = class {
+      _init = () => {
+      };
+      _ep = {};
+      _middlewareFn = () => [];
+      _commandName = "";
+      _clientName = "";
+      _additionalContext = {};
+      _smithyContext = {};
+      _inputFilterSensitiveLog = void 0;
+      _outputFilterSensitiveLog = void 0;
+      _serializer = null;
+      _deserializer = null;
+      _operationSchema;
+      init(cb) {
+        this._init = cb;
+      }
+      ep(endpointParameterInstructions) {
+        this._ep = endpointParameterInstructions;
+        return this;
+      }
+      m(middlewareSupplier) {
+        this._middlewareFn = middlewareSupplier;
+        return this;
+      }
+      s(service, operation, smithyContext = {}) {
+        this._smithyContext = {
+          service,
+          operation,
+          ...smithyContext
+        };
+        return this;
+      }
+      c(additionalContext = {}) {
+        this._additionalContext = additionalContext;
+        return this;
+      }
+      n(clientName, commandName) {
+        this._clientName = clientName;
+        this._commandName = commandName;
+        return this;
+      }
+      f(inputFilter = (_) => _, outputFilter = (_) => _) {
+        this._inputFilterSensitiveLog = inputFilter;
+        this._outputFilterSensitiveLog = outputFilter;
+        return this;
+      }
+      ser(serializer) {
+        this._serializer = serializer;
+        return this;
+      }
+      de(deserializer) {
+        this._deserializer = deserializer;
+        return this;
+      }
+      sc(operation) {
+        this._operationSchema = operation;
+        this._smithyContext.operationSchema = operation;
+        return this;
+      }
+      build() {
+        const closure = this;
+        let CommandRef;
+        return CommandRef = class extends Command {
+          input;
+          static getEndpointParameterInstructions() {
+            return closure._ep;
+          }
+          constructor(...[input]) {
+            super();
+            this.input = input ?? {};
+            closure._init(this);
+            this.schema = closure._operationSchema;
+          }
+          resolveMiddleware(stack, configuration, options) {
+            const op = closure._operationSchema;
+            const input = op?.[4] ?? op?.input;
+            const output = op?.[5] ?? op?.output;
+            return this.resolveMiddlewareWithContext(stack, configuration, options, {
+              CommandCtor: CommandRef,
+              middlewareFn: closure._middlewareFn,
+              clientName: closure._clientName,
+              commandName: closure._commandName,
+              inputFilterSensitiveLog: closure._inputFilterSensitiveLog ?? (op ? schemaLogFilter.bind(null, input) : (_) => _),
+              outputFilterSensitiveLog: closure._outputFilterSensitiveLog ?? (op ? schemaLogFilter.bind(null, output) : (_) => _),
+              smithyContext: closure._smithyContext,
+              additionalContext: closure._additionalContext
+            });
+          }
+          serialize = closure._serializer;
+          deserialize = closure._deserializer;
+        };
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/constants.js
+var SENSITIVE_STRING2;
+var init_constants2 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/constants.js"() {
+    SENSITIVE_STRING2 = "***SensitiveInformation***";
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/create-aggregated-client.js
+var createAggregatedClient;
+var init_create_aggregated_client = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/create-aggregated-client.js"() {
+    createAggregatedClient = (commands, Client2, options) => {
+      for (const [command, CommandCtor] of Object.entries(commands)) {
+        const methodImpl = async function(args, optionsOrCb, cb) {
+          const command2 = new CommandCtor(args);
+          if (typeof optionsOrCb === "function") {
+            this.send(command2, optionsOrCb);
+          } else if (typeof cb === "function") {
+            if (typeof optionsOrCb !== "object") {
+              throw new Error(`Expected http options but got ${typeof optionsOrCb}`);
+            }
+            this.send(command2, optionsOrCb || {}, cb);
+          } else {
+            return this.send(command2, optionsOrCb);
+          }
+        };
+        const methodName = (command[0].toLowerCase() + command.slice(1)).replace(/Command$/, "");
+        Client2.prototype[methodName] = methodImpl;
+      }
+      const { paginators = {}, waiters = {} } = options ?? {};
+      for (const [paginatorName, paginatorFn] of Object.entries(paginators)) {
+        if (Client2.prototype[paginatorName] === void 0) {
+          Client2.prototype[paginatorName] = function(commandInput = {}, paginationConfiguration, ...rest) {
+            return paginatorFn({
+              ...paginationConfiguration,
+              client: this
+            }, commandInput, ...rest);
+          };
+        }
+      }
+      for (const [waiterName, waiterFn] of Object.entries(waiters)) {
+        if (Client2.prototype[waiterName] === void 0) {
+          Client2.prototype[waiterName] = async function(commandInput = {}, waiterConfiguration, ...rest) {
+            let config = waiterConfiguration;
+            if (typeof waiterConfiguration === "number") {
+              config = {
+                maxWaitTime: waiterConfiguration
+              };
+            }
+            return waiterFn({
+              ...config,
+              client: this
+            }, commandInput, ...rest);
+          };
+        }
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/exceptions.js
+var ServiceException, decorateServiceException;
+var init_exceptions = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/exceptions.js"() {
+    ServiceException = class _ServiceException extends Error {
+      static shapeId = "smithy.ts.sdk.synthetic.nonamespace.client#ServiceException";
+      $fault;
+      $response;
+      $retryable;
+      $metadata;
+      constructor(options) {
+        super(options.message);
+        Object.setPrototypeOf(this, Object.getPrototypeOf(this).constructor.prototype);
+        this.name = options.name;
+        this.$fault = options.$fault;
+        this.$metadata = options.$metadata;
+      }
+      static isInstance(value) {
+        if (!value) {
+          return false;
+        }
+        const candidate = value;
+        return _ServiceException.prototype.isPrototypeOf(candidate) || Boolean(candidate.$fault) && Boolean(candidate.$metadata) && (candidate.$fault === "client" || candidate.$fault === "server");
+      }
+      static [Symbol.hasInstance](instance) {
+        if (!instance) {
+          return false;
+        }
+        const candidate = instance;
+        if (this === _ServiceException) {
+          return _ServiceException.isInstance(instance);
+        }
+        if (_ServiceException.isInstance(instance)) {
+          if (this.prototype.isPrototypeOf(instance)) {
+            return true;
+          }
+          const targetId = Object.prototype.hasOwnProperty.call(this, "shapeId") ? this.shapeId : void 0;
+          let candidateHasShapeId = false;
+          if (targetId) {
+            let proto = Object.getPrototypeOf(candidate);
+            while (proto && proto !== Object.prototype) {
+              const ctor = proto.constructor;
+              const candidateId = ctor !== _ServiceException && Object.prototype.hasOwnProperty.call(ctor, "shapeId") ? ctor?.shapeId : void 0;
+              if (candidateId) {
+                candidateHasShapeId = true;
+                if (candidateId === targetId) {
+                  return true;
+                }
+              }
+              proto = Object.getPrototypeOf(proto);
+            }
+          }
+          if (targetId && candidateHasShapeId) {
+            return false;
+          }
+          const targetName = this.name;
+          if (targetName && targetName.length >= 6) {
+            if (candidate.name === targetName) {
+              return true;
+            }
+            let proto = Object.getPrototypeOf(candidate);
+            while (proto && proto !== Object.prototype) {
+              const ctorName = proto.constructor?.name;
+              if (ctorName && ctorName !== "Error" && ctorName === targetName) {
+                return true;
+              }
+              proto = Object.getPrototypeOf(proto);
+            }
+          }
+        }
+        return false;
+      }
+    };
+    decorateServiceException = (exception, additions = {}) => {
+      Object.entries(additions).filter(([, v]) => v !== void 0).forEach(([k, v]) => {
+        if (exception[k] == void 0 || exception[k] === "") {
+          exception[k] = v;
+        }
+      });
+      const message = exception.message || exception.Message || "UnknownError";
+      exception.message = message;
+      delete exception.Message;
+      return exception;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/default-error-handler.js
+var throwDefaultError, withBaseException, deserializeMetadata;
+var init_default_error_handler = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/default-error-handler.js"() {
+    init_exceptions();
+    throwDefaultError = ({ output, parsedBody, exceptionCtor, errorCode }) => {
+      const $metadata = deserializeMetadata(output);
+      const statusCode = $metadata.httpStatusCode ? $metadata.httpStatusCode + "" : void 0;
+      const response = new exceptionCtor({
+        name: parsedBody?.code || parsedBody?.Code || errorCode || statusCode || "UnknownError",
+        $fault: "client",
+        $metadata
+      });
+      throw decorateServiceException(response, parsedBody);
+    };
+    withBaseException = (ExceptionCtor) => {
+      return ({ output, parsedBody, errorCode }) => {
+        throwDefaultError({ output, parsedBody, exceptionCtor: ExceptionCtor, errorCode });
+      };
+    };
+    deserializeMetadata = (output) => ({
+      httpStatusCode: output.statusCode,
+      requestId: output.headers["x-amzn-requestid"] ?? output.headers["x-amzn-request-id"] ?? output.headers["x-amz-request-id"],
+      extendedRequestId: output.headers["x-amz-id-2"],
+      cfId: output.headers["x-amz-cf-id"]
+    });
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/defaults-mode.js
+var loadConfigsForDefaultMode;
+var init_defaults_mode = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/defaults-mode.js"() {
+    loadConfigsForDefaultMode = (mode) => {
+      switch (mode) {
+        case "standard":
+          return {
+            retryMode: "standard",
+            connectionTimeout: 3100
+          };
+        case "in-region":
+          return {
+            retryMode: "standard",
+            connectionTimeout: 1100
+          };
+        case "cross-region":
+          return {
+            retryMode: "standard",
+            connectionTimeout: 3100
+          };
+        case "mobile":
+          return {
+            retryMode: "standard",
+            connectionTimeout: 3e4
+          };
+        default:
+          return {};
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/emitWarningIfUnsupportedVersion.js
+var warningEmitted, emitWarningIfUnsupportedVersion;
+var init_emitWarningIfUnsupportedVersion = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/emitWarningIfUnsupportedVersion.js"() {
+    warningEmitted = false;
+    emitWarningIfUnsupportedVersion = (version) => {
+      if (version && !warningEmitted && parseInt(version.substring(1, version.indexOf("."))) < 16) {
+        warningEmitted = true;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/extensions/checksum.js
+var import_types8, knownAlgorithms, getChecksumConfiguration, resolveChecksumRuntimeConfig;
+var init_checksum = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/extensions/checksum.js"() {
+    init_transport();
+    import_types8 = __toESM(require_dist_cjs());
+    knownAlgorithms = Object.values(import_types8.AlgorithmId);
+    getChecksumConfiguration = (runtimeConfig) => {
+      const checksumAlgorithms = [];
+      for (const id in import_types8.AlgorithmId) {
+        if (!hasOwn(import_types8.AlgorithmId, id)) {
+          continue;
+        }
+        const algorithmId = import_types8.AlgorithmId[id];
+        if (runtimeConfig[algorithmId] === void 0) {
+          continue;
+        }
+        checksumAlgorithms.push({
+          algorithmId: () => algorithmId,
+          checksumConstructor: () => runtimeConfig[algorithmId]
+        });
+      }
+      for (const [id, ChecksumCtor] of Object.entries(runtimeConfig.checksumAlgorithms ?? {})) {
+        checksumAlgorithms.push({
+          algorithmId: () => id,
+          checksumConstructor: () => ChecksumCtor
+        });
+      }
+      return {
+        addChecksumAlgorithm(algo) {
+          runtimeConfig.checksumAlgorithms = runtimeConfig.checksumAlgorithms ?? {};
+          const id = algo.algorithmId();
+          const ctor = algo.checksumConstructor();
+          if (knownAlgorithms.includes(id)) {
+            runtimeConfig.checksumAlgorithms[id.toUpperCase()] = ctor;
+          } else {
+            runtimeConfig.checksumAlgorithms[id] = ctor;
+          }
+          checksumAlgorithms.push(algo);
+        },
+        checksumAlgorithms() {
+          return checksumAlgorithms;
+        }
+      };
+    };
+    resolveChecksumRuntimeConfig = (clientConfig) => {
+      const runtimeConfig = {};
+      clientConfig.checksumAlgorithms().forEach((checksumAlgorithm) => {
+        const id = checksumAlgorithm.algorithmId();
+        if (knownAlgorithms.includes(id)) {
+          runtimeConfig[id] = checksumAlgorithm.checksumConstructor();
+        }
+      });
+      return runtimeConfig;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/extensions/retry.js
+var getRetryConfiguration, resolveRetryRuntimeConfig;
+var init_retry = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/extensions/retry.js"() {
+    getRetryConfiguration = (runtimeConfig) => {
+      return {
+        setRetryStrategy(retryStrategy) {
+          runtimeConfig.retryStrategy = retryStrategy;
+        },
+        retryStrategy() {
+          return runtimeConfig.retryStrategy;
+        }
+      };
+    };
+    resolveRetryRuntimeConfig = (retryStrategyConfiguration) => {
+      const runtimeConfig = {};
+      runtimeConfig.retryStrategy = retryStrategyConfiguration.retryStrategy();
+      return runtimeConfig;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/extensions/defaultExtensionConfiguration.js
+var getDefaultExtensionConfiguration, getDefaultClientConfiguration, resolveDefaultRuntimeConfig;
+var init_defaultExtensionConfiguration = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/extensions/defaultExtensionConfiguration.js"() {
+    init_checksum();
+    init_retry();
+    getDefaultExtensionConfiguration = (runtimeConfig) => {
+      return Object.assign(getChecksumConfiguration(runtimeConfig), getRetryConfiguration(runtimeConfig));
+    };
+    getDefaultClientConfiguration = getDefaultExtensionConfiguration;
+    resolveDefaultRuntimeConfig = (config) => {
+      return Object.assign(resolveChecksumRuntimeConfig(config), resolveRetryRuntimeConfig(config));
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/get-array-if-single-item.js
+var getArrayIfSingleItem;
+var init_get_array_if_single_item = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/get-array-if-single-item.js"() {
+    getArrayIfSingleItem = (mayBeArray) => Array.isArray(mayBeArray) ? mayBeArray : [mayBeArray];
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/get-value-from-text-node.js
+var getValueFromTextNode;
+var init_get_value_from_text_node = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/get-value-from-text-node.js"() {
+    init_transport();
+    getValueFromTextNode = (obj) => {
+      const textNodeName = "#text";
+      for (const key in obj) {
+        if (!hasOwn(obj, key)) {
+          continue;
+        }
+        if (obj[key][textNodeName] !== void 0) {
+          obj[key] = obj[key][textNodeName];
+        } else if (typeof obj[key] === "object" && obj[key] !== null) {
+          obj[key] = getValueFromTextNode(obj[key]);
+        }
+      }
+      return obj;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/is-serializable-header-value.js
+var isSerializableHeaderValue;
+var init_is_serializable_header_value = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/is-serializable-header-value.js"() {
+    isSerializableHeaderValue = (value) => {
+      return value != null;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/NoOpLogger.js
+var NoOpLogger;
+var init_NoOpLogger = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/NoOpLogger.js"() {
+    NoOpLogger = class {
+      trace() {
+      }
+      debug() {
+      }
+      info() {
+      }
+      warn() {
+      }
+      error() {
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/object-mapping.js
+function map(arg0, arg1, arg2) {
+  let target;
+  let filter;
+  let instructions;
+  if (typeof arg1 === "undefined" && typeof arg2 === "undefined") {
+    target = {};
+    instructions = arg0;
+  } else {
+    target = arg0;
+    if (typeof arg1 === "function") {
+      filter = arg1;
+      instructions = arg2;
+      return mapWithFilter(target, filter, instructions);
+    } else {
+      instructions = arg1;
+    }
+  }
+  for (const key in instructions) {
+    if (!hasOwn(instructions, key)) {
+      continue;
+    }
+    if (!Array.isArray(instructions[key])) {
+      target[key] = instructions[key];
+      continue;
+    }
+    applyInstruction(target, null, instructions, key);
+  }
+  return target;
+}
+var convertMap, take, mapWithFilter, applyInstruction, nonNullish, pass;
+var init_object_mapping = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/object-mapping.js"() {
+    init_transport();
+    convertMap = (target) => {
+      const output = {};
+      for (const [k, v] of Object.entries(target || {})) {
+        output[k] = [, v];
+      }
+      return output;
+    };
+    take = (source, instructions) => {
+      const out = {};
+      for (const key in instructions) {
+        if (!hasOwn(instructions, key)) {
+          continue;
+        }
+        applyInstruction(out, source, instructions, key);
+      }
+      return out;
+    };
+    mapWithFilter = (target, filter, instructions) => {
+      return map(target, Object.entries(instructions).reduce((_instructions, [key, value]) => {
+        if (Array.isArray(value)) {
+          _instructions[key] = value;
+        } else {
+          if (typeof value === "function") {
+            _instructions[key] = [filter, value()];
+          } else {
+            _instructions[key] = [filter, value];
+          }
+        }
+        return _instructions;
+      }, {}));
+    };
+    applyInstruction = (target, source, instructions, targetKey) => {
+      if (source !== null) {
+        let instruction = instructions[targetKey];
+        if (typeof instruction === "function") {
+          instruction = [, instruction];
+        }
+        const [filter2 = nonNullish, valueFn = pass, sourceKey = targetKey] = instruction;
+        if (typeof filter2 === "function" && filter2(source[sourceKey]) || typeof filter2 !== "function" && !!filter2) {
+          target[targetKey] = valueFn(source[sourceKey]);
+        }
+        return;
+      }
+      let [filter, value] = instructions[targetKey];
+      if (typeof value === "function") {
+        let _value;
+        const defaultFilterPassed = filter === void 0 && (_value = value()) != null;
+        const customFilterPassed = typeof filter === "function" && !!filter(void 0) || typeof filter !== "function" && !!filter;
+        if (defaultFilterPassed) {
+          target[targetKey] = _value;
+        } else if (customFilterPassed) {
+          target[targetKey] = value();
+        }
+      } else {
+        const defaultFilterPassed = filter === void 0 && value != null;
+        const customFilterPassed = typeof filter === "function" && !!filter(value) || typeof filter !== "function" && !!filter;
+        if (defaultFilterPassed || customFilterPassed) {
+          target[targetKey] = value;
+        }
+      }
+    };
+    nonNullish = (_) => _ != null;
+    pass = (_) => _;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/ser-utils.js
+var serializeFloat, serializeDateTime;
+var init_ser_utils = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/ser-utils.js"() {
+    serializeFloat = (value) => {
+      if (value !== value) {
+        return "NaN";
+      }
+      switch (value) {
+        case Infinity:
+          return "Infinity";
+        case -Infinity:
+          return "-Infinity";
+        default:
+          return value;
+      }
+    };
+    serializeDateTime = (date2) => date2.toISOString().replace(".000Z", "Z");
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/serde-json.js
+var _json;
+var init_serde_json = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/serde-json.js"() {
+    init_transport();
+    _json = (obj) => {
+      if (obj == null) {
+        return {};
+      }
+      if (Array.isArray(obj)) {
+        return obj.filter((_) => _ != null).map(_json);
+      }
+      if (typeof obj === "object") {
+        const target = {};
+        for (const key in obj) {
+          if (!hasOwn(obj, key)) {
+            continue;
+          }
+          if (obj[key] == null) {
+            continue;
+          }
+          target[key] = _json(obj[key]);
+        }
+        return target;
+      }
+      return obj;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/smithy-client/client-command-builder.js
+function makeBuilder(common, service, name, ep) {
+  return function makeCommand(added, plugins, op, $, smithyContext = {}) {
+    const epMerged = Object.assign({}, common, added);
+    return Command.classBuilder().ep(epMerged).m(function(CommandCtor, clientStack, config, options) {
+      const list = plugins.call(this, CommandCtor, clientStack, config, options);
+      list.unshift(ep(config, CommandCtor.getEndpointParameterInstructions()));
+      return list;
+    }).s(service, op, smithyContext).n(name, op.charAt(0).toUpperCase() + op.slice(1) + "Command").sc($).build();
+  };
+}
+var init_client_command_builder = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/smithy-client/client-command-builder.js"() {
+    init_command();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/client/index.js
+var client_exports = {};
+__export(client_exports, {
+  AlgorithmId: () => import_types8.AlgorithmId,
+  Client: () => Client,
+  Command: () => Command,
+  NoOpLogger: () => NoOpLogger,
+  SENSITIVE_STRING: () => SENSITIVE_STRING2,
+  ServiceException: () => ServiceException,
+  WaiterState: () => WaiterState,
+  _json: () => _json,
+  checkExceptions: () => checkExceptions,
+  constructStack: () => constructStack,
+  convertMap: () => convertMap,
+  createAggregatedClient: () => createAggregatedClient,
+  createWaiter: () => createWaiter,
+  decorateServiceException: () => decorateServiceException,
+  emitWarningIfUnsupportedVersion: () => emitWarningIfUnsupportedVersion,
+  getArrayIfSingleItem: () => getArrayIfSingleItem,
+  getChecksumConfiguration: () => getChecksumConfiguration,
+  getDefaultClientConfiguration: () => getDefaultClientConfiguration,
+  getDefaultExtensionConfiguration: () => getDefaultExtensionConfiguration,
+  getRetryConfiguration: () => getRetryConfiguration,
+  getSmithyContext: () => getSmithyContext,
+  getValueFromTextNode: () => getValueFromTextNode,
+  invalidFunction: () => invalidFunction,
+  invalidProvider: () => invalidProvider,
+  isSerializableHeaderValue: () => isSerializableHeaderValue,
+  loadConfigsForDefaultMode: () => loadConfigsForDefaultMode,
+  makeBuilder: () => makeBuilder,
+  map: () => map,
+  normalizeProvider: () => normalizeProvider,
+  resolveChecksumRuntimeConfig: () => resolveChecksumRuntimeConfig,
+  resolveDefaultRuntimeConfig: () => resolveDefaultRuntimeConfig,
+  resolveRetryRuntimeConfig: () => resolveRetryRuntimeConfig,
+  schemaLogFilter: () => schemaLogFilter,
+  serializeDateTime: () => serializeDateTime,
+  serializeFloat: () => serializeFloat,
+  take: () => take,
+  throwDefaultError: () => throwDefaultError,
+  waiterServiceDefaults: () => waiterServiceDefaults,
+  withBaseException: () => withBaseException
+});
+var init_client2 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/client/index.js"() {
+    init_MiddlewareStack();
+    init_transport();
+    init_transport();
+    init_invalidFunction();
+    init_invalidProvider();
+    init_createWaiter();
+    init_waiter();
+    init_client();
+    init_command();
+    init_constants2();
+    init_create_aggregated_client();
+    init_default_error_handler();
+    init_defaults_mode();
+    init_emitWarningIfUnsupportedVersion();
+    init_exceptions();
+    init_defaultExtensionConfiguration();
+    init_checksum();
+    init_retry();
+    init_get_array_if_single_item();
+    init_get_value_from_text_node();
+    init_is_serializable_header_value();
+    init_NoOpLogger();
+    init_object_mapping();
+    init_schemaLogFilter();
+    init_ser_utils();
+    init_serde_json();
+    init_client_command_builder();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/resolveCustomEndpointsConfig.js
+var resolveCustomEndpointsConfig;
+var init_resolveCustomEndpointsConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/resolveCustomEndpointsConfig.js"() {
+    init_client2();
+    resolveCustomEndpointsConfig = (input) => {
+      const { tls, endpoint, urlParser, useDualstackEndpoint } = input;
+      return Object.assign(input, {
+        tls: tls ?? true,
+        endpoint: normalizeProvider(typeof endpoint === "string" ? urlParser(endpoint) : endpoint),
+        isCustomEndpoint: true,
+        useDualstackEndpoint: normalizeProvider(useDualstackEndpoint ?? false)
+      });
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/utils/getEndpointFromRegion.js
+var getEndpointFromRegion;
+var init_getEndpointFromRegion = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/utils/getEndpointFromRegion.js"() {
+    getEndpointFromRegion = async (input) => {
+      const { tls = true } = input;
+      const region = await input.region();
+      const dnsHostRegex = new RegExp(/^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])$/);
+      if (!dnsHostRegex.test(region)) {
+        throw new Error("Invalid region in client config");
+      }
+      const useDualstackEndpoint = await input.useDualstackEndpoint();
+      const useFipsEndpoint = await input.useFipsEndpoint();
+      const { hostname } = await input.regionInfoProvider(region, { useDualstackEndpoint, useFipsEndpoint }) ?? {};
+      if (!hostname) {
+        throw new Error("Cannot resolve hostname from client config");
+      }
+      return input.urlParser(`${tls ? "https:" : "http:"}//${hostname}`);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/resolveEndpointsConfig.js
+var resolveEndpointsConfig;
+var init_resolveEndpointsConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/resolveEndpointsConfig.js"() {
+    init_client2();
+    init_getEndpointFromRegion();
+    resolveEndpointsConfig = (input) => {
+      const useDualstackEndpoint = normalizeProvider(input.useDualstackEndpoint ?? false);
+      const { endpoint, useFipsEndpoint, urlParser, tls } = input;
+      return Object.assign(input, {
+        tls: tls ?? true,
+        endpoint: endpoint ? normalizeProvider(typeof endpoint === "string" ? urlParser(endpoint) : endpoint) : () => getEndpointFromRegion({ ...input, useDualstackEndpoint, useFipsEndpoint }),
+        isCustomEndpoint: !!endpoint,
+        useDualstackEndpoint
+      });
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/constants.js
+var AWS_EXECUTION_ENV, AWS_REGION_ENV, AWS_DEFAULT_REGION_ENV, ENV_IMDS_DISABLED, DEFAULTS_MODE_OPTIONS, IMDS_REGION_PATH, IMDS_TOKEN_PATH, X_AWS_EC2_METADATA_TOKEN, X_AWS_EC2_METADATA_TOKEN_TTL;
+var init_constants3 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/constants.js"() {
+    AWS_EXECUTION_ENV = "AWS_EXECUTION_ENV";
+    AWS_REGION_ENV = "AWS_REGION";
+    AWS_DEFAULT_REGION_ENV = "AWS_DEFAULT_REGION";
+    ENV_IMDS_DISABLED = "AWS_EC2_METADATA_DISABLED";
+    DEFAULTS_MODE_OPTIONS = ["in-region", "cross-region", "mobile", "standard", "legacy"];
+    IMDS_REGION_PATH = "/latest/meta-data/placement/region";
+    IMDS_TOKEN_PATH = "/latest/api/token";
+    X_AWS_EC2_METADATA_TOKEN = "x-aws-ec2-metadata-token";
+    X_AWS_EC2_METADATA_TOKEN_TTL = "x-aws-ec2-metadata-token-ttl-seconds";
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getInstanceMetadataRegion.js
+var TIMEOUT_MS, NEG_CACHE_TTL_MS, negativeCacheUntil, getInstanceMetadataRegion, cacheNegativeAndReturnUndefined, resolveImdsEndpoint, imdsRequest;
+var init_getInstanceMetadataRegion = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getInstanceMetadataRegion.js"() {
+    init_constants3();
+    TIMEOUT_MS = 1e3;
+    NEG_CACHE_TTL_MS = 6e4;
+    negativeCacheUntil = 0;
+    getInstanceMetadataRegion = async () => {
+      if (process.env[ENV_IMDS_DISABLED]) {
+        return void 0;
+      }
+      if (Date.now() < negativeCacheUntil) {
+        return void 0;
+      }
+      try {
+        const endpoint = resolveImdsEndpoint();
+        const token = (await imdsRequest({
+          ...endpoint,
+          path: IMDS_TOKEN_PATH,
+          method: "PUT",
+          headers: {
+            [X_AWS_EC2_METADATA_TOKEN_TTL]: "21600"
+          }
+        })).toString();
+        const region = (await imdsRequest({
+          ...endpoint,
+          path: IMDS_REGION_PATH,
+          method: "GET",
+          headers: {
+            [X_AWS_EC2_METADATA_TOKEN]: token
+          }
+        })).toString().trim();
+        return region || cacheNegativeAndReturnUndefined();
+      } catch {
+        return cacheNegativeAndReturnUndefined();
+      }
+    };
+    cacheNegativeAndReturnUndefined = () => {
+      negativeCacheUntil = Date.now() + NEG_CACHE_TTL_MS;
+      return void 0;
+    };
+    resolveImdsEndpoint = () => {
+      const envEndpoint = process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+      if (envEndpoint) {
+        const url = new URL(envEndpoint);
+        return {
+          hostname: url.hostname.replace(/^\[(.+)]$/, "$1"),
+          port: url.port ? Number(url.port) : void 0
+        };
+      }
+      if (process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE === "IPv6") {
+        return { hostname: "fd00:ec2::254" };
+      }
+      return { hostname: "169.254.169.254" };
+    };
+    imdsRequest = async (options) => {
+      const { request } = await import("node:http");
+      return new Promise((resolve, reject) => {
+        const req = request({
+          hostname: options.hostname,
+          port: options.port,
+          path: options.path,
+          method: options.method,
+          headers: options.headers,
+          timeout: TIMEOUT_MS,
+          signal: AbortSignal.timeout(TIMEOUT_MS)
+        });
+        req.on("error", (err) => {
+          reject(err);
+          req.destroy();
+        });
+        req.on("timeout", () => {
+          reject(new Error("TimeoutError from instance metadata service"));
+          req.destroy();
+        });
+        req.on("response", (res) => {
+          const { statusCode = 400 } = res;
+          if (statusCode < 200 || statusCode >= 300) {
+            reject(Object.assign(new Error("Error response received from instance metadata service"), { statusCode }));
+            req.destroy();
+            return;
+          }
+          const chunks = [];
+          res.on("data", (chunk) => chunks.push(chunk));
+          res.on("end", () => {
+            resolve(Buffer.concat(chunks));
+            req.destroy();
+          });
+        });
+        req.end();
+      });
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/config.js
+var REGION_ENV_NAME, REGION_INI_NAME, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS;
+var init_config = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/config.js"() {
+    init_getInstanceMetadataRegion();
+    REGION_ENV_NAME = "AWS_REGION";
+    REGION_INI_NAME = "region";
+    NODE_REGION_CONFIG_OPTIONS = {
+      environmentVariableSelector: (env) => env[REGION_ENV_NAME],
+      configFileSelector: (profile) => profile[REGION_INI_NAME],
+      default: async () => {
+        const region = await getInstanceMetadataRegion();
+        if (region) {
+          return region;
+        }
+        throw new Error("Region is missing");
+      }
+    };
+    NODE_REGION_CONFIG_FILE_OPTIONS = {
+      preferredFile: "credentials"
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/checkRegion.js
+var validRegions, checkRegion;
+var init_checkRegion = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/checkRegion.js"() {
+    init_transport();
+    validRegions = /* @__PURE__ */ new Set();
+    checkRegion = (region, check = isValidHostLabel) => {
+      if (!validRegions.has(region) && !check(region)) {
+        if (region === "*") {
+          console.warn(`@smithy/config-resolver WARN - Please use the caller region instead of "*". See "sigv4a" in https://github.com/aws/aws-sdk-js-v3/blob/main/supplemental-docs/CLIENTS.md.`);
+        } else {
+          throw new Error(`Region not accepted: region="${region}" is not a valid hostname component.`);
+        }
+      } else {
+        validRegions.add(region);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/isFipsRegion.js
+var isFipsRegion;
+var init_isFipsRegion = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/isFipsRegion.js"() {
+    isFipsRegion = (region) => typeof region === "string" && (region.startsWith("fips-") || region.endsWith("-fips"));
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getRealRegion.js
+var getRealRegion;
+var init_getRealRegion = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getRealRegion.js"() {
+    init_isFipsRegion();
+    getRealRegion = (region) => isFipsRegion(region) ? ["fips-aws-global", "aws-fips"].includes(region) ? "us-east-1" : region.replace(/fips-(dkr-|prod-)?|-fips/, "") : region;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/resolveRegionConfig.js
+var resolveRegionConfig;
+var init_resolveRegionConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/resolveRegionConfig.js"() {
+    init_checkRegion();
+    init_getRealRegion();
+    init_isFipsRegion();
+    resolveRegionConfig = (input) => {
+      const { region, useFipsEndpoint } = input;
+      if (!region) {
+        throw new Error("Region is missing");
+      }
+      return Object.assign(input, {
+        region: async () => {
+          const providedRegion = typeof region === "function" ? await region() : region;
+          const realRegion = getRealRegion(providedRegion);
+          checkRegion(realRegion);
+          return realRegion;
+        },
+        useFipsEndpoint: async () => {
+          const providedRegion = typeof region === "string" ? region : await region();
+          if (isFipsRegion(providedRegion)) {
+            return true;
+          }
+          return typeof useFipsEndpoint !== "function" ? Promise.resolve(!!useFipsEndpoint) : useFipsEndpoint();
+        }
+      });
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getHostnameFromVariants.js
+var getHostnameFromVariants;
+var init_getHostnameFromVariants = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getHostnameFromVariants.js"() {
+    getHostnameFromVariants = (variants = [], { useFipsEndpoint, useDualstackEndpoint }) => variants.find(({ tags }) => useFipsEndpoint === tags.includes("fips") && useDualstackEndpoint === tags.includes("dualstack"))?.hostname;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedHostname.js
+var getResolvedHostname;
+var init_getResolvedHostname = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedHostname.js"() {
+    getResolvedHostname = (resolvedRegion, { regionHostname, partitionHostname }) => regionHostname ? regionHostname : partitionHostname ? partitionHostname.replace("{region}", resolvedRegion) : void 0;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedPartition.js
+var getResolvedPartition;
+var init_getResolvedPartition = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedPartition.js"() {
+    getResolvedPartition = (region, { partitionHash }) => Object.keys(partitionHash || {}).find((key) => partitionHash[key].regions.includes(region)) ?? "aws";
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedSigningRegion.js
+var getResolvedSigningRegion;
+var init_getResolvedSigningRegion = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedSigningRegion.js"() {
+    getResolvedSigningRegion = (hostname, { signingRegion, regionRegex, useFipsEndpoint }) => {
+      if (signingRegion) {
+        return signingRegion;
+      } else if (useFipsEndpoint) {
+        const regionRegexJs = regionRegex.replace("\\\\", "\\").replace(/^\^/g, "\\.").replace(/\$$/g, "\\.");
+        const regionRegexmatchArray = hostname.match(regionRegexJs);
+        if (regionRegexmatchArray) {
+          return regionRegexmatchArray[0].slice(1, -1);
+        }
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getRegionInfo.js
+var getRegionInfo;
+var init_getRegionInfo = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getRegionInfo.js"() {
+    init_getHostnameFromVariants();
+    init_getResolvedHostname();
+    init_getResolvedPartition();
+    init_getResolvedSigningRegion();
+    getRegionInfo = (region, { useFipsEndpoint = false, useDualstackEndpoint = false, signingService, regionHash, partitionHash }) => {
+      const partition = getResolvedPartition(region, { partitionHash });
+      const resolvedRegion = region in regionHash ? region : partitionHash[partition]?.endpoint ?? region;
+      const hostnameOptions = { useFipsEndpoint, useDualstackEndpoint };
+      const regionHostname = getHostnameFromVariants(regionHash[resolvedRegion]?.variants, hostnameOptions);
+      const partitionHostname = getHostnameFromVariants(partitionHash[partition]?.variants, hostnameOptions);
+      const hostname = getResolvedHostname(resolvedRegion, { regionHostname, partitionHostname });
+      if (hostname === void 0) {
+        throw new Error(`Endpoint resolution failed for: ${{ resolvedRegion, useFipsEndpoint, useDualstackEndpoint }}`);
+      }
+      const signingRegion = getResolvedSigningRegion(hostname, {
+        signingRegion: regionHash[resolvedRegion]?.signingRegion,
+        regionRegex: partitionHash[partition].regionRegex,
+        useFipsEndpoint
+      });
+      return {
+        partition,
+        signingService,
+        hostname,
+        ...signingRegion && { signingRegion },
+        ...regionHash[resolvedRegion]?.signingService && {
+          signingService: regionHash[resolvedRegion].signingService
+        }
+      };
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/defaultsModeConfig.js
+var AWS_DEFAULTS_MODE_ENV, AWS_DEFAULTS_MODE_CONFIG, NODE_DEFAULTS_MODE_CONFIG_OPTIONS;
+var init_defaultsModeConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/defaultsModeConfig.js"() {
+    AWS_DEFAULTS_MODE_ENV = "AWS_DEFAULTS_MODE";
+    AWS_DEFAULTS_MODE_CONFIG = "defaults_mode";
+    NODE_DEFAULTS_MODE_CONFIG_OPTIONS = {
+      environmentVariableSelector: (env) => {
+        return env[AWS_DEFAULTS_MODE_ENV];
+      },
+      configFileSelector: (profile) => {
+        return profile[AWS_DEFAULTS_MODE_CONFIG];
+      },
+      default: "legacy"
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/resolveDefaultsModeConfig.js
+var resolveDefaultsModeConfig, resolveNodeDefaultsModeAuto, inferPhysicalRegion;
+var init_resolveDefaultsModeConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/resolveDefaultsModeConfig.js"() {
+    init_config();
+    init_getInstanceMetadataRegion();
+    init_configLoader();
+    init_memoize();
+    init_constants3();
+    init_defaultsModeConfig();
+    resolveDefaultsModeConfig = ({ region = loadConfig(NODE_REGION_CONFIG_OPTIONS), defaultsMode = loadConfig(NODE_DEFAULTS_MODE_CONFIG_OPTIONS) } = {}) => memoize(async () => {
+      const mode = typeof defaultsMode === "function" ? await defaultsMode() : defaultsMode;
+      switch (mode?.toLowerCase()) {
+        case "auto":
+          return resolveNodeDefaultsModeAuto(region);
+        case "in-region":
+        case "cross-region":
+        case "mobile":
+        case "standard":
+        case "legacy":
+          return Promise.resolve(mode?.toLocaleLowerCase());
+        case void 0:
+          return Promise.resolve("legacy");
+        default:
+          throw new Error(`Invalid parameter for "defaultsMode", expect ${DEFAULTS_MODE_OPTIONS.join(", ")}, got ${mode}`);
+      }
+    });
+    resolveNodeDefaultsModeAuto = async (clientRegion) => {
+      if (clientRegion) {
+        const resolvedRegion = typeof clientRegion === "function" ? await clientRegion() : clientRegion;
+        const inferredRegion = await inferPhysicalRegion();
+        if (!inferredRegion) {
+          return "standard";
+        }
+        if (resolvedRegion === inferredRegion) {
+          return "in-region";
+        } else {
+          return "cross-region";
+        }
+      }
+      return "standard";
+    };
+    inferPhysicalRegion = async () => {
+      if (process.env[AWS_EXECUTION_ENV] && (process.env[AWS_REGION_ENV] || process.env[AWS_DEFAULT_REGION_ENV])) {
+        return process.env[AWS_REGION_ENV] ?? process.env[AWS_DEFAULT_REGION_ENV];
+      }
+      return getInstanceMetadataRegion();
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/config/index.js
+var config_exports = {};
+__export(config_exports, {
+  CONFIG_PREFIX_SEPARATOR: () => CONFIG_PREFIX_SEPARATOR,
+  CONFIG_USE_DUALSTACK_ENDPOINT: () => CONFIG_USE_DUALSTACK_ENDPOINT,
+  CONFIG_USE_FIPS_ENDPOINT: () => CONFIG_USE_FIPS_ENDPOINT,
+  CredentialsProviderError: () => CredentialsProviderError,
+  DEFAULT_PROFILE: () => DEFAULT_PROFILE,
+  DEFAULT_USE_DUALSTACK_ENDPOINT: () => DEFAULT_USE_DUALSTACK_ENDPOINT,
+  DEFAULT_USE_FIPS_ENDPOINT: () => DEFAULT_USE_FIPS_ENDPOINT,
+  ENV_PROFILE: () => ENV_PROFILE,
+  ENV_USE_DUALSTACK_ENDPOINT: () => ENV_USE_DUALSTACK_ENDPOINT,
+  ENV_USE_FIPS_ENDPOINT: () => ENV_USE_FIPS_ENDPOINT,
+  NODE_REGION_CONFIG_FILE_OPTIONS: () => NODE_REGION_CONFIG_FILE_OPTIONS,
+  NODE_REGION_CONFIG_OPTIONS: () => NODE_REGION_CONFIG_OPTIONS,
+  NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS: () => NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS,
+  NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS: () => NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS,
+  ProviderError: () => ProviderError,
+  REGION_ENV_NAME: () => REGION_ENV_NAME,
+  REGION_INI_NAME: () => REGION_INI_NAME,
+  SelectorType: () => SelectorType,
+  TokenProviderError: () => TokenProviderError,
+  booleanSelector: () => booleanSelector,
+  chain: () => chain,
+  externalDataInterceptor: () => externalDataInterceptor,
+  fromStatic: () => fromStatic,
+  fromValue: () => fromValue,
+  getHomeDir: () => getHomeDir,
+  getProfileName: () => getProfileName,
+  getRegionInfo: () => getRegionInfo,
+  getSSOTokenFilepath: () => getSSOTokenFilepath,
+  getSSOTokenFromFile: () => getSSOTokenFromFile,
+  loadConfig: () => loadConfig,
+  loadSharedConfigFiles: () => loadSharedConfigFiles,
+  loadSsoSessionData: () => loadSsoSessionData,
+  memoize: () => memoize,
+  nodeDualstackConfigSelectors: () => nodeDualstackConfigSelectors,
+  nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
+  numberSelector: () => numberSelector,
+  parseKnownFiles: () => parseKnownFiles,
+  readFile: () => readFile2,
+  resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
+  resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
+  resolveEndpointsConfig: () => resolveEndpointsConfig,
+  resolveRegionConfig: () => resolveRegionConfig
+});
+var init_config2 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/config/index.js"() {
+    init_ProviderError();
+    init_CredentialsProviderError();
+    init_TokenProviderError();
+    init_chain();
+    init_fromValue();
+    init_memoize();
+    init_booleanSelector();
+    init_numberSelector();
+    init_types();
+    init_getHomeDir();
+    init_getProfileName();
+    init_getSSOTokenFilepath();
+    init_getSSOTokenFromFile();
+    init_constants();
+    init_loadSharedConfigFiles();
+    init_loadSsoSessionData();
+    init_parseKnownFiles();
+    init_externalDataInterceptor();
+    init_readFile();
+    init_configLoader();
+    init_fromStatic();
+    init_NodeUseDualstackEndpointConfigOptions();
+    init_NodeUseFipsEndpointConfigOptions();
+    init_resolveCustomEndpointsConfig();
+    init_resolveEndpointsConfig();
+    init_config();
+    init_resolveRegionConfig();
+    init_getRegionInfo();
+    init_resolveDefaultsModeConfig();
+  }
+});
+
+// node_modules/@smithy/property-provider/dist-cjs/index.js
+var require_dist_cjs2 = __commonJS({
+  "node_modules/@smithy/property-provider/dist-cjs/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.memoize = exports.fromStatic = exports.chain = exports.TokenProviderError = exports.CredentialsProviderError = exports.ProviderError = void 0;
+    var config_1 = (init_config2(), __toCommonJS(config_exports));
+    Object.defineProperty(exports, "ProviderError", { enumerable: true, get: function() {
+      return config_1.ProviderError;
+    } });
+    Object.defineProperty(exports, "CredentialsProviderError", { enumerable: true, get: function() {
+      return config_1.CredentialsProviderError;
+    } });
+    Object.defineProperty(exports, "TokenProviderError", { enumerable: true, get: function() {
+      return config_1.TokenProviderError;
+    } });
+    Object.defineProperty(exports, "chain", { enumerable: true, get: function() {
+      return config_1.chain;
+    } });
+    Object.defineProperty(exports, "fromStatic", { enumerable: true, get: function() {
+      return config_1.fromValue;
+    } });
+    Object.defineProperty(exports, "memoize", { enumerable: true, get: function() {
+      return config_1.memoize;
+    } });
   }
 });
 
@@ -147,7 +3572,8 @@ function showValue(value, max = 200) {
 function parseWith(shape, value) {
   const m = shape.pattern.exec(value);
   if (!m) {
-    throw new ConfigError(`${shape.flag}: expected ${shape.expected}, got '${showValue(value)}'`, {
+    throw new ConfigError(`expected ${shape.expected}, got '${showValue(value)}'`, {
+      setting: shape.setting,
       code: "INVALID_ARN",
       hint: "copy the ARN from the IAM Roles Anywhere console or from 'aws rolesanywhere list-trust-anchors' / 'list-profiles' / 'aws iam get-role'"
     });
@@ -166,7 +3592,7 @@ function parseRoleArn(value) {
 function mismatch(what, ta, profile) {
   return new ConfigError(`trust anchor and profile ${what}s don't match: trust anchor in ${what} ${ta}, profile in ${what} ${profile}`, {
     code: "INVALID_ARN",
-    hint: "a trust anchor and a profile work together only within one partition, region and account; check --trust-anchor-arn and --profile-arn"
+    hint: "a trust anchor and a profile work together only within one partition, region and account; check the trust anchor ARN and the profile ARN"
   });
 }
 function parseSessionArns(arns) {
@@ -178,8 +3604,8 @@ function parseSessionArns(arns) {
   if (trustAnchor.accountId !== profile.accountId) throw mismatch("account", trustAnchor.accountId, profile.accountId);
   if (role.partition !== trustAnchor.partition) {
     throw new ConfigError(
-      `--role-arn: partition ${role.partition} differs from the trust anchor's partition ${trustAnchor.partition}`,
-      { code: "INVALID_ARN", hint: "use a role of the same AWS partition as the trust anchor and profile" }
+      `partition ${role.partition} differs from the trust anchor's partition ${trustAnchor.partition}`,
+      { setting: "roleArn", code: "INVALID_ARN", hint: "use a role of the same AWS partition as the trust anchor and profile" }
     );
   }
   return { trustAnchor, profile, role, accountId: role.accountId };
@@ -194,17 +3620,17 @@ var init_arn = __esm({
     ACCOUNT = "\\d{12}";
     ID = "[^\\s/:]+";
     TRUST_ANCHOR = {
-      flag: "--trust-anchor-arn",
+      setting: "trustAnchorArn",
       expected: "arn:<partition>:rolesanywhere:<region>:<account>:trust-anchor/<id>",
       pattern: new RegExp(`^arn:(${PARTITION}):(rolesanywhere):(${REGION}):(${ACCOUNT}):(trust-anchor/${ID})$`)
     };
     PROFILE = {
-      flag: "--profile-arn",
+      setting: "profileArn",
       expected: "arn:<partition>:rolesanywhere:<region>:<account>:profile/<id>",
       pattern: new RegExp(`^arn:(${PARTITION}):(rolesanywhere):(${REGION}):(${ACCOUNT}):(profile/${ID})$`)
     };
     ROLE = {
-      flag: "--role-arn",
+      setting: "roleArn",
       expected: "arn:<partition>:iam::<account>:role/<name>",
       pattern: new RegExp(`^arn:(${PARTITION}):(iam):():(${ACCOUNT}):(role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})$`)
     };
@@ -220,8 +3646,9 @@ function resolveRegion(explicit, trustAnchorRegion) {
   const given = explicit !== void 0 && explicit !== "";
   const raw = given ? explicit : trustAnchorRegion;
   if (!REGION_SYNTAX.test(raw)) {
-    throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`, {
-      hint: "omit --region to use the trust anchor ARN's region"
+    throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, {
+      setting: "region",
+      hint: "leave the region unset to use the trust anchor ARN's region"
     });
   }
   let region = raw;
@@ -233,8 +3660,8 @@ function resolveRegion(explicit, trustAnchorRegion) {
     region = region.slice(0, -5);
     fips = true;
   }
-  if (!region) throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`);
-  return { region, source: given ? "--region" : "trust anchor ARN", fips };
+  if (!region) throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, { setting: "region" });
+  return { region, source: given ? "region" : "trust anchor ARN", fips };
 }
 function defaultEndpoint(region, flags = {}) {
   const p = partitionOf(region);
@@ -243,17 +3670,18 @@ function defaultEndpoint(region, flags = {}) {
   return `https://${service}.${region}.${suffix}`;
 }
 function parseEndpointUrl(value, name) {
-  const fail2 = () => new ConfigError(`${name}: expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
-    hint: `fix ${name} or leave it unset to use the region's endpoint`
+  const fail3 = () => new ConfigError(`${name === "endpoint" ? "" : `${name}: `}expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
+    ...name === "endpoint" ? { setting: "endpoint" } : {},
+    hint: "fix it or leave it unset to use the region's endpoint"
   });
   let url;
   try {
     url = new URL(value.trim());
   } catch {
-    throw fail2();
+    throw fail3();
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:" || !url.hostname) throw fail2();
-  if (url.username || url.password || url.search || url.hash) throw fail2();
+  if (url.protocol !== "http:" && url.protocol !== "https:" || !url.hostname) throw fail3();
+  if (url.username || url.password || url.search || url.hash) throw fail3();
   const prefix = url.pathname.replace(/\/+$/, "");
   return {
     protocol: url.protocol,
@@ -268,17 +3696,12 @@ function resolveEndpoint(inputs) {
   const set = (v) => v !== void 0 && v.trim() !== "";
   let source = "default";
   let value;
-  if (set(inputs.serviceEndpointEnv)) {
+  if (set(inputs.endpoint)) {
+    source = "endpoint";
+    value = inputs.endpoint;
+  } else if (set(inputs.serviceEndpointEnv)) {
     source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
     value = inputs.serviceEndpointEnv;
-    if (set(inputs.endpoint) && inputs.endpoint.trim() !== value.trim()) {
-      warnings.push(
-        `AWS_ENDPOINT_URL_ROLESANYWHERE (${showValue(value)}) overrides --endpoint (${showValue(inputs.endpoint)}); unset it to use --endpoint`
-      );
-    }
-  } else if (set(inputs.endpoint)) {
-    source = "--endpoint";
-    value = inputs.endpoint;
   } else if (set(inputs.globalEndpointEnv)) {
     source = "AWS_ENDPOINT_URL";
     value = inputs.globalEndpointEnv;
@@ -286,7 +3709,8 @@ function resolveEndpoint(inputs) {
   if (value !== void 0) {
     const modes = [inputs.fips ? "FIPS" : "", inputs.dualStack ? "dual-stack" : ""].filter(Boolean);
     if (modes.length) {
-      throw new ConfigError(`${source}: a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+      throw new ConfigError(`${source === "endpoint" ? "" : `${source}: `}a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+        ...source === "endpoint" ? { setting: "endpoint" } : {},
         hint: "unset AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT (or drop the fips region prefix), or drop the custom endpoint"
       });
     }
@@ -295,7 +3719,10 @@ function resolveEndpoint(inputs) {
   const url = defaultEndpoint(inputs.region, { fips: inputs.fips ?? false, dualStack: inputs.dualStack ?? false });
   return { ...parseEndpointUrl(url, "default endpoint"), source, warnings };
 }
-var PARTITIONS, REGION_SYNTAX, ACCEPTED_URLS;
+function isLoopbackHost(hostname) {
+  return LOOPBACK.test(hostname);
+}
+var PARTITIONS, REGION_SYNTAX, ACCEPTED_URLS, LOOPBACK;
 var init_endpoint = __esm({
   "src/session/endpoint.ts"() {
     "use strict";
@@ -313,12 +3740,14 @@ var init_endpoint = __esm({
     ];
     REGION_SYNTAX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
     ACCEPTED_URLS = "an http:// or https:// URL with a host, such as https://rolesanywhere.us-east-1.amazonaws.com or http://127.0.0.1:8080 (no user info, query or fragment)";
+    LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
   }
 });
 
 // src/session/config.ts
-var config_exports = {};
-__export(config_exports, {
+var config_exports2 = {};
+__export(config_exports2, {
+  resolveNetworkSettings: () => resolveNetworkSettings,
   resolveSessionConfig: () => resolveSessionConfig
 });
 function envBool(env, name) {
@@ -362,8 +3791,8 @@ function readCaBundle(path) {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    const code = err.code ?? "error";
-    throw new ConfigError(`AWS_CA_BUNDLE: cannot read '${showValue(path)}' (${code})`, {
+    const code2 = err.code ?? "error";
+    throw new ConfigError(`AWS_CA_BUNDLE: cannot read '${showValue(path)}' (${code2})`, {
       cause: err,
       hint: "point AWS_CA_BUNDLE at a readable PEM file of CA certificates, or unset it"
     });
@@ -378,7 +3807,8 @@ function readCaBundle(path) {
 function checkDuration(value) {
   if (value === void 0) return DEFAULT_DURATION;
   if (!Number.isInteger(value) || value < 900 || value > 43200) {
-    throw new ConfigError(`--session-duration: expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+    throw new ConfigError(`expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+      setting: "durationSeconds",
       hint: "the profile's duration and the role's maximum session duration may limit it further"
     });
   }
@@ -388,16 +3818,16 @@ function checkSessionName(value) {
   if (value === void 0 || value === "") return void 0;
   if (!SESSION_NAME.test(value)) {
     throw new ConfigError(
-      `--role-session-name: expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
-      { hint: "choose a name that IAM accepts as a role session name, or omit it" }
+      `expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
+      { setting: "roleSessionName", hint: "choose a name that IAM accepts as a role session name, or omit it" }
     );
   }
   return value;
 }
-function checkPositive(name, value, dflt, max, integer) {
+function checkPositive(setting, value, dflt, max, integer) {
   if (value === void 0) return dflt;
   if (!Number.isFinite(value) || value <= 0 || value > max || integer && !Number.isInteger(value)) {
-    throw new ConfigError(`${name}: expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`);
+    throw new ConfigError(`expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`, { setting });
   }
   return value;
 }
@@ -423,7 +3853,7 @@ function resolveSessionConfig(init, env) {
     dualStack
   });
   const warnings = [...endpoint.warnings];
-  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled (--no-verify-ssl); use it for testing only");
+  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled; use it for testing only");
   const caBundlePath = envValue(env, "AWS_CA_BUNDLE")?.value;
   const tls = { rejectUnauthorized: !init.noVerifySsl };
   if (caBundlePath) {
@@ -459,8 +3889,29 @@ function resolveSessionConfig(init, env) {
   };
   return deepFreeze(config);
 }
+function resolveNetworkSettings(env, init = {}) {
+  const caBundlePath = envValue(env, "AWS_CA_BUNDLE")?.value;
+  const tls = { rejectUnauthorized: !init.noVerifySsl };
+  if (caBundlePath) {
+    tls.ca = readCaBundle(caBundlePath);
+    tls.caBundlePath = caBundlePath;
+  }
+  return deepFreeze({
+    tls,
+    proxy: {
+      httpProxy: proxyUrl(envValue(env, "http_proxy", "HTTP_PROXY")),
+      httpsProxy: proxyUrl(envValue(env, "https_proxy", "HTTPS_PROXY")),
+      noProxy: envValue(env, "no_proxy", "NO_PROXY")?.value ?? ""
+    },
+    timeoutMs: checkPositive("timeoutMs", init.timeoutMs, DEFAULT_TIMEOUT_MS, 6e5, false),
+    maxAttempts: checkPositive("maxAttempts", init.maxAttempts, DEFAULT_MAX_ATTEMPTS, 10, true),
+    fips: envBool(env, "AWS_USE_FIPS_ENDPOINT") || init.fips === true,
+    dualStack: envBool(env, "AWS_USE_DUALSTACK_ENDPOINT"),
+    warnings: init.noVerifySsl ? ["TLS certificate verification of the STS endpoint is disabled (noVerifySsl); use it for testing only"] : []
+  });
+}
 var readFileSync, DEFAULT_DURATION, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, SESSION_NAME;
-var init_config = __esm({
+var init_config3 = __esm({
   "src/session/config.ts"() {
     "use strict";
     init_errors();
@@ -503,9 +3954,9 @@ function children(buf, parent) {
   const out = [];
   let pos = parent.contentStart;
   while (pos < parent.end) {
-    const child = readTlv(buf, pos, parent.end);
-    out.push(child);
-    pos = child.end;
+    const child2 = readTlv(buf, pos, parent.end);
+    out.push(child2);
+    pos = child2.end;
   }
   return out;
 }
@@ -597,9 +4048,9 @@ function readTime(buf, tlv) {
   const text = contentOf(buf, tlv).toString("latin1");
   const m = tlv.tag === 23 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : tlv.tag === 24 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text) : null;
   if (!m) throw new DerError("malformed time");
-  let year = Number(m[1]);
-  if (tlv.tag === 23) year += year >= 50 ? 1900 : 2e3;
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  let year2 = Number(m[1]);
+  if (tlv.tag === 23) year2 += year2 >= 50 ? 1900 : 2e3;
+  return new Date(Date.UTC(year2, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
 function certificateFields(buf) {
   const [tbs] = children(buf, readTlv(buf, 0));
@@ -682,8 +4133,8 @@ var init_der = __esm({
 function describe(origin) {
   return `${origin.what} (${origin.label})`;
 }
-function fail(code, origin, why, options) {
-  return new IdentityError(code, `${describe(origin)}: ${why}`, options);
+function fail(code2, origin, why, options) {
+  return new IdentityError(code2, `${describe(origin)}: ${why}`, options);
 }
 var PASSWORD_HINT, KEY_TYPES_HINT;
 var init_fail = __esm({
@@ -773,8 +4224,8 @@ function parsePem(text, origin) {
     const { headers, body, bodyOffset } = splitHeaders(text.slice(bodyStart, end));
     const der = decodeBase64Strict(body);
     if (!der) {
-      const bad = firstNonBase64(body);
-      const where = bad !== -1 ? ` (unexpected character at line ${lineOf(text, bodyStart + bodyOffset + bad)})` : body.trim() === "" ? " (the block is empty)" : " (wrong length or misplaced '=': the text was cut or altered)";
+      const bad2 = firstNonBase64(body);
+      const where = bad2 !== -1 ? ` (unexpected character at line ${lineOf(text, bodyStart + bodyOffset + bad2)})` : body.trim() === "" ? " (the block is empty)" : " (wrong length or misplaced '=': the text was cut or altered)";
       throw fail(codeFor(label, origin), origin, `the ${label} PEM block is not valid base64${where}`, {
         hint: "the text between the BEGIN and END lines must be base64 only: re-export the file, or check that nothing was pasted into it"
       });
@@ -793,13 +4244,13 @@ function readLabel(text, from) {
 function splitHeaders(raw) {
   const headers = {};
   if (!/^\s*[A-Za-z][A-Za-z0-9-]*:/.test(raw)) return { headers, body: raw, bodyOffset: 0 };
-  const lines = raw.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const lines2 = raw.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   let offset = 0;
   let i = 0;
   let last;
-  while (i < lines.length && lines[i].trim() === "") offset += lines[i++].length;
-  for (; i < lines.length; i++) {
-    const line = lines[i];
+  while (i < lines2.length && lines2[i].trim() === "") offset += lines2[i++].length;
+  for (; i < lines2.length; i++) {
+    const line = lines2[i];
     const trimmed = line.replace(/\r?\n$/, "");
     if (trimmed.trim() === "") {
       offset += line.length;
@@ -827,13 +4278,13 @@ function firstNonBase64(body) {
 }
 function toPem(label, der, headers = {}) {
   const b64 = Buffer.from(der).toString("base64");
-  const lines = [`${BEGIN}${label}${DASHES}`];
+  const lines2 = [`${BEGIN}${label}${DASHES}`];
   const names = Object.keys(headers);
-  for (const name of names) lines.push(`${name}: ${headers[name]}`);
-  if (names.length > 0) lines.push("");
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  lines.push(`${END}${label}${DASHES}`, "");
-  return lines.join("\n");
+  for (const name of names) lines2.push(`${name}: ${headers[name]}`);
+  if (names.length > 0) lines2.push("");
+  for (let i = 0; i < b64.length; i += 64) lines2.push(b64.slice(i, i + 64));
+  lines2.push(`${END}${label}${DASHES}`, "");
+  return lines2.join("\n");
 }
 var BEGIN, END, DASHES, LABEL_RE, BASE64_RE, TRUNCATED_HINT;
 var init_pem = __esm({
@@ -950,17 +4401,17 @@ async function readPath(path, origin) {
     if (statSync(path).isFile()) return readFileSync2(path);
     return await process.getBuiltinModule("node:fs/promises").readFile(path);
   } catch (err) {
-    const code = isErrno(err) ? err.code : void 0;
-    if (code === "ENOENT" || code === "ENOTDIR") {
+    const code2 = isErrno(err) ? err.code : void 0;
+    if (code2 === "ENOENT" || code2 === "ENOTDIR") {
       throw fail("SOURCE_NOT_FOUND", origin, "no such file", { hint: `check the path ${path}`, cause: err });
     }
-    if (code === "EACCES" || code === "EPERM") {
+    if (code2 === "EACCES" || code2 === "EPERM") {
       throw fail("SOURCE_UNREADABLE", origin, "permission denied", {
         hint: "make the file readable by the user that runs the helper",
         cause: err
       });
     }
-    if (code === "EISDIR") {
+    if (code2 === "EISDIR") {
       throw fail("SOURCE_UNREADABLE", origin, "is a directory, not a file", { hint: "give the path of the file itself", cause: err });
     }
     throw fail("SOURCE_UNREADABLE", origin, `could not read the file: ${err instanceof Error ? err.message : String(err)}`, {
@@ -1197,7 +4648,9 @@ function unsupportedLabel(label, origin) {
     });
   }
   if (label === "TSS2 PRIVATE KEY") {
-    return fail("NOT_SUPPORTED", origin, "TPM key files are not supported yet", { hint: "use a software key file, or the official helper for TPM keys" });
+    return fail("NOT_SUPPORTED", origin, "TPM key files (TSS2 PRIVATE KEY) are not supported", {
+      hint: "use the TPM through tpm2-pkcs11: import the key with tpm2_ptool and give pkcs11: URIs with --pkcs11-lib \u2026/libtpm2_pkcs11.so (README: Hardware keys)"
+    });
   }
   if (label === "DSA PRIVATE KEY") {
     return fail("UNSUPPORTED_KEY_TYPE", origin, "DSA keys are not supported by IAM Roles Anywhere", {
@@ -1255,14 +4708,14 @@ function wrongPassword(origin, cause) {
   return fail("KEY_DECRYPT", origin, "wrong password for the encrypted key", { hint: PASSWORD_HINT, cause });
 }
 async function encryptedPkcs8(der, origin, password) {
-  const pass = await requirePassword(origin, password);
+  const pass2 = await requirePassword(origin, password);
   let key;
   try {
-    key = createPrivateKey({ key: der, format: "der", type: "pkcs8", passphrase: pass });
+    key = createPrivateKey({ key: der, format: "der", type: "pkcs8", passphrase: pass2 });
   } catch (err) {
     if (err.code === "ERR_OSSL_BAD_DECRYPT") throw wrongPassword(origin, err);
     const { decryptPbes2: decryptPbes22 } = await Promise.resolve().then(() => (init_pbes2(), pbes2_exports));
-    const own = decryptPbes22(der, pass);
+    const own = decryptPbes22(der, pass2);
     if (!own.ok && own.reason === "wrong-password") throw wrongPassword(origin, err);
     if (!own.ok) {
       throw fail("KEY_PARSE", origin, `the key is encrypted with an unsupported scheme: ${own.detail}`, {
@@ -1277,10 +4730,10 @@ async function encryptedPkcs8(der, origin, password) {
   return { key, keyType: checkKeyType(key, origin) };
 }
 async function legacyEncrypted(block, origin, password) {
-  const pass = await requirePassword(origin, password);
+  const pass2 = await requirePassword(origin, password);
   let key;
   try {
-    key = createPrivateKey({ key: toPem(block.label, block.der, block.headers), format: "pem", passphrase: pass });
+    key = createPrivateKey({ key: toPem(block.label, block.der, block.headers), format: "pem", passphrase: pass2 });
   } catch (err) {
     if (/unsupported/i.test(reason(err))) {
       throw fail("KEY_PARSE", origin, `the key is encrypted with a cipher this Node.js cannot use (${block.headers["DEK-Info"]?.split(",")[0] ?? "unknown"})`, {
@@ -1372,7 +4825,7 @@ function selectLeaf(certificates, holdsKey, intermediates, labels2) {
   return { leaf, chain: chain2 };
 }
 var MAX_CHAIN_LENGTH;
-var init_chain = __esm({
+var init_chain2 = __esm({
   "src/identity/chain.ts"() {
     "use strict";
     init_errors();
@@ -1389,6 +4842,1039 @@ function serialToDecimal(hexSerial) {
 var init_serial = __esm({
   "src/identity/serial.ts"() {
     "use strict";
+  }
+});
+
+// unavailable:pkcs11js
+var require_pkcs11js = __commonJS({
+  "unavailable:pkcs11js"() {
+    throw new Error("pkcs11js has a native part and is not inside the Action's bundle");
+  }
+});
+
+// src/identity/pkcs11/module.ts
+function defaultModulePath(platform = process.platform) {
+  if (platform === "darwin") return "p11-kit-proxy.dylib";
+  if (platform === "win32") return "p11-kit-proxy.dll";
+  return "p11-kit-proxy.so";
+}
+function loadBinding() {
+  binding ??= Promise.resolve().then(() => __toESM(require_pkcs11js(), 1)).then(
+    (m) => m.default ?? m,
+    (err) => {
+      binding = void 0;
+      throw new IdentityError("PKCS11", "PKCS#11: the optional package pkcs11js is not installed, or its native part did not build", {
+        hint: "install it next to this package ('npm install pkcs11js'; building needs python3, make and a C++ compiler), then try again",
+        cause: err
+      });
+    }
+  );
+  return binding;
+}
+function ckr(err) {
+  if (!(err instanceof Error)) return void 0;
+  return /CKR_[A-Z0-9_]+/.exec(err.message)?.[0];
+}
+function briefError(err) {
+  const code2 = ckr(err);
+  if (code2) return code2;
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0];
+}
+function loadModule(path) {
+  let loaded = modules.get(path);
+  if (!loaded) {
+    loaded = (async () => {
+      const k = await loadBinding();
+      const p11 = new k.PKCS11();
+      try {
+        p11.load(path);
+      } catch (err) {
+        throw new IdentityError("PKCS11", `PKCS#11 module ${path}: could not be loaded (${briefError(err)})`, {
+          hint: "give the module's path with --pkcs11-lib (module in the library), e.g. /usr/lib/softhsm/libsofthsm2.so; without it p11-kit's proxy module is used",
+          cause: err
+        });
+      }
+      try {
+        p11.C_Initialize();
+      } catch (err) {
+        if (ckr(err) !== "CKR_CRYPTOKI_ALREADY_INITIALIZED") {
+          try {
+            p11.close();
+          } catch {
+          }
+          throw new IdentityError("PKCS11", `PKCS#11 module ${path}: C_Initialize failed (${briefError(err)})`, {
+            hint: "check the module's own configuration (for SoftHSM: SOFTHSM2_CONF and its token directory)",
+            cause: err
+          });
+        }
+      }
+      return { path, p11, k, info: p11.C_GetInfo() };
+    })();
+    modules.set(path, loaded);
+    loaded.catch(() => modules.delete(path));
+  }
+  return loaded;
+}
+async function resetModule(path) {
+  const loaded = modules.get(path);
+  if (!loaded) return;
+  modules.delete(path);
+  try {
+    const m = await loaded;
+    try {
+      m.p11.C_Finalize();
+    } catch {
+    }
+    try {
+      m.p11.close();
+    } catch {
+    }
+  } catch {
+  }
+}
+var binding, modules;
+var init_module = __esm({
+  "src/identity/pkcs11/module.ts"() {
+    "use strict";
+    init_errors();
+    modules = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/identity/pkcs11/uri.ts
+function bad(uri, why) {
+  return new UsageError(`PKCS#11 URI ${redactUri(uri)}: ${why}`, {
+    hint: "write it as in RFC 7512, e.g. pkcs11:token=my-token;object=my-key;type=private (percent-encode ';', '?', '&', '%' and spaces)"
+  });
+}
+function percentDecode(value, uri, name) {
+  const out = [];
+  const bytes = Buffer.from(value, "utf8");
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 37) {
+      out.push(b);
+      continue;
+    }
+    const hex = bytes.subarray(i + 1, i + 3).toString("latin1");
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw bad(uri, `${name}: '%' must be followed by two hex digits`);
+    out.push(parseInt(hex, 16));
+    i += 2;
+  }
+  return Buffer.from(out);
+}
+function parsePkcs11Uri(uri) {
+  if (!/^pkcs11:/i.test(uri)) throw bad(uri, "does not start with 'pkcs11:'");
+  const rest = uri.slice("pkcs11:".length);
+  if (rest.includes("#")) throw bad(uri, "a PKCS#11 URI has no fragment ('#' must be written %23)");
+  const q = rest.indexOf("?");
+  const pathPart = q === -1 ? rest : rest.slice(0, q);
+  const queryPart = q === -1 ? void 0 : rest.slice(q + 1);
+  const path = /* @__PURE__ */ new Map();
+  const query = /* @__PURE__ */ new Map();
+  if (pathPart !== "") {
+    for (const piece of pathPart.split(";")) {
+      const [name, value] = splitAttribute(piece, uri, "path");
+      if (!PATH_SET.has(name) && !name.startsWith("x-")) throw bad(uri, `unknown path attribute '${name}'`);
+      if (path.has(name)) throw bad(uri, `path attribute '${name}' is given twice`);
+      path.set(name, percentDecode(value, uri, name));
+    }
+  }
+  if (queryPart !== void 0 && queryPart !== "") {
+    for (const piece of queryPart.split("&")) {
+      const [name, value] = splitAttribute(piece, uri, "query");
+      if (!QUERY_SET.has(name) && !name.startsWith("x-")) throw bad(uri, `unknown query attribute '${name}'`);
+      if (query.has(name)) throw bad(uri, `query attribute '${name}' is given twice`);
+      query.set(name, percentDecode(value, uri, name));
+    }
+  }
+  const type = path.get("type")?.toString("utf8");
+  if (type !== void 0 && !OBJECT_TYPES.includes(type)) {
+    throw bad(uri, `type must be one of ${OBJECT_TYPES.join(", ")}, not '${type}'`);
+  }
+  const slotId = path.get("slot-id")?.toString("utf8");
+  if (slotId !== void 0 && !/^[0-9]+$/.test(slotId)) throw bad(uri, `slot-id must be a decimal number, not '${slotId}'`);
+  const version = path.get("library-version")?.toString("utf8");
+  if (version !== void 0 && !/^[0-9]+(\.[0-9]+)?$/.test(version)) throw bad(uri, `library-version must be M or M.N, not '${version}'`);
+  if (query.has("pin-value") && query.has("pin-source")) throw bad(uri, "give pin-value or pin-source, not both");
+  return { path, query };
+}
+function splitAttribute(piece, uri, part) {
+  const eq = piece.indexOf("=");
+  if (eq === -1) throw bad(uri, `${part} attribute '${piece}' has no '='`);
+  const name = piece.slice(0, eq).toLowerCase();
+  if (name === "") throw bad(uri, `a ${part} attribute has an empty name`);
+  return [name, piece.slice(eq + 1)];
+}
+function pathText(uri, name) {
+  return uri.path.get(name)?.toString("utf8");
+}
+function queryText(uri, name) {
+  return uri.query.get(name)?.toString("utf8");
+}
+function percentEncode(value, all = false) {
+  let out = "";
+  for (const b of value) {
+    const ch = String.fromCharCode(b);
+    if (!all && b < 128 && PLAIN.test(ch) && ch !== "=") out += ch;
+    else out += "%" + b.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return out;
+}
+function formatPkcs11Uri(path, query = []) {
+  const enc = ([name, value]) => `${name}=${percentEncode(typeof value === "string" ? Buffer.from(value, "utf8") : value, name === "id")}`;
+  const p = path.map(enc).join(";");
+  const q = query.map(enc).join("&");
+  return `pkcs11:${p}${q ? `?${q}` : ""}`;
+}
+function redactUri(uri) {
+  return uri.replace(/([?&]pin-value=)[^&]*/gi, "$1***");
+}
+function isPkcs11UriText(value) {
+  return /^pkcs11:/i.test(value);
+}
+var PATH_ATTRIBUTES, QUERY_ATTRIBUTES, OBJECT_TYPES, PATH_SET, QUERY_SET, PLAIN;
+var init_uri = __esm({
+  "src/identity/pkcs11/uri.ts"() {
+    "use strict";
+    init_errors();
+    PATH_ATTRIBUTES = [
+      "token",
+      "manufacturer",
+      "serial",
+      "model",
+      "library-manufacturer",
+      "library-description",
+      "library-version",
+      "object",
+      "type",
+      "id",
+      "slot-manufacturer",
+      "slot-description",
+      "slot-id"
+    ];
+    QUERY_ATTRIBUTES = ["pin-source", "pin-value", "module-name", "module-path"];
+    OBJECT_TYPES = ["cert", "private", "public", "secret-key", "data"];
+    PATH_SET = new Set(PATH_ATTRIBUTES);
+    QUERY_SET = new Set(QUERY_ATTRIBUTES);
+    PLAIN = /^[A-Za-z0-9\-._~:@!$'()*+,=]$/;
+  }
+});
+
+// src/identity/pkcs11/pin.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import { fileURLToPath } from "node:url";
+function pinError(why, hint, cause) {
+  return new IdentityError("PKCS11", `PKCS#11 PIN: ${why}`, { hint, ...cause !== void 0 ? { cause } : {} });
+}
+function readPinSource(source, env) {
+  if (source.startsWith("env:")) {
+    const name = source.slice(4);
+    const value2 = name === "" ? void 0 : env[name];
+    if (value2 === void 0 || value2 === "") {
+      throw pinError(`pin-source ${source}: ${name === "" ? "needs a variable name" : `environment variable ${name} is not set or empty`}`, `export ${name || "NAME"} with the PIN`);
+    }
+    return value2;
+  }
+  let path;
+  if (source.startsWith("file://")) path = fileURLToPath(source);
+  else if (source.startsWith("file:")) path = source.slice(5);
+  else if (source.startsWith("/")) path = source;
+  else throw pinError(`pin-source must be env:NAME, file:PATH or an absolute path, not '${source}'`, "e.g. ?pin-source=env:TOKEN_PIN or ?pin-source=file:/run/secrets/pin");
+  let text;
+  try {
+    text = readFileSync3(path, "utf8");
+  } catch (err) {
+    const code2 = err.code ?? "error";
+    throw pinError(`pin-source file ${path} could not be read (${code2})`, "give a readable file holding the PIN", err);
+  }
+  const value = text.replace(/\r?\n$/, "");
+  if (value === "") throw pinError(`pin-source file ${path} is empty`, "write the PIN into the file");
+  return value;
+}
+function pinOfUri(uri, env) {
+  if (!uri) return void 0;
+  const value = queryText(uri, "pin-value");
+  if (value !== void 0) return value;
+  const source = queryText(uri, "pin-source");
+  return source === void 0 ? void 0 : readPinSource(source, env);
+}
+async function givenPin(option, keyUri, certUri, io) {
+  const env = io.env ?? process.env;
+  if (option !== void 0) {
+    const value = await resolvePassword(option, io);
+    if (value !== void 0) return value;
+  }
+  return pinOfUri(keyUri, env) ?? pinOfUri(certUri, env);
+}
+async function askPin(io, what) {
+  if (!io.promptPassword) return void 0;
+  const answer2 = await io.promptPassword(what);
+  return answer2 === "" ? void 0 : answer2;
+}
+var init_pin = __esm({
+  "src/identity/pkcs11/pin.ts"() {
+    "use strict";
+    init_errors();
+    init_sources();
+    init_uri();
+  }
+});
+
+// src/identity/pkcs11/ecdsa.ts
+function derInteger(bytes) {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  let v = bytes.subarray(i);
+  if (v[0] & 128) v = Buffer.concat([Buffer.from([0]), v]);
+  return Buffer.concat([Buffer.from([2]), derLength(v.length), v]);
+}
+function derLength(n) {
+  return n < 128 ? Buffer.from([n]) : Buffer.from([129, n]);
+}
+function ecdsaRawToDer(raw) {
+  const b = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (b.length === 0 || b.length % 2 !== 0 || b.length > 132) {
+    throw new IdentityError("PKCS11", `PKCS#11: the token returned an ECDSA signature of ${b.length} bytes, not r\u2016s`, {
+      hint: "the module answered CKM_ECDSA oddly; check the key on the token (pkcs11-tool --list-objects)"
+    });
+  }
+  const half = b.length / 2;
+  const body = Buffer.concat([derInteger(b.subarray(0, half)), derInteger(b.subarray(half))]);
+  return Buffer.concat([Buffer.from([48]), derLength(body.length), body]);
+}
+var init_ecdsa = __esm({
+  "src/identity/pkcs11/ecdsa.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/identity/pkcs11/token.ts
+import { X509Certificate as X509Certificate2, createHash as createHash2, createPublicKey, verify as cryptoVerify } from "node:crypto";
+function trimPadded(s) {
+  return s.replace(/[\s\0]+$/, "");
+}
+function handleNumber(h) {
+  return h.length >= 8 ? Number(h.readBigUInt64LE(0)) : h.readUIntLE(0, h.length);
+}
+function p11Error(message, hint, cause) {
+  return new IdentityError("PKCS11", message, { ...hint ? { hint } : {}, ...cause !== void 0 ? { cause } : {} });
+}
+function isGone(err) {
+  const code2 = ckr(err);
+  return code2 !== void 0 && GONE.has(code2);
+}
+function listSlots(m) {
+  const out = [];
+  for (const handle of m.p11.C_GetSlotList(true)) {
+    try {
+      out.push({ handle, id: handleNumber(handle), slot: m.p11.C_GetSlotInfo(handle), token: m.p11.C_GetTokenInfo(handle) });
+    } catch {
+    }
+  }
+  return out;
+}
+function mismatch2(uri, name, actual) {
+  const wanted = pathText(uri, name);
+  return wanted !== void 0 && wanted !== trimPadded(actual);
+}
+function moduleMatches(m, uri) {
+  const version = pathText(uri, "library-version");
+  if (version !== void 0) {
+    const [major, minor = "0"] = version.split(".");
+    if (Number(major) !== m.info.libraryVersion.major || Number(minor) !== m.info.libraryVersion.minor) return false;
+  }
+  return !mismatch2(uri, "library-manufacturer", m.info.manufacturerID) && !mismatch2(uri, "library-description", m.info.libraryDescription);
+}
+function matchSlots(slots, uri) {
+  const slotId = pathText(uri, "slot-id");
+  return slots.filter(
+    (s) => (slotId === void 0 || Number(slotId) === s.id) && !mismatch2(uri, "token", s.token.label) && !mismatch2(uri, "model", s.token.model) && !mismatch2(uri, "manufacturer", s.token.manufacturerID) && !mismatch2(uri, "serial", s.token.serialNumber) && !mismatch2(uri, "slot-description", s.slot.slotDescription) && !mismatch2(uri, "slot-manufacturer", s.slot.manufacturerID)
+  );
+}
+function tokenName(s) {
+  return `token "${trimPadded(s.token.label)}" (slot ${s.id})`;
+}
+function objectUri(s, type, id, label) {
+  const path = [
+    ["token", trimPadded(s.token.label)],
+    ["manufacturer", trimPadded(s.token.manufacturerID)],
+    ["model", trimPadded(s.token.model)],
+    ["serial", trimPadded(s.token.serialNumber)]
+  ];
+  if (id && id.length) path.push(["id", id]);
+  if (label && label.length) path.push(["object", label]);
+  path.push(["type", type]);
+  return formatPkcs11Uri(path);
+}
+function attribute(m, session, object, type) {
+  try {
+    const [a] = m.p11.C_GetAttributeValue(session, object, [{ type }]);
+    const v = a?.value;
+    return Buffer.isBuffer(v) ? v : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function ulong(b) {
+  if (!b || b.length === 0) return void 0;
+  return b.length >= 8 ? Number(b.readBigUInt64LE(0)) : b.readUIntLE(0, Math.min(b.length, 6));
+}
+function findObjects(m, session, template2) {
+  m.p11.C_FindObjectsInit(session, template2);
+  try {
+    const out = [];
+    for (; ; ) {
+      const batch = m.p11.C_FindObjects(session, 100);
+      out.push(...batch);
+      if (batch.length < 100) return out;
+    }
+  } finally {
+    m.p11.C_FindObjectsFinal(session);
+  }
+}
+function template(m, uri, cls, override) {
+  const t = [{ type: m.k.CKA_CLASS, value: cls }];
+  if (override) {
+    t.push({ type: m.k.CKA_ID, value: override.id });
+    return t;
+  }
+  const label = uri?.path.get("object");
+  if (label !== void 0) t.push({ type: m.k.CKA_LABEL, value: label });
+  const id = uri?.path.get("id");
+  if (id !== void 0) t.push({ type: m.k.CKA_ID, value: id });
+  return t;
+}
+function findCertificates(m, s, session, uri) {
+  const out = [];
+  for (const handle of findObjects(m, session, template(m, uri, m.k.CKO_CERTIFICATE))) {
+    const der = attribute(m, session, handle, m.k.CKA_VALUE);
+    if (!der) continue;
+    let x509;
+    try {
+      x509 = new X509Certificate2(der);
+    } catch {
+      continue;
+    }
+    const id = attribute(m, session, handle, m.k.CKA_ID);
+    const label = attribute(m, session, handle, m.k.CKA_LABEL);
+    out.push({ handle, der, x509, id, label, uri: objectUri(s, "cert", id, label) });
+  }
+  return out;
+}
+function findPrivateKeys(m, s, session, t) {
+  const out = [];
+  for (const handle of findObjects(m, session, t)) {
+    const type = ulong(attribute(m, session, handle, m.k.CKA_KEY_TYPE));
+    const keyType = type === m.k.CKK_RSA ? "RSA" : type === m.k.CKK_EC ? "EC" : void 0;
+    if (!keyType) continue;
+    const always = attribute(m, session, handle, m.k.CKA_ALWAYS_AUTHENTICATE);
+    const id = attribute(m, session, handle, m.k.CKA_ID);
+    const label = attribute(m, session, handle, m.k.CKA_LABEL);
+    out.push({ handle, keyType, alwaysAuthenticate: always !== void 0 && always.some((b) => b !== 0), id, label, uri: objectUri(s, "private", id, label) });
+  }
+  return out;
+}
+function describeContents(m, s, session) {
+  const certs = findCertificates(m, s, session, void 0).map((c) => `certificate ${c.uri}`);
+  let keys = [];
+  try {
+    keys = findPrivateKeys(m, s, session, [{ type: m.k.CKA_CLASS, value: m.k.CKO_PRIVATE_KEY }]).map((k) => `private key ${k.uri}`);
+  } catch {
+  }
+  const all = [...certs, ...keys];
+  return all.length ? `${tokenName(s)} holds: ${all.join("; ")}` : `${tokenName(s)} holds no certificate or key visible here`;
+}
+function openSession(m, s) {
+  try {
+    return m.p11.C_OpenSession(s.handle, m.k.CKF_SERIAL_SESSION);
+  } catch (err) {
+    throw p11Error(`PKCS#11 ${tokenName(s)}: could not open a session (${briefError(err)})`, void 0, err);
+  }
+}
+function closeSession(m, session) {
+  try {
+    m.p11.C_CloseSession(session);
+  } catch {
+  }
+}
+async function login(m, session, userType, pin, what, io) {
+  let current = pin;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      m.p11.C_Login(session, userType === "user" ? m.k.CKU_USER : m.k.CKU_CONTEXT_SPECIFIC, current.value);
+      return current;
+    } catch (err) {
+      const code2 = ckr(err);
+      if (code2 === "CKR_USER_ALREADY_LOGGED_IN" && userType === "user") return current;
+      if (code2 === "CKR_PIN_INCORRECT" && current.typed && attempt < 3) {
+        const again = await askPin(io, `${what}, try ${attempt + 1}`);
+        if (again !== void 0) {
+          current = { value: again, typed: true };
+          continue;
+        }
+      }
+      const pinName = userType === "user" ? "the user PIN" : "the key's PIN (context-specific login)";
+      if (code2 === "CKR_PIN_INCORRECT") {
+        throw p11Error(`PKCS#11 ${what}: ${pinName} was refused (CKR_PIN_INCORRECT)`, "check the PIN (pin-value / pin-source in the URI, or the one typed); the token locks itself after a few wrong PINs", err);
+      }
+      if (code2 === "CKR_PIN_LOCKED") {
+        throw p11Error(`PKCS#11 ${what}: the PIN is locked (CKR_PIN_LOCKED)`, "unlock the token with its SO PIN or PUK", err);
+      }
+      throw p11Error(`PKCS#11 ${what}: login failed (${briefError(err)})`, void 0, err);
+    }
+  }
+}
+function hashOf(digest, message) {
+  return createHash2(digest).update(message).digest();
+}
+function mechanismFor(m, keyType, digest, message) {
+  if (keyType === "EC") return { mechanism: m.k.CKM_ECDSA, data: hashOf(digest, message) };
+  const mechanism = digest === "sha256" ? m.k.CKM_SHA256_RSA_PKCS : digest === "sha384" ? m.k.CKM_SHA384_RSA_PKCS : m.k.CKM_SHA512_RSA_PKCS;
+  return { mechanism, data: Buffer.from(message.buffer, message.byteOffset, message.byteLength) };
+}
+async function signWith(m, session, key, message, digest, contextLogin2) {
+  const { mechanism, data } = mechanismFor(m, key.keyType, digest, message);
+  m.p11.C_SignInit(session, { mechanism }, key.handle);
+  if (key.alwaysAuthenticate && contextLogin2) await contextLogin2();
+  const raw = m.p11.C_Sign(session, data, Buffer.alloc(2048));
+  return key.keyType === "EC" ? ecdsaRawToDer(raw) : Buffer.from(raw);
+}
+function verifiesWith(publicKey, keyType, message, signature) {
+  try {
+    return cryptoVerify("sha256", message, keyType === "EC" ? { key: publicKey, dsaEncoding: "der" } : publicKey, signature);
+  } catch {
+    return false;
+  }
+}
+function certificateKeyKind(x509) {
+  const t = x509.publicKey.asymmetricKeyType;
+  return t === "rsa" ? "RSA" : t === "ec" ? "EC" : void 0;
+}
+function publicKeyById(m, session, id, keyType) {
+  if (!id || id.length === 0) return void 0;
+  for (const handle of findObjects(m, session, [
+    { type: m.k.CKA_CLASS, value: m.k.CKO_PUBLIC_KEY },
+    { type: m.k.CKA_ID, value: id }
+  ])) {
+    try {
+      if (keyType === "RSA") {
+        const n = attribute(m, session, handle, m.k.CKA_MODULUS);
+        const e = attribute(m, session, handle, m.k.CKA_PUBLIC_EXPONENT);
+        if (n && e) return createPublicKey({ key: { kty: "RSA", n: n.toString("base64url"), e: e.toString("base64url") }, format: "jwk" });
+      } else {
+        const params = attribute(m, session, handle, m.k.CKA_EC_PARAMS);
+        const point = attribute(m, session, handle, m.k.CKA_EC_POINT);
+        if (params && point) return ecPublicKey(params, point);
+      }
+    } catch {
+    }
+  }
+  return void 0;
+}
+function ecPublicKey(params, point) {
+  let q = point;
+  if (point[0] === 4 && point.length > 2 && point[1] + 2 === point.length && point[2] === 4) q = point.subarray(2);
+  else if (point[0] === 4 && point[1] === 129 && point[2] + 3 === point.length) q = point.subarray(3);
+  const ecOid = Buffer.from("06072a8648ce3d0201", "hex");
+  const alg = Buffer.concat([Buffer.from([48, ecOid.length + params.length]), ecOid, params]);
+  const bits = Buffer.concat([Buffer.from([0]), q]);
+  const bitString = Buffer.concat([Buffer.from([3]), derLength2(bits.length), bits]);
+  const body = Buffer.concat([alg, bitString]);
+  return createPublicKey({ key: Buffer.concat([Buffer.from([48]), derLength2(body.length), body]), format: "der", type: "spki" });
+}
+function derLength2(n) {
+  if (n < 128) return Buffer.from([n]);
+  if (n < 256) return Buffer.from([129, n]);
+  return Buffer.from([130, n >> 8, n & 255]);
+}
+var GONE;
+var init_token = __esm({
+  "src/identity/pkcs11/token.ts"() {
+    "use strict";
+    init_errors();
+    init_module();
+    init_pin();
+    init_uri();
+    init_ecdsa();
+    GONE = /* @__PURE__ */ new Set([
+      "CKR_DEVICE_REMOVED",
+      "CKR_TOKEN_NOT_PRESENT",
+      "CKR_SESSION_HANDLE_INVALID",
+      "CKR_SESSION_CLOSED",
+      "CKR_DEVICE_ERROR",
+      "CKR_TOKEN_NOT_RECOGNIZED",
+      "CKR_USER_NOT_LOGGED_IN",
+      "CKR_CRYPTOKI_NOT_INITIALIZED",
+      "CKR_GENERAL_ERROR"
+    ]);
+  }
+});
+
+// src/identity/pkcs11/identity.ts
+var identity_exports = {};
+__export(identity_exports, {
+  closePkcs11Sessions: () => closePkcs11Sessions,
+  isPkcs11Input: () => isPkcs11Input,
+  listPkcs11Certificates: () => listPkcs11Certificates,
+  loadPkcs11Identity: () => loadPkcs11Identity,
+  loadPkcs11Key: () => loadPkcs11Key
+});
+import { createHash as createHash3, randomBytes } from "node:crypto";
+function isPkcs11Input(input) {
+  return typeof input === "object" && input !== null && !(input instanceof Uint8Array) && typeof input.pkcs11 === "string";
+}
+function p11Error2(message, hint, cause) {
+  return new IdentityError("PKCS11", message, { ...hint ? { hint } : {}, ...cause !== void 0 ? { cause } : {} });
+}
+function modulePathOf(inputs, uris) {
+  for (const i of inputs) if (i?.module) return i.module;
+  for (const u of uris) {
+    const p = u && queryText(u, "module-path");
+    if (p) return p;
+  }
+  return defaultModulePath();
+}
+function parseInputUri(input, flag) {
+  if (!isPkcs11UriText(input.pkcs11)) throw new UsageError(`${flag}: ${redactUri(input.pkcs11)} is not a pkcs11: URI`);
+  return parsePkcs11Uri(input.pkcs11);
+}
+async function contextLogin(auth, key) {
+  const what = `key ${key.uri}`;
+  const ask = `the PIN of ${what} (asked at every signature)`;
+  let pin = auth.contextPin ?? (auth.reusePin ? auth.userPin : void 0);
+  if (pin) {
+    try {
+      auth.contextPin = await login(auth.m, auth.session, "context", pin, what, auth.io);
+      return;
+    } catch (err) {
+      const typed = await askPin(auth.io, ask);
+      if (typed === void 0) throw err;
+      pin = { value: typed, typed: true };
+    }
+  } else {
+    const typed = await askPin(auth.io, ask);
+    if (typed === void 0) {
+      throw p11Error2(
+        `PKCS#11 ${what}: the key wants a PIN at every signature (CKA_ALWAYS_AUTHENTICATE) and there is no terminal to ask on`,
+        "pass --reuse-pin (reusePin in the library) to use the user PIN for it, or run on a terminal"
+      );
+    }
+    pin = { value: typed, typed: true };
+  }
+  auth.contextPin = await login(auth.m, auth.session, "context", pin, what, auth.io);
+}
+function pinSource(req, io, remembered) {
+  let cached = remembered;
+  return async (what) => {
+    if (cached) return cached;
+    const given = await givenPin(req.pin, req.keyUri, req.certUri, io);
+    if (given !== void 0) return cached = { value: given, typed: false };
+    const typed = await askPin(io, what);
+    return typed === void 0 ? void 0 : cached = { value: typed, typed: true };
+  };
+}
+function noTokenError(m, uri, uriText, all) {
+  const present = all.map((s) => s.token.flags & m.k.CKF_TOKEN_INITIALIZED ? `"${trimPadded(s.token.label)}"` : "an uninitialised one");
+  void uri;
+  return p11Error2(
+    `PKCS#11: no token matches ${redactUri(uriText)} in module ${m.path} (${present.length ? `tokens present: ${present.join(", ")}` : "it shows no token"})`,
+    "check the token= / serial= / slot-id= of the URI, that the token is plugged in, and --pkcs11-lib"
+  );
+}
+function slotsFor(m, all, uri) {
+  return moduleMatches(m, uri) ? matchSlots(all, uri) : [];
+}
+function chainFromToken(leaf, all) {
+  const out = [];
+  let current = leaf;
+  const used = /* @__PURE__ */ new Set([leaf.fingerprint256]);
+  while (out.length < MAX_CHAIN_LENGTH) {
+    const issuer = all.find((c) => !used.has(c.x509.fingerprint256) && current.checkIssued(c.x509) && current.verify(c.x509.publicKey));
+    if (!issuer || issuer.x509.checkIssued(issuer.x509)) break;
+    out.push(issuer.der);
+    used.add(issuer.x509.fingerprint256);
+    current = issuer.x509;
+  }
+  return out;
+}
+async function findCertificate(m, all, req, pin, io, single) {
+  const candidates = slotsFor(m, all, req.certUri);
+  const certs = [];
+  let slot;
+  let session;
+  for (const s2 of candidates) {
+    let sess2;
+    try {
+      sess2 = openSession(m, s2);
+    } catch {
+      continue;
+    }
+    let found2 = [];
+    try {
+      found2 = findCertificates(m, s2, sess2, req.certUri);
+    } catch {
+    }
+    certs.push(...found2);
+    if (found2.length && !slot) {
+      slot = s2;
+      session = sess2;
+    } else closeSession(m, sess2);
+  }
+  if (certs.length) return { slot, session, loggedIn: false, userPin: void 0, certs };
+  if (candidates.length === 0) throw noTokenError(m, req.certUri, req.certUriText, all);
+  if (candidates.length > 1) {
+    throw p11Error2(
+      `PKCS#11: no certificate matches ${redactUri(req.certUriText)} without logging in, and ${candidates.length} tokens match it (${candidates.map((s2) => `"${trimPadded(s2.token.label)}"`).join(", ")}), so none is logged in to`,
+      "add token= or serial= to the URI so that it names one token"
+    );
+  }
+  const s = candidates[0];
+  const given = await pin(`the user PIN of PKCS#11 ${tokenName(s)}`);
+  if (!given) {
+    if (!single) return { slot: void 0, session: void 0, loggedIn: false, userPin: void 0, certs: [] };
+    throw p11Error2(`PKCS#11 ${tokenName(s)}: no certificate matches ${redactUri(req.certUriText)} without logging in, and no PIN is given to log in with`, PIN_HINT);
+  }
+  const sess = openSession(m, s);
+  let userPin;
+  try {
+    userPin = await login(m, sess, "user", given, tokenName(s), io);
+  } catch (err) {
+    closeSession(m, sess);
+    throw err;
+  }
+  const found = findCertificates(m, s, sess, req.certUri);
+  if (!found.length) {
+    const contents = describeContents(m, s, sess);
+    closeSession(m, sess);
+    if (!single) return { slot: void 0, session: void 0, loggedIn: false, userPin, certs: [] };
+    throw p11Error2(`PKCS#11: no certificate matches ${redactUri(req.certUriText)}; ${contents}`, "fix id= / object= in the URI (values are case-sensitive; id is percent-encoded bytes)");
+  }
+  return { slot: s, session: sess, loggedIn: true, userPin, certs: found };
+}
+async function open(req, io, remembered, wantTokenChain) {
+  const m = await loadModule(req.module);
+  let all;
+  try {
+    all = listSlots(m);
+  } catch (err) {
+    throw p11Error2(`PKCS#11 module ${m.path}: could not list its slots (${briefError(err)})`, void 0, err);
+  }
+  const pin = pinSource(req, io, remembered);
+  let certSlot;
+  let session;
+  let loggedIn = false;
+  let userPin = remembered;
+  let tokenCert;
+  let chainDer = [];
+  const done = () => {
+    if (session) closeSession(m, session);
+  };
+  try {
+    if (req.certUri && req.certUriText) {
+      const found = await findCertificate(m, all, req, pin, io, true);
+      ({ session, loggedIn } = found);
+      certSlot = found.slot;
+      userPin = found.userPin ?? userPin;
+      if (found.certs.length > 1) {
+        throw p11Error2(
+          `PKCS#11: ${found.certs.length} certificates match ${redactUri(req.certUriText)}: ${found.certs.map((c) => c.uri).join(", ")}`,
+          "add id= or object= (or token=) to the URI so that it names one certificate"
+        );
+      }
+      tokenCert = found.certs[0];
+      if (wantTokenChain) chainDer = chainFromToken(tokenCert.x509, findCertificates(m, certSlot, session, void 0));
+    }
+    const certificate = tokenCert ? { x509: tokenCert.x509, der: tokenCert.der } : req.fileCertificates?.[0] && { x509: req.fileCertificates[0].certificate, der: req.fileCertificates[0].der };
+    const noKeyUri = !req.keyUri;
+    const keyUri = req.keyUri ?? req.certUri;
+    const keyUriText = req.keyUriText ?? req.certUriText;
+    const keySlots = slotsFor(m, all, keyUri);
+    let keySlot;
+    if (keySlots.length === 1) keySlot = keySlots[0];
+    else if (certSlot && keySlots.some((s) => s.handle.equals(certSlot.handle))) keySlot = certSlot;
+    else if (keySlots.length === 0) throw noTokenError(m, keyUri, keyUriText, all);
+    else {
+      throw p11Error2(
+        `PKCS#11: ${keySlots.length} tokens match the key URI ${redactUri(keyUriText)} (${keySlots.map((s) => `"${trimPadded(s.token.label)}"`).join(", ")})`,
+        "add token= or serial= to the URI so that it names one token"
+      );
+    }
+    if (!certSlot || !keySlot.handle.equals(certSlot.handle)) {
+      done();
+      session = openSession(m, keySlot);
+      loggedIn = false;
+    }
+    if (!loggedIn) {
+      const given = await pin(`the user PIN of PKCS#11 ${tokenName(keySlot)}`);
+      if (!given) throw p11Error2(`PKCS#11 ${tokenName(keySlot)}: its private key needs the user PIN, and none is given`, PIN_HINT);
+      userPin = await login(m, session, "user", given, tokenName(keySlot), io);
+      loggedIn = true;
+    }
+    const sess = session;
+    const auth = { m, session: sess, userPin, reusePin: req.reusePin, io, contextPin: void 0 };
+    const pick = async (keys) => {
+      if (!certificate) {
+        if (keys.length > 1) {
+          throw p11Error2(
+            `PKCS#11: ${keys.length} private keys match ${redactUri(keyUriText)} and no certificate tells them apart: ${keys.map((k) => k.uri).join(", ")}`,
+            "add id= or object= to the URI, or give the certificate"
+          );
+        }
+        return keys[0];
+      }
+      const kind = certificateKeyKind(certificate.x509);
+      const message = Buffer.concat([Buffer.from(CHECK_TEXT), randomBytes(16)]);
+      for (const key2 of keys) {
+        if (key2.keyType !== kind) continue;
+        let signature;
+        try {
+          signature = await signWith(m, sess, key2, message, "sha256", () => contextLogin(auth, key2));
+        } catch (err) {
+          if (err instanceof IdentityError) throw err;
+          if (isGone(err)) throw err;
+          continue;
+        }
+        if (verifiesWith(certificate.x509.publicKey, key2.keyType, message, signature)) return key2;
+      }
+      return void 0;
+    };
+    let key = await pick(findPrivateKeys(m, keySlot, sess, template(m, keyUri, m.k.CKO_PRIVATE_KEY)));
+    if (!key && noKeyUri && keyUri.path.has("object") && tokenCert?.id?.length) {
+      key = await pick(findPrivateKeys(m, keySlot, sess, template(m, void 0, m.k.CKO_PRIVATE_KEY, { id: tokenCert.id })));
+    }
+    if (!key) {
+      const why = certificate ? "no private key there signs for the certificate" : "no private key matches it";
+      throw p11Error2(`PKCS#11: ${why} (key URI ${redactUri(keyUriText)}); ${describeContents(m, keySlot, sess)}`, "fix id= / object= of the URI, or give the certificate that belongs to the key");
+    }
+    let publicKey = certificate?.x509.publicKey;
+    if (!publicKey && key.id?.length) {
+      publicKey = findCertificates(m, keySlot, sess, { path: /* @__PURE__ */ new Map([["id", key.id]]), query: /* @__PURE__ */ new Map() })[0]?.x509.publicKey;
+      publicKey ??= publicKeyById(m, sess, key.id, key.keyType);
+    }
+    if (!publicKey) {
+      throw p11Error2(`PKCS#11 key ${key.uri}: the token has no certificate or public key with its CKA_ID, so its public key is unknown`, "give the certificate too (--certificate)");
+    }
+    const opened = new OpenIdentity(auth, keySlot, key, certificate, chainDer, publicKey);
+    session = void 0;
+    return opened;
+  } catch (err) {
+    done();
+    if (err instanceof IdentityError || err instanceof UsageError) throw err;
+    throw p11Error2(`PKCS#11 module ${m.path}: ${briefError(err)}`, void 0, err);
+  }
+}
+function poolKey(req, wantTokenChain) {
+  const cert = req.fileCertificates?.[0] ? createHash3("sha256").update(req.fileCertificates[0].der).digest("hex") : req.certUriText;
+  return JSON.stringify([req.module, cert, req.keyUriText, req.reusePin, wantTokenChain]);
+}
+async function openPooled(req, io, wantTokenChain) {
+  const k = poolKey(req, wantTokenChain);
+  const kept = pool.get(k);
+  if (kept?.alive()) return kept;
+  let pending = opening.get(k);
+  if (!pending) {
+    const reset = kept ? (async () => {
+      kept.close();
+      pool.delete(k);
+      for (const [other, o] of pool) {
+        if (o.auth.m.path === kept.auth.m.path) {
+          o.close();
+          pool.delete(other);
+        }
+      }
+      await resetModule(kept.auth.m.path);
+    })() : Promise.resolve();
+    pending = reset.then(() => open(req, io, kept?.userPin, wantTokenChain)).then(
+      (o) => {
+        pool.set(k, o);
+        opening.delete(k);
+        return o;
+      },
+      (err) => {
+        opening.delete(k);
+        throw err;
+      }
+    );
+    opening.set(k, pending);
+  }
+  return pending;
+}
+async function requestOf(spec, io) {
+  const certIn = isPkcs11Input(spec.certificate) ? spec.certificate : void 0;
+  const keyIn = isPkcs11Input(spec.privateKey) ? spec.privateKey : void 0;
+  if (certIn && spec.privateKey !== void 0 && !keyIn) {
+    throw new UsageError("private key: a certificate on a PKCS#11 token goes with a key on a token", {
+      hint: "leave out --private-key (the key is then looked for next to the certificate), or give it as a pkcs11: URI"
+    });
+  }
+  const certUri = certIn ? parseInputUri(certIn, "--certificate") : void 0;
+  const keyUri = keyIn ? parseInputUri(keyIn, "--private-key") : void 0;
+  if (certUri && ["private", "public", "secret-key", "data"].includes(certUri.path.get("type")?.toString() ?? "")) {
+    throw new UsageError(`--certificate: ${redactUri(certIn.pkcs11)} names type=${certUri.path.get("type").toString()}, not a certificate`, { hint: "use type=cert, or leave type out" });
+  }
+  if (keyUri && ["cert", "public", "secret-key", "data"].includes(keyUri.path.get("type")?.toString() ?? "")) {
+    throw new UsageError(`--private-key: ${redactUri(keyIn.pkcs11)} names type=${keyUri.path.get("type").toString()}, not a private key`, { hint: "use type=private, or leave type out" });
+  }
+  const fileCertificates = certIn ? void 0 : await loadCertificates(spec.certificate, io);
+  return {
+    module: modulePathOf([keyIn, certIn], [keyUri, certUri]),
+    certUri,
+    certUriText: certIn?.pkcs11,
+    fileCertificates,
+    keyUri,
+    keyUriText: keyIn?.pkcs11,
+    pin: keyIn?.pin ?? certIn?.pin,
+    reusePin: Boolean(keyIn?.reusePin || certIn?.reusePin)
+  };
+}
+async function loadPkcs11Identity(spec, io = {}) {
+  const req = await requestOf(spec, io);
+  const intermediates = spec.intermediates !== void 0 ? (await loadCertificates(spec.intermediates, io)).map((c) => c.der) : void 0;
+  const opened = await openPooled(req, io, intermediates === void 0 && req.certUri !== void 0);
+  const leaf = opened.certificate;
+  if (!leaf) throw new UsageError("certificate: none given", { hint: "pass --certificate (a file or a pkcs11: URI)" });
+  const chainDer = intermediates ?? (req.fileCertificates ? req.fileCertificates.slice(1).map((c) => c.der) : opened.chainDer);
+  if (chainDer.length > MAX_CHAIN_LENGTH) {
+    throw new IdentityError("CHAIN_TOO_LONG", `intermediates: ${chainDer.length} certificates, at most ${MAX_CHAIN_LENGTH} can be sent`);
+  }
+  return {
+    certificate: leaf.x509,
+    certificateDer: leaf.der,
+    chainDer,
+    tokenKey: opened.tokenKey(),
+    keyType: opened.key.keyType,
+    serialDecimal: serialToDecimal(leaf.x509.serialNumber)
+  };
+}
+async function loadPkcs11Key(key, certificate, io = {}) {
+  if (certificate !== void 0) {
+    const identity = await loadPkcs11Identity({ certificate, privateKey: key }, io);
+    return identity.tokenKey;
+  }
+  const keyUri = parseInputUri(key, "--private-key");
+  const req = {
+    module: modulePathOf([key], [keyUri]),
+    certUri: void 0,
+    certUriText: void 0,
+    fileCertificates: void 0,
+    keyUri,
+    keyUriText: key.pkcs11,
+    pin: key.pin,
+    reusePin: Boolean(key.reusePin)
+  };
+  return (await openPooled(req, io, false)).tokenKey();
+}
+async function listPkcs11Certificates(input, io = {}) {
+  const certUri = parseInputUri(input, "--certificate");
+  const req = {
+    module: modulePathOf([input], [certUri]),
+    certUri,
+    certUriText: input.pkcs11,
+    fileCertificates: void 0,
+    keyUri: void 0,
+    keyUriText: void 0,
+    pin: input.pin,
+    reusePin: false
+  };
+  const m = await loadModule(req.module);
+  const all = listSlots(m);
+  const found = await findCertificate(m, all, req, pinSource(req, io, void 0), io, false);
+  if (found.session) {
+    if (found.loggedIn) {
+      try {
+        m.p11.C_Logout(found.session);
+      } catch (err) {
+        if (ckr(err) !== "CKR_USER_NOT_LOGGED_IN") {
+        }
+      }
+    }
+    closeSession(m, found.session);
+  }
+  return found.certs.map((c) => ({ certificate: c.x509, der: c.der, uri: c.uri }));
+}
+function closePkcs11Sessions() {
+  for (const o of pool.values()) o.close();
+  pool.clear();
+}
+var PIN_HINT, OpenIdentity, CHECK_TEXT, pool, opening;
+var init_identity = __esm({
+  "src/identity/pkcs11/identity.ts"() {
+    "use strict";
+    init_errors();
+    init_load();
+    init_chain2();
+    init_serial();
+    init_module();
+    init_pin();
+    init_uri();
+    init_token();
+    PIN_HINT = "add ?pin-source=env:NAME (or file:PATH) to the URI, set pin in the library, or run on a terminal to type it";
+    OpenIdentity = class {
+      constructor(auth, slot, key, certificate, chainDer, publicKey) {
+        this.auth = auth;
+        this.slot = slot;
+        this.key = key;
+        this.certificate = certificate;
+        this.chainDer = chainDer;
+        this.publicKey = publicKey;
+      }
+      auth;
+      slot;
+      key;
+      certificate;
+      chainDer;
+      publicKey;
+      broken = false;
+      get userPin() {
+        return this.auth.userPin;
+      }
+      /** Whether the session still answers (it does not after a removal or a reset). */
+      alive() {
+        if (this.broken) return false;
+        try {
+          this.auth.m.p11.C_GetSessionInfo(this.auth.session);
+          return true;
+        } catch {
+          return false;
+        }
+      }
+      close() {
+        this.broken = true;
+        closeSession(this.auth.m, this.auth.session);
+      }
+      async sign(message, digest) {
+        if (this.broken) {
+          throw p11Error2(`PKCS#11 ${tokenName(this.slot)}: the session was lost`, "it is opened again at the next attempt (serve and the provider retry by themselves)");
+        }
+        try {
+          return await signWith(this.auth.m, this.auth.session, this.key, message, digest, () => contextLogin(this.auth, this.key));
+        } catch (err) {
+          this.close();
+          if (err instanceof IdentityError) throw err;
+          if (isGone(err)) {
+            throw p11Error2(
+              `PKCS#11 ${tokenName(this.slot)}: the token went away or was reset (${briefError(err)})`,
+              "put the token back; it is opened again at the next attempt",
+              err
+            );
+          }
+          throw p11Error2(`PKCS#11 key ${this.key.uri}: signing failed (${briefError(err)})`, void 0, err);
+        }
+      }
+      tokenKey() {
+        return {
+          uri: this.key.uri,
+          keyType: this.key.keyType,
+          publicKey: this.publicKey,
+          sign: (message, digest = "sha256") => this.sign(message, digest)
+        };
+      }
+    };
+    CHECK_TEXT = "rolesanywhere-signing-helper PKCS#11 key check ";
+    pool = /* @__PURE__ */ new Map();
+    opening = /* @__PURE__ */ new Map();
   }
 });
 
@@ -1548,7 +6034,7 @@ var require_util = __commonJS({
       };
       if (typeof window !== "undefined" && typeof window.postMessage === "function") {
         let handler2 = function(event) {
-          if (event.source === window && event.data === msg2) {
+          if (event.source === window && event.data === msg3) {
             event.stopPropagation();
             var copy = callbacks.slice();
             callbacks.length = 0;
@@ -1558,12 +6044,12 @@ var require_util = __commonJS({
           }
         };
         var handler = handler2;
-        var msg2 = "forge.setImmediate";
+        var msg3 = "forge.setImmediate";
         var callbacks = [];
         util.setImmediate = function(callback) {
           callbacks.push(callback);
           if (callbacks.length === 1) {
-            window.postMessage(msg2, "*");
+            window.postMessage(msg3, "*");
           }
         };
         window.addEventListener("message", handler2, true);
@@ -1849,10 +6335,10 @@ var require_util = __commonJS({
       options = options || {};
       this.read = options.readOffset || 0;
       this.growSize = options.growSize || 1024;
-      var isArrayBuffer = util.isArrayBuffer(b);
+      var isArrayBuffer2 = util.isArrayBuffer(b);
       var isArrayBufferView = util.isArrayBufferView(b);
-      if (isArrayBuffer || isArrayBufferView) {
-        if (isArrayBuffer) {
+      if (isArrayBuffer2 || isArrayBufferView) {
+        if (isArrayBuffer2) {
           this.data = new DataView(b);
         } else {
           this.data = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -2647,21 +7133,21 @@ var require_util = __commonJS({
       }
       return true;
     };
-    util.format = function(format) {
+    util.format = function(format2) {
       var re = /%./g;
       var match;
       var part;
       var argi = 0;
       var parts = [];
       var last = 0;
-      while (match = re.exec(format)) {
-        part = format.substring(last, re.lastIndex - 2);
+      while (match = re.exec(format2)) {
+        part = format2.substring(last, re.lastIndex - 2);
         if (part.length > 0) {
           parts.push(part);
         }
         last = re.lastIndex;
-        var code = match[0][1];
-        switch (code) {
+        var code2 = match[0][1];
+        switch (code2) {
           case "s":
           case "o":
             if (argi < arguments.length) {
@@ -2677,10 +7163,10 @@ var require_util = __commonJS({
             parts.push("%");
             break;
           default:
-            parts.push("<%" + code + "?>");
+            parts.push("<%" + code2 + "?>");
         }
       }
-      parts.push(format.substring(last));
+      parts.push(format2.substring(last));
       return parts.join("");
     };
     util.formatNumber = function(number, decimals, dec_point, thousands_sep) {
@@ -2851,12 +7337,12 @@ var require_util = __commonJS({
           URL.revokeObjectURL(blobUrl);
           return callback(null, util.cores);
         }
-        map(numWorkers, function(err, results) {
+        map2(numWorkers, function(err, results) {
           max.push(reduce(numWorkers, results));
           sample(max, samples - 1, numWorkers);
         });
       }
-      function map(numWorkers, callback2) {
+      function map2(numWorkers, callback2) {
         var workers = [];
         var results = [];
         for (var i = 0; i < numWorkers; ++i) {
@@ -4533,9 +9019,9 @@ var require_asn1 = __commonJS({
       return oid;
     };
     asn1.utcTimeToDate = function(utc) {
-      var date = /* @__PURE__ */ new Date();
-      var year = parseInt(utc.substr(0, 2), 10);
-      year = year >= 50 ? 1900 + year : 2e3 + year;
+      var date2 = /* @__PURE__ */ new Date();
+      var year2 = parseInt(utc.substr(0, 2), 10);
+      year2 = year2 >= 50 ? 1900 + year2 : 2e3 + year2;
       var MM = parseInt(utc.substr(2, 2), 10) - 1;
       var DD = parseInt(utc.substr(4, 2), 10);
       var hh = parseInt(utc.substr(6, 2), 10);
@@ -4549,8 +9035,8 @@ var require_asn1 = __commonJS({
           end += 2;
         }
       }
-      date.setUTCFullYear(year, MM, DD);
-      date.setUTCHours(hh, mm, ss, 0);
+      date2.setUTCFullYear(year2, MM, DD);
+      date2.setUTCHours(hh, mm, ss, 0);
       if (end) {
         c = utc.charAt(end);
         if (c === "+" || c === "-") {
@@ -4559,16 +9045,16 @@ var require_asn1 = __commonJS({
           var offset = hhoffset * 60 + mmoffset;
           offset *= 6e4;
           if (c === "+") {
-            date.setTime(+date - offset);
+            date2.setTime(+date2 - offset);
           } else {
-            date.setTime(+date + offset);
+            date2.setTime(+date2 + offset);
           }
         }
       }
-      return date;
+      return date2;
     };
     asn1.generalizedTimeToDate = function(gentime) {
-      var date = /* @__PURE__ */ new Date();
+      var date2 = /* @__PURE__ */ new Date();
       var YYYY = parseInt(gentime.substr(0, 4), 10);
       var MM = parseInt(gentime.substr(4, 2), 10) - 1;
       var DD = parseInt(gentime.substr(6, 2), 10);
@@ -4596,53 +9082,53 @@ var require_asn1 = __commonJS({
         fff = parseFloat(gentime.substr(14), 10) * 1e3;
       }
       if (isUTC) {
-        date.setUTCFullYear(YYYY, MM, DD);
-        date.setUTCHours(hh, mm, ss, fff);
-        date.setTime(+date + offset);
+        date2.setUTCFullYear(YYYY, MM, DD);
+        date2.setUTCHours(hh, mm, ss, fff);
+        date2.setTime(+date2 + offset);
       } else {
-        date.setFullYear(YYYY, MM, DD);
-        date.setHours(hh, mm, ss, fff);
+        date2.setFullYear(YYYY, MM, DD);
+        date2.setHours(hh, mm, ss, fff);
       }
-      return date;
+      return date2;
     };
-    asn1.dateToUtcTime = function(date) {
-      if (typeof date === "string") {
-        return date;
+    asn1.dateToUtcTime = function(date2) {
+      if (typeof date2 === "string") {
+        return date2;
       }
       var rval = "";
-      var format = [];
-      format.push(("" + date.getUTCFullYear()).substr(2));
-      format.push("" + (date.getUTCMonth() + 1));
-      format.push("" + date.getUTCDate());
-      format.push("" + date.getUTCHours());
-      format.push("" + date.getUTCMinutes());
-      format.push("" + date.getUTCSeconds());
-      for (var i = 0; i < format.length; ++i) {
-        if (format[i].length < 2) {
+      var format2 = [];
+      format2.push(("" + date2.getUTCFullYear()).substr(2));
+      format2.push("" + (date2.getUTCMonth() + 1));
+      format2.push("" + date2.getUTCDate());
+      format2.push("" + date2.getUTCHours());
+      format2.push("" + date2.getUTCMinutes());
+      format2.push("" + date2.getUTCSeconds());
+      for (var i = 0; i < format2.length; ++i) {
+        if (format2[i].length < 2) {
           rval += "0";
         }
-        rval += format[i];
+        rval += format2[i];
       }
       rval += "Z";
       return rval;
     };
-    asn1.dateToGeneralizedTime = function(date) {
-      if (typeof date === "string") {
-        return date;
+    asn1.dateToGeneralizedTime = function(date2) {
+      if (typeof date2 === "string") {
+        return date2;
       }
       var rval = "";
-      var format = [];
-      format.push("" + date.getUTCFullYear());
-      format.push("" + (date.getUTCMonth() + 1));
-      format.push("" + date.getUTCDate());
-      format.push("" + date.getUTCHours());
-      format.push("" + date.getUTCMinutes());
-      format.push("" + date.getUTCSeconds());
-      for (var i = 0; i < format.length; ++i) {
-        if (format[i].length < 2) {
+      var format2 = [];
+      format2.push("" + date2.getUTCFullYear());
+      format2.push("" + (date2.getUTCMonth() + 1));
+      format2.push("" + date2.getUTCDate());
+      format2.push("" + date2.getUTCHours());
+      format2.push("" + date2.getUTCMinutes());
+      format2.push("" + date2.getUTCSeconds());
+      for (var i = 0; i < format2.length; ++i) {
+        if (format2[i].length < 2) {
           rval += "0";
         }
-        rval += format[i];
+        rval += format2[i];
       }
       rval += "Z";
       return rval;
@@ -5071,11 +9557,11 @@ var require_md5 = __commonJS({
         return md;
       };
       md.start();
-      md.update = function(msg2, encoding) {
+      md.update = function(msg3, encoding) {
         if (encoding === "utf8") {
-          msg2 = forge.util.encodeUtf8(msg2);
+          msg3 = forge.util.encodeUtf8(msg3);
         }
-        var len = msg2.length;
+        var len = msg3.length;
         md.messageLength += len;
         len = [len / 4294967296 >>> 0, len >>> 0];
         for (var i = md.fullMessageLength.length - 1; i >= 0; --i) {
@@ -5084,7 +9570,7 @@ var require_md5 = __commonJS({
           md.fullMessageLength[i] = md.fullMessageLength[i] >>> 0;
           len[0] = len[1] / 4294967296 >>> 0;
         }
-        _input.putBytes(msg2);
+        _input.putBytes(msg3);
         _update(_state, _w, _input);
         if (_input.read > 2048 || _input.length() === 0) {
           _input.compact();
@@ -5326,38 +9812,38 @@ var require_pem = __commonJS({
     var forge = require_forge();
     require_util();
     var pem = module.exports = forge.pem = forge.pem || {};
-    pem.encode = function(msg2, options) {
+    pem.encode = function(msg3, options) {
       options = options || {};
-      var rval = "-----BEGIN " + msg2.type + "-----\r\n";
-      var header2;
-      if (msg2.procType) {
-        header2 = {
+      var rval = "-----BEGIN " + msg3.type + "-----\r\n";
+      var header3;
+      if (msg3.procType) {
+        header3 = {
           name: "Proc-Type",
-          values: [String(msg2.procType.version), msg2.procType.type]
+          values: [String(msg3.procType.version), msg3.procType.type]
         };
-        rval += foldHeader(header2);
+        rval += foldHeader(header3);
       }
-      if (msg2.contentDomain) {
-        header2 = { name: "Content-Domain", values: [msg2.contentDomain] };
-        rval += foldHeader(header2);
+      if (msg3.contentDomain) {
+        header3 = { name: "Content-Domain", values: [msg3.contentDomain] };
+        rval += foldHeader(header3);
       }
-      if (msg2.dekInfo) {
-        header2 = { name: "DEK-Info", values: [msg2.dekInfo.algorithm] };
-        if (msg2.dekInfo.parameters) {
-          header2.values.push(msg2.dekInfo.parameters);
+      if (msg3.dekInfo) {
+        header3 = { name: "DEK-Info", values: [msg3.dekInfo.algorithm] };
+        if (msg3.dekInfo.parameters) {
+          header3.values.push(msg3.dekInfo.parameters);
         }
-        rval += foldHeader(header2);
+        rval += foldHeader(header3);
       }
-      if (msg2.headers) {
-        for (var i = 0; i < msg2.headers.length; ++i) {
-          rval += foldHeader(msg2.headers[i]);
+      if (msg3.headers) {
+        for (var i = 0; i < msg3.headers.length; ++i) {
+          rval += foldHeader(msg3.headers[i]);
         }
       }
-      if (msg2.procType) {
+      if (msg3.procType) {
         rval += "\r\n";
       }
-      rval += forge.util.encode64(msg2.body, options.maxline || 64) + "\r\n";
-      rval += "-----END " + msg2.type + "-----\r\n";
+      rval += forge.util.encode64(msg3.body, options.maxline || 64) + "\r\n";
+      rval += "-----END " + msg3.type + "-----\r\n";
       return rval;
     };
     pem.decode = function(str2) {
@@ -5376,7 +9862,7 @@ var require_pem = __commonJS({
         if (type === "NEW CERTIFICATE REQUEST") {
           type = "CERTIFICATE REQUEST";
         }
-        var msg2 = {
+        var msg3 = {
           type,
           procType: null,
           contentDomain: null,
@@ -5384,16 +9870,16 @@ var require_pem = __commonJS({
           headers: [],
           body: forge.util.decode64(match[3])
         };
-        rval.push(msg2);
+        rval.push(msg3);
         if (!match[2]) {
           continue;
         }
-        var lines = match[2].split(rCRLF);
+        var lines2 = match[2].split(rCRLF);
         var li = 0;
-        while (match && li < lines.length) {
-          var line = rtrim(lines[li]);
-          for (var nl = li + 1; nl < lines.length; ++nl) {
-            var next = lines[nl];
+        while (match && li < lines2.length) {
+          var line = rtrim(lines2[li]);
+          for (var nl = li + 1; nl < lines2.length; ++nl) {
+            var next = lines2[nl];
             if (!/\s/.test(next[0])) {
               break;
             }
@@ -5402,32 +9888,32 @@ var require_pem = __commonJS({
           }
           match = line.match(rHeader);
           if (match) {
-            var header2 = { name: match[1], values: [] };
+            var header3 = { name: match[1], values: [] };
             var values = match[2].split(",");
             for (var vi = 0; vi < values.length; ++vi) {
-              header2.values.push(ltrim(values[vi]));
+              header3.values.push(ltrim(values[vi]));
             }
-            if (!msg2.procType) {
-              if (header2.name !== "Proc-Type") {
+            if (!msg3.procType) {
+              if (header3.name !== "Proc-Type") {
                 throw new Error('Invalid PEM formatted message. The first encapsulated header must be "Proc-Type".');
-              } else if (header2.values.length !== 2) {
+              } else if (header3.values.length !== 2) {
                 throw new Error('Invalid PEM formatted message. The "Proc-Type" header must have two subfields.');
               }
-              msg2.procType = { version: values[0], type: values[1] };
-            } else if (!msg2.contentDomain && header2.name === "Content-Domain") {
-              msg2.contentDomain = values[0] || "";
-            } else if (!msg2.dekInfo && header2.name === "DEK-Info") {
-              if (header2.values.length === 0) {
+              msg3.procType = { version: values[0], type: values[1] };
+            } else if (!msg3.contentDomain && header3.name === "Content-Domain") {
+              msg3.contentDomain = values[0] || "";
+            } else if (!msg3.dekInfo && header3.name === "DEK-Info") {
+              if (header3.values.length === 0) {
                 throw new Error('Invalid PEM formatted message. The "DEK-Info" header must have at least one subfield.');
               }
-              msg2.dekInfo = { algorithm: values[0], parameters: values[1] || null };
+              msg3.dekInfo = { algorithm: values[0], parameters: values[1] || null };
             } else {
-              msg2.headers.push(header2);
+              msg3.headers.push(header3);
             }
           }
           ++li;
         }
-        if (msg2.procType === "ENCRYPTED" && !msg2.dekInfo) {
+        if (msg3.procType === "ENCRYPTED" && !msg3.dekInfo) {
           throw new Error('Invalid PEM formatted message. The "DEK-Info" header must be present if "Proc-Type" is "ENCRYPTED".');
         }
       }
@@ -5436,14 +9922,14 @@ var require_pem = __commonJS({
       }
       return rval;
     };
-    function foldHeader(header2) {
-      var rval = header2.name + ": ";
+    function foldHeader(header3) {
+      var rval = header3.name + ": ";
       var values = [];
       var insertSpace = function(match, $1) {
         return " " + $1;
       };
-      for (var i = 0; i < header2.values.length; ++i) {
-        values.push(header2.values[i].replace(/^(\S+\r\n)/, insertSpace));
+      for (var i = 0; i < header3.values.length; ++i) {
+        values.push(header3.values[i].replace(/^(\S+\r\n)/, insertSpace));
       }
       rval += values.join(",") + "\r\n";
       var length = 0;
@@ -5852,36 +10338,36 @@ var require_pbkdf2 = __commonJS({
     require_md();
     require_util();
     var pkcs5 = forge.pkcs5 = forge.pkcs5 || {};
-    var crypto;
+    var crypto2;
     if (forge.util.isNodejs && !forge.options.usePureJavaScript) {
-      crypto = __require("crypto");
+      crypto2 = __require("crypto");
     }
     module.exports = forge.pbkdf2 = pkcs5.pbkdf2 = function(p, s, c, dkLen, md, callback) {
       if (typeof md === "function") {
         callback = md;
         md = null;
       }
-      if (forge.util.isNodejs && !forge.options.usePureJavaScript && crypto.pbkdf2 && (md === null || typeof md !== "object") && (crypto.pbkdf2Sync.length > 4 || (!md || md === "sha1"))) {
+      if (forge.util.isNodejs && !forge.options.usePureJavaScript && crypto2.pbkdf2 && (md === null || typeof md !== "object") && (crypto2.pbkdf2Sync.length > 4 || (!md || md === "sha1"))) {
         if (typeof md !== "string") {
           md = "sha1";
         }
         p = Buffer.from(p, "binary");
         s = Buffer.from(s, "binary");
         if (!callback) {
-          if (crypto.pbkdf2Sync.length === 4) {
-            return crypto.pbkdf2Sync(p, s, c, dkLen).toString("binary");
+          if (crypto2.pbkdf2Sync.length === 4) {
+            return crypto2.pbkdf2Sync(p, s, c, dkLen).toString("binary");
           }
-          return crypto.pbkdf2Sync(p, s, c, dkLen, md).toString("binary");
+          return crypto2.pbkdf2Sync(p, s, c, dkLen, md).toString("binary");
         }
-        if (crypto.pbkdf2Sync.length === 4) {
-          return crypto.pbkdf2(p, s, c, dkLen, function(err2, key) {
+        if (crypto2.pbkdf2Sync.length === 4) {
+          return crypto2.pbkdf2(p, s, c, dkLen, function(err2, key) {
             if (err2) {
               return callback(err2);
             }
             callback(null, key.toString("binary"));
           });
         }
-        return crypto.pbkdf2(p, s, c, dkLen, md, function(err2, key) {
+        return crypto2.pbkdf2(p, s, c, dkLen, md, function(err2, key) {
           if (err2) {
             return callback(err2);
           }
@@ -6006,11 +10492,11 @@ var require_sha256 = __commonJS({
         return md;
       };
       md.start();
-      md.update = function(msg2, encoding) {
+      md.update = function(msg3, encoding) {
         if (encoding === "utf8") {
-          msg2 = forge.util.encodeUtf8(msg2);
+          msg3 = forge.util.encodeUtf8(msg3);
         }
-        var len = msg2.length;
+        var len = msg3.length;
         md.messageLength += len;
         len = [len / 4294967296 >>> 0, len >>> 0];
         for (var i = md.fullMessageLength.length - 1; i >= 0; --i) {
@@ -6019,7 +10505,7 @@ var require_sha256 = __commonJS({
           md.fullMessageLength[i] = md.fullMessageLength[i] >>> 0;
           len[0] = len[1] / 4294967296 >>> 0;
         }
-        _input.putBytes(msg2);
+        _input.putBytes(msg3);
         _update(_state, _w, _input);
         if (_input.read > 2048 || _input.length() === 0) {
           _input.compact();
@@ -6322,21 +10808,21 @@ var require_prng = __commonJS({
         ctx.generated = 0;
       }
       function defaultSeedFile(needed) {
-        var getRandomValues = null;
+        var getRandomValues2 = null;
         var globalScope = forge.util.globalScope;
         var _crypto2 = globalScope.crypto || globalScope.msCrypto;
         if (_crypto2 && _crypto2.getRandomValues) {
-          getRandomValues = function(arr) {
+          getRandomValues2 = function(arr) {
             return _crypto2.getRandomValues(arr);
           };
         }
         var b = forge.util.createBuffer();
-        if (getRandomValues) {
+        if (getRandomValues2) {
           while (b.length() < needed) {
             var count = Math.max(1, Math.min(needed - b.length(), 65536) / 4);
             var entropy = new Uint32Array(Math.floor(count));
             try {
-              getRandomValues(entropy);
+              getRandomValues2(entropy);
               for (var i2 = 0; i2 < entropy.length; ++i2) {
                 b.putInt32(entropy[i2]);
               }
@@ -6491,15 +10977,15 @@ var require_random = __commonJS({
           return ctx;
         }
         var _ctx = spawnPrng();
-        var getRandomValues = null;
+        var getRandomValues2 = null;
         var globalScope = forge.util.globalScope;
         var _crypto = globalScope.crypto || globalScope.msCrypto;
         if (_crypto && _crypto.getRandomValues) {
-          getRandomValues = function(arr) {
+          getRandomValues2 = function(arr) {
             return _crypto.getRandomValues(arr);
           };
         }
-        if (forge.options.usePureJavaScript || !forge.util.isNodejs && !getRandomValues) {
+        if (forge.options.usePureJavaScript || !forge.util.isNodejs && !getRandomValues2) {
           if (typeof window === "undefined" || window.document === void 0) {
           }
           _ctx.collectInt(+/* @__PURE__ */ new Date(), 32);
@@ -8233,11 +12719,11 @@ var require_sha1 = __commonJS({
         return md;
       };
       md.start();
-      md.update = function(msg2, encoding) {
+      md.update = function(msg3, encoding) {
         if (encoding === "utf8") {
-          msg2 = forge.util.encodeUtf8(msg2);
+          msg3 = forge.util.encodeUtf8(msg3);
         }
-        var len = msg2.length;
+        var len = msg3.length;
         md.messageLength += len;
         len = [len / 4294967296 >>> 0, len >>> 0];
         for (var i = md.fullMessageLength.length - 1; i >= 0; --i) {
@@ -8246,7 +12732,7 @@ var require_sha1 = __commonJS({
           md.fullMessageLength[i] = md.fullMessageLength[i] >>> 0;
           len[0] = len[1] / 4294967296 >>> 0;
         }
-        _input.putBytes(msg2);
+        _input.putBytes(msg3);
         _update(_state, _w, _input);
         if (_input.read > 2048 || _input.length() === 0) {
           _input.compact();
@@ -8503,10 +12989,10 @@ var require_pkcs1 = __commonJS({
       var in_ps = 1;
       var index = md.digestLength;
       for (var j = md.digestLength; j < db.length; j++) {
-        var code = db.charCodeAt(j);
-        var is_0 = code & 1 ^ 1;
+        var code2 = db.charCodeAt(j);
+        var is_0 = code2 & 1 ^ 1;
         var error_mask = in_ps ? 65534 : 0;
-        error |= code & error_mask;
+        error |= code2 & error_mask;
         in_ps = in_ps & is_0;
         index += in_ps;
       }
@@ -8624,7 +13110,7 @@ var require_prime = __commonJS({
         var num = generateRandom(bits, rng);
         var numWorkers = options.workers;
         var workLoad = options.workLoad || 100;
-        var range = workLoad * 30 / 8;
+        var range2 = workLoad * 30 / 8;
         var workerScript = options.workerScript || "forge/prime.worker.js";
         if (numWorkers === -1) {
           return forge.util.estimateCores(function(err, cores) {
@@ -8668,7 +13154,7 @@ var require_prime = __commonJS({
               hex,
               workLoad
             });
-            num.dAddOffset(range, 0);
+            num.dAddOffset(range2, 0);
           }
         }
       }
@@ -10260,23 +14746,23 @@ var require_pbe = __commonJS({
       return rval;
     };
     pki.encryptedPrivateKeyToPem = function(epki, maxline) {
-      var msg2 = {
+      var msg3 = {
         type: "ENCRYPTED PRIVATE KEY",
         body: asn1.toDer(epki).getBytes()
       };
-      return forge.pem.encode(msg2, { maxline });
+      return forge.pem.encode(msg3, { maxline });
     };
     pki.encryptedPrivateKeyFromPem = function(pem) {
-      var msg2 = forge.pem.decode(pem)[0];
-      if (msg2.type !== "ENCRYPTED PRIVATE KEY") {
+      var msg3 = forge.pem.decode(pem)[0];
+      if (msg3.type !== "ENCRYPTED PRIVATE KEY") {
         var error = new Error('Could not convert encrypted private key from PEM; PEM header type is "ENCRYPTED PRIVATE KEY".');
-        error.headerType = msg2.type;
+        error.headerType = msg3.type;
         throw error;
       }
-      if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+      if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
         throw new Error("Could not convert encrypted private key from PEM; PEM is encrypted.");
       }
-      return asn1.fromDer(msg2.body);
+      return asn1.fromDer(msg3.body);
     };
     pki.encryptRsaPrivateKey = function(rsaKey, password, options) {
       options = options || {};
@@ -10330,7 +14816,7 @@ var require_pbe = __commonJS({
       cipher.start(iv);
       cipher.update(asn1.toDer(pki.privateKeyToAsn1(rsaKey)));
       cipher.finish();
-      var msg2 = {
+      var msg3 = {
         type: "RSA PRIVATE KEY",
         procType: {
           version: "4",
@@ -10342,20 +14828,20 @@ var require_pbe = __commonJS({
         },
         body: cipher.output.getBytes()
       };
-      return forge.pem.encode(msg2);
+      return forge.pem.encode(msg3);
     };
     pki.decryptRsaPrivateKey = function(pem, password) {
       var rval = null;
-      var msg2 = forge.pem.decode(pem)[0];
-      if (msg2.type !== "ENCRYPTED PRIVATE KEY" && msg2.type !== "PRIVATE KEY" && msg2.type !== "RSA PRIVATE KEY") {
+      var msg3 = forge.pem.decode(pem)[0];
+      if (msg3.type !== "ENCRYPTED PRIVATE KEY" && msg3.type !== "PRIVATE KEY" && msg3.type !== "RSA PRIVATE KEY") {
         var error = new Error('Could not convert private key from PEM; PEM header type is not "ENCRYPTED PRIVATE KEY", "PRIVATE KEY", or "RSA PRIVATE KEY".');
         error.headerType = error;
         throw error;
       }
-      if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+      if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
         var dkLen;
         var cipherFn;
-        switch (msg2.dekInfo.algorithm) {
+        switch (msg3.dekInfo.algorithm) {
           case "DES-CBC":
             dkLen = 8;
             cipherFn = forge.des.createDecryptionCipher;
@@ -10395,24 +14881,24 @@ var require_pbe = __commonJS({
             };
             break;
           default:
-            var error = new Error('Could not decrypt private key; unsupported encryption algorithm "' + msg2.dekInfo.algorithm + '".');
-            error.algorithm = msg2.dekInfo.algorithm;
+            var error = new Error('Could not decrypt private key; unsupported encryption algorithm "' + msg3.dekInfo.algorithm + '".');
+            error.algorithm = msg3.dekInfo.algorithm;
             throw error;
         }
-        var iv = forge.util.hexToBytes(msg2.dekInfo.parameters);
+        var iv = forge.util.hexToBytes(msg3.dekInfo.parameters);
         var dk = forge.pbe.opensslDeriveBytes(password, iv.substr(0, 8), dkLen);
         var cipher = cipherFn(dk);
         cipher.start(iv);
-        cipher.update(forge.util.createBuffer(msg2.body));
+        cipher.update(forge.util.createBuffer(msg3.body));
         if (cipher.finish()) {
           rval = cipher.output.getBytes();
         } else {
           return rval;
         }
       } else {
-        rval = msg2.body;
+        rval = msg3.body;
       }
-      if (msg2.type === "ENCRYPTED PRIVATE KEY") {
+      if (msg3.type === "ENCRYPTED PRIVATE KEY") {
         rval = pki.decryptPrivateKeyInfo(asn1.fromDer(rval), password);
       } else {
         rval = asn1.fromDer(rval);
@@ -11757,55 +16243,55 @@ var require_x509 = __commonJS({
       );
     };
     pki.certificateFromPem = function(pem, computeHash, strict) {
-      var msg2 = forge.pem.decode(pem)[0];
-      if (msg2.type !== "CERTIFICATE" && msg2.type !== "X509 CERTIFICATE" && msg2.type !== "TRUSTED CERTIFICATE") {
+      var msg3 = forge.pem.decode(pem)[0];
+      if (msg3.type !== "CERTIFICATE" && msg3.type !== "X509 CERTIFICATE" && msg3.type !== "TRUSTED CERTIFICATE") {
         var error = new Error(
           'Could not convert certificate from PEM; PEM header type is not "CERTIFICATE", "X509 CERTIFICATE", or "TRUSTED CERTIFICATE".'
         );
-        error.headerType = msg2.type;
+        error.headerType = msg3.type;
         throw error;
       }
-      if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+      if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
         throw new Error(
           "Could not convert certificate from PEM; PEM is encrypted."
         );
       }
-      var obj = asn1.fromDer(msg2.body, strict);
+      var obj = asn1.fromDer(msg3.body, strict);
       return pki.certificateFromAsn1(obj, computeHash);
     };
     pki.certificateToPem = function(cert, maxline) {
-      var msg2 = {
+      var msg3 = {
         type: "CERTIFICATE",
         body: asn1.toDer(pki.certificateToAsn1(cert)).getBytes()
       };
-      return forge.pem.encode(msg2, { maxline });
+      return forge.pem.encode(msg3, { maxline });
     };
     pki.publicKeyFromPem = function(pem) {
-      var msg2 = forge.pem.decode(pem)[0];
-      if (msg2.type !== "PUBLIC KEY" && msg2.type !== "RSA PUBLIC KEY") {
+      var msg3 = forge.pem.decode(pem)[0];
+      if (msg3.type !== "PUBLIC KEY" && msg3.type !== "RSA PUBLIC KEY") {
         var error = new Error('Could not convert public key from PEM; PEM header type is not "PUBLIC KEY" or "RSA PUBLIC KEY".');
-        error.headerType = msg2.type;
+        error.headerType = msg3.type;
         throw error;
       }
-      if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+      if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
         throw new Error("Could not convert public key from PEM; PEM is encrypted.");
       }
-      var obj = asn1.fromDer(msg2.body);
+      var obj = asn1.fromDer(msg3.body);
       return pki.publicKeyFromAsn1(obj);
     };
     pki.publicKeyToPem = function(key, maxline) {
-      var msg2 = {
+      var msg3 = {
         type: "PUBLIC KEY",
         body: asn1.toDer(pki.publicKeyToAsn1(key)).getBytes()
       };
-      return forge.pem.encode(msg2, { maxline });
+      return forge.pem.encode(msg3, { maxline });
     };
     pki.publicKeyToRSAPublicKeyPem = function(key, maxline) {
-      var msg2 = {
+      var msg3 = {
         type: "RSA PUBLIC KEY",
         body: asn1.toDer(pki.publicKeyToRSAPublicKey(key)).getBytes()
       };
-      return forge.pem.encode(msg2, { maxline });
+      return forge.pem.encode(msg3, { maxline });
     };
     pki.getPublicKeyFingerprint = function(key, options) {
       options = options || {};
@@ -11839,24 +16325,24 @@ var require_x509 = __commonJS({
       return digest;
     };
     pki.certificationRequestFromPem = function(pem, computeHash, strict) {
-      var msg2 = forge.pem.decode(pem)[0];
-      if (msg2.type !== "CERTIFICATE REQUEST") {
+      var msg3 = forge.pem.decode(pem)[0];
+      if (msg3.type !== "CERTIFICATE REQUEST") {
         var error = new Error('Could not convert certification request from PEM; PEM header type is not "CERTIFICATE REQUEST".');
-        error.headerType = msg2.type;
+        error.headerType = msg3.type;
         throw error;
       }
-      if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+      if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
         throw new Error("Could not convert certification request from PEM; PEM is encrypted.");
       }
-      var obj = asn1.fromDer(msg2.body, strict);
+      var obj = asn1.fromDer(msg3.body, strict);
       return pki.certificationRequestFromAsn1(obj, computeHash);
     };
     pki.certificationRequestToPem = function(csr, maxline) {
-      var msg2 = {
+      var msg3 = {
         type: "CERTIFICATE REQUEST",
         body: asn1.toDer(pki.certificationRequestToAsn1(csr)).getBytes()
       };
-      return forge.pem.encode(msg2, { maxline });
+      return forge.pem.encode(msg3, { maxline });
     };
     pki.createCertificate = function() {
       var cert = {};
@@ -11946,10 +16432,10 @@ var require_x509 = __commonJS({
         cert.md.update(bytes.getBytes());
         cert.signature = key.sign(cert.md);
       };
-      cert.verify = function(child) {
+      cert.verify = function(child2) {
         var rval = false;
-        if (!cert.issued(child)) {
-          var issuer = child.issuer;
+        if (!cert.issued(child2)) {
+          var issuer = child2.issuer;
           var subject = cert.subject;
           var error = new Error(
             "The parent certificate did not issue the given child certificate; the child certificate's issuer does not match the parent's subject."
@@ -11958,22 +16444,22 @@ var require_x509 = __commonJS({
           error.actualIssuer = issuer.attributes;
           throw error;
         }
-        var md = child.md;
+        var md = child2.md;
         if (md === null) {
           md = _createSignatureDigest({
-            signatureOid: child.signatureOid,
+            signatureOid: child2.signatureOid,
             type: "certificate"
           });
-          var tbsCertificate = child.tbsCertificate || pki.getTBSCertificate(child);
+          var tbsCertificate = child2.tbsCertificate || pki.getTBSCertificate(child2);
           var bytes = asn1.toDer(tbsCertificate);
           md.update(bytes.getBytes());
         }
         if (md !== null) {
           rval = _verifySignature({
-            certificate: child,
+            certificate: child2,
             publicKey: cert.publicKey,
             md,
-            signature: child.signature
+            signature: child2.signature
           });
         }
         return rval;
@@ -11997,8 +16483,8 @@ var require_x509 = __commonJS({
         }
         return rval;
       };
-      cert.issued = function(child) {
-        return child.isIssuer(cert);
+      cert.issued = function(child2) {
+        return child2.isIssuer(cert);
       };
       cert.generateSubjectKeyIdentifier = function() {
         return pki.getPublicKeyFingerprint(cert.publicKey, { type: "RSAPublicKey" });
@@ -12904,20 +17390,20 @@ var require_x509 = __commonJS({
     }
     var jan_1_1950 = /* @__PURE__ */ new Date("1950-01-01T00:00:00Z");
     var jan_1_2050 = /* @__PURE__ */ new Date("2050-01-01T00:00:00Z");
-    function _dateToAsn1(date) {
-      if (date >= jan_1_1950 && date < jan_1_2050) {
+    function _dateToAsn1(date2) {
+      if (date2 >= jan_1_1950 && date2 < jan_1_2050) {
         return asn1.create(
           asn1.Class.UNIVERSAL,
           asn1.Type.UTCTIME,
           false,
-          asn1.dateToUtcTime(date)
+          asn1.dateToUtcTime(date2)
         );
       } else {
         return asn1.create(
           asn1.Class.UNIVERSAL,
           asn1.Type.GENERALIZEDTIME,
           false,
-          asn1.dateToGeneralizedTime(date)
+          asn1.dateToGeneralizedTime(date2)
         );
       }
     }
@@ -14675,38 +19161,38 @@ var require_pki = __commonJS({
     var asn1 = forge.asn1;
     var pki = module.exports = forge.pki = forge.pki || {};
     pki.pemToDer = function(pem) {
-      var msg2 = forge.pem.decode(pem)[0];
-      if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+      var msg3 = forge.pem.decode(pem)[0];
+      if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
         throw new Error("Could not convert PEM to DER; PEM is encrypted.");
       }
-      return forge.util.createBuffer(msg2.body);
+      return forge.util.createBuffer(msg3.body);
     };
     pki.privateKeyFromPem = function(pem) {
-      var msg2 = forge.pem.decode(pem)[0];
-      if (msg2.type !== "PRIVATE KEY" && msg2.type !== "RSA PRIVATE KEY") {
+      var msg3 = forge.pem.decode(pem)[0];
+      if (msg3.type !== "PRIVATE KEY" && msg3.type !== "RSA PRIVATE KEY") {
         var error = new Error('Could not convert private key from PEM; PEM header type is not "PRIVATE KEY" or "RSA PRIVATE KEY".');
-        error.headerType = msg2.type;
+        error.headerType = msg3.type;
         throw error;
       }
-      if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+      if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
         throw new Error("Could not convert private key from PEM; PEM is encrypted.");
       }
-      var obj = asn1.fromDer(msg2.body);
+      var obj = asn1.fromDer(msg3.body);
       return pki.privateKeyFromAsn1(obj);
     };
     pki.privateKeyToPem = function(key, maxline) {
-      var msg2 = {
+      var msg3 = {
         type: "RSA PRIVATE KEY",
         body: asn1.toDer(pki.privateKeyToAsn1(key)).getBytes()
       };
-      return forge.pem.encode(msg2, { maxline });
+      return forge.pem.encode(msg3, { maxline });
     };
     pki.privateKeyInfoToPem = function(pki2, maxline) {
-      var msg2 = {
+      var msg3 = {
         type: "PRIVATE KEY",
         body: asn1.toDer(pki2).getBytes()
       };
-      return forge.pem.encode(msg2, { maxline });
+      return forge.pem.encode(msg3, { maxline });
     };
   }
 });
@@ -14953,7 +19439,7 @@ var require_tls = __commonJS({
       c.process();
     };
     tls.parseHelloMessage = function(c, record, length) {
-      var msg2 = null;
+      var msg3 = null;
       var client = c.entity === tls.ConnectionEnd.client;
       if (length < 38) {
         c.error(c, {
@@ -14967,7 +19453,7 @@ var require_tls = __commonJS({
       } else {
         var b = record.fragment;
         var remaining = b.length();
-        msg2 = {
+        msg3 = {
           version: {
             major: b.getByte(),
             minor: b.getByte()
@@ -14977,24 +19463,24 @@ var require_tls = __commonJS({
           extensions: []
         };
         if (client) {
-          msg2.cipher_suite = b.getBytes(2);
-          msg2.compression_method = b.getByte();
+          msg3.cipher_suite = b.getBytes(2);
+          msg3.compression_method = b.getByte();
         } else {
-          msg2.cipher_suites = readVector(b, 2);
-          msg2.compression_methods = readVector(b, 1);
+          msg3.cipher_suites = readVector(b, 2);
+          msg3.compression_methods = readVector(b, 1);
         }
         remaining = length - (remaining - b.length());
         if (remaining > 0) {
           var exts = readVector(b, 2);
           while (exts.length() > 0) {
-            msg2.extensions.push({
+            msg3.extensions.push({
               type: [exts.getByte(), exts.getByte()],
               data: readVector(exts, 2)
             });
           }
           if (!client) {
-            for (var i = 0; i < msg2.extensions.length; ++i) {
-              var ext = msg2.extensions[i];
+            for (var i = 0; i < msg3.extensions.length; ++i) {
+              var ext = msg3.extensions[i];
               if (ext.type[0] === 0 && ext.type[1] === 0) {
                 var snl = readVector(ext.data, 2);
                 while (snl.length() > 0) {
@@ -15011,7 +19497,7 @@ var require_tls = __commonJS({
           }
         }
         if (c.session.version) {
-          if (msg2.version.major !== c.session.version.major || msg2.version.minor !== c.session.version.minor) {
+          if (msg3.version.major !== c.session.version.major || msg3.version.minor !== c.session.version.minor) {
             return c.error(c, {
               message: "TLS version change is disallowed during renegotiation.",
               send: true,
@@ -15023,9 +19509,9 @@ var require_tls = __commonJS({
           }
         }
         if (client) {
-          c.session.cipherSuite = tls.getCipherSuite(msg2.cipher_suite);
+          c.session.cipherSuite = tls.getCipherSuite(msg3.cipher_suite);
         } else {
-          var tmp = forge.util.createBuffer(msg2.cipher_suites.bytes());
+          var tmp = forge.util.createBuffer(msg3.cipher_suites.bytes());
           while (tmp.length() > 0) {
             c.session.cipherSuite = tls.getCipherSuite(tmp.getBytes(2));
             if (c.session.cipherSuite !== null) {
@@ -15041,11 +19527,11 @@ var require_tls = __commonJS({
               level: tls.Alert.Level.fatal,
               description: tls.Alert.Description.handshake_failure
             },
-            cipherSuite: forge.util.bytesToHex(msg2.cipher_suite)
+            cipherSuite: forge.util.bytesToHex(msg3.cipher_suite)
           });
         }
         if (client) {
-          if (msg2.compression_method !== tls.CompressionMethod.none) {
+          if (msg3.compression_method !== tls.CompressionMethod.none) {
             return c.error(c, {
               message: "Unsupported compression method.",
               send: true,
@@ -15055,16 +19541,16 @@ var require_tls = __commonJS({
               }
             });
           }
-          c.session.compressionMethod = msg2.compression_method;
+          c.session.compressionMethod = msg3.compression_method;
         } else {
           c.session.compressionMethod = tls.CompressionMethod.none;
         }
       }
-      return msg2;
+      return msg3;
     };
-    tls.createSecurityParameters = function(c, msg2) {
+    tls.createSecurityParameters = function(c, msg3) {
       var client = c.entity === tls.ConnectionEnd.client;
-      var msgRandom = msg2.random.bytes();
+      var msgRandom = msg3.random.bytes();
       var cRandom = client ? c.session.sp.client_random : msgRandom;
       var sRandom = client ? msgRandom : tls.createRandom().getBytes();
       c.session.sp = {
@@ -15087,12 +19573,12 @@ var require_tls = __commonJS({
       };
     };
     tls.handleServerHello = function(c, record, length) {
-      var msg2 = tls.parseHelloMessage(c, record, length);
+      var msg3 = tls.parseHelloMessage(c, record, length);
       if (c.fail) {
         return;
       }
-      if (msg2.version.minor <= c.version.minor) {
-        c.version.minor = msg2.version.minor;
+      if (msg3.version.minor <= c.version.minor) {
+        c.version.minor = msg3.version.minor;
       } else {
         return c.error(c, {
           message: "Incompatible TLS version.",
@@ -15104,31 +19590,31 @@ var require_tls = __commonJS({
         });
       }
       c.session.version = c.version;
-      var sessionId = msg2.session_id.bytes();
+      var sessionId = msg3.session_id.bytes();
       if (sessionId.length > 0 && sessionId === c.session.id) {
         c.expect = SCC;
         c.session.resuming = true;
-        c.session.sp.server_random = msg2.random.bytes();
+        c.session.sp.server_random = msg3.random.bytes();
       } else {
         c.expect = SCE;
         c.session.resuming = false;
-        tls.createSecurityParameters(c, msg2);
+        tls.createSecurityParameters(c, msg3);
       }
       c.session.id = sessionId;
       c.process();
     };
     tls.handleClientHello = function(c, record, length) {
-      var msg2 = tls.parseHelloMessage(c, record, length);
+      var msg3 = tls.parseHelloMessage(c, record, length);
       if (c.fail) {
         return;
       }
-      var sessionId = msg2.session_id.bytes();
+      var sessionId = msg3.session_id.bytes();
       var session = null;
       if (c.sessionCache) {
         session = c.sessionCache.getSession(sessionId);
         if (session === null) {
           sessionId = "";
-        } else if (session.version.major !== msg2.version.major || session.version.minor > msg2.version.minor) {
+        } else if (session.version.major !== msg3.version.major || session.version.minor > msg3.version.minor) {
           session = null;
           sessionId = "";
         }
@@ -15137,7 +19623,7 @@ var require_tls = __commonJS({
         sessionId = forge.random.getBytes(32);
       }
       c.session.id = sessionId;
-      c.session.clientHelloVersion = msg2.version;
+      c.session.clientHelloVersion = msg3.version;
       c.session.sp = {};
       if (session) {
         c.version = c.session.version = session.version;
@@ -15146,7 +19632,7 @@ var require_tls = __commonJS({
         var version;
         for (var i = 1; i < tls.SupportedVersions.length; ++i) {
           version = tls.SupportedVersions[i];
-          if (version.minor <= msg2.version.minor) {
+          if (version.minor <= msg3.version.minor) {
             break;
           }
         }
@@ -15156,11 +19642,11 @@ var require_tls = __commonJS({
       if (session !== null) {
         c.expect = CCC;
         c.session.resuming = true;
-        c.session.sp.client_random = msg2.random.bytes();
+        c.session.sp.client_random = msg3.random.bytes();
       } else {
         c.expect = c.verifyClient !== false ? CCE : CKE;
         c.session.resuming = false;
-        tls.createSecurityParameters(c, msg2);
+        tls.createSecurityParameters(c, msg3);
       }
       c.open = true;
       tls.queue(c, tls.createRecord(c, {
@@ -15215,14 +19701,14 @@ var require_tls = __commonJS({
         });
       }
       var b = record.fragment;
-      var msg2 = {
+      var msg3 = {
         certificate_list: readVector(b, 3)
       };
       var cert, asn1;
       var certs = [];
       try {
-        while (msg2.certificate_list.length() > 0) {
-          cert = readVector(msg2.certificate_list, 3);
+        while (msg3.certificate_list.length() > 0) {
+          cert = readVector(msg3.certificate_list, 3);
           asn1 = forge.asn1.fromDer(cert);
           cert = forge.pki.certificateFromAsn1(asn1, true);
           certs.push(cert);
@@ -15288,7 +19774,7 @@ var require_tls = __commonJS({
         });
       }
       var b = record.fragment;
-      var msg2 = {
+      var msg3 = {
         enc_pre_master_secret: readVector(b, 2).getBytes()
       };
       var privateKey = null;
@@ -15320,7 +19806,7 @@ var require_tls = __commonJS({
       }
       try {
         var sp = c.session.sp;
-        sp.pre_master_secret = privateKey.decrypt(msg2.enc_pre_master_secret);
+        sp.pre_master_secret = privateKey.decrypt(msg3.enc_pre_master_secret);
         var version = c.session.clientHelloVersion;
         if (version.major !== sp.pre_master_secret.charCodeAt(0) || version.minor !== sp.pre_master_secret.charCodeAt(1)) {
           throw new Error("TLS version rollback attack detected.");
@@ -15346,11 +19832,11 @@ var require_tls = __commonJS({
         });
       }
       var b = record.fragment;
-      var msg2 = {
+      var msg3 = {
         certificate_types: readVector(b, 1),
         certificate_authorities: readVector(b, 2)
       };
-      c.session.certificateRequest = msg2;
+      c.session.certificateRequest = msg3;
       c.expect = SHD;
       c.process();
     };
@@ -15369,7 +19855,7 @@ var require_tls = __commonJS({
       b.read -= 4;
       var msgBytes = b.bytes();
       b.read += 4;
-      var msg2 = {
+      var msg3 = {
         signature: readVector(b, 2).getBytes()
       };
       var verify = forge.util.createBuffer();
@@ -15378,7 +19864,7 @@ var require_tls = __commonJS({
       verify = verify.getBytes();
       try {
         var cert = c.session.clientCertificate;
-        if (!cert.publicKey.verify(verify, msg2.signature, "NONE")) {
+        if (!cert.publicKey.verify(verify, msg3.signature, "NONE")) {
           throw new Error("CertificateVerify signature does not match.");
         }
         c.session.md5.update(msgBytes);
@@ -15549,86 +20035,86 @@ var require_tls = __commonJS({
         level: b.getByte(),
         description: b.getByte()
       };
-      var msg2;
+      var msg3;
       switch (alert.description) {
         case tls.Alert.Description.close_notify:
-          msg2 = "Connection closed.";
+          msg3 = "Connection closed.";
           break;
         case tls.Alert.Description.unexpected_message:
-          msg2 = "Unexpected message.";
+          msg3 = "Unexpected message.";
           break;
         case tls.Alert.Description.bad_record_mac:
-          msg2 = "Bad record MAC.";
+          msg3 = "Bad record MAC.";
           break;
         case tls.Alert.Description.decryption_failed:
-          msg2 = "Decryption failed.";
+          msg3 = "Decryption failed.";
           break;
         case tls.Alert.Description.record_overflow:
-          msg2 = "Record overflow.";
+          msg3 = "Record overflow.";
           break;
         case tls.Alert.Description.decompression_failure:
-          msg2 = "Decompression failed.";
+          msg3 = "Decompression failed.";
           break;
         case tls.Alert.Description.handshake_failure:
-          msg2 = "Handshake failure.";
+          msg3 = "Handshake failure.";
           break;
         case tls.Alert.Description.bad_certificate:
-          msg2 = "Bad certificate.";
+          msg3 = "Bad certificate.";
           break;
         case tls.Alert.Description.unsupported_certificate:
-          msg2 = "Unsupported certificate.";
+          msg3 = "Unsupported certificate.";
           break;
         case tls.Alert.Description.certificate_revoked:
-          msg2 = "Certificate revoked.";
+          msg3 = "Certificate revoked.";
           break;
         case tls.Alert.Description.certificate_expired:
-          msg2 = "Certificate expired.";
+          msg3 = "Certificate expired.";
           break;
         case tls.Alert.Description.certificate_unknown:
-          msg2 = "Certificate unknown.";
+          msg3 = "Certificate unknown.";
           break;
         case tls.Alert.Description.illegal_parameter:
-          msg2 = "Illegal parameter.";
+          msg3 = "Illegal parameter.";
           break;
         case tls.Alert.Description.unknown_ca:
-          msg2 = "Unknown certificate authority.";
+          msg3 = "Unknown certificate authority.";
           break;
         case tls.Alert.Description.access_denied:
-          msg2 = "Access denied.";
+          msg3 = "Access denied.";
           break;
         case tls.Alert.Description.decode_error:
-          msg2 = "Decode error.";
+          msg3 = "Decode error.";
           break;
         case tls.Alert.Description.decrypt_error:
-          msg2 = "Decrypt error.";
+          msg3 = "Decrypt error.";
           break;
         case tls.Alert.Description.export_restriction:
-          msg2 = "Export restriction.";
+          msg3 = "Export restriction.";
           break;
         case tls.Alert.Description.protocol_version:
-          msg2 = "Unsupported protocol version.";
+          msg3 = "Unsupported protocol version.";
           break;
         case tls.Alert.Description.insufficient_security:
-          msg2 = "Insufficient security.";
+          msg3 = "Insufficient security.";
           break;
         case tls.Alert.Description.internal_error:
-          msg2 = "Internal error.";
+          msg3 = "Internal error.";
           break;
         case tls.Alert.Description.user_canceled:
-          msg2 = "User canceled.";
+          msg3 = "User canceled.";
           break;
         case tls.Alert.Description.no_renegotiation:
-          msg2 = "Renegotiation not supported.";
+          msg3 = "Renegotiation not supported.";
           break;
         default:
-          msg2 = "Unknown error.";
+          msg3 = "Unknown error.";
           break;
       }
       if (alert.description === tls.Alert.Description.close_notify) {
         return c.close();
       }
       c.error(c, {
-        message: msg2,
+        message: msg3,
         send: false,
         // origin is the opposite end
         origin: c.entity === tls.ConnectionEnd.client ? "server" : "client",
@@ -16077,16 +20563,16 @@ var require_tls = __commonJS({
           }
           var asn1 = null;
           for (var i = 0; i < cert.length; ++i) {
-            var msg2 = forge.pem.decode(cert[i])[0];
-            if (msg2.type !== "CERTIFICATE" && msg2.type !== "X509 CERTIFICATE" && msg2.type !== "TRUSTED CERTIFICATE") {
+            var msg3 = forge.pem.decode(cert[i])[0];
+            if (msg3.type !== "CERTIFICATE" && msg3.type !== "X509 CERTIFICATE" && msg3.type !== "TRUSTED CERTIFICATE") {
               var error = new Error('Could not convert certificate from PEM; PEM header type is not "CERTIFICATE", "X509 CERTIFICATE", or "TRUSTED CERTIFICATE".');
-              error.headerType = msg2.type;
+              error.headerType = msg3.type;
               throw error;
             }
-            if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+            if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
               throw new Error("Could not convert certificate from PEM; PEM is encrypted.");
             }
-            var der = forge.util.createBuffer(msg2.body);
+            var der = forge.util.createBuffer(msg3.body);
             if (asn1 === null) {
               asn1 = forge.asn1.fromDer(der.bytes(), false);
             }
@@ -17004,11 +21490,11 @@ var require_sha512 = __commonJS({
         return md;
       };
       md.start();
-      md.update = function(msg2, encoding) {
+      md.update = function(msg3, encoding) {
         if (encoding === "utf8") {
-          msg2 = forge.util.encodeUtf8(msg2);
+          msg3 = forge.util.encodeUtf8(msg3);
         }
-        var len = msg2.length;
+        var len = msg3.length;
         md.messageLength += len;
         len = [len / 4294967296 >>> 0, len >>> 0];
         for (var i = md.fullMessageLength.length - 1; i >= 0; --i) {
@@ -17017,7 +21503,7 @@ var require_sha512 = __commonJS({
           md.fullMessageLength[i] = md.fullMessageLength[i] >>> 0;
           len[0] = len[1] / 4294967296 >>> 0;
         }
-        _input.putBytes(msg2);
+        _input.putBytes(msg3);
         _update(_h, _w, _input);
         if (_input.read > 2048 || _input.length() === 0) {
           _input.compact();
@@ -17537,7 +22023,7 @@ var require_ed25519 = __commonJS({
     };
     ed25519.sign = function(options) {
       options = options || {};
-      var msg2 = messageToNativeBuffer(options);
+      var msg3 = messageToNativeBuffer(options);
       var privateKey = messageToNativeBuffer({
         message: options.privateKey,
         encoding: "binary"
@@ -17551,9 +22037,9 @@ var require_ed25519 = __commonJS({
         );
       }
       var signedMsg = new NativeBuffer(
-        ed25519.constants.SIGN_BYTE_LENGTH + msg2.length
+        ed25519.constants.SIGN_BYTE_LENGTH + msg3.length
       );
-      crypto_sign(signedMsg, msg2, msg2.length, privateKey);
+      crypto_sign(signedMsg, msg3, msg3.length, privateKey);
       var sig = new NativeBuffer(ed25519.constants.SIGN_BYTE_LENGTH);
       for (var i = 0; i < sig.length; ++i) {
         sig[i] = signedMsg[i];
@@ -17562,7 +22048,7 @@ var require_ed25519 = __commonJS({
     };
     ed25519.verify = function(options) {
       options = options || {};
-      var msg2 = messageToNativeBuffer(options);
+      var msg3 = messageToNativeBuffer(options);
       if (options.signature === void 0) {
         throw new TypeError(
           '"options.signature" must be a node.js Buffer, a Uint8Array, a forge ByteBuffer, or a binary string.'
@@ -17586,14 +22072,14 @@ var require_ed25519 = __commonJS({
           '"options.publicKey" must have a byte length of ' + ed25519.constants.PUBLIC_KEY_BYTE_LENGTH
         );
       }
-      var sm = new NativeBuffer(ed25519.constants.SIGN_BYTE_LENGTH + msg2.length);
-      var m = new NativeBuffer(ed25519.constants.SIGN_BYTE_LENGTH + msg2.length);
+      var sm = new NativeBuffer(ed25519.constants.SIGN_BYTE_LENGTH + msg3.length);
+      var m = new NativeBuffer(ed25519.constants.SIGN_BYTE_LENGTH + msg3.length);
       var i;
       for (i = 0; i < ed25519.constants.SIGN_BYTE_LENGTH; ++i) {
         sm[i] = sig[i];
       }
-      for (i = 0; i < msg2.length; ++i) {
-        sm[i + ed25519.constants.SIGN_BYTE_LENGTH] = msg2[i];
+      for (i = 0; i < msg3.length; ++i) {
+        sm[i + ed25519.constants.SIGN_BYTE_LENGTH] = msg3[i];
       }
       return crypto_sign_open(m, sm, sm.length, publicKey) >= 0;
     };
@@ -17756,9 +22242,9 @@ var require_ed25519 = __commonJS({
       9344,
       11139
     ]);
-    function sha512(msg2, msgLen) {
+    function sha512(msg3, msgLen) {
       var md = forge.md.sha512.create();
-      var buffer = new ByteBuffer(msg2);
+      var buffer = new ByteBuffer(msg3);
       md.update(buffer.getBytes(msgLen), "binary");
       var hash = md.digest().getBytes();
       if (typeof Buffer !== "undefined") {
@@ -18653,13 +23139,13 @@ var require_log = __commonJS({
     forge.log.logMessage = function(message) {
       var messageLevelIndex = sLevelInfo[message.level].index;
       for (var i2 = 0; i2 < sLoggers.length; ++i2) {
-        var logger2 = sLoggers[i2];
-        if (logger2.flags & forge.log.NO_LEVEL_CHECK) {
-          logger2.f(message);
+        var logger3 = sLoggers[i2];
+        if (logger3.flags & forge.log.NO_LEVEL_CHECK) {
+          logger3.f(message);
         } else {
-          var loggerLevelIndex = sLevelInfo[logger2.level].index;
+          var loggerLevelIndex = sLevelInfo[logger3.level].index;
           if (messageLevelIndex <= loggerLevelIndex) {
-            logger2.f(logger2, message);
+            logger3.f(logger3, message);
           }
         }
       }
@@ -18689,7 +23175,7 @@ var require_log = __commonJS({
         (function(level2) {
           forge.log[level2] = function(category, message) {
             var args = Array.prototype.slice.call(arguments).slice(2);
-            var msg2 = {
+            var msg3 = {
               timestamp: /* @__PURE__ */ new Date(),
               level: level2,
               category,
@@ -18699,7 +23185,7 @@ var require_log = __commonJS({
               /*full*/
               /*fullMessage*/
             };
-            forge.log.logMessage(msg2);
+            forge.log.logMessage(msg3);
           };
         })(levels[i]);
       }
@@ -18707,20 +23193,20 @@ var require_log = __commonJS({
     var levels;
     var i;
     forge.log.makeLogger = function(logFunction) {
-      var logger2 = {
+      var logger3 = {
         flags: 0,
         f: logFunction
       };
-      forge.log.setLevel(logger2, "none");
-      return logger2;
+      forge.log.setLevel(logger3, "none");
+      return logger3;
     };
-    forge.log.setLevel = function(logger2, level2) {
+    forge.log.setLevel = function(logger3, level2) {
       var rval = false;
-      if (logger2 && !(logger2.flags & forge.log.LEVEL_LOCKED)) {
+      if (logger3 && !(logger3.flags & forge.log.LEVEL_LOCKED)) {
         for (var i2 = 0; i2 < forge.log.levels.length; ++i2) {
           var aValidLevel = forge.log.levels[i2];
           if (level2 == aValidLevel) {
-            logger2.level = level2;
+            logger3.level = level2;
             rval = true;
             break;
           }
@@ -18728,15 +23214,15 @@ var require_log = __commonJS({
       }
       return rval;
     };
-    forge.log.lock = function(logger2, lock2) {
+    forge.log.lock = function(logger3, lock2) {
       if (typeof lock2 === "undefined" || lock2) {
-        logger2.flags |= forge.log.LEVEL_LOCKED;
+        logger3.flags |= forge.log.LEVEL_LOCKED;
       } else {
-        logger2.flags &= ~forge.log.LEVEL_LOCKED;
+        logger3.flags &= ~forge.log.LEVEL_LOCKED;
       }
     };
-    forge.log.addLogger = function(logger2) {
-      sLoggers.push(logger2);
+    forge.log.addLogger = function(logger3) {
+      sLoggers.push(logger3);
     };
     if (typeof console !== "undefined" && "log" in console) {
       if (console.error && console.warn && console.info && console.debug) {
@@ -18747,31 +23233,31 @@ var require_log = __commonJS({
           debug: console.debug,
           verbose: console.debug
         };
-        f = function(logger2, message) {
+        f = function(logger3, message) {
           forge.log.prepareStandard(message);
           var handler = levelHandlers[message.level];
           var args = [message.standard];
           args = args.concat(message["arguments"].slice());
           handler.apply(console, args);
         };
-        logger = forge.log.makeLogger(f);
+        logger2 = forge.log.makeLogger(f);
       } else {
-        f = function(logger2, message) {
+        f = function(logger3, message) {
           forge.log.prepareStandardFull(message);
           console.log(message.standardFull);
         };
-        logger = forge.log.makeLogger(f);
+        logger2 = forge.log.makeLogger(f);
       }
-      forge.log.setLevel(logger, "debug");
-      forge.log.addLogger(logger);
-      sConsoleLogger = logger;
+      forge.log.setLevel(logger2, "debug");
+      forge.log.addLogger(logger2);
+      sConsoleLogger = logger2;
     } else {
       console = {
         log: function() {
         }
       };
     }
-    var logger;
+    var logger2;
     var levelHandlers;
     var f;
     if (sConsoleLogger !== null && typeof window !== "undefined" && window.location) {
@@ -18822,22 +23308,22 @@ var require_pkcs7 = __commonJS({
     var asn1 = forge.asn1;
     var p7 = module.exports = forge.pkcs7 = forge.pkcs7 || {};
     p7.messageFromPem = function(pem) {
-      var msg2 = forge.pem.decode(pem)[0];
-      if (msg2.type !== "PKCS7") {
+      var msg3 = forge.pem.decode(pem)[0];
+      if (msg3.type !== "PKCS7") {
         var error = new Error('Could not convert PKCS#7 message from PEM; PEM header type is not "PKCS#7".');
-        error.headerType = msg2.type;
+        error.headerType = msg3.type;
         throw error;
       }
-      if (msg2.procType && msg2.procType.type === "ENCRYPTED") {
+      if (msg3.procType && msg3.procType.type === "ENCRYPTED") {
         throw new Error("Could not convert PKCS#7 message from PEM; PEM is encrypted.");
       }
-      var obj = asn1.fromDer(msg2.body);
+      var obj = asn1.fromDer(msg3.body);
       return p7.messageFromAsn1(obj);
     };
-    p7.messageToPem = function(msg2, maxline) {
+    p7.messageToPem = function(msg3, maxline) {
       var pemObj = {
         type: "PKCS7",
-        body: asn1.toDer(msg2.toAsn1()).getBytes()
+        body: asn1.toDer(msg3.toAsn1()).getBytes()
       };
       return forge.pem.encode(pemObj, { maxline });
     };
@@ -18850,26 +23336,26 @@ var require_pkcs7 = __commonJS({
         throw error;
       }
       var contentType = asn1.derToOid(capture.contentType);
-      var msg2;
+      var msg3;
       switch (contentType) {
         case forge.pki.oids.envelopedData:
-          msg2 = p7.createEnvelopedData();
+          msg3 = p7.createEnvelopedData();
           break;
         case forge.pki.oids.encryptedData:
-          msg2 = p7.createEncryptedData();
+          msg3 = p7.createEncryptedData();
           break;
         case forge.pki.oids.signedData:
-          msg2 = p7.createSignedData();
+          msg3 = p7.createSignedData();
           break;
         default:
           throw new Error("Cannot read PKCS#7 message. ContentType with OID " + contentType + " is not (yet) supported.");
       }
-      msg2.fromAsn1(capture.content.value[0]);
-      return msg2;
+      msg3.fromAsn1(capture.content.value[0]);
+      return msg3;
     };
     p7.createSignedData = function() {
-      var msg2 = null;
-      msg2 = {
+      var msg3 = null;
+      msg3 = {
         type: forge.pki.oids.signedData,
         version: 1,
         certificates: [],
@@ -18881,26 +23367,26 @@ var require_pkcs7 = __commonJS({
         contentInfo: null,
         signerInfos: [],
         fromAsn1: function(obj) {
-          _fromAsn1(msg2, obj, p7.asn1.signedDataValidator);
-          msg2.certificates = [];
-          msg2.crls = [];
-          msg2.digestAlgorithmIdentifiers = [];
-          msg2.contentInfo = null;
-          msg2.signerInfos = [];
-          if (msg2.rawCapture.certificates) {
-            var certs = msg2.rawCapture.certificates.value;
+          _fromAsn1(msg3, obj, p7.asn1.signedDataValidator);
+          msg3.certificates = [];
+          msg3.crls = [];
+          msg3.digestAlgorithmIdentifiers = [];
+          msg3.contentInfo = null;
+          msg3.signerInfos = [];
+          if (msg3.rawCapture.certificates) {
+            var certs = msg3.rawCapture.certificates.value;
             for (var i = 0; i < certs.length; ++i) {
-              msg2.certificates.push(forge.pki.certificateFromAsn1(certs[i]));
+              msg3.certificates.push(forge.pki.certificateFromAsn1(certs[i]));
             }
           }
         },
         toAsn1: function() {
-          if (!msg2.contentInfo) {
-            msg2.sign();
+          if (!msg3.contentInfo) {
+            msg3.sign();
           }
           var certs = [];
-          for (var i = 0; i < msg2.certificates.length; ++i) {
-            certs.push(forge.pki.certificateToAsn1(msg2.certificates[i]));
+          for (var i = 0; i < msg3.certificates.length; ++i) {
+            certs.push(forge.pki.certificateToAsn1(msg3.certificates[i]));
           }
           var crls = [];
           var signedData = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
@@ -18910,17 +23396,17 @@ var require_pkcs7 = __commonJS({
                 asn1.Class.UNIVERSAL,
                 asn1.Type.INTEGER,
                 false,
-                asn1.integerToDer(msg2.version).getBytes()
+                asn1.integerToDer(msg3.version).getBytes()
               ),
               // DigestAlgorithmIdentifiers
               asn1.create(
                 asn1.Class.UNIVERSAL,
                 asn1.Type.SET,
                 true,
-                msg2.digestAlgorithmIdentifiers
+                msg3.digestAlgorithmIdentifiers
               ),
               // ContentInfo
-              msg2.contentInfo
+              msg3.contentInfo
             ])
           ]);
           if (certs.length > 0) {
@@ -18938,7 +23424,7 @@ var require_pkcs7 = __commonJS({
               asn1.Class.UNIVERSAL,
               asn1.Type.SET,
               true,
-              msg2.signerInfos
+              msg3.signerInfos
             )
           );
           return asn1.create(
@@ -18951,7 +23437,7 @@ var require_pkcs7 = __commonJS({
                 asn1.Class.UNIVERSAL,
                 asn1.Type.OID,
                 false,
-                asn1.oidToDer(msg2.type).getBytes()
+                asn1.oidToDer(msg3.type).getBytes()
               ),
               // [0] SignedData
               signedData
@@ -19056,7 +23542,7 @@ var require_pkcs7 = __commonJS({
               throw new Error("Invalid signer.authenticatedAttributes. If signer.authenticatedAttributes is specified, then it must contain at least two attributes, PKCS #9 content-type and PKCS #9 message-digest.");
             }
           }
-          msg2.signers.push({
+          msg3.signers.push({
             key,
             version: 1,
             issuer,
@@ -19075,8 +23561,8 @@ var require_pkcs7 = __commonJS({
          */
         sign: function(options) {
           options = options || {};
-          if (typeof msg2.content !== "object" || msg2.contentInfo === null) {
-            msg2.contentInfo = asn1.create(
+          if (typeof msg3.content !== "object" || msg3.contentInfo === null) {
+            msg3.contentInfo = asn1.create(
               asn1.Class.UNIVERSAL,
               asn1.Type.SEQUENCE,
               true,
@@ -19090,17 +23576,17 @@ var require_pkcs7 = __commonJS({
                 )
               ]
             );
-            if ("content" in msg2) {
+            if ("content" in msg3) {
               var content;
-              if (msg2.content instanceof forge.util.ByteBuffer) {
-                content = msg2.content.bytes();
-              } else if (typeof msg2.content === "string") {
-                content = forge.util.encodeUtf8(msg2.content);
+              if (msg3.content instanceof forge.util.ByteBuffer) {
+                content = msg3.content.bytes();
+              } else if (typeof msg3.content === "string") {
+                content = forge.util.encodeUtf8(msg3.content);
               }
               if (options.detached) {
-                msg2.detachedContent = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, content);
+                msg3.detachedContent = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, content);
               } else {
-                msg2.contentInfo.value.push(
+                msg3.contentInfo.value.push(
                   // [0] EXPLICIT content
                   asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
                     asn1.create(
@@ -19114,7 +23600,7 @@ var require_pkcs7 = __commonJS({
               }
             }
           }
-          if (msg2.signers.length === 0) {
+          if (msg3.signers.length === 0) {
             return;
           }
           var mds = addDigestAlgorithmIds();
@@ -19132,7 +23618,7 @@ var require_pkcs7 = __commonJS({
           if (typeof cert === "string") {
             cert = forge.pki.certificateFromPem(cert);
           }
-          msg2.certificates.push(cert);
+          msg3.certificates.push(cert);
         },
         /**
          * Add a certificate revokation list.
@@ -19143,11 +23629,11 @@ var require_pkcs7 = __commonJS({
           throw new Error("PKCS#7 CRL support not yet implemented.");
         }
       };
-      return msg2;
+      return msg3;
       function addDigestAlgorithmIds() {
         var mds = {};
-        for (var i = 0; i < msg2.signers.length; ++i) {
-          var signer = msg2.signers[i];
+        for (var i = 0; i < msg3.signers.length; ++i) {
+          var signer = msg3.signers[i];
           var oid = signer.digestAlgorithm;
           if (!(oid in mds)) {
             mds[oid] = forge.md[forge.pki.oids[oid]].create();
@@ -19158,9 +23644,9 @@ var require_pkcs7 = __commonJS({
             signer.md = forge.md[forge.pki.oids[oid]].create();
           }
         }
-        msg2.digestAlgorithmIdentifiers = [];
+        msg3.digestAlgorithmIdentifiers = [];
         for (var oid in mds) {
-          msg2.digestAlgorithmIdentifiers.push(
+          msg3.digestAlgorithmIdentifiers.push(
             // AlgorithmIdentifier
             asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
               // algorithm
@@ -19179,10 +23665,10 @@ var require_pkcs7 = __commonJS({
       }
       function addSignerInfos(mds) {
         var content;
-        if (msg2.detachedContent) {
-          content = msg2.detachedContent;
+        if (msg3.detachedContent) {
+          content = msg3.detachedContent;
         } else {
-          content = msg2.contentInfo.value[1];
+          content = msg3.contentInfo.value[1];
           content = content.value[0];
         }
         if (!content) {
@@ -19190,7 +23676,7 @@ var require_pkcs7 = __commonJS({
             "Could not sign PKCS#7 message; there is no content to sign."
           );
         }
-        var contentType = asn1.derToOid(msg2.contentInfo.value[0].value);
+        var contentType = asn1.derToOid(msg3.contentInfo.value[0].value);
         var bytes = asn1.toDer(content);
         bytes.getByte();
         asn1.getBerValueLength(bytes);
@@ -19199,8 +23685,8 @@ var require_pkcs7 = __commonJS({
           mds[oid].start().update(bytes);
         }
         var signingTime = /* @__PURE__ */ new Date();
-        for (var i = 0; i < msg2.signers.length; ++i) {
-          var signer = msg2.signers[i];
+        for (var i = 0; i < msg3.signers.length; ++i) {
+          var signer = msg3.signers[i];
           if (signer.authenticatedAttributes.length === 0) {
             if (contentType !== forge.pki.oids.data) {
               throw new Error(
@@ -19237,12 +23723,12 @@ var require_pkcs7 = __commonJS({
           }
           signer.signature = signer.key.sign(signer.md, "RSASSA-PKCS1-V1_5");
         }
-        msg2.signerInfos = _signersToAsn1(msg2.signers);
+        msg3.signerInfos = _signersToAsn1(msg3.signers);
       }
     };
     p7.createEncryptedData = function() {
-      var msg2 = null;
-      msg2 = {
+      var msg3 = null;
+      msg3 = {
         type: forge.pki.oids.encryptedData,
         version: 0,
         encryptedContent: {
@@ -19254,7 +23740,7 @@ var require_pkcs7 = __commonJS({
          * @param obj The ASN.1 representation of the EncryptedData content block
          */
         fromAsn1: function(obj) {
-          _fromAsn1(msg2, obj, p7.asn1.encryptedDataValidator);
+          _fromAsn1(msg3, obj, p7.asn1.encryptedDataValidator);
         },
         /**
          * Decrypt encrypted content
@@ -19263,16 +23749,16 @@ var require_pkcs7 = __commonJS({
          */
         decrypt: function(key) {
           if (key !== void 0) {
-            msg2.encryptedContent.key = key;
+            msg3.encryptedContent.key = key;
           }
-          _decryptContent(msg2);
+          _decryptContent(msg3);
         }
       };
-      return msg2;
+      return msg3;
     };
     p7.createEnvelopedData = function() {
-      var msg2 = null;
-      msg2 = {
+      var msg3 = null;
+      msg3 = {
         type: forge.pki.oids.envelopedData,
         version: 0,
         recipients: [],
@@ -19285,8 +23771,8 @@ var require_pkcs7 = __commonJS({
          * @param obj the ASN.1 representation of the EnvelopedData content block.
          */
         fromAsn1: function(obj) {
-          var capture = _fromAsn1(msg2, obj, p7.asn1.envelopedDataValidator);
-          msg2.recipients = _recipientsFromAsn1(capture.recipientInfos.value);
+          var capture = _fromAsn1(msg3, obj, p7.asn1.envelopedDataValidator);
+          msg3.recipients = _recipientsFromAsn1(capture.recipientInfos.value);
         },
         toAsn1: function() {
           return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
@@ -19295,7 +23781,7 @@ var require_pkcs7 = __commonJS({
               asn1.Class.UNIVERSAL,
               asn1.Type.OID,
               false,
-              asn1.oidToDer(msg2.type).getBytes()
+              asn1.oidToDer(msg3.type).getBytes()
             ),
             // [0] EnvelopedData
             asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
@@ -19305,21 +23791,21 @@ var require_pkcs7 = __commonJS({
                   asn1.Class.UNIVERSAL,
                   asn1.Type.INTEGER,
                   false,
-                  asn1.integerToDer(msg2.version).getBytes()
+                  asn1.integerToDer(msg3.version).getBytes()
                 ),
                 // RecipientInfos
                 asn1.create(
                   asn1.Class.UNIVERSAL,
                   asn1.Type.SET,
                   true,
-                  _recipientsToAsn1(msg2.recipients)
+                  _recipientsToAsn1(msg3.recipients)
                 ),
                 // EncryptedContentInfo
                 asn1.create(
                   asn1.Class.UNIVERSAL,
                   asn1.Type.SEQUENCE,
                   true,
-                  _encryptedContentToAsn1(msg2.encryptedContent)
+                  _encryptedContentToAsn1(msg3.encryptedContent)
                 )
               ])
             ])
@@ -19334,8 +23820,8 @@ var require_pkcs7 = __commonJS({
          */
         findRecipient: function(cert) {
           var sAttr = cert.issuer.attributes;
-          for (var i = 0; i < msg2.recipients.length; ++i) {
-            var r = msg2.recipients[i];
+          for (var i = 0; i < msg3.recipients.length; ++i) {
+            var r = msg3.recipients[i];
             var rAttr = r.issuer;
             if (r.serialNumber !== cert.serialNumber) {
               continue;
@@ -19363,18 +23849,18 @@ var require_pkcs7 = __commonJS({
          * @param privKey The (RSA) private key object
          */
         decrypt: function(recipient, privKey) {
-          if (msg2.encryptedContent.key === void 0 && recipient !== void 0 && privKey !== void 0) {
+          if (msg3.encryptedContent.key === void 0 && recipient !== void 0 && privKey !== void 0) {
             switch (recipient.encryptedContent.algorithm) {
               case forge.pki.oids.rsaEncryption:
               case forge.pki.oids.desCBC:
                 var key = privKey.decrypt(recipient.encryptedContent.content);
-                msg2.encryptedContent.key = forge.util.createBuffer(key);
+                msg3.encryptedContent.key = forge.util.createBuffer(key);
                 break;
               default:
                 throw new Error("Unsupported asymmetric cipher, OID " + recipient.encryptedContent.algorithm);
             }
           }
-          _decryptContent(msg2);
+          _decryptContent(msg3);
         },
         /**
          * Add (another) entity to list of recipients.
@@ -19382,7 +23868,7 @@ var require_pkcs7 = __commonJS({
          * @param cert The certificate of the entity to add.
          */
         addRecipient: function(cert) {
-          msg2.recipients.push({
+          msg3.recipients.push({
             version: 0,
             issuer: cert.issuer.attributes,
             serialNumber: cert.serialNumber,
@@ -19409,9 +23895,9 @@ var require_pkcs7 = __commonJS({
          * @param [cipher] The OID of the symmetric cipher to use.
          */
         encrypt: function(key, cipher) {
-          if (msg2.encryptedContent.content === void 0) {
-            cipher = cipher || msg2.encryptedContent.algorithm;
-            key = key || msg2.encryptedContent.key;
+          if (msg3.encryptedContent.content === void 0) {
+            cipher = cipher || msg3.encryptedContent.algorithm;
+            key = key || msg3.encryptedContent.key;
             var keyLen, ivLen, ciphFn;
             switch (cipher) {
               case forge.pki.oids["aes128-CBC"]:
@@ -19442,28 +23928,28 @@ var require_pkcs7 = __commonJS({
             } else if (key.length() != keyLen) {
               throw new Error("Symmetric key has wrong length; got " + key.length() + " bytes, expected " + keyLen + ".");
             }
-            msg2.encryptedContent.algorithm = cipher;
-            msg2.encryptedContent.key = key;
-            msg2.encryptedContent.parameter = forge.util.createBuffer(
+            msg3.encryptedContent.algorithm = cipher;
+            msg3.encryptedContent.key = key;
+            msg3.encryptedContent.parameter = forge.util.createBuffer(
               forge.random.getBytes(ivLen)
             );
             var ciph = ciphFn(key);
-            ciph.start(msg2.encryptedContent.parameter.copy());
-            ciph.update(msg2.content);
+            ciph.start(msg3.encryptedContent.parameter.copy());
+            ciph.update(msg3.content);
             if (!ciph.finish()) {
               throw new Error("Symmetric encryption failed.");
             }
-            msg2.encryptedContent.content = ciph.output;
+            msg3.encryptedContent.content = ciph.output;
           }
-          for (var i = 0; i < msg2.recipients.length; ++i) {
-            var recipient = msg2.recipients[i];
+          for (var i = 0; i < msg3.recipients.length; ++i) {
+            var recipient = msg3.recipients[i];
             if (recipient.encryptedContent.content !== void 0) {
               continue;
             }
             switch (recipient.encryptedContent.algorithm) {
               case forge.pki.oids.rsaEncryption:
                 recipient.encryptedContent.content = recipient.encryptedContent.key.encrypt(
-                  msg2.encryptedContent.key.data
+                  msg3.encryptedContent.key.data
                 );
                 break;
               default:
@@ -19472,7 +23958,7 @@ var require_pkcs7 = __commonJS({
           }
         }
       };
-      return msg2;
+      return msg3;
     };
     function _recipientFromAsn1(obj) {
       var capture = {};
@@ -19639,30 +24125,30 @@ var require_pkcs7 = __commonJS({
       } else if (attr.type === forge.pki.oids.signingTime) {
         var jan_1_1950 = /* @__PURE__ */ new Date("1950-01-01T00:00:00Z");
         var jan_1_2050 = /* @__PURE__ */ new Date("2050-01-01T00:00:00Z");
-        var date = attr.value;
-        if (typeof date === "string") {
-          var timestamp = Date.parse(date);
+        var date2 = attr.value;
+        if (typeof date2 === "string") {
+          var timestamp = Date.parse(date2);
           if (!isNaN(timestamp)) {
-            date = new Date(timestamp);
-          } else if (date.length === 13) {
-            date = asn1.utcTimeToDate(date);
+            date2 = new Date(timestamp);
+          } else if (date2.length === 13) {
+            date2 = asn1.utcTimeToDate(date2);
           } else {
-            date = asn1.generalizedTimeToDate(date);
+            date2 = asn1.generalizedTimeToDate(date2);
           }
         }
-        if (date >= jan_1_1950 && date < jan_1_2050) {
+        if (date2 >= jan_1_1950 && date2 < jan_1_2050) {
           value = asn1.create(
             asn1.Class.UNIVERSAL,
             asn1.Type.UTCTIME,
             false,
-            asn1.dateToUtcTime(date)
+            asn1.dateToUtcTime(date2)
           );
         } else {
           value = asn1.create(
             asn1.Class.UNIVERSAL,
             asn1.Type.GENERALIZEDTIME,
             false,
-            asn1.dateToGeneralizedTime(date)
+            asn1.dateToGeneralizedTime(date2)
           );
         }
       }
@@ -19717,7 +24203,7 @@ var require_pkcs7 = __commonJS({
         ])
       ];
     }
-    function _fromAsn1(msg2, obj, validator) {
+    function _fromAsn1(msg3, obj, validator) {
       var capture = {};
       var errors = [];
       if (!asn1.validate(obj, validator, capture, errors)) {
@@ -19741,7 +24227,7 @@ var require_pkcs7 = __commonJS({
         } else {
           content = capture.encryptedContent;
         }
-        msg2.encryptedContent = {
+        msg3.encryptedContent = {
           algorithm: asn1.derToOid(capture.encAlgorithm),
           parameter: forge.util.createBuffer(capture.encParameter.value),
           content: forge.util.createBuffer(content)
@@ -19759,37 +24245,37 @@ var require_pkcs7 = __commonJS({
         } else {
           content = capture.content;
         }
-        msg2.content = forge.util.createBuffer(content);
+        msg3.content = forge.util.createBuffer(content);
       }
-      msg2.version = capture.version.charCodeAt(0);
-      msg2.rawCapture = capture;
+      msg3.version = capture.version.charCodeAt(0);
+      msg3.rawCapture = capture;
       return capture;
     }
-    function _decryptContent(msg2) {
-      if (msg2.encryptedContent.key === void 0) {
+    function _decryptContent(msg3) {
+      if (msg3.encryptedContent.key === void 0) {
         throw new Error("Symmetric key not available.");
       }
-      if (msg2.content === void 0) {
+      if (msg3.content === void 0) {
         var ciph;
-        switch (msg2.encryptedContent.algorithm) {
+        switch (msg3.encryptedContent.algorithm) {
           case forge.pki.oids["aes128-CBC"]:
           case forge.pki.oids["aes192-CBC"]:
           case forge.pki.oids["aes256-CBC"]:
-            ciph = forge.aes.createDecryptionCipher(msg2.encryptedContent.key);
+            ciph = forge.aes.createDecryptionCipher(msg3.encryptedContent.key);
             break;
           case forge.pki.oids["desCBC"]:
           case forge.pki.oids["des-EDE3-CBC"]:
-            ciph = forge.des.createDecryptionCipher(msg2.encryptedContent.key);
+            ciph = forge.des.createDecryptionCipher(msg3.encryptedContent.key);
             break;
           default:
-            throw new Error("Unsupported symmetric cipher, OID " + msg2.encryptedContent.algorithm);
+            throw new Error("Unsupported symmetric cipher, OID " + msg3.encryptedContent.algorithm);
         }
-        ciph.start(msg2.encryptedContent.parameter);
-        ciph.update(msg2.encryptedContent.content);
+        ciph.start(msg3.encryptedContent.parameter);
+        ciph.update(msg3.encryptedContent.content);
         if (!ciph.finish()) {
           throw new Error("Symmetric decryption failed.");
         }
-        msg2.content = ciph.output;
+        msg3.content = ciph.output;
       }
     }
   }
@@ -20201,12 +24687,12 @@ var init_pkcs12 = __esm({
 });
 
 // src/identity/load.ts
-import { createPublicKey } from "node:crypto";
+import { createPublicKey as createPublicKey2 } from "node:crypto";
 function asker(io) {
   return async (origin) => {
     if (!io.promptPassword) return void 0;
-    const answer = await io.promptPassword(describe(origin));
-    return answer === "" ? void 0 : answer;
+    const answer2 = await io.promptPassword(describe(origin));
+    return answer2 === "" ? void 0 : answer2;
   };
 }
 function passwordSource(given, io) {
@@ -20215,7 +24701,7 @@ function passwordSource(given, io) {
 }
 function normalizedSpki(spki) {
   try {
-    return createPublicKey({ key: spki, format: "der", type: "spki" }).export({ format: "der", type: "spki" });
+    return createPublicKey2({ key: spki, format: "der", type: "spki" }).export({ format: "der", type: "spki" });
   } catch {
     return spki;
   }
@@ -20226,7 +24712,7 @@ function keyHolder(key) {
     try {
       return c.certificate.checkPrivateKey(key);
     } catch {
-      keySpki ??= createPublicKey(key).export({ format: "der", type: "spki" });
+      keySpki ??= createPublicKey2(key).export({ format: "der", type: "spki" });
       return normalizedSpki(c.fields.spki).equals(keySpki);
     }
   };
@@ -20263,8 +24749,15 @@ function certificatesFromBlocks(blocks, origin) {
   return certBlocks.map((b, i) => parseCertificateDer(b.der, origin, certBlocks.length > 1 ? i + 1 : void 0));
 }
 async function loadIdentity(spec, io = {}) {
+  if (isPkcs11(spec.certificate) || isPkcs11(spec.privateKey)) {
+    const { loadPkcs11Identity: loadPkcs11Identity2 } = await Promise.resolve().then(() => (init_identity(), identity_exports));
+    return loadPkcs11Identity2(spec, io);
+  }
   const resolved = await resolveSource(spec.certificate, "certificate", io);
   return assemble(resolved, spec, io);
+}
+function isPkcs11(input) {
+  return typeof input === "object" && input !== null && !(input instanceof Uint8Array) && typeof input.pkcs11 === "string";
 }
 async function assemble(resolved, spec, io) {
   const given = await resolvePassword(spec.passphrase, io);
@@ -20345,6 +24838,9 @@ async function loadCertificateList(input, io) {
   }
   return blocks.map((b, i) => parseCertificateDer(b.der, origin, blocks.length > 1 ? i + 1 : void 0));
 }
+async function loadCertificates(input, io = {}) {
+  return (await loadCertificateList(input, io)).map(({ certificate, der }) => ({ certificate, der }));
+}
 var init_load = __esm({
   "src/identity/load.ts"() {
     "use strict";
@@ -20355,14 +24851,14 @@ var init_load = __esm({
     init_sources();
     init_private_key();
     init_certificate();
-    init_chain();
+    init_chain2();
     init_serial();
   }
 });
 
 // src/signer/constants.ts
 var ALGORITHM_RSA, ALGORITHM_ECDSA, ALGORITHM_MLDSA, SIGNING_SERVICE, SCOPE_TERMINATOR, HEADER_HOST, HEADER_AMZ_DATE, HEADER_X509, HEADER_X509_CHAIN, HEADER_AUTHORIZATION, UNSIGNED_HEADERS;
-var init_constants = __esm({
+var init_constants4 = __esm({
   "src/signer/constants.ts"() {
     "use strict";
     ALGORITHM_RSA = "AWS4-X509-RSA-SHA256";
@@ -20422,32 +24918,38 @@ function createKeySigner(key) {
       return { algorithm, sign: (message) => cryptoSign(null, message, key) };
   }
 }
+function createTokenSigner(key) {
+  return { algorithm: key.keyType === "RSA" ? ALGORITHM_RSA : ALGORITHM_ECDSA, sign: (message) => key.sign(message, "sha256") };
+}
+function createIdentitySigner(identity) {
+  return identity.tokenKey ? createTokenSigner(identity.tokenKey) : createKeySigner(identity.privateKey);
+}
 var ML_DSA_TYPES;
 var init_key_signer = __esm({
   "src/signer/key-signer.ts"() {
     "use strict";
-    init_constants();
+    init_constants4();
     init_errors();
     ML_DSA_TYPES = /* @__PURE__ */ new Set(["ml-dsa-44", "ml-dsa-65", "ml-dsa-87"]);
   }
 });
 
 // src/signer/amz-date.ts
-function formatAmzDate(date) {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+function formatAmzDate(date2) {
+  if (!(date2 instanceof Date) || Number.isNaN(date2.getTime())) {
     throw new RolesAnywhereError("CONFIG", "signing date: not a valid date", {
       hint: "pass a valid Date as signingDate"
     });
   }
-  const year = date.getUTCFullYear();
-  if (year < 0 || year > 9999) {
-    throw new RolesAnywhereError("CONFIG", `signing date: year out of range in ${date.toISOString()}`, {
+  const year2 = date2.getUTCFullYear();
+  if (year2 < 0 || year2 > 9999) {
+    throw new RolesAnywhereError("CONFIG", `signing date: year out of range in ${date2.toISOString()}`, {
       hint: "pass a date between the years 0000 and 9999"
     });
   }
   const two = (n) => n < 10 ? `0${n}` : String(n);
-  const ymd = `${String(year).padStart(4, "0")}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}`;
-  return `${ymd}T${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
+  const ymd = `${String(year2).padStart(4, "0")}${two(date2.getUTCMonth() + 1)}${two(date2.getUTCDate())}`;
+  return `${ymd}T${two(date2.getUTCHours())}${two(date2.getUTCMinutes())}${two(date2.getUTCSeconds())}Z`;
 }
 var init_amz_date = __esm({
   "src/signer/amz-date.ts"() {
@@ -20467,9 +24969,9 @@ var init_authorization = __esm({
 });
 
 // src/signer/hash.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 function sha256Hex(data) {
-  return createHash("sha256").update(data).digest("hex");
+  return createHash4("sha256").update(data).digest("hex");
 }
 var init_hash = __esm({
   "src/signer/hash.ts"() {
@@ -20505,8 +25007,8 @@ function normalizeHeaders(headers) {
   return out;
 }
 function canonicalHeaders(headers) {
-  const map = normalizeHeaders(headers);
-  return [...map.keys()].sort(byCodePoint).map((name) => `${name}:${map.get(name)}
+  const map2 = normalizeHeaders(headers);
+  return [...map2.keys()].sort(byCodePoint).map((name) => `${name}:${map2.get(name)}
 `).join("");
 }
 function signedHeadersList(headers) {
@@ -20530,16 +25032,16 @@ var init_canonical_request = __esm({
 });
 
 // src/signer/string-to-sign.ts
-function credentialScope(date, region) {
-  if (!/^\d{8}(T\d{6}Z)?$/.test(date)) {
-    throw new ConfigError(`credential scope: bad date '${date}': expected YYYYMMDD or YYYYMMDDTHHMMSSZ`);
+function credentialScope(date2, region) {
+  if (!/^\d{8}(T\d{6}Z)?$/.test(date2)) {
+    throw new ConfigError(`credential scope: bad date '${date2}': expected YYYYMMDD or YYYYMMDDTHHMMSSZ`);
   }
   if (!region || /[\s/]/.test(region)) {
     throw new ConfigError(`credential scope: bad region '${region}': expected a region name such as us-east-1`, {
       hint: "set --region, AWS_REGION, or use a trust anchor ARN that names a region"
     });
   }
-  return `${date.slice(0, 8)}/${region}/${SIGNING_SERVICE}/${SCOPE_TERMINATOR}`;
+  return `${date2.slice(0, 8)}/${region}/${SIGNING_SERVICE}/${SCOPE_TERMINATOR}`;
 }
 function stringToSign(algorithm, amzDate, scope, canonicalRequestHashHex) {
   return [algorithm, amzDate, scope, canonicalRequestHashHex].join("\n");
@@ -20547,7 +25049,7 @@ function stringToSign(algorithm, amzDate, scope, canonicalRequestHashHex) {
 var init_string_to_sign = __esm({
   "src/signer/string-to-sign.ts"() {
     "use strict";
-    init_constants();
+    init_constants4();
     init_errors();
   }
 });
@@ -20606,21 +25108,21 @@ async function signRequest(input) {
   };
 }
 function debugLines(signed) {
-  const lines = ["canonical request:"];
+  const lines2 = ["canonical request:"];
   for (const line of signed.canonicalRequest.split("\n")) {
     const colon = line.indexOf(":");
     const secret = colon > 0 && SECRET_HEADERS.has(line.slice(0, colon));
-    lines.push(`  ${secret ? `${line.slice(0, colon)}:${REDACTED2}` : line}`);
+    lines2.push(`  ${secret ? `${line.slice(0, colon)}:${REDACTED2}` : line}`);
   }
-  lines.push("string to sign:", ...signed.stringToSign.split("\n").map((l) => `  ${l}`));
-  lines.push("request headers:");
+  lines2.push("string to sign:", ...signed.stringToSign.split("\n").map((l) => `  ${l}`));
+  lines2.push("request headers:");
   for (const [name, value] of Object.entries(signed.headers)) {
     let shown = value;
     if (name.toLowerCase() === HEADER_AUTHORIZATION) shown = value.replace(/Signature=[^,\s]*/, `Signature=${REDACTED2}`);
     else if (SECRET_HEADERS.has(name.toLowerCase())) shown = REDACTED2;
-    lines.push(`  ${name}: ${shown}`);
+    lines2.push(`  ${name}: ${shown}`);
   }
-  return lines;
+  return lines2;
 }
 var REDACTED2, SECRET_HEADERS;
 var init_sign_request = __esm({
@@ -20629,7 +25131,7 @@ var init_sign_request = __esm({
     init_amz_date();
     init_authorization();
     init_canonical_request();
-    init_constants();
+    init_constants4();
     init_hash();
     init_string_to_sign();
     init_errors();
@@ -20648,7 +25150,7 @@ var init_hints = __esm({
     "use strict";
     msg = (re) => (i) => i.message !== void 0 && re.test(i.message);
     net = (...codes) => (i) => i.networkCode !== void 0 && codes.includes(i.networkCode);
-    isUnreadableAnswerCode = (code) => code.startsWith("ERR_HTTP1_") || code.startsWith("HPE_");
+    isUnreadableAnswerCode = (code2) => code2.startsWith("HPE_");
     TLS_CODES = [
       "SELF_SIGNED_CERT_IN_CHAIN",
       "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -20813,10 +25315,10 @@ function header(headers, name) {
   return s === void 0 || s === "" ? void 0 : s;
 }
 function sanitizeErrorCode(raw) {
-  let code = raw;
-  if (code.includes(":")) code = code.slice(0, code.indexOf(":"));
-  if (code.includes("#")) code = code.slice(code.indexOf("#") + 1);
-  return code.trim();
+  let code2 = raw;
+  if (code2.includes(":")) code2 = code2.slice(0, code2.indexOf(":"));
+  if (code2.includes("#")) code2 = code2.slice(code2.indexOf("#") + 1);
+  return code2.trim();
 }
 function oneLine(text, max = 300) {
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s+/g, " ").trim();
@@ -20836,11 +25338,11 @@ function parseServiceError(status, headers, bodyText) {
   const body = parseJson(bodyText);
   const obj = body && typeof body === "object" ? body : {};
   const rawCode = header(headers, "x-amzn-errortype") ?? str(obj.code) ?? str(obj.__type);
-  const code = rawCode !== void 0 ? oneLine(sanitizeErrorCode(rawCode), 100) : void 0;
+  const code2 = rawCode !== void 0 ? oneLine(sanitizeErrorCode(rawCode), 100) : void 0;
   const message = str(obj.message) ?? str(obj.Message);
   const requestId = header(headers, "x-amzn-requestid") ?? header(headers, "x-amz-request-id");
   const out = { status };
-  if (code) out.awsCode = code;
+  if (code2) out.awsCode = code2;
   if (message !== void 0) out.message = oneLine(message);
   if (requestId !== void 0) out.requestId = oneLine(requestId, 100);
   return out;
@@ -20959,16 +25461,16 @@ function classifyNetworkError(err, timedOut) {
   }
   const codes = codesOf(err);
   const chosen = codes.find((c) => !c.code.startsWith("UND_ERR_")) ?? codes[0];
-  const code = chosen?.code ?? "UNKNOWN";
-  const detail = scrub(chosen?.message || message || code);
-  if (TIMEOUT_CODES.has(code)) return { code: "TIMEOUT", detail, kind: "timeout", retryable: true };
-  if (code === "EPROTO" && /wrong version number|packet length too long|http request/i.test(detail)) {
+  const code2 = chosen?.code ?? "UNKNOWN";
+  const detail = scrub(chosen?.message || message || code2);
+  if (TIMEOUT_CODES.has(code2)) return { code: "TIMEOUT", detail, kind: "timeout", retryable: true };
+  if (code2 === "EPROTO" && /wrong version number|packet length too long|http request/i.test(detail)) {
     return { code: "ERR_SSL_WRONG_VERSION_NUMBER", detail, kind: "tls", retryable: false };
   }
-  if (TLS_CODE.test(code)) return { code, detail, kind: "tls", retryable: false };
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { code, detail, kind: "dns", retryable: code === "EAI_AGAIN" };
-  if (isUnreadableAnswerCode(code)) return { code, detail, kind: "protocol", retryable: false };
-  return { code, detail, kind: "connection", retryable: RETRYABLE_CODES.has(code) };
+  if (TLS_CODE.test(code2)) return { code: code2, detail, kind: "tls", retryable: false };
+  if (code2 === "ENOTFOUND" || code2 === "EAI_AGAIN") return { code: code2, detail, kind: "dns", retryable: code2 === "EAI_AGAIN" };
+  if (isUnreadableAnswerCode(code2)) return { code: code2, detail, kind: "protocol", retryable: false };
+  return { code: code2, detail, kind: "connection", retryable: RETRYABLE_CODES.has(code2) };
 }
 function backoffDelayMs(attempt, random, throttled) {
   const base = throttled ? 500 : 100;
@@ -21012,7 +25514,7 @@ function networkErrorToException(f, ctx, cause) {
   });
 }
 var RETRYABLE_CODES, TIMEOUT_CODES, TLS_CODE, NOT_TLS_CODES;
-var init_retry = __esm({
+var init_retry2 = __esm({
   "src/session/retry.ts"() {
     "use strict";
     init_errors();
@@ -21612,10 +26114,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
+      constructor(message, code2, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -21642,12 +26144,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -21660,12 +26162,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, body }) {
+      constructor(message, code2, { headers, body }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.body = body;
         this.headers = headers;
       }
@@ -21708,11 +26210,11 @@ var require_errors = __commonJS({
       }
     };
     var Socks5ProxyError = class extends UndiciError {
-      constructor(message, code) {
+      constructor(message, code2) {
         super(message);
         this.name = "Socks5ProxyError";
         this.message = message || "SOCKS5 proxy error";
-        this.code = code || "UND_ERR_SOCKS5";
+        this.code = code2 || "UND_ERR_SOCKS5";
       }
     };
     var kMessageSizeExceededError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED");
@@ -21868,10 +26370,10 @@ var require_constants = __commonJS({
     Object.setPrototypeOf(headerNameLowerCasedRecord, null);
     var wellknownHeaderNameBuffers = {};
     Object.setPrototypeOf(wellknownHeaderNameBuffers, null);
-    function getHeaderNameAsBuffer(header2) {
-      let buffer = wellknownHeaderNameBuffers[header2];
+    function getHeaderNameAsBuffer(header3) {
+      let buffer = wellknownHeaderNameBuffers[header3];
       if (buffer === void 0) {
-        buffer = Buffer.from(header2);
+        buffer = Buffer.from(header3);
       }
       return buffer;
     }
@@ -21916,8 +26418,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -21939,11 +26441,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code) {
+          if (node.code === code2) {
             if (length === ++index) {
               node.value = value;
               break;
@@ -21953,7 +26455,7 @@ var require_tree = __commonJS({
               node.middle = new _TstNode(key, value, index);
               break;
             }
-          } else if (node.code < code) {
+          } else if (node.code < code2) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -21977,19 +26479,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node !== null) {
-            if (code === node.code) {
+            if (code2 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code ? node.left : node.right;
+            node = node.code < code2 ? node.left : node.right;
           }
         }
         return null;
@@ -22702,9 +27204,9 @@ var require_util2 = __commonJS({
       return !headerCharRegex.test(characters);
     }
     var rangeHeaderRegex = /^bytes (\d+)-(\d+)\/(\d+)?$/;
-    function parseRangeHeader(range) {
-      if (range == null || range === "") return { start: 0, end: null, size: null };
-      const m = range ? range.match(rangeHeaderRegex) : null;
+    function parseRangeHeader(range2) {
+      if (range2 == null || range2 === "") return { start: 0, end: null, size: null };
+      const m = range2 ? range2.match(rangeHeaderRegex) : null;
       return m ? {
         start: parseInt(m[1]),
         end: m[2] ? parseInt(m[2]) : null,
@@ -22886,13 +27388,13 @@ var require_stats = __commonJS({
       }
     };
     var PoolStats = class {
-      constructor(pool) {
-        this.connected = pool[kConnected];
-        this.free = pool[kFree];
-        this.pending = pool[kPending];
-        this.queued = pool[kQueued];
-        this.running = pool[kRunning];
-        this.size = pool[kSize];
+      constructor(pool2) {
+        this.connected = pool2[kConnected];
+        this.free = pool2[kFree];
+        this.pending = pool2[kPending];
+        this.queued = pool2[kQueued];
+        this.running = pool2[kRunning];
+        this.size = pool2[kSize];
       }
     };
     module.exports = { ClientStats, PoolStats };
@@ -23074,11 +27576,11 @@ var require_diagnostics = __commonJS({
       diagnosticsChannel.subscribe(
         "undici:websocket:close",
         (evt) => {
-          const { websocket, code, reason: reason3 } = evt;
+          const { websocket, code: code2, reason: reason3 } = evt;
           debugLog(
             "closed connection to %s - %s %s",
             websocket.url,
-            code,
+            code2,
             reason3
           );
         }
@@ -23275,11 +27777,11 @@ var require_request = __commonJS({
           }
         } else if (headers && typeof headers === "object") {
           if (hasSafeIterator(headers)) {
-            for (const header2 of headers) {
-              if (!Array.isArray(header2) || header2.length !== 2) {
+            for (const header3 of headers) {
+              if (!Array.isArray(header3) || header3.length !== 2) {
                 throw new InvalidArgumentError("headers must be in key-value pair format");
               }
-              processHeader(this, header2[0], header2[1]);
+              processHeader(this, header3[0], header3[1]);
             }
           } else {
             const keys = Object.keys(headers);
@@ -25092,7 +29594,7 @@ var require_data_url = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = require_infra();
-    var encoder = new TextEncoder();
+    var encoder2 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[-!#$%&'*+.^_|~A-Za-z0-9]+$/u;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/u;
     var HTTP_QUOTED_STRING_TOKENS = /^[\u0009\u0020-\u007E\u0080-\u00FF]+$/u;
@@ -25146,8 +29648,8 @@ var require_data_url = __commonJS({
       return serialized;
     }
     function stringPercentDecode(input) {
-      const bytes = encoder.encode(input);
-      return percentDecode(bytes);
+      const bytes = encoder2.encode(input);
+      return percentDecode2(bytes);
     }
     function isHexCharByte(byte) {
       return byte >= 48 && byte <= 57 || byte >= 65 && byte <= 70 || byte >= 97 && byte <= 102;
@@ -25158,7 +29660,7 @@ var require_data_url = __commonJS({
         byte >= 48 && byte <= 57 ? byte - 48 : (byte & 223) - 55
       );
     }
-    function percentDecode(input) {
+    function percentDecode2(input) {
       const length = input.length;
       const output = new Uint8Array(length);
       let j = 0;
@@ -25480,7 +29982,7 @@ var require_webidl = __commonJS({
     var SYMBOL = 4;
     var NUMBER = 5;
     var BIGINT = 6;
-    var NULL = 7;
+    var NULL2 = 7;
     var OBJECT = 8;
     var FunctionPrototypeSymbolHasInstance = Function.call.bind(Function.prototype[Symbol.hasInstance]);
     var webidl = {
@@ -25557,7 +30059,7 @@ var require_webidl = __commonJS({
         case "function":
         case "object": {
           if (V === null) {
-            return NULL;
+            return NULL2;
           }
           return OBJECT;
         }
@@ -25570,7 +30072,7 @@ var require_webidl = __commonJS({
       SYMBOL,
       NUMBER,
       BIGINT,
-      NULL,
+      NULL: NULL2,
       OBJECT
     };
     webidl.util.TypeValueToString = function(o) {
@@ -25587,7 +30089,7 @@ var require_webidl = __commonJS({
           return "Number";
         case BIGINT:
           return "BigInt";
-        case NULL:
+        case NULL2:
           return "Null";
         case OBJECT:
           return "Object";
@@ -26074,7 +30576,7 @@ var require_util3 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
     var { Transform } = __require("node:stream");
-    var zlib = __require("node:zlib");
+    var zlib2 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
     var { collectAnHTTPQuotedString, parseMIMEType } = require_data_url();
@@ -26107,9 +30609,9 @@ var require_util3 = __commonJS({
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code = url.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code2 = url.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -26176,9 +30678,9 @@ var require_util3 = __commonJS({
       return "success";
     }
     function appendFetchMetadata(httpRequest) {
-      let header2 = null;
-      header2 = httpRequest.mode;
-      httpRequest.headersList.set("sec-fetch-mode", header2, true);
+      let header3 = null;
+      header3 = httpRequest.mode;
+      httpRequest.headersList.set("sec-fetch-mode", header3, true);
     }
     function appendRequestOriginHeader(request) {
       let serializedOrigin = request.origin;
@@ -26610,8 +31112,8 @@ var require_util3 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -26637,8 +31139,8 @@ var require_util3 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -26677,7 +31179,7 @@ var require_util3 = __commonJS({
             callback();
             return;
           }
-          this._inflateStream = (chunk[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
+          this._inflateStream = (chunk[0] & 15) === 8 ? zlib2.createInflate(this.#zlibOptions) : zlib2.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
           this._inflateStream.on("error", (err) => this.destroy(err));
@@ -27011,9 +31513,9 @@ var require_formdata_parser = __commonJS({
     var dd = Buffer.from("--");
     var decoder = new TextDecoder();
     var decoderIgnoreBOM = new TextDecoder("utf-8", { ignoreBOM: true });
-    function isAsciiString(chars) {
-      for (let i = 0; i < chars.length; ++i) {
-        if ((chars.charCodeAt(i) & ~127) !== 0) {
+    function isAsciiString(chars2) {
+      for (let i = 0; i < chars2.length; ++i) {
+        if ((chars2.charCodeAt(i) & ~127) !== 0) {
           return false;
         }
       }
@@ -27209,18 +31711,18 @@ var require_formdata_parser = __commonJS({
               throw parsingError("expected form-data for content-disposition header");
             }
             while (position.position < input.length && (input[position.position] !== 13 || input[position.position + 1] !== 10)) {
-              const attribute = parseContentDispositionAttribute(input, position);
-              if (!attribute) {
+              const attribute2 = parseContentDispositionAttribute(input, position);
+              if (!attribute2) {
                 break;
               }
-              if (attribute.name === "name") {
-                name = attribute.value;
-              } else if (attribute.name === "filename") {
-                if (attribute.extended) {
-                  filename = attribute.value;
+              if (attribute2.name === "name") {
+                name = attribute2.value;
+              } else if (attribute2.name === "filename") {
+                if (attribute2.extended) {
+                  filename = attribute2.value;
                   filenameIsExtended = true;
                 } else if (!filenameIsExtended) {
-                  filename = attribute.value;
+                  filename = attribute2.value;
                 }
               }
             }
@@ -28575,22 +33077,22 @@ var require_client_h1 = __commonJS({
         socket[kBlocking] = true;
       }
       setTypeOfService(socket, request);
-      let header2 = `${method} ${path} HTTP/1.1\r
+      let header3 = `${method} ${path} HTTP/1.1\r
 `;
       if (typeof host === "string") {
-        header2 += `host: ${host}\r
+        header3 += `host: ${host}\r
 `;
       } else {
-        header2 += client[kHostHeader];
+        header3 += client[kHostHeader];
       }
       if (upgrade) {
-        header2 += `connection: upgrade\r
+        header3 += `connection: upgrade\r
 upgrade: ${upgrade}\r
 `;
       } else if (client[kPipelining] && !socket[kReset]) {
-        header2 += "connection: keep-alive\r\n";
+        header3 += "connection: keep-alive\r\n";
       } else {
-        header2 += "connection: close\r\n";
+        header3 += "connection: close\r\n";
       }
       if (Array.isArray(headers)) {
         for (let n = 0; n < headers.length; n += 2) {
@@ -28598,41 +33100,41 @@ upgrade: ${upgrade}\r
           const val = headers[n + 1];
           if (Array.isArray(val)) {
             for (let i = 0; i < val.length; i++) {
-              header2 += `${key}: ${val[i]}\r
+              header3 += `${key}: ${val[i]}\r
 `;
             }
           } else {
-            header2 += `${key}: ${val}\r
+            header3 += `${key}: ${val}\r
 `;
           }
         }
       }
       if (channels.sendHeaders.hasSubscribers) {
-        channels.sendHeaders.publish({ request, headers: header2, socket });
+        channels.sendHeaders.publish({ request, headers: header3, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request, socket, contentLength, header2, expectsPayload);
+        writeBuffer(abort, null, client, request, socket, contentLength, header3, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request, socket, contentLength, header2, expectsPayload);
+        writeBuffer(abort, body, client, request, socket, contentLength, header3, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request, socket, contentLength, header2, expectsPayload);
+          writeIterable(abort, body.stream(), client, request, socket, contentLength, header3, expectsPayload);
         } else {
-          writeBlob(abort, body, client, request, socket, contentLength, header2, expectsPayload);
+          writeBlob(abort, body, client, request, socket, contentLength, header3, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request, socket, contentLength, header2, expectsPayload);
+        writeStream(abort, body, client, request, socket, contentLength, header3, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request, socket, contentLength, header2, expectsPayload);
+        writeIterable(abort, body, client, request, socket, contentLength, header3, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request, socket, contentLength, header2, expectsPayload) {
+    function writeStream(abort, body, client, request, socket, contentLength, header3, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header: header2 });
+      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header: header3 });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -28698,22 +33200,22 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request, socket, contentLength, header2, expectsPayload) {
+    function writeBuffer(abort, body, client, request, socket, contentLength, header3, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
-            socket.write(`${header2}content-length: 0\r
+            socket.write(`${header3}content-length: 0\r
 \r
 `, "latin1");
           } else {
             assert(contentLength === null, "no body must not have content length");
-            socket.write(`${header2}\r
+            socket.write(`${header3}\r
 `, "latin1");
           }
         } else if (util.isBuffer(body)) {
           assert(contentLength === body.byteLength, "buffer body must have content length");
           socket.cork();
-          socket.write(`${header2}content-length: ${contentLength}\r
+          socket.write(`${header3}content-length: ${contentLength}\r
 \r
 `, "latin1");
           socket.write(body);
@@ -28729,7 +33231,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client, request, socket, contentLength, header2, expectsPayload) {
+    async function writeBlob(abort, body, client, request, socket, contentLength, header3, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -28737,7 +33239,7 @@ upgrade: ${upgrade}\r
         }
         const buffer = Buffer.from(await body.arrayBuffer());
         socket.cork();
-        socket.write(`${header2}content-length: ${contentLength}\r
+        socket.write(`${header3}content-length: ${contentLength}\r
 \r
 `, "latin1");
         socket.write(buffer);
@@ -28752,7 +33254,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client, request, socket, contentLength, header2, expectsPayload) {
+    async function writeIterable(abort, body, client, request, socket, contentLength, header3, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -28771,7 +33273,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header: header2 });
+      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header: header3 });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -28800,14 +33302,14 @@ upgrade: ${upgrade}\r
        * @param {boolean} arg.expectsPayload
        * @param {string} arg.header
        */
-      constructor({ abort, socket, request, contentLength, client, expectsPayload, header: header2 }) {
+      constructor({ abort, socket, request, contentLength, client, expectsPayload, header: header3 }) {
         this.socket = socket;
         this.request = request;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
         this.expectsPayload = expectsPayload;
-        this.header = header2;
+        this.header = header3;
         this.abort = abort;
         socket[kWriting] = true;
       }
@@ -28816,7 +33318,7 @@ upgrade: ${upgrade}\r
        * @returns
        */
       write(chunk) {
-        const { socket, request, contentLength, client, bytesWritten, expectsPayload, header: header2 } = this;
+        const { socket, request, contentLength, client, bytesWritten, expectsPayload, header: header3 } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -28839,10 +33341,10 @@ upgrade: ${upgrade}\r
             socket[kReset] = true;
           }
           if (contentLength === null) {
-            socket.write(`${header2}transfer-encoding: chunked\r
+            socket.write(`${header3}transfer-encoding: chunked\r
 `, "latin1");
           } else {
-            socket.write(`${header2}content-length: ${contentLength}\r
+            socket.write(`${header3}content-length: ${contentLength}\r
 \r
 `, "latin1");
           }
@@ -28869,7 +33371,7 @@ ${len.toString(16)}\r
        * @returns {void}
        */
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header: header2, request } = this;
+        const { socket, contentLength, client, bytesWritten, expectsPayload, header: header3, request } = this;
         request.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
@@ -28880,11 +33382,11 @@ ${len.toString(16)}\r
         }
         if (bytesWritten === 0) {
           if (expectsPayload) {
-            socket.write(`${header2}content-length: 0\r
+            socket.write(`${header3}content-length: 0\r
 \r
 `, "latin1");
           } else {
-            socket.write(`${header2}\r
+            socket.write(`${header3}\r
 `, "latin1");
           }
         } else if (contentLength === null) {
@@ -29150,9 +33652,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id) {
+    function onHttp2FrameError(type, code2, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -29406,12 +33908,12 @@ var require_client_h2 = __commonJS({
       }
       session.ref();
       if (channels.sendHeaders.hasSubscribers) {
-        let header2 = "";
+        let header3 = "";
         for (const key in headers) {
-          header2 += `${key}: ${headers[key]}\r
+          header3 += `${key}: ${headers[key]}\r
 `;
         }
-        channels.sendHeaders.publish({ request, headers: header2, socket: session[kSocket] });
+        channels.sendHeaders.publish({ request, headers: header3, socket: session[kSocket] });
       }
       const shouldEndStream = method === "GET" || method === "HEAD" || body === null;
       if (expectContinue) {
@@ -29479,9 +33981,9 @@ var require_client_h2 = __commonJS({
         stream.removeAllListeners("data");
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
+      stream.once("frameError", (type, code2) => {
         stream.removeAllListeners("data");
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
       });
       stream.on("aborted", () => {
         stream.removeAllListeners("data");
@@ -29759,7 +34261,7 @@ var require_client = __commonJS({
     function getPipelining(client) {
       return client[kPipelining] ?? client[kHTTPContext]?.defaultPipelining ?? 1;
     }
-    var Client = class extends DispatcherBase {
+    var Client2 = class extends DispatcherBase {
       /**
        *
        * @param {string|URL} url
@@ -30215,7 +34717,7 @@ var require_client = __commonJS({
         }
       }
     }
-    module.exports = Client;
+    module.exports = Client2;
   }
 });
 
@@ -30478,7 +34980,7 @@ var require_pool = __commonJS({
       kGetDispatcher,
       kRemoveClient
     } = require_pool_base();
-    var Client = require_client();
+    var Client2 = require_client();
     var {
       InvalidArgumentError
     } = require_errors();
@@ -30489,7 +34991,7 @@ var require_pool = __commonJS({
     var kConnections = /* @__PURE__ */ Symbol("connections");
     var kFactory = /* @__PURE__ */ Symbol("factory");
     function defaultFactory(origin, opts) {
-      return new Client(origin, opts);
+      return new Client2(origin, opts);
     }
     var Pool = class extends PoolBase {
       constructor(origin, {
@@ -30632,22 +35134,22 @@ var require_balanced_pool = __commonJS({
       }
       addUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        if (this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true)) {
+        if (this[kClients].find((pool3) => pool3[kUrl].origin === upstreamOrigin && pool3.closed !== true && pool3.destroyed !== true)) {
           return this;
         }
-        const pool = this[kFactory](upstreamOrigin, this[kOptions]);
-        this[kAddClient](pool);
-        pool.on("connect", () => {
-          pool[kWeight] = Math.min(this[kMaxWeightPerServer], pool[kWeight] + this[kErrorPenalty]);
+        const pool2 = this[kFactory](upstreamOrigin, this[kOptions]);
+        this[kAddClient](pool2);
+        pool2.on("connect", () => {
+          pool2[kWeight] = Math.min(this[kMaxWeightPerServer], pool2[kWeight] + this[kErrorPenalty]);
         });
-        pool.on("connectionError", () => {
-          pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
+        pool2.on("connectionError", () => {
+          pool2[kWeight] = Math.max(1, pool2[kWeight] - this[kErrorPenalty]);
           this._updateBalancedPoolStats();
         });
-        pool.on("disconnect", (...args) => {
+        pool2.on("disconnect", (...args) => {
           const err = args[2];
           if (err && err.code === "UND_ERR_SOCKET") {
-            pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
+            pool2[kWeight] = Math.max(1, pool2[kWeight] - this[kErrorPenalty]);
             this._updateBalancedPoolStats();
           }
         });
@@ -30666,15 +35168,15 @@ var require_balanced_pool = __commonJS({
       }
       removeUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        const pool = this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true);
-        if (pool) {
-          this[kRemoveClient](pool);
+        const pool2 = this[kClients].find((pool3) => pool3[kUrl].origin === upstreamOrigin && pool3.closed !== true && pool3.destroyed !== true);
+        if (pool2) {
+          this[kRemoveClient](pool2);
         }
         return this;
       }
       getUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        return this[kClients].find((pool) => pool[kUrl].origin === upstreamOrigin && pool.closed !== true && pool.destroyed !== true);
+        return this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true);
       }
       get upstreams() {
         return this[kClients].filter((dispatcher) => dispatcher.closed !== true && dispatcher.destroyed !== true).map((p) => p[kUrl].origin);
@@ -30687,16 +35189,16 @@ var require_balanced_pool = __commonJS({
         if (!dispatcher) {
           return;
         }
-        const allClientsBusy = this[kClients].map((pool) => pool[kNeedDrain]).reduce((a, b) => a && b, true);
+        const allClientsBusy = this[kClients].map((pool2) => pool2[kNeedDrain]).reduce((a, b) => a && b, true);
         if (allClientsBusy) {
           return;
         }
         let counter = 0;
-        let maxWeightIndex = this[kClients].findIndex((pool) => !pool[kNeedDrain]);
+        let maxWeightIndex = this[kClients].findIndex((pool2) => !pool2[kNeedDrain]);
         while (counter++ < this[kClients].length) {
           this[kIndex] = (this[kIndex] + 1) % this[kClients].length;
-          const pool = this[kClients][this[kIndex]];
-          if (pool[kWeight] > this[kClients][maxWeightIndex][kWeight] && !pool[kNeedDrain]) {
+          const pool2 = this[kClients][this[kIndex]];
+          if (pool2[kWeight] > this[kClients][maxWeightIndex][kWeight] && !pool2[kNeedDrain]) {
             maxWeightIndex = this[kIndex];
           }
           if (this[kIndex] === 0) {
@@ -30705,8 +35207,8 @@ var require_balanced_pool = __commonJS({
               this[kCurrentWeight] = this[kMaxWeightPerServer];
             }
           }
-          if (pool[kWeight] >= this[kCurrentWeight] && !pool[kNeedDrain]) {
-            return pool;
+          if (pool2[kWeight] >= this[kCurrentWeight] && !pool2[kNeedDrain]) {
+            return pool2;
           }
         }
         this[kCurrentWeight] = this[kClients][maxWeightIndex][kWeight];
@@ -30730,7 +35232,7 @@ var require_round_robin_pool = __commonJS({
       kGetDispatcher,
       kRemoveClient
     } = require_pool_base();
-    var Client = require_client();
+    var Client2 = require_client();
     var {
       InvalidArgumentError
     } = require_errors();
@@ -30742,7 +35244,7 @@ var require_round_robin_pool = __commonJS({
     var kFactory = /* @__PURE__ */ Symbol("factory");
     var kIndex = /* @__PURE__ */ Symbol("index");
     function defaultFactory(origin, opts) {
-      return new Client(origin, opts);
+      return new Client2(origin, opts);
     }
     var RoundRobinPool = class extends PoolBase {
       constructor(origin, {
@@ -30843,7 +35345,7 @@ var require_agent = __commonJS({
     var { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = require_symbols();
     var DispatcherBase = require_dispatcher_base();
     var Pool = require_pool();
-    var Client = require_client();
+    var Client2 = require_client();
     var util = require_util2();
     var kOnConnect = /* @__PURE__ */ Symbol("onConnect");
     var kOnDisconnect = /* @__PURE__ */ Symbol("onDisconnect");
@@ -30853,7 +35355,7 @@ var require_agent = __commonJS({
     var kOptions = /* @__PURE__ */ Symbol("options");
     var kOrigins = /* @__PURE__ */ Symbol("origins");
     function defaultFactory(origin, opts) {
-      return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
+      return opts && opts.connections === 1 ? new Client2(origin, opts) : new Pool(origin, opts);
     }
     var Agent = class extends DispatcherBase {
       constructor({ factory = defaultFactory, maxOrigins = Infinity, connect, tls, ...options } = {}) {
@@ -31596,9 +36098,9 @@ var require_socks5_proxy_agent = __commonJS({
         debug("dispatching request to", origin, "via SOCKS5");
         try {
           const originKey = String(origin);
-          let pool = this[kPools].get(originKey);
-          if (!pool || pool.destroyed || pool.closed) {
-            pool = new Pool(origin, {
+          let pool2 = this[kPools].get(originKey);
+          if (!pool2 || pool2.destroyed || pool2.closed) {
+            pool2 = new Pool(origin, {
               pipelining: opts.pipelining,
               connections: opts.connections,
               connect: async (connectOpts, callback) => {
@@ -31631,9 +36133,9 @@ var require_socks5_proxy_agent = __commonJS({
                 }
               }
             });
-            this[kPools].set(originKey, pool);
+            this[kPools].set(originKey, pool2);
           }
-          return pool[kDispatch](opts, handler);
+          return pool2[kDispatch](opts, handler);
         } catch (err) {
           debug("dispatch error:", err);
           if (typeof handler.onResponseError === "function") {
@@ -31649,16 +36151,16 @@ var require_socks5_proxy_agent = __commonJS({
       }
       async [kClose]() {
         const closePromises = [];
-        for (const pool of this[kPools].values()) {
-          closePromises.push(pool.close());
+        for (const pool2 of this[kPools].values()) {
+          closePromises.push(pool2.close());
         }
         this[kPools].clear();
         await Promise.all(closePromises);
       }
       async [kDestroy](err) {
         const destroyPromises = [];
-        for (const pool of this[kPools].values()) {
-          destroyPromises.push(pool.destroy(err));
+        for (const pool2 of this[kPools].values()) {
+          destroyPromises.push(pool2.destroy(err));
         }
         this[kPools].clear();
         await Promise.all(destroyPromises);
@@ -31678,7 +36180,7 @@ var require_proxy_agent = __commonJS({
     var DispatcherBase = require_dispatcher_base();
     var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = require_errors();
     var buildConnector = require_connect();
-    var Client = require_client();
+    var Client2 = require_client();
     var { channels } = require_diagnostics();
     var Socks5ProxyAgent = require_socks5_proxy_agent();
     var kAgent = /* @__PURE__ */ Symbol("proxy agent");
@@ -31698,7 +36200,7 @@ var require_proxy_agent = __commonJS({
     };
     function defaultAgentFactory(origin, opts) {
       if (opts.connections === 1) {
-        return new Client(origin, opts);
+        return new Client2(origin, opts);
       }
       return new Pool(origin, opts);
     }
@@ -31713,7 +36215,7 @@ var require_proxy_agent = __commonJS({
         if (factory) {
           this.#client = factory(proxyUrl2, { connect });
         } else {
-          this.#client = new Client(proxyUrl2, { connect });
+          this.#client = new Client2(proxyUrl2, { connect });
         }
       }
       [kDispatch](opts, handler) {
@@ -31933,7 +36435,7 @@ var require_env_http_proxy_agent = __commonJS({
     var { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = require_symbols();
     var ProxyAgent = require_proxy_agent();
     var Agent = require_agent();
-    var DEFAULT_PORTS2 = {
+    var DEFAULT_PORTS = {
       "http:": 80,
       "https:": 443
     };
@@ -31982,7 +36484,7 @@ var require_env_http_proxy_agent = __commonJS({
       #getProxyAgentForUrl(url) {
         let { protocol, host: hostname, port } = url;
         hostname = hostname.replace(/:\d*$/, "").toLowerCase();
-        port = Number.parseInt(port, 10) || DEFAULT_PORTS2[protocol] || 0;
+        port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
         if (!this.#shouldProxy(hostname, port)) {
           return this[kNoProxyAgent];
         }
@@ -32065,16 +36567,16 @@ var require_retry_handler = __commonJS({
       const retryTime = new Date(retryAfter).getTime();
       return isNaN(retryTime) ? 0 : retryTime - Date.now();
     }
-    function validatePartialResponseContentLength(headers, range, statusCode, retryCount) {
+    function validatePartialResponseContentLength(headers, range2, statusCode, retryCount) {
       const contentLength = headers["content-length"];
       if (contentLength == null) {
         return;
       }
-      if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
+      if (!Number.isFinite(range2.start) || !Number.isFinite(range2.end)) {
         return;
       }
       const length = Number(contentLength);
-      const expectedLength = range.end - range.start + 1;
+      const expectedLength = range2.end - range2.start + 1;
       if (!Number.isFinite(length) || length !== expectedLength) {
         throw new RequestRetryError("Content-Length mismatch", statusCode, {
           headers,
@@ -32254,7 +36756,7 @@ var require_retry_handler = __commonJS({
         this.handler.onRequestUpgrade?.(this.controllerProxy, statusCode, headers, socket);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -32266,7 +36768,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -32335,8 +36837,8 @@ var require_retry_handler = __commonJS({
         }
         if (this.end == null) {
           if (statusCode === 206) {
-            const range = parseRangeHeader(headers["content-range"]);
-            if (range == null) {
+            const range2 = parseRangeHeader(headers["content-range"]);
+            if (range2 == null) {
               this.headersSent = true;
               this.handler.onResponseStart?.(
                 this.controllerProxy,
@@ -32346,8 +36848,8 @@ var require_retry_handler = __commonJS({
               );
               return;
             }
-            validatePartialResponseContentLength(headers, range, statusCode, this.retryCount);
-            const { start, size, end = size ? size - 1 : null } = range;
+            validatePartialResponseContentLength(headers, range2, statusCode, this.retryCount);
+            const { start, size, end = size ? size - 1 : null } = range2;
             assert(
               start != null && Number.isFinite(start),
               "content-range mismatch"
@@ -32493,8 +36995,8 @@ var require_h2c_client = __commonJS({
   "node_modules/undici/lib/dispatcher/h2c-client.js"(exports, module) {
     "use strict";
     var { InvalidArgumentError } = require_errors();
-    var Client = require_client();
-    var H2CClient = class extends Client {
+    var Client2 = require_client();
+    var H2CClient = class extends Client2 {
       constructor(origin, clientOpts) {
         if (typeof origin === "string") {
           origin = new URL(origin);
@@ -32536,7 +37038,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable } = __require("node:stream");
+    var { Readable: Readable6 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util2();
     var { ReadableStreamFrom } = require_util2();
@@ -32550,7 +37052,7 @@ var require_readable = __commonJS({
     var kBytesRead = /* @__PURE__ */ Symbol("kBytesRead");
     var noop = () => {
     };
-    var BodyReadable = class extends Readable {
+    var BodyReadable = class extends Readable6 {
       /**
        * @param {object} opts
        * @param {(this: Readable, size: number) => void} opts.resume
@@ -32939,7 +37441,7 @@ var require_api_request = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
-    var { Readable } = require_readable();
+    var { Readable: Readable6 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util2();
     function noop() {
@@ -33020,7 +37522,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable({
+        const res = new Readable6({
           resume,
           abort,
           contentType,
@@ -33329,9 +37831,9 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
-      Readable,
+      Readable: Readable6,
       Duplex,
-      PassThrough
+      PassThrough: PassThrough2
     } = __require("node:stream");
     var assert = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
@@ -33345,7 +37847,7 @@ var require_api_pipeline = __commonJS({
     function noop() {
     }
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable {
+    var PipelineRequest = class extends Readable6 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -33362,7 +37864,7 @@ var require_api_pipeline = __commonJS({
         callback(err);
       }
     };
-    var PipelineResponse = class extends Readable {
+    var PipelineResponse = class extends Readable6 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -33518,7 +38020,7 @@ var require_api_pipeline = __commonJS({
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
       } catch (err) {
-        return new PassThrough().destroy(err);
+        return new PassThrough2().destroy(err);
       }
     }
     module.exports = pipeline;
@@ -33928,26 +38430,26 @@ var require_mock_utils = __commonJS({
     }
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? serializePathWithQuery(key.path, key.query) : key.path;
-      const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      const resolvedPathWithoutTrailingSlash = removeTrailingSlash(resolvedPath);
+      const resolvedPath2 = typeof basePath === "string" ? safeUrl(basePath) : basePath;
+      const resolvedPathWithoutTrailingSlash = removeTrailingSlash(resolvedPath2);
       let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path, ignoreTrailingSlash }) => {
-        return ignoreTrailingSlash ? matchValue(removeTrailingSlash(safeUrl(path)), resolvedPathWithoutTrailingSlash) : matchValue(safeUrl(path), resolvedPath);
+        return ignoreTrailingSlash ? matchValue(removeTrailingSlash(safeUrl(path)), resolvedPathWithoutTrailingSlash) : matchValue(safeUrl(path), resolvedPath2);
       });
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath2}'`);
       }
       matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key.method));
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key.method}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for method '${key.method}' on path '${resolvedPath2}'`);
       }
       matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key.body) : true);
       if (matchedMockDispatches.length === 0) {
-        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key.body}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for body '${key.body}' on path '${resolvedPath2}'`);
       }
       matchedMockDispatches = matchedMockDispatches.filter((mockDispatch2) => matchHeaders(mockDispatch2, key.headers));
       if (matchedMockDispatches.length === 0) {
         const headers = typeof key.headers === "object" ? JSON.stringify(key.headers) : key.headers;
-        throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`);
+        throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath2}'`);
       }
       return matchedMockDispatches[0];
     }
@@ -34331,7 +38833,7 @@ var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
     var { promisify } = __require("node:util");
-    var Client = require_client();
+    var Client2 = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
       kDispatches,
@@ -34346,7 +38848,7 @@ var require_mock_client = __commonJS({
     var { MockInterceptor } = require_mock_interceptor();
     var Symbols = require_symbols();
     var { InvalidArgumentError } = require_errors();
-    var MockClient = class extends Client {
+    var MockClient = class extends Client2 {
       constructor(origin, opts) {
         if (!opts || !opts.agent || typeof opts.agent.dispatch !== "function") {
           throw new InvalidArgumentError("Argument opts.agent must implement Agent");
@@ -34882,13 +39384,13 @@ var require_snapshot_utils = __commonJS({
     function createHeaderFilters(matchOptions = {}) {
       const { ignoreHeaders = [], excludeHeaders = [], matchHeaders = [], caseSensitive = false } = matchOptions;
       return {
-        ignore: new Set(ignoreHeaders.map((header2) => caseSensitive ? header2 : header2.toLowerCase())),
-        exclude: new Set(excludeHeaders.map((header2) => caseSensitive ? header2 : header2.toLowerCase())),
-        match: new Set(matchHeaders.map((header2) => caseSensitive ? header2 : header2.toLowerCase()))
+        ignore: new Set(ignoreHeaders.map((header3) => caseSensitive ? header3 : header3.toLowerCase())),
+        exclude: new Set(excludeHeaders.map((header3) => caseSensitive ? header3 : header3.toLowerCase())),
+        match: new Set(matchHeaders.map((header3) => caseSensitive ? header3 : header3.toLowerCase()))
       };
     }
-    var crypto = runtimeFeatures.has("crypto") ? __require("node:crypto") : null;
-    var hashId = crypto?.hash ? (value) => crypto.hash("sha256", value, "base64url") : (value) => Buffer.from(value).toString("base64url");
+    var crypto2 = runtimeFeatures.has("crypto") ? __require("node:crypto") : null;
+    var hashId = crypto2?.hash ? (value) => crypto2.hash("sha256", value, "base64url") : (value) => Buffer.from(value).toString("base64url");
     function isUndiciHeaders(headers) {
       return Array.isArray(headers) && (headers.length & 1) === 0;
     }
@@ -35194,13 +39696,13 @@ var require_snapshot_recorder = __commonJS({
         if (!path) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve(path);
-        await mkdir(dirname(resolvedPath), { recursive: true });
+        const resolvedPath2 = resolve(path);
+        await mkdir(dirname(resolvedPath2), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
         }));
-        await writeFile(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
+        await writeFile(resolvedPath2, JSON.stringify(data, null, 2), { flush: true });
       }
       /**
        * Clears all recorded snapshots
@@ -35350,15 +39852,15 @@ var require_snapshot_agent = __commonJS({
     var kSnapshotPath = /* @__PURE__ */ Symbol("kSnapshotPath");
     var kSnapshotLoaded = /* @__PURE__ */ Symbol("kSnapshotLoaded");
     var kRealAgent = /* @__PURE__ */ Symbol("kRealAgent");
-    var warningEmitted = false;
+    var warningEmitted2 = false;
     var SnapshotAgent = class extends MockAgent {
       constructor(opts = {}) {
-        if (!warningEmitted) {
+        if (!warningEmitted2) {
           process.emitWarning(
             "SnapshotAgent is experimental and subject to change",
             "ExperimentalWarning"
           );
-          warningEmitted = true;
+          warningEmitted2 = true;
         }
         const {
           mode = "record",
@@ -35864,15 +40366,15 @@ var require_redirect_handler = __commonJS({
         this.handler.onResponseError?.(controller, error);
       }
     };
-    function shouldRemoveHeader(header2, removeContent, unknownOrigin) {
-      if (header2.length === 4) {
-        return util.headerNameToString(header2) === "host";
+    function shouldRemoveHeader(header3, removeContent, unknownOrigin) {
+      if (header3.length === 4) {
+        return util.headerNameToString(header3) === "host";
       }
-      if (removeContent && util.headerNameToString(header2).startsWith("content-")) {
+      if (removeContent && util.headerNameToString(header3).startsWith("content-")) {
         return true;
       }
-      if (unknownOrigin && (header2.length === 13 || header2.length === 6 || header2.length === 19)) {
-        const name = util.headerNameToString(header2);
+      if (unknownOrigin && (header3.length === 13 || header3.length === 6 || header3.length === 19)) {
+        const name = util.headerNameToString(header3);
         return name === "authorization" || name === "cookie" || name === "proxy-authorization";
       }
       return false;
@@ -36140,22 +40642,22 @@ var require_dns = __commonJS({
           return headers;
         }
         const normalized = [];
-        for (const header2 of headers) {
-          if (Array.isArray(header2) && header2.length === 2) {
-            normalized.push(header2[0], header2[1]);
+        for (const header3 of headers) {
+          if (Array.isArray(header3) && header3.length === 2) {
+            normalized.push(header3[0], header3[1]);
           } else {
-            normalized.push(header2);
+            normalized.push(header3);
           }
         }
         return normalized;
       }
       if (typeof headers === "object" && hasSafeIterator(headers)) {
         const normalized = [];
-        for (const header2 of headers) {
-          if (Array.isArray(header2) && header2.length === 2) {
-            normalized.push(header2[0], header2[1]);
+        for (const header3 of headers) {
+          if (Array.isArray(header3) && header3.length === 2) {
+            normalized.push(header3[0], header3[1]);
           } else {
-            normalized.push(header2);
+            normalized.push(header3);
           }
         }
         return normalized;
@@ -36795,11 +41297,11 @@ var require_cache = __commonJS({
         throw new TypeError(`expected value.etag to be string, got ${typeof value.etag}`);
       }
     }
-    function parseCacheControlHeader(header2) {
+    function parseCacheControlHeader(header3) {
       const output = {};
       const invalidNumericDirectives = /* @__PURE__ */ new Set();
       const invalidNoArgumentDirectives = /* @__PURE__ */ new Set();
-      const directives = splitCacheControlHeaderValue(Array.isArray(header2) ? header2.join(",") : header2);
+      const directives = splitCacheControlHeaderValue(Array.isArray(header3) ? header3.join(",") : header3);
       for (let i = 0; i < directives.length; i++) {
         const directiveRecord = directives[i];
         const directive = directiveRecord.value.toLowerCase();
@@ -36987,8 +41489,8 @@ var require_cache = __commonJS({
         {}
       );
       const varyingHeaders = splitVaryHeader(varyHeader);
-      for (const header2 of varyingHeaders) {
-        const trimmedHeader = trimOWS(header2).toLowerCase();
+      for (const header3 of varyingHeaders) {
+        const trimmedHeader = trimOWS(header3).toLowerCase();
         if (trimmedHeader.length === 0) {
           continue;
         }
@@ -37042,11 +41544,11 @@ var require_cache = __commonJS({
       const headers = {};
       if (cacheKey.headers) {
         const sortedHeaders = Object.keys(cacheKey.headers).sort();
-        for (const header2 of sortedHeaders) {
-          if (excludeHeaders?.has(header2.toLowerCase())) {
+        for (const header3 of sortedHeaders) {
+          if (excludeHeaders?.has(header3.toLowerCase())) {
             continue;
           }
-          headers[header2] = cacheKey.headers[header2];
+          headers[header3] = cacheKey.headers[header3];
         }
       }
       return JSON.stringify([cacheKey.origin, cacheKey.method, cacheKey.path, headers]);
@@ -37073,83 +41575,83 @@ var require_cache = __commonJS({
 var require_date = __commonJS({
   "node_modules/undici/lib/util/date.js"(exports, module) {
     "use strict";
-    function parseHttpDate(date) {
-      switch (date[3]) {
+    function parseHttpDate(date2) {
+      switch (date2[3]) {
         case ",":
-          return parseImfDate(date);
+          return parseImfDate(date2);
         case " ":
-          return parseAscTimeDate(date);
+          return parseAscTimeDate(date2);
         default:
-          return parseRfc850Date(date);
+          return parseRfc850Date(date2);
       }
     }
-    function makeDate(year, monthIdx, day, hour, minute, second, weekday) {
-      const result = new Date(Date.UTC(year, monthIdx, day, hour, minute, second));
-      if (year >= 0 && year <= 99) {
-        result.setUTCFullYear(year);
+    function makeDate(year2, monthIdx, day, hour, minute, second, weekday) {
+      const result = new Date(Date.UTC(year2, monthIdx, day, hour, minute, second));
+      if (year2 >= 0 && year2 <= 99) {
+        result.setUTCFullYear(year2);
       }
-      return result.getUTCFullYear() === year && result.getUTCMonth() === monthIdx && result.getUTCDate() === day && result.getUTCHours() === hour && result.getUTCMinutes() === minute && result.getUTCSeconds() === second && result.getUTCDay() === weekday ? result : void 0;
+      return result.getUTCFullYear() === year2 && result.getUTCMonth() === monthIdx && result.getUTCDate() === day && result.getUTCHours() === hour && result.getUTCMinutes() === minute && result.getUTCSeconds() === second && result.getUTCDay() === weekday ? result : void 0;
     }
-    function parseImfDate(date) {
-      if (date.length !== 29 || date[4] !== " " || date[7] !== " " || date[11] !== " " || date[16] !== " " || date[19] !== ":" || date[22] !== ":" || date[25] !== " " || date[26] !== "G" || date[27] !== "M" || date[28] !== "T") {
+    function parseImfDate(date2) {
+      if (date2.length !== 29 || date2[4] !== " " || date2[7] !== " " || date2[11] !== " " || date2[16] !== " " || date2[19] !== ":" || date2[22] !== ":" || date2[25] !== " " || date2[26] !== "G" || date2[27] !== "M" || date2[28] !== "T") {
         return void 0;
       }
       let weekday = -1;
-      if (date[0] === "S" && date[1] === "u" && date[2] === "n") {
+      if (date2[0] === "S" && date2[1] === "u" && date2[2] === "n") {
         weekday = 0;
-      } else if (date[0] === "M" && date[1] === "o" && date[2] === "n") {
+      } else if (date2[0] === "M" && date2[1] === "o" && date2[2] === "n") {
         weekday = 1;
-      } else if (date[0] === "T" && date[1] === "u" && date[2] === "e") {
+      } else if (date2[0] === "T" && date2[1] === "u" && date2[2] === "e") {
         weekday = 2;
-      } else if (date[0] === "W" && date[1] === "e" && date[2] === "d") {
+      } else if (date2[0] === "W" && date2[1] === "e" && date2[2] === "d") {
         weekday = 3;
-      } else if (date[0] === "T" && date[1] === "h" && date[2] === "u") {
+      } else if (date2[0] === "T" && date2[1] === "h" && date2[2] === "u") {
         weekday = 4;
-      } else if (date[0] === "F" && date[1] === "r" && date[2] === "i") {
+      } else if (date2[0] === "F" && date2[1] === "r" && date2[2] === "i") {
         weekday = 5;
-      } else if (date[0] === "S" && date[1] === "a" && date[2] === "t") {
+      } else if (date2[0] === "S" && date2[1] === "a" && date2[2] === "t") {
         weekday = 6;
       } else {
         return void 0;
       }
       let day = 0;
-      if (date[5] === "0") {
-        const code = date.charCodeAt(6);
-        if (code < 49 || code > 57) {
+      if (date2[5] === "0") {
+        const code2 = date2.charCodeAt(6);
+        if (code2 < 49 || code2 > 57) {
           return void 0;
         }
-        day = code - 48;
+        day = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(5);
+        const code1 = date2.charCodeAt(5);
         if (code1 < 49 || code1 > 51) {
           return void 0;
         }
-        const code2 = date.charCodeAt(6);
+        const code2 = date2.charCodeAt(6);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         day = (code1 - 48) * 10 + (code2 - 48);
       }
       let monthIdx = -1;
-      if (date[8] === "J" && date[9] === "a" && date[10] === "n") {
+      if (date2[8] === "J" && date2[9] === "a" && date2[10] === "n") {
         monthIdx = 0;
-      } else if (date[8] === "F" && date[9] === "e" && date[10] === "b") {
+      } else if (date2[8] === "F" && date2[9] === "e" && date2[10] === "b") {
         monthIdx = 1;
-      } else if (date[8] === "M" && date[9] === "a") {
-        if (date[10] === "r") {
+      } else if (date2[8] === "M" && date2[9] === "a") {
+        if (date2[10] === "r") {
           monthIdx = 2;
-        } else if (date[10] === "y") {
+        } else if (date2[10] === "y") {
           monthIdx = 4;
         } else {
           return void 0;
         }
-      } else if (date[8] === "J") {
-        if (date[9] === "a" && date[10] === "n") {
+      } else if (date2[8] === "J") {
+        if (date2[9] === "a" && date2[10] === "n") {
           monthIdx = 0;
-        } else if (date[9] === "u") {
-          if (date[10] === "n") {
+        } else if (date2[9] === "u") {
+          if (date2[10] === "n") {
             monthIdx = 5;
-          } else if (date[10] === "l") {
+          } else if (date2[10] === "l") {
             monthIdx = 6;
           } else {
             return void 0;
@@ -37157,55 +41659,55 @@ var require_date = __commonJS({
         } else {
           return void 0;
         }
-      } else if (date[8] === "A") {
-        if (date[9] === "p" && date[10] === "r") {
+      } else if (date2[8] === "A") {
+        if (date2[9] === "p" && date2[10] === "r") {
           monthIdx = 3;
-        } else if (date[9] === "u" && date[10] === "g") {
+        } else if (date2[9] === "u" && date2[10] === "g") {
           monthIdx = 7;
         } else {
           return void 0;
         }
-      } else if (date[8] === "S" && date[9] === "e" && date[10] === "p") {
+      } else if (date2[8] === "S" && date2[9] === "e" && date2[10] === "p") {
         monthIdx = 8;
-      } else if (date[8] === "O" && date[9] === "c" && date[10] === "t") {
+      } else if (date2[8] === "O" && date2[9] === "c" && date2[10] === "t") {
         monthIdx = 9;
-      } else if (date[8] === "N" && date[9] === "o" && date[10] === "v") {
+      } else if (date2[8] === "N" && date2[9] === "o" && date2[10] === "v") {
         monthIdx = 10;
-      } else if (date[8] === "D" && date[9] === "e" && date[10] === "c") {
+      } else if (date2[8] === "D" && date2[9] === "e" && date2[10] === "c") {
         monthIdx = 11;
       } else {
         return void 0;
       }
-      const yearDigit1 = date.charCodeAt(12);
+      const yearDigit1 = date2.charCodeAt(12);
       if (yearDigit1 < 48 || yearDigit1 > 57) {
         return void 0;
       }
-      const yearDigit2 = date.charCodeAt(13);
+      const yearDigit2 = date2.charCodeAt(13);
       if (yearDigit2 < 48 || yearDigit2 > 57) {
         return void 0;
       }
-      const yearDigit3 = date.charCodeAt(14);
+      const yearDigit3 = date2.charCodeAt(14);
       if (yearDigit3 < 48 || yearDigit3 > 57) {
         return void 0;
       }
-      const yearDigit4 = date.charCodeAt(15);
+      const yearDigit4 = date2.charCodeAt(15);
       if (yearDigit4 < 48 || yearDigit4 > 57) {
         return void 0;
       }
-      const year = (yearDigit1 - 48) * 1e3 + (yearDigit2 - 48) * 100 + (yearDigit3 - 48) * 10 + (yearDigit4 - 48);
+      const year2 = (yearDigit1 - 48) * 1e3 + (yearDigit2 - 48) * 100 + (yearDigit3 - 48) * 10 + (yearDigit4 - 48);
       let hour = 0;
-      if (date[17] === "0") {
-        const code = date.charCodeAt(18);
-        if (code < 48 || code > 57) {
+      if (date2[17] === "0") {
+        const code2 = date2.charCodeAt(18);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        hour = code - 48;
+        hour = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(17);
+        const code1 = date2.charCodeAt(17);
         if (code1 < 48 || code1 > 50) {
           return void 0;
         }
-        const code2 = date.charCodeAt(18);
+        const code2 = date2.charCodeAt(18);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
@@ -37215,85 +41717,85 @@ var require_date = __commonJS({
         hour = (code1 - 48) * 10 + (code2 - 48);
       }
       let minute = 0;
-      if (date[20] === "0") {
-        const code = date.charCodeAt(21);
-        if (code < 48 || code > 57) {
+      if (date2[20] === "0") {
+        const code2 = date2.charCodeAt(21);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        minute = code - 48;
+        minute = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(20);
+        const code1 = date2.charCodeAt(20);
         if (code1 < 48 || code1 > 53) {
           return void 0;
         }
-        const code2 = date.charCodeAt(21);
+        const code2 = date2.charCodeAt(21);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         minute = (code1 - 48) * 10 + (code2 - 48);
       }
       let second = 0;
-      if (date[23] === "0") {
-        const code = date.charCodeAt(24);
-        if (code < 48 || code > 57) {
+      if (date2[23] === "0") {
+        const code2 = date2.charCodeAt(24);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        second = code - 48;
+        second = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(23);
+        const code1 = date2.charCodeAt(23);
         if (code1 < 48 || code1 > 53) {
           return void 0;
         }
-        const code2 = date.charCodeAt(24);
+        const code2 = date2.charCodeAt(24);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         second = (code1 - 48) * 10 + (code2 - 48);
       }
-      return makeDate(year, monthIdx, day, hour, minute, second, weekday);
+      return makeDate(year2, monthIdx, day, hour, minute, second, weekday);
     }
-    function parseAscTimeDate(date) {
-      if (date.length !== 24 || date[7] !== " " || date[10] !== " " || date[19] !== " ") {
+    function parseAscTimeDate(date2) {
+      if (date2.length !== 24 || date2[7] !== " " || date2[10] !== " " || date2[19] !== " ") {
         return void 0;
       }
       let weekday = -1;
-      if (date[0] === "S" && date[1] === "u" && date[2] === "n") {
+      if (date2[0] === "S" && date2[1] === "u" && date2[2] === "n") {
         weekday = 0;
-      } else if (date[0] === "M" && date[1] === "o" && date[2] === "n") {
+      } else if (date2[0] === "M" && date2[1] === "o" && date2[2] === "n") {
         weekday = 1;
-      } else if (date[0] === "T" && date[1] === "u" && date[2] === "e") {
+      } else if (date2[0] === "T" && date2[1] === "u" && date2[2] === "e") {
         weekday = 2;
-      } else if (date[0] === "W" && date[1] === "e" && date[2] === "d") {
+      } else if (date2[0] === "W" && date2[1] === "e" && date2[2] === "d") {
         weekday = 3;
-      } else if (date[0] === "T" && date[1] === "h" && date[2] === "u") {
+      } else if (date2[0] === "T" && date2[1] === "h" && date2[2] === "u") {
         weekday = 4;
-      } else if (date[0] === "F" && date[1] === "r" && date[2] === "i") {
+      } else if (date2[0] === "F" && date2[1] === "r" && date2[2] === "i") {
         weekday = 5;
-      } else if (date[0] === "S" && date[1] === "a" && date[2] === "t") {
+      } else if (date2[0] === "S" && date2[1] === "a" && date2[2] === "t") {
         weekday = 6;
       } else {
         return void 0;
       }
       let monthIdx = -1;
-      if (date[4] === "J" && date[5] === "a" && date[6] === "n") {
+      if (date2[4] === "J" && date2[5] === "a" && date2[6] === "n") {
         monthIdx = 0;
-      } else if (date[4] === "F" && date[5] === "e" && date[6] === "b") {
+      } else if (date2[4] === "F" && date2[5] === "e" && date2[6] === "b") {
         monthIdx = 1;
-      } else if (date[4] === "M" && date[5] === "a") {
-        if (date[6] === "r") {
+      } else if (date2[4] === "M" && date2[5] === "a") {
+        if (date2[6] === "r") {
           monthIdx = 2;
-        } else if (date[6] === "y") {
+        } else if (date2[6] === "y") {
           monthIdx = 4;
         } else {
           return void 0;
         }
-      } else if (date[4] === "J") {
-        if (date[5] === "a" && date[6] === "n") {
+      } else if (date2[4] === "J") {
+        if (date2[5] === "a" && date2[6] === "n") {
           monthIdx = 0;
-        } else if (date[5] === "u") {
-          if (date[6] === "n") {
+        } else if (date2[5] === "u") {
+          if (date2[6] === "n") {
             monthIdx = 5;
-          } else if (date[6] === "l") {
+          } else if (date2[6] === "l") {
             monthIdx = 6;
           } else {
             return void 0;
@@ -37301,56 +41803,56 @@ var require_date = __commonJS({
         } else {
           return void 0;
         }
-      } else if (date[4] === "A") {
-        if (date[5] === "p" && date[6] === "r") {
+      } else if (date2[4] === "A") {
+        if (date2[5] === "p" && date2[6] === "r") {
           monthIdx = 3;
-        } else if (date[5] === "u" && date[6] === "g") {
+        } else if (date2[5] === "u" && date2[6] === "g") {
           monthIdx = 7;
         } else {
           return void 0;
         }
-      } else if (date[4] === "S" && date[5] === "e" && date[6] === "p") {
+      } else if (date2[4] === "S" && date2[5] === "e" && date2[6] === "p") {
         monthIdx = 8;
-      } else if (date[4] === "O" && date[5] === "c" && date[6] === "t") {
+      } else if (date2[4] === "O" && date2[5] === "c" && date2[6] === "t") {
         monthIdx = 9;
-      } else if (date[4] === "N" && date[5] === "o" && date[6] === "v") {
+      } else if (date2[4] === "N" && date2[5] === "o" && date2[6] === "v") {
         monthIdx = 10;
-      } else if (date[4] === "D" && date[5] === "e" && date[6] === "c") {
+      } else if (date2[4] === "D" && date2[5] === "e" && date2[6] === "c") {
         monthIdx = 11;
       } else {
         return void 0;
       }
       let day = 0;
-      if (date[8] === " ") {
-        const code = date.charCodeAt(9);
-        if (code < 49 || code > 57) {
+      if (date2[8] === " ") {
+        const code2 = date2.charCodeAt(9);
+        if (code2 < 49 || code2 > 57) {
           return void 0;
         }
-        day = code - 48;
+        day = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(8);
+        const code1 = date2.charCodeAt(8);
         if (code1 < 49 || code1 > 51) {
           return void 0;
         }
-        const code2 = date.charCodeAt(9);
+        const code2 = date2.charCodeAt(9);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         day = (code1 - 48) * 10 + (code2 - 48);
       }
       let hour = 0;
-      if (date[11] === "0") {
-        const code = date.charCodeAt(12);
-        if (code < 48 || code > 57) {
+      if (date2[11] === "0") {
+        const code2 = date2.charCodeAt(12);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        hour = code - 48;
+        hour = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(11);
+        const code1 = date2.charCodeAt(11);
         if (code1 < 48 || code1 > 50) {
           return void 0;
         }
-        const code2 = date.charCodeAt(12);
+        const code2 = date2.charCodeAt(12);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
@@ -37360,163 +41862,163 @@ var require_date = __commonJS({
         hour = (code1 - 48) * 10 + (code2 - 48);
       }
       let minute = 0;
-      if (date[14] === "0") {
-        const code = date.charCodeAt(15);
-        if (code < 48 || code > 57) {
+      if (date2[14] === "0") {
+        const code2 = date2.charCodeAt(15);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        minute = code - 48;
+        minute = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(14);
+        const code1 = date2.charCodeAt(14);
         if (code1 < 48 || code1 > 53) {
           return void 0;
         }
-        const code2 = date.charCodeAt(15);
+        const code2 = date2.charCodeAt(15);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         minute = (code1 - 48) * 10 + (code2 - 48);
       }
       let second = 0;
-      if (date[17] === "0") {
-        const code = date.charCodeAt(18);
-        if (code < 48 || code > 57) {
+      if (date2[17] === "0") {
+        const code2 = date2.charCodeAt(18);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        second = code - 48;
+        second = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(17);
+        const code1 = date2.charCodeAt(17);
         if (code1 < 48 || code1 > 53) {
           return void 0;
         }
-        const code2 = date.charCodeAt(18);
+        const code2 = date2.charCodeAt(18);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         second = (code1 - 48) * 10 + (code2 - 48);
       }
-      const yearDigit1 = date.charCodeAt(20);
+      const yearDigit1 = date2.charCodeAt(20);
       if (yearDigit1 < 48 || yearDigit1 > 57) {
         return void 0;
       }
-      const yearDigit2 = date.charCodeAt(21);
+      const yearDigit2 = date2.charCodeAt(21);
       if (yearDigit2 < 48 || yearDigit2 > 57) {
         return void 0;
       }
-      const yearDigit3 = date.charCodeAt(22);
+      const yearDigit3 = date2.charCodeAt(22);
       if (yearDigit3 < 48 || yearDigit3 > 57) {
         return void 0;
       }
-      const yearDigit4 = date.charCodeAt(23);
+      const yearDigit4 = date2.charCodeAt(23);
       if (yearDigit4 < 48 || yearDigit4 > 57) {
         return void 0;
       }
-      const year = (yearDigit1 - 48) * 1e3 + (yearDigit2 - 48) * 100 + (yearDigit3 - 48) * 10 + (yearDigit4 - 48);
-      return makeDate(year, monthIdx, day, hour, minute, second, weekday);
+      const year2 = (yearDigit1 - 48) * 1e3 + (yearDigit2 - 48) * 100 + (yearDigit3 - 48) * 10 + (yearDigit4 - 48);
+      return makeDate(year2, monthIdx, day, hour, minute, second, weekday);
     }
-    function parseRfc850Date(date) {
+    function parseRfc850Date(date2) {
       let commaIndex = -1;
       let weekday = -1;
-      if (date[0] === "S") {
-        if (date[1] === "u" && date[2] === "n" && date[3] === "d" && date[4] === "a" && date[5] === "y") {
+      if (date2[0] === "S") {
+        if (date2[1] === "u" && date2[2] === "n" && date2[3] === "d" && date2[4] === "a" && date2[5] === "y") {
           weekday = 0;
           commaIndex = 6;
-        } else if (date[1] === "a" && date[2] === "t" && date[3] === "u" && date[4] === "r" && date[5] === "d" && date[6] === "a" && date[7] === "y") {
+        } else if (date2[1] === "a" && date2[2] === "t" && date2[3] === "u" && date2[4] === "r" && date2[5] === "d" && date2[6] === "a" && date2[7] === "y") {
           weekday = 6;
           commaIndex = 8;
         }
-      } else if (date[0] === "M" && date[1] === "o" && date[2] === "n" && date[3] === "d" && date[4] === "a" && date[5] === "y") {
+      } else if (date2[0] === "M" && date2[1] === "o" && date2[2] === "n" && date2[3] === "d" && date2[4] === "a" && date2[5] === "y") {
         weekday = 1;
         commaIndex = 6;
-      } else if (date[0] === "T") {
-        if (date[1] === "u" && date[2] === "e" && date[3] === "s" && date[4] === "d" && date[5] === "a" && date[6] === "y") {
+      } else if (date2[0] === "T") {
+        if (date2[1] === "u" && date2[2] === "e" && date2[3] === "s" && date2[4] === "d" && date2[5] === "a" && date2[6] === "y") {
           weekday = 2;
           commaIndex = 7;
-        } else if (date[1] === "h" && date[2] === "u" && date[3] === "r" && date[4] === "s" && date[5] === "d" && date[6] === "a" && date[7] === "y") {
+        } else if (date2[1] === "h" && date2[2] === "u" && date2[3] === "r" && date2[4] === "s" && date2[5] === "d" && date2[6] === "a" && date2[7] === "y") {
           weekday = 4;
           commaIndex = 8;
         }
-      } else if (date[0] === "W" && date[1] === "e" && date[2] === "d" && date[3] === "n" && date[4] === "e" && date[5] === "s" && date[6] === "d" && date[7] === "a" && date[8] === "y") {
+      } else if (date2[0] === "W" && date2[1] === "e" && date2[2] === "d" && date2[3] === "n" && date2[4] === "e" && date2[5] === "s" && date2[6] === "d" && date2[7] === "a" && date2[8] === "y") {
         weekday = 3;
         commaIndex = 9;
-      } else if (date[0] === "F" && date[1] === "r" && date[2] === "i" && date[3] === "d" && date[4] === "a" && date[5] === "y") {
+      } else if (date2[0] === "F" && date2[1] === "r" && date2[2] === "i" && date2[3] === "d" && date2[4] === "a" && date2[5] === "y") {
         weekday = 5;
         commaIndex = 6;
       } else {
         return void 0;
       }
-      if (date[commaIndex] !== "," || date.length - commaIndex - 1 !== 23 || date[commaIndex + 1] !== " " || date[commaIndex + 4] !== "-" || date[commaIndex + 8] !== "-" || date[commaIndex + 11] !== " " || date[commaIndex + 14] !== ":" || date[commaIndex + 17] !== ":" || date[commaIndex + 20] !== " " || date[commaIndex + 21] !== "G" || date[commaIndex + 22] !== "M" || date[commaIndex + 23] !== "T") {
+      if (date2[commaIndex] !== "," || date2.length - commaIndex - 1 !== 23 || date2[commaIndex + 1] !== " " || date2[commaIndex + 4] !== "-" || date2[commaIndex + 8] !== "-" || date2[commaIndex + 11] !== " " || date2[commaIndex + 14] !== ":" || date2[commaIndex + 17] !== ":" || date2[commaIndex + 20] !== " " || date2[commaIndex + 21] !== "G" || date2[commaIndex + 22] !== "M" || date2[commaIndex + 23] !== "T") {
         return void 0;
       }
       let day = 0;
-      if (date[commaIndex + 2] === "0") {
-        const code = date.charCodeAt(commaIndex + 3);
-        if (code < 49 || code > 57) {
+      if (date2[commaIndex + 2] === "0") {
+        const code2 = date2.charCodeAt(commaIndex + 3);
+        if (code2 < 49 || code2 > 57) {
           return void 0;
         }
-        day = code - 48;
+        day = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(commaIndex + 2);
+        const code1 = date2.charCodeAt(commaIndex + 2);
         if (code1 < 49 || code1 > 51) {
           return void 0;
         }
-        const code2 = date.charCodeAt(commaIndex + 3);
+        const code2 = date2.charCodeAt(commaIndex + 3);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         day = (code1 - 48) * 10 + (code2 - 48);
       }
       let monthIdx = -1;
-      if (date[commaIndex + 5] === "J" && date[commaIndex + 6] === "a" && date[commaIndex + 7] === "n") {
+      if (date2[commaIndex + 5] === "J" && date2[commaIndex + 6] === "a" && date2[commaIndex + 7] === "n") {
         monthIdx = 0;
-      } else if (date[commaIndex + 5] === "F" && date[commaIndex + 6] === "e" && date[commaIndex + 7] === "b") {
+      } else if (date2[commaIndex + 5] === "F" && date2[commaIndex + 6] === "e" && date2[commaIndex + 7] === "b") {
         monthIdx = 1;
-      } else if (date[commaIndex + 5] === "M" && date[commaIndex + 6] === "a" && date[commaIndex + 7] === "r") {
+      } else if (date2[commaIndex + 5] === "M" && date2[commaIndex + 6] === "a" && date2[commaIndex + 7] === "r") {
         monthIdx = 2;
-      } else if (date[commaIndex + 5] === "A" && date[commaIndex + 6] === "p" && date[commaIndex + 7] === "r") {
+      } else if (date2[commaIndex + 5] === "A" && date2[commaIndex + 6] === "p" && date2[commaIndex + 7] === "r") {
         monthIdx = 3;
-      } else if (date[commaIndex + 5] === "M" && date[commaIndex + 6] === "a" && date[commaIndex + 7] === "y") {
+      } else if (date2[commaIndex + 5] === "M" && date2[commaIndex + 6] === "a" && date2[commaIndex + 7] === "y") {
         monthIdx = 4;
-      } else if (date[commaIndex + 5] === "J" && date[commaIndex + 6] === "u" && date[commaIndex + 7] === "n") {
+      } else if (date2[commaIndex + 5] === "J" && date2[commaIndex + 6] === "u" && date2[commaIndex + 7] === "n") {
         monthIdx = 5;
-      } else if (date[commaIndex + 5] === "J" && date[commaIndex + 6] === "u" && date[commaIndex + 7] === "l") {
+      } else if (date2[commaIndex + 5] === "J" && date2[commaIndex + 6] === "u" && date2[commaIndex + 7] === "l") {
         monthIdx = 6;
-      } else if (date[commaIndex + 5] === "A" && date[commaIndex + 6] === "u" && date[commaIndex + 7] === "g") {
+      } else if (date2[commaIndex + 5] === "A" && date2[commaIndex + 6] === "u" && date2[commaIndex + 7] === "g") {
         monthIdx = 7;
-      } else if (date[commaIndex + 5] === "S" && date[commaIndex + 6] === "e" && date[commaIndex + 7] === "p") {
+      } else if (date2[commaIndex + 5] === "S" && date2[commaIndex + 6] === "e" && date2[commaIndex + 7] === "p") {
         monthIdx = 8;
-      } else if (date[commaIndex + 5] === "O" && date[commaIndex + 6] === "c" && date[commaIndex + 7] === "t") {
+      } else if (date2[commaIndex + 5] === "O" && date2[commaIndex + 6] === "c" && date2[commaIndex + 7] === "t") {
         monthIdx = 9;
-      } else if (date[commaIndex + 5] === "N" && date[commaIndex + 6] === "o" && date[commaIndex + 7] === "v") {
+      } else if (date2[commaIndex + 5] === "N" && date2[commaIndex + 6] === "o" && date2[commaIndex + 7] === "v") {
         monthIdx = 10;
-      } else if (date[commaIndex + 5] === "D" && date[commaIndex + 6] === "e" && date[commaIndex + 7] === "c") {
+      } else if (date2[commaIndex + 5] === "D" && date2[commaIndex + 6] === "e" && date2[commaIndex + 7] === "c") {
         monthIdx = 11;
       } else {
         return void 0;
       }
-      const yearDigit1 = date.charCodeAt(commaIndex + 9);
+      const yearDigit1 = date2.charCodeAt(commaIndex + 9);
       if (yearDigit1 < 48 || yearDigit1 > 57) {
         return void 0;
       }
-      const yearDigit2 = date.charCodeAt(commaIndex + 10);
+      const yearDigit2 = date2.charCodeAt(commaIndex + 10);
       if (yearDigit2 < 48 || yearDigit2 > 57) {
         return void 0;
       }
-      let year = (yearDigit1 - 48) * 10 + (yearDigit2 - 48);
-      year += year < 70 ? 2e3 : 1900;
+      let year2 = (yearDigit1 - 48) * 10 + (yearDigit2 - 48);
+      year2 += year2 < 70 ? 2e3 : 1900;
       let hour = 0;
-      if (date[commaIndex + 12] === "0") {
-        const code = date.charCodeAt(commaIndex + 13);
-        if (code < 48 || code > 57) {
+      if (date2[commaIndex + 12] === "0") {
+        const code2 = date2.charCodeAt(commaIndex + 13);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        hour = code - 48;
+        hour = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(commaIndex + 12);
+        const code1 = date2.charCodeAt(commaIndex + 12);
         if (code1 < 48 || code1 > 50) {
           return void 0;
         }
-        const code2 = date.charCodeAt(commaIndex + 13);
+        const code2 = date2.charCodeAt(commaIndex + 13);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
@@ -37526,42 +42028,42 @@ var require_date = __commonJS({
         hour = (code1 - 48) * 10 + (code2 - 48);
       }
       let minute = 0;
-      if (date[commaIndex + 15] === "0") {
-        const code = date.charCodeAt(commaIndex + 16);
-        if (code < 48 || code > 57) {
+      if (date2[commaIndex + 15] === "0") {
+        const code2 = date2.charCodeAt(commaIndex + 16);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        minute = code - 48;
+        minute = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(commaIndex + 15);
+        const code1 = date2.charCodeAt(commaIndex + 15);
         if (code1 < 48 || code1 > 53) {
           return void 0;
         }
-        const code2 = date.charCodeAt(commaIndex + 16);
+        const code2 = date2.charCodeAt(commaIndex + 16);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         minute = (code1 - 48) * 10 + (code2 - 48);
       }
       let second = 0;
-      if (date[commaIndex + 18] === "0") {
-        const code = date.charCodeAt(commaIndex + 19);
-        if (code < 48 || code > 57) {
+      if (date2[commaIndex + 18] === "0") {
+        const code2 = date2.charCodeAt(commaIndex + 19);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        second = code - 48;
+        second = code2 - 48;
       } else {
-        const code1 = date.charCodeAt(commaIndex + 18);
+        const code1 = date2.charCodeAt(commaIndex + 18);
         if (code1 < 48 || code1 > 53) {
           return void 0;
         }
-        const code2 = date.charCodeAt(commaIndex + 19);
+        const code2 = date2.charCodeAt(commaIndex + 19);
         if (code2 < 48 || code2 > 57) {
           return void 0;
         }
         second = (code1 - 48) * 10 + (code2 - 48);
       }
-      return makeDate(year, monthIdx, day, hour, minute, second, weekday);
+      return makeDate(year2, monthIdx, day, hour, minute, second, weekday);
     }
     module.exports = {
       parseHttpDate
@@ -38321,7 +42823,7 @@ var require_cache_handler = __commonJS({
 var require_memory_cache_store = __commonJS({
   "node_modules/undici/lib/cache/memory-cache-store.js"(exports, module) {
     "use strict";
-    var { Writable } = __require("node:stream");
+    var { Writable: Writable3 } = __require("node:stream");
     var { EventEmitter } = __require("node:events");
     var { assertCacheKey, assertCacheValue } = require_cache();
     var MemoryCacheStore = class extends EventEmitter {
@@ -38411,7 +42913,7 @@ var require_memory_cache_store = __commonJS({
         const topLevelKey = `${key.origin}:${key.path}`;
         const store = this;
         const entry = { ...key, ...val, body: [], size: 0 };
-        return new Writable({
+        return new Writable3({
           write(chunk, encoding, callback) {
             if (typeof chunk === "string") {
               chunk = Buffer.from(chunk, encoding);
@@ -38617,7 +43119,7 @@ var require_cache2 = __commonJS({
   "node_modules/undici/lib/interceptor/cache.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable } = __require("node:stream");
+    var { Readable: Readable6 } = __require("node:stream");
     var util = require_util2();
     var CacheHandler = require_cache_handler();
     var MemoryCacheStore = require_memory_cache_store();
@@ -38834,7 +43336,7 @@ var require_cache2 = __commonJS({
       return dispatch(opts, new CacheHandler(globalOpts, cacheKey, handler));
     }
     function sendCachedValue(handler, opts, result, age, context, isStale2) {
-      const stream = util.isStream(result.body) ? result.body : Readable.from(result.body ?? []);
+      const stream = util.isStream(result.body) ? result.body : Readable6.from(result.body ?? []);
       assert(!stream.destroyed, "stream should not be destroyed");
       assert(!stream.readableDidRead, "stream should not be readableDidRead");
       const controller = {
@@ -39216,7 +43718,7 @@ var require_decompress = __commonJS({
         }
       });
     }
-    var warningEmitted = (
+    var warningEmitted2 = (
       /** @type {boolean} */
       false
     );
@@ -39581,12 +44083,12 @@ var require_decompress = __commonJS({
       }
     };
     function createDecompressInterceptor(options = {}) {
-      if (!warningEmitted) {
+      if (!warningEmitted2) {
         process.emitWarning(
           "DecompressInterceptor is experimental and subject to change",
           "ExperimentalWarning"
         );
-        warningEmitted = true;
+        warningEmitted2 = true;
       }
       return (dispatch) => {
         return (opts, handler) => {
@@ -40079,7 +44581,7 @@ var require_deduplicate = __commonJS({
 var require_sqlite_cache_store = __commonJS({
   "node_modules/undici/lib/cache/sqlite-cache-store.js"(exports, module) {
     "use strict";
-    var { Writable } = __require("node:stream");
+    var { Writable: Writable3 } = __require("node:stream");
     var { assertCacheKey, assertCacheValue } = require_cache();
     var DatabaseSync;
     var VERSION = 4;
@@ -40323,7 +44825,7 @@ var require_sqlite_cache_store = __commonJS({
         let size = 0;
         const body = [];
         const store = this;
-        return new Writable({
+        return new Writable3({
           decodeStrings: true,
           write(chunk, encoding, callback) {
             size += chunk.byteLength;
@@ -40402,8 +44904,8 @@ var require_sqlite_cache_store = __commonJS({
           let matches = true;
           if (value.vary) {
             const vary = JSON.parse(value.vary);
-            for (const header2 in vary) {
-              if (!headerValueEquals(headers[header2], vary[header2])) {
+            for (const header3 in vary) {
+              if (!headerValueEquals(headers[header3], vary[header3])) {
                 matches = false;
                 break;
               }
@@ -40453,8 +44955,8 @@ var require_headers = __commonJS({
     var { webidl } = require_webidl();
     var assert = __require("node:assert");
     var util = __require("node:util");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -40466,14 +44968,14 @@ var require_headers = __commonJS({
     function fill(headers, object) {
       if (Array.isArray(object)) {
         for (let i = 0; i < object.length; ++i) {
-          const header2 = object[i];
-          if (header2.length !== 2) {
+          const header3 = object[i];
+          if (header3.length !== 2) {
             throw webidl.errors.exception({
               header: "Headers constructor",
-              message: `expected name/value pair to be length 2, found ${header2.length}.`
+              message: `expected name/value pair to be length 2, found ${header3.length}.`
             });
           }
-          appendHeader(headers, header2[0], header2[1]);
+          appendHeader(headers, header3[0], header3[1]);
         }
       } else if (typeof object === "object" && object !== null) {
         const keys = Object.keys(object);
@@ -42086,10 +46588,10 @@ var require_subresource_integrity = __commonJS({
     var { runtimeFeatures } = require_runtime_features();
     var { asciiLowercase } = require_infra();
     var validSRIHashAlgorithmTokenSet = /* @__PURE__ */ new Map([["sha256", 0], ["sha384", 1], ["sha512", 2]]);
-    var crypto;
+    var crypto2;
     if (runtimeFeatures.has("crypto")) {
-      crypto = __require("node:crypto");
-      const cryptoHashes = crypto.getHashes();
+      crypto2 = __require("node:crypto");
+      const cryptoHashes = crypto2.getHashes();
       if (cryptoHashes.length === 0) {
         validSRIHashAlgorithmTokenSet.clear();
       }
@@ -42177,7 +46679,7 @@ var require_subresource_integrity = __commonJS({
       return result;
     }
     var applyAlgorithmToBytes = (algorithm, bytes) => {
-      return crypto.hash(algorithm, bytes, "base64");
+      return crypto2.hash(algorithm, bytes, "base64");
     };
     function caseSensitiveMatch(actualValue, expectedValue) {
       let actualValueLength = actualValue.length;
@@ -42230,7 +46732,7 @@ var require_fetch = __commonJS({
     } = require_response();
     var { HeadersList } = require_headers();
     var { Request, cloneRequest, getRequestDispatcher, getRequestState } = require_request2();
-    var zlib = __require("node:zlib");
+    var zlib2 = __require("node:zlib");
     var {
       makePolicyContainer,
       clonePolicyContainer,
@@ -42275,7 +46777,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable, pipeline, finished, isErrored, isReadable } = __require("node:stream");
+    var { Readable: Readable6, pipeline, finished, isErrored, isReadable } = __require("node:stream");
     var { addAbortListener, bufferToLowerCasedHeaderName } = require_util2();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -43231,28 +47733,28 @@ var require_fetch = __commonJS({
                 for (let i = codings.length - 1; i >= 0; --i) {
                   const coding = codings[i].trim();
                   if (coding === "x-gzip" || coding === "gzip") {
-                    decoders.push(zlib.createGunzip({
+                    decoders.push(zlib2.createGunzip({
                       // Be less strict when decoding compressed responses, since sometimes
                       // servers send slightly invalid responses that are still accepted
                       // by common browsers.
                       // Always using Z_SYNC_FLUSH is what cURL does.
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "deflate") {
                     decoders.push(createInflate({
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "br") {
-                    decoders.push(zlib.createBrotliDecompress({
-                      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH
+                    decoders.push(zlib2.createBrotliDecompress({
+                      flush: zlib2.constants.BROTLI_OPERATION_FLUSH,
+                      finishFlush: zlib2.constants.BROTLI_OPERATION_FLUSH
                     }));
                   } else if (coding === "zstd" && hasZstd) {
-                    decoders.push(zlib.createZstdDecompress({
-                      flush: zlib.constants.ZSTD_e_continue,
-                      finishFlush: zlib.constants.ZSTD_e_end
+                    decoders.push(zlib2.createZstdDecompress({
+                      flush: zlib2.constants.ZSTD_e_continue,
+                      finishFlush: zlib2.constants.ZSTD_e_end
                     }));
                   } else {
                     decoders.length = 0;
@@ -43260,7 +47762,7 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable({ read: resume });
+              this.body = new Readable6({ read: resume });
               const onError = this.onError.bind(this);
               resolve({
                 status,
@@ -43372,10 +47874,10 @@ var require_util4 = __commonJS({
       const serializedB = URLSerializer(B, excludeFragment);
       return serializedA === serializedB;
     }
-    function getFieldValues(header2) {
-      assert(header2 !== null);
+    function getFieldValues(header3) {
+      assert(header3 !== null);
       const values = [];
-      for (let value of header2.split(",")) {
+      for (let value of header3.split(",")) {
         value = value.trim();
         if (isValidHeaderName(value)) {
           values.push(value);
@@ -44068,8 +48570,8 @@ var require_util5 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
-        const code = value.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+        const code2 = value.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -44077,26 +48579,26 @@ var require_util5 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -44112,31 +48614,31 @@ var require_util5 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code = value.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code2 = value.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code2 = path.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -44147,8 +48649,8 @@ var require_util5 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code = domain.charCodeAt(i);
-        if (code === 46) {
+        const code2 = domain.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -44158,10 +48660,10 @@ var require_util5 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -44196,11 +48698,11 @@ var require_util5 = __commonJS({
       "Dec"
     ];
     var IMFPaddedNumbers = Array(61).fill(0).map((_, i) => i.toString().padStart(2, "0"));
-    function toIMFDate(date) {
-      if (typeof date === "number") {
-        date = new Date(date);
+    function toIMFDate(date2) {
+      if (typeof date2 === "number") {
+        date2 = new Date(date2);
       }
-      return `${IMFDays[date.getUTCDay()]}, ${IMFPaddedNumbers[date.getUTCDate()]} ${IMFMonths[date.getUTCMonth()]} ${date.getUTCFullYear()} ${IMFPaddedNumbers[date.getUTCHours()]}:${IMFPaddedNumbers[date.getUTCMinutes()]}:${IMFPaddedNumbers[date.getUTCSeconds()]} GMT`;
+      return `${IMFDays[date2.getUTCDay()]}, ${IMFPaddedNumbers[date2.getUTCDate()]} ${IMFMonths[date2.getUTCMonth()]} ${date2.getUTCFullYear()} ${IMFPaddedNumbers[date2.getUTCHours()]}:${IMFPaddedNumbers[date2.getUTCMinutes()]}:${IMFPaddedNumbers[date2.getUTCSeconds()]} GMT`;
     }
     function validateCookieMaxAge(maxAge) {
       if (maxAge < 0) {
@@ -44282,20 +48784,20 @@ var require_parse = __commonJS({
     var { maxNameValuePairSize, maxAttributeValueSize } = require_constants4();
     var { isCTLExcludingHtab } = require_util5();
     var assert = __require("node:assert");
-    function parseSetCookie(header2) {
-      if (isCTLExcludingHtab(header2)) {
+    function parseSetCookie(header3) {
+      if (isCTLExcludingHtab(header3)) {
         return null;
       }
       let nameValuePair = "";
       let unparsedAttributes = "";
       let name = "";
       let value = "";
-      if (header2.includes(";")) {
+      if (header3.includes(";")) {
         const position = { position: 0 };
-        nameValuePair = collectASequenceOfCodePointsFast(";", header2, position);
-        unparsedAttributes = header2.slice(position.position);
+        nameValuePair = collectASequenceOfCodePointsFast(";", header3, position);
+        unparsedAttributes = header3.slice(position.position);
       } else {
-        nameValuePair = header2;
+        nameValuePair = header3;
       }
       if (!nameValuePair.includes("=")) {
         value = nameValuePair;
@@ -44908,37 +49410,37 @@ var require_util6 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function isControlFrame(opcode) {
       return opcode === opcodes.CLOSE || opcode === opcodes.PING || opcode === opcodes.PONG;
@@ -44999,9 +49501,9 @@ var require_util6 = __commonJS({
       }
       return urlRecord;
     }
-    function validateCloseCodeAndReason(code, reason3) {
-      if (code !== null) {
-        if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+    function validateCloseCodeAndReason(code2, reason3) {
+      if (code2 !== null) {
+        if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
           throw new DOMException("invalid code", "InvalidAccessError");
         }
       }
@@ -45165,8 +49667,8 @@ var require_connection = __commonJS({
     var { WebsocketFrameSend } = require_frame();
     var assert = __require("node:assert");
     var { runtimeFeatures } = require_runtime_features();
-    var crypto = runtimeFeatures.has("crypto") ? __require("node:crypto") : null;
-    var warningEmitted = false;
+    var crypto2 = runtimeFeatures.has("crypto") ? __require("node:crypto") : null;
+    var warningEmitted2 = false;
     function establishWebSocketConnection(url, protocols, client, handler, options) {
       const requestURL = url;
       requestURL.protocol = url.protocol === "ws:" ? "http:" : "https:";
@@ -45185,7 +49687,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers(options.headers));
         request.headersList = headersList;
       }
-      const keyValue = crypto.randomBytes(16).toString("base64");
+      const keyValue = crypto2.randomBytes(16).toString("base64");
       request.headersList.append("sec-websocket-key", keyValue, true);
       request.headersList.append("sec-websocket-version", "13", true);
       for (const protocol of protocols) {
@@ -45208,9 +49710,9 @@ var require_connection = __commonJS({
               return;
             }
           }
-          if (warningEmitted === false && response.socket?.session != null) {
+          if (warningEmitted2 === false && response.socket?.session != null) {
             process.emitWarning("WebSocket over HTTP2 is experimental, and subject to change.", "ExperimentalWarning");
-            warningEmitted = true;
+            warningEmitted2 = true;
           }
           if (protocols.length !== 0 && !response.headersList.get("Sec-WebSocket-Protocol")) {
             failHandshake(handler, response, 1002, "Server did not respond with sent protocols.");
@@ -45225,7 +49727,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto.hash("sha1", keyValue + uid, "base64");
+          const digest = crypto2.hash("sha1", keyValue + uid, "base64");
           if (secWSAccept !== digest) {
             failHandshake(handler, response, 1002, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -45256,28 +49758,28 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(object, code, reason3, validate = false) {
-      code ??= null;
+    function closeWebSocketConnection(object, code2, reason3, validate = false) {
+      code2 ??= null;
       reason3 ??= "";
-      if (validate) validateCloseCodeAndReason(code, reason3);
+      if (validate) validateCloseCodeAndReason(code2, reason3);
       if (isClosed(object.readyState) || isClosing(object.readyState)) {
       } else if (!isEstablished(object.readyState)) {
         failWebsocketConnection(object);
         object.readyState = states.CLOSING;
       } else if (!object.closeState.has(sentCloseFrameState.SENT) && !object.closeState.has(sentCloseFrameState.RECEIVED)) {
         const frame = new WebsocketFrameSend();
-        if (reason3.length !== 0 && code === null) {
-          code = 1e3;
+        if (reason3.length !== 0 && code2 === null) {
+          code2 = 1e3;
         }
-        assert(code === null || Number.isInteger(code));
-        if (code === null && reason3.length === 0) {
+        assert(code2 === null || Number.isInteger(code2));
+        if (code2 === null && reason3.length === 0) {
           frame.frameData = emptyBuffer;
-        } else if (code !== null && reason3 === null) {
+        } else if (code2 !== null && reason3 === null) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== null && reason3 !== null) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== null && reason3 !== null) {
           frame.frameData = Buffer.allocUnsafe(2 + Buffer.byteLength(reason3));
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason3, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -45289,15 +49791,15 @@ var require_connection = __commonJS({
         object.readyState = states.CLOSING;
       }
     }
-    function failHandshake(handler, response, code, reason3, cause) {
+    function failHandshake(handler, response, code2, reason3, cause) {
       if (response.socket?.session != null && !response.socket.destroyed) {
         response.socket.destroy();
       }
-      failWebsocketConnection(handler, code, reason3, cause);
+      failWebsocketConnection(handler, code2, reason3, cause);
     }
-    function failWebsocketConnection(handler, code, reason3, cause) {
+    function failWebsocketConnection(handler, code2, reason3, cause) {
       if (isEstablished(handler.readyState)) {
-        closeWebSocketConnection(handler, code, reason3, false);
+        closeWebSocketConnection(handler, code2, reason3, false);
       }
       handler.controller.abort();
       if (isConnecting(handler.readyState)) {
@@ -45400,7 +49902,7 @@ var require_permessage_deflate = __commonJS({
 var require_receiver = __commonJS({
   "node_modules/undici/lib/web/websocket/receiver.js"(exports, module) {
     "use strict";
-    var { Writable } = __require("node:stream");
+    var { Writable: Writable3 } = __require("node:stream");
     var assert = __require("node:assert");
     var { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = require_constants5();
     var {
@@ -45416,7 +49918,7 @@ var require_receiver = __commonJS({
     var { WebsocketFrameSend } = require_frame();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    var ByteParser = class extends Writable {
+    var ByteParser = class extends Writable3 {
       #buffers = [];
       #fragmentsBytes = 0;
       #byteOffset = 0;
@@ -45597,8 +50099,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error, data) => {
                     if (error) {
-                      const code = error instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnection(this.#handler, code, error.message);
+                      const code2 = error instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnection(this.#handler, code2, error.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -45695,11 +50197,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert(data.length !== 1);
-        let code;
+        let code2;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason3 = data.subarray(2);
@@ -45711,7 +50213,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason: reason3, error: false };
+        return { code: code2, reason: reason3, error: false };
       }
       /**
        * Parses control frames.
@@ -45726,8 +50228,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason: reason3 } = this.#info.closeInfo;
-            failWebsocketConnection(this.#handler, code, reason3);
+            const { code: code2, reason: reason3 } = this.#info.closeInfo;
+            failWebsocketConnection(this.#handler, code2, reason3);
             return false;
           }
           if (!this.#handler.closeState.has(sentCloseFrameState.SENT) && !this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
@@ -45835,9 +50337,9 @@ var require_sender = __commonJS({
       }
     };
     function createFrame(data, hint) {
-      return new WebsocketFrameSend(toBuffer2(data, hint)).createFrame(hint === sendHints.text ? opcodes.TEXT : opcodes.BINARY);
+      return new WebsocketFrameSend(toBuffer3(data, hint)).createFrame(hint === sendHints.text ? opcodes.TEXT : opcodes.BINARY);
     }
-    function toBuffer2(data, hint) {
+    function toBuffer3(data, hint) {
       switch (hint) {
         case sendHints.text:
         case sendHints.typedArray:
@@ -45855,7 +50357,7 @@ var require_sender = __commonJS({
 var require_websocket = __commonJS({
   "node_modules/undici/lib/web/websocket/websocket.js"(exports, module) {
     "use strict";
-    var { isArrayBuffer } = __require("node:util/types");
+    var { isArrayBuffer: isArrayBuffer2 } = __require("node:util/types");
     var { webidl } = require_webidl();
     var { URLSerializer } = require_data_url();
     var { environmentSettingsObject } = require_util3();
@@ -45985,18 +50487,18 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason3 = void 0) {
+      close(code2 = void 0, reason3 = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix, "code", webidl.attributes.Clamp);
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix, "code", webidl.attributes.Clamp);
         }
         if (reason3 !== void 0) {
           reason3 = webidl.converters.USVString(reason3);
         }
-        code ??= null;
+        code2 ??= null;
         reason3 ??= "";
-        closeWebSocketConnection(this.#handler, code, reason3, true);
+        closeWebSocketConnection(this.#handler, code2, reason3, true);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -46019,7 +50521,7 @@ var require_websocket = __commonJS({
           this.#sendQueue.add(buffer, () => {
             this.#bufferedAmount -= buffer.byteLength;
           }, sendHints.text);
-        } else if (isArrayBuffer(data)) {
+        } else if (isArrayBuffer2(data)) {
           this.#bufferedAmount += data.byteLength;
           this.#sendQueue.add(data, () => {
             this.#bufferedAmount -= data.byteLength;
@@ -46210,29 +50712,29 @@ var require_websocket = __commonJS({
        */
       #onSocketClose() {
         const wasClean = this.#handler.closeState.has(sentCloseFrameState.SENT) && this.#handler.closeState.has(sentCloseFrameState.RECEIVED);
-        let code = 1005;
+        let code2 = 1005;
         let reason3 = "";
         const result = this.#parser?.closingInfo;
         if (result && !result.error) {
-          code = result.code ?? 1005;
+          code2 = result.code ?? 1005;
           reason3 = result.reason;
         }
         this.#handler.readyState = states.CLOSED;
         if (!this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
-          code = 1006;
+          code2 = 1006;
           fireEvent("error", this, (type, init) => new ErrorEvent(type, init), {
             error: new TypeError(reason3)
           });
         }
         fireEvent("close", this, (type, init) => new CloseEvent(type, init), {
           wasClean,
-          code,
+          code: code2,
           reason: reason3
         });
         if (channels.close.hasSubscribers) {
           channels.close.publish({
             websocket: this,
-            code,
+            code: code2,
             reason: reason3
           });
         }
@@ -46377,13 +50879,13 @@ var require_websocketerror = __commonJS({
         } else if (init !== null) {
           init = webidl.converters.WebSocketCloseInfo(init);
         }
-        let code = init.closeCode ?? null;
+        let code2 = init.closeCode ?? null;
         const reason3 = init.reason ?? "";
-        validateCloseCodeAndReason(code, reason3);
-        if (reason3.length !== 0 && code === null) {
-          code = 1e3;
+        validateCloseCodeAndReason(code2, reason3);
+        if (reason3.length !== 0 && code2 === null) {
+          code2 = 1e3;
         }
-        this.#closeCode = code;
+        this.#closeCode = code2;
         this.#reason = reason3;
       }
       get closeCode() {
@@ -46397,9 +50899,9 @@ var require_websocketerror = __commonJS({
        * @param {number|null} code
        * @param {string} reason
        */
-      static createUnvalidatedWebSocketError(message, code, reason3) {
+      static createUnvalidatedWebSocketError(message, code2, reason3) {
         const error = new _WebSocketError(message, kConstruct);
-        error.#closeCode = code;
+        error.#closeCode = code2;
         error.#reason = reason3;
         return error;
       }
@@ -46557,9 +51059,9 @@ var require_websocketstream = __commonJS({
         if (closeInfo !== null) {
           closeInfo = webidl.converters.WebSocketCloseInfo(closeInfo);
         }
-        const code = closeInfo.closeCode ?? null;
+        const code2 = closeInfo.closeCode ?? null;
         const reason3 = closeInfo.reason;
-        closeWebSocketConnection(this.#handler, code, reason3, true);
+        closeWebSocketConnection(this.#handler, code2, reason3, true);
       }
       #write(chunk) {
         chunk = webidl.converters.WebSocketStreamWrite(chunk);
@@ -46654,33 +51156,33 @@ var require_websocketstream = __commonJS({
           this.#openedPromise.reject(new WebSocketError("Socket never opened"));
         }
         const result = this.#parser?.closingInfo;
-        let code = result?.code ?? 1005;
+        let code2 = result?.code ?? 1005;
         if (!this.#handler.closeState.has(sentCloseFrameState.SENT) && !this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
-          code = 1006;
+          code2 = 1006;
         }
         const reason3 = result?.reason == null ? "" : utf8DecodeBytes(Buffer.from(result.reason));
         if (wasClean) {
           this.#readableStreamController.close();
           this.#writableStreamController.error(new DOMException("A closed WebSocketStream cannot be written to", "InvalidStateError"));
           this.#closedPromise.resolve({
-            closeCode: code,
+            closeCode: code2,
             reason: reason3
           });
         } else {
-          const error = createUnvalidatedWebSocketError("unclean close", code, reason3);
+          const error = createUnvalidatedWebSocketError("unclean close", code2, reason3);
           this.#readableStreamController?.error(error);
           this.#writableStreamController?.error(error);
           this.#closedPromise.reject(error);
         }
       }
       #closeUsingReason(reason3) {
-        let code = null;
+        let code2 = null;
         let reasonString = "";
         if (webidl.is.WebSocketError(reason3)) {
-          code = reason3.closeCode;
+          code2 = reason3.closeCode;
           reasonString = reason3.reason;
         }
-        closeWebSocketConnection(this.#handler, code, reasonString);
+        closeWebSocketConnection(this.#handler, code2, reasonString);
       }
       //  To cancel a WebSocketStream stream given reason , close using reason giving stream and reason .
       #cancel(reason3) {
@@ -46763,7 +51265,7 @@ var require_eventsource_stream = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
-    var COLON = 58;
+    var COLON2 = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
@@ -46948,7 +51450,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -47483,7 +51985,7 @@ var require_eventsource = __commonJS({
 var require_undici = __commonJS({
   "node_modules/undici/index.js"(exports, module) {
     "use strict";
-    var Client = require_client();
+    var Client2 = require_client();
     var Dispatcher = require_dispatcher();
     var Pool = require_pool();
     var BalancedPool = require_balanced_pool();
@@ -47511,7 +52013,7 @@ var require_undici = __commonJS({
     var RedirectHandler = require_redirect_handler();
     Object.assign(Dispatcher.prototype, api);
     module.exports.Dispatcher = Dispatcher;
-    module.exports.Client = Client;
+    module.exports.Client = Client2;
     module.exports.Pool = Pool;
     module.exports.BalancedPool = BalancedPool;
     module.exports.RoundRobinPool = RoundRobinPool;
@@ -47678,8 +52180,8 @@ ${captureLines}` : capture.stack;
 function packageVersion() {
   if (cachedVersion === void 0) {
     try {
-      const { readFileSync: readFileSync3 } = process.getBuiltinModule("node:fs");
-      const pkg = JSON.parse(readFileSync3(new URL("../../package.json", import.meta.url), "utf8"));
+      const { readFileSync: readFileSync4 } = process.getBuiltinModule("node:fs");
+      const pkg = JSON.parse(readFileSync4(new URL("../../package.json", import.meta.url), "utf8"));
       cachedVersion = typeof pkg.version === "string" ? pkg.version : "0.0.0";
     } catch {
       cachedVersion = "0.0.0";
@@ -47689,6 +52191,11 @@ function packageVersion() {
 }
 function userAgent(version = packageVersion()) {
   return `rolesanywhere-signing-helper/${version} (node/${process.versions.node}; ${process.platform}; ${process.arch})`;
+}
+function proxySettingFor(url, proxy) {
+  if (isLoopbackHost(url.hostname)) return void 0;
+  if (url.protocol === "https:" && proxy.httpsProxy !== "") return "httpsProxy";
+  return proxy.httpProxy !== "" ? "httpProxy" : void 0;
 }
 async function createDefaultDispatcher(cfg) {
   const { EnvHttpProxyAgent } = await Promise.resolve().then(() => __toESM(require_undici(), 1));
@@ -47711,313 +52218,64 @@ async function createDefaultDispatcher(cfg) {
   };
   return new EnvHttpProxyAgent(options);
 }
-var cachedVersion;
-var init_transport = __esm({
-  "src/session/transport.ts"() {
-    "use strict";
-    cachedVersion = true ? "0.1.0" : void 0;
-  }
-});
-
-// src/session/http1.ts
-function encodeRequestHead(method, target, headers) {
-  let head = `${method} ${target} HTTP/1.1\r
-`;
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) throw new TypeError(`invalid HTTP header name: ${JSON.stringify(name)}`);
-    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) throw new TypeError(`invalid value for HTTP header ${name}`);
-    head += `${name}: ${value}\r
-`;
-  }
-  return `${head}\r
-`;
-}
-function malformed2(detail) {
-  return new Http1ParseError(`malformed HTTP response: ${detail}`, "ERR_HTTP1_MALFORMED");
-}
-function findHeadEnd(buf) {
-  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) {
-    const headEnd = i > 0 && buf[i - 1] === 13 ? i - 1 : i;
-    if (buf[i + 1] === 10) return { headEnd, bodyStart: i + 2 };
-    if (buf[i + 1] === 13 && buf[i + 2] === 10) return { headEnd, bodyStart: i + 3 };
-  }
-  return void 0;
-}
-function framingOf(status, headers) {
-  if (status === 204 || status === 304) return { kind: "length", remaining: 0 };
-  const te = headers["transfer-encoding"];
-  if (typeof te === "string") {
-    const codings = te.split(",").map((c) => c.trim().toLowerCase());
-    if (codings[codings.length - 1] === "chunked") return { kind: "chunked" };
-    return { kind: "close" };
-  }
-  const cl = headers["content-length"];
-  if (typeof cl === "string") {
-    const values = new Set(cl.split(",").map((v) => v.trim()));
-    const [only] = values;
-    if (values.size !== 1 || only === void 0 || !/^[0-9]{1,15}$/.test(only)) throw malformed2(`bad Content-Length: ${JSON.stringify(cl.slice(0, 40))}`);
-    return { kind: "length", remaining: Number(only) };
-  }
-  return { kind: "close" };
-}
-var Http1ParseError, TOKEN, HEADER_NAME, HEADER_LINE, STATUS_LINE, Http1ResponseParser;
-var init_http1 = __esm({
-  "src/session/http1.ts"() {
-    "use strict";
-    Http1ParseError = class extends Error {
-      constructor(message, code) {
-        super(message);
-        this.code = code;
-        this.name = "Http1ParseError";
-      }
-      code;
-    };
-    TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-    HEADER_NAME = new RegExp(`^${TOKEN}$`);
-    HEADER_LINE = new RegExp(`^(${TOKEN}):[ \\t]*(.*?)[ \\t]*$`);
-    STATUS_LINE = /^HTTP\/1\.[01] ([1-9][0-9]{2})(?: [^\r\n]*)?$/;
-    Http1ResponseParser = class {
-      maxHead;
-      maxBody;
-      buffer = Buffer.alloc(0);
-      /** Head bytes received before the blank line that ends the head: kept in pieces, joined once (linear in the head's size). */
-      headPieces = [];
-      headLength = 0;
-      /** The last bytes of the head so far, to find a blank line split across pieces. */
-      headTail = Buffer.alloc(0);
-      status = 0;
-      headers = {};
-      framing;
-      bodyParts = [];
-      bodySize = 0;
-      /** Chunked coding: bytes left in the current chunk; -1 between chunks; -2 in the trailers. */
-      chunkLeft = -1;
-      done;
-      constructor(opts = {}) {
-        this.maxHead = opts.maxHeadBytes ?? 64 * 1024;
-        this.maxBody = opts.maxBodyBytes ?? 1024 * 1024;
-      }
-      /** Adds received bytes; returns the response once it is complete (later bytes are ignored). */
-      push(data) {
-        if (this.done) return this.done;
-        if (this.framing === void 0) {
-          if (!this.collectHead(Buffer.from(data))) return void 0;
-        } else {
-          this.buffer = this.buffer.length === 0 ? Buffer.from(data) : Buffer.concat([this.buffer, data]);
-        }
-        for (; ; ) {
-          if (this.framing === void 0) {
-            if (!this.parseHead()) {
-              const rest = this.buffer;
-              this.buffer = Buffer.alloc(0);
-              this.collectHead(rest);
-              return void 0;
-            }
-            continue;
-          }
-          return this.parseBody();
-        }
-      }
-      /**
-       * Adds head bytes; true once a blank line has arrived (the head bytes are then
-       * joined into the buffer). Looks only at the new bytes and the three before
-       * them, so a head sent a byte at a time costs linear, not quadratic, time.
-       */
-      collectHead(data) {
-        if (data.length === 0) return false;
-        this.headPieces.push(data);
-        this.headLength += data.length;
-        const window2 = this.headTail.length > 0 ? Buffer.concat([this.headTail, data]) : data;
-        if (window2.indexOf("\n\n") < 0 && window2.indexOf("\n\r\n") < 0) {
-          if (this.headLength > this.maxHead + 3) throw new Http1ParseError(`response headers larger than ${this.maxHead} bytes`, "ERR_HTTP1_HEADERS_TOO_LARGE");
-          this.headTail = Buffer.from(window2.subarray(Math.max(0, window2.length - 3)));
-          return false;
-        }
-        this.buffer = this.headPieces.length === 1 ? data : Buffer.concat(this.headPieces);
-        this.headPieces = [];
-        this.headLength = 0;
-        this.headTail = Buffer.alloc(0);
-        return true;
-      }
-      /** The peer closed the connection: completes a close-delimited body, else throws. */
-      end() {
-        if (this.done) return this.done;
-        if (this.framing?.kind === "close") return this.finish(false);
-        const message = this.framing === void 0 ? "socket hang up" : "the connection closed before the end of the response body";
-        throw Object.assign(new Error(message), { code: "ECONNRESET" });
-      }
-      /** Parses one head from the buffer; false when more bytes are needed. */
-      parseHead() {
-        const end = findHeadEnd(this.buffer);
-        if (end === void 0) return false;
-        if (end.headEnd > this.maxHead) throw new Http1ParseError(`response headers larger than ${this.maxHead} bytes`, "ERR_HTTP1_HEADERS_TOO_LARGE");
-        const lines = this.buffer.subarray(0, end.headEnd).toString("latin1").split(/\r?\n/);
-        this.buffer = this.buffer.subarray(end.bodyStart);
-        const statusLine = STATUS_LINE.exec(lines[0] ?? "");
-        if (!statusLine) throw malformed2(`not an HTTP/1.x status line: ${JSON.stringify((lines[0] ?? "").slice(0, 60))}`);
-        const status = Number(statusLine[1]);
-        const headers = /* @__PURE__ */ Object.create(null);
-        for (const line of lines.slice(1)) {
-          const m = HEADER_LINE.exec(line);
-          if (!m) throw malformed2(`bad header line: ${JSON.stringify(line.slice(0, 60))}`);
-          const name = m[1].toLowerCase();
-          const value = m[2];
-          const prev = headers[name];
-          if (name === "set-cookie") headers[name] = [...prev ?? [], value];
-          else headers[name] = prev === void 0 ? value : `${prev}, ${value}`;
-        }
-        if (status < 200 && status !== 101) return true;
-        if (status === 101) throw malformed2("unexpected 101 Switching Protocols");
-        this.status = status;
-        this.headers = headers;
-        this.framing = framingOf(status, headers);
-        return true;
-      }
-      parseBody() {
-        const f = this.framing;
-        if (f.kind === "close") {
-          if (this.take(this.buffer)) return this.finish(true);
-          this.buffer = Buffer.alloc(0);
-          return void 0;
-        }
-        if (f.kind === "length") {
-          const part = this.buffer.subarray(0, f.remaining);
-          f.remaining -= part.length;
-          this.buffer = Buffer.alloc(0);
-          if (this.take(part)) return this.finish(true);
-          return f.remaining === 0 ? this.finish(false) : void 0;
-        }
-        return this.parseChunks();
-      }
-      parseChunks() {
-        for (; ; ) {
-          if (this.chunkLeft > 0) {
-            const part = this.buffer.subarray(0, this.chunkLeft);
-            this.buffer = this.buffer.subarray(part.length);
-            this.chunkLeft -= part.length;
-            if (this.take(part)) return this.finish(true);
-            if (this.chunkLeft > 0) return void 0;
-            this.chunkLeft = 0;
-          }
-          if (this.chunkLeft === 0) {
-            if (this.buffer.length < 2) return void 0;
-            if (this.buffer[0] === 13 && this.buffer[1] === 10) this.buffer = this.buffer.subarray(2);
-            else if (this.buffer[0] === 10) this.buffer = this.buffer.subarray(1);
-            else throw malformed2("chunk data longer than its size");
-            this.chunkLeft = -1;
-          }
-          const nl = this.buffer.indexOf(10);
-          if (nl < 0) {
-            if (this.buffer.length > 4096) throw malformed2("chunk size line too long");
-            return void 0;
-          }
-          const line = this.buffer.subarray(0, nl).toString("latin1").replace(/\r$/, "");
-          this.buffer = this.buffer.subarray(nl + 1);
-          if (this.chunkLeft === -2) {
-            if (line === "") return this.finish(false);
-            continue;
-          }
-          const size = /^0*([0-9A-Fa-f]{1,8})[ \t]*(?:;.*)?$/.exec(line);
-          if (!size) throw malformed2(`bad chunk size line: ${JSON.stringify(line.slice(0, 40))}`);
-          this.chunkLeft = Number.parseInt(size[1], 16);
-          if (this.chunkLeft === 0) this.chunkLeft = -2;
-        }
-      }
-      /** Keeps body bytes; true when the body limit is passed (the parse then ends). */
-      take(part) {
-        if (part.length === 0) return false;
-        const room = this.maxBody + 1 - this.bodySize;
-        const kept = part.length > room ? part.subarray(0, room) : part;
-        this.bodyParts.push(Buffer.from(kept));
-        this.bodySize += kept.length;
-        return this.bodySize > this.maxBody;
-      }
-      finish(truncated) {
-        this.done = { statusCode: this.status, headers: this.headers, body: Buffer.concat(this.bodyParts), truncated };
-        return this.done;
-      }
-    };
-  }
-});
-
-// src/session/node-transport.ts
 function directRequest(req) {
   const url = new URL(req.url);
   const secure = url.protocol === "https:";
   if (!secure && url.protocol !== "http:") return Promise.reject(new TypeError(`unsupported URL scheme ${url.protocol}`));
-  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const port = url.port === "" ? secure ? 443 : 80 : Number(url.port);
   const body = Buffer.from(req.body, "utf8");
-  const headers = { ...req.headers };
-  headers.host ??= url.host;
-  headers["content-length"] = String(body.length);
-  headers.connection ??= "close";
-  let head;
-  try {
-    head = encodeRequestHead(req.method, `${url.pathname}${url.search}`, headers);
-  } catch (err) {
-    return Promise.reject(err);
-  }
   return new Promise((resolve, reject) => {
-    const parser = new Http1ResponseParser({ maxBodyBytes: req.maxBodyBytes });
-    let socket;
-    if (secure) {
-      const { connect } = process.getBuiltinModule("node:tls");
-      const { isIP } = process.getBuiltinModule("node:net");
-      socket = connect({
-        host,
-        port,
-        // SNI takes names only (an IP address there is deprecated).
-        ...isIP(host) === 0 ? { servername: host } : {},
-        rejectUnauthorized: req.tls.rejectUnauthorized,
-        minVersion: "TLSv1.2",
-        ALPNProtocols: ["http/1.1"],
-        ...req.tls.ca !== void 0 ? { ca: req.tls.ca } : {}
-      });
-    } else {
-      socket = process.getBuiltinModule("node:net").connect({ host, port });
-    }
     let settled = false;
-    const settle = (err, res, truncated = false) => {
+    const settle = (err, res) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (err !== void 0 || truncated) {
-        socket.destroy();
-        if (err !== void 0) reject(err);
-        else resolve(res);
-        return;
+      if (err !== void 0) {
+        request?.destroy();
+        reject(err);
+      } else {
+        resolve(res);
       }
-      socket.removeAllListeners("data");
-      socket.on("data", () => socket.destroy());
-      const linger = setTimeout(() => socket.destroy(), LINGER_MS);
-      linger.unref();
-      socket.once("close", () => clearTimeout(linger));
-      socket.unref();
-      resolve(res);
     };
-    const complete = (r) => settle(void 0, { statusCode: r.statusCode, headers: r.headers, body: oneChunk(r.body) }, r.truncated);
     const timer = setTimeout(() => settle(timeoutError(req.timeoutMs)), req.timeoutMs);
-    socket.on("data", (chunk) => {
-      try {
-        const r = parser.push(chunk);
-        if (r) complete(r);
-      } catch (err) {
-        settle(err);
-      }
-    });
-    socket.on("end", () => {
-      try {
-        complete(parser.end());
-      } catch (err) {
-        settle(err);
-      }
-    });
-    socket.on("error", (err) => settle(err));
-    socket.on("close", () => settle(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })));
-    socket.setNoDelay(true);
-    socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
+    let request;
+    try {
+      const options = {
+        method: req.method,
+        // URL keeps the brackets of an IPv6 literal in hostname.
+        hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+        port: url.port === "" ? secure ? 443 : 80 : Number(url.port),
+        path: `${url.pathname}${url.search}`,
+        headers: { ...req.headers, "content-length": String(body.length) },
+        // No agent: a connection of its own, "Connection: close", closed after the answer.
+        agent: false,
+        // node:https sends SNI for a host name only, and checks an IP address against the certificate's IP SANs.
+        ...secure ? { rejectUnauthorized: req.tls.rejectUnauthorized, minVersion: "TLSv1.2", ...req.tls.ca !== void 0 ? { ca: req.tls.ca } : {} } : {}
+      };
+      request = process.getBuiltinModule(secure ? "node:https" : "node:http").request(options, (res) => {
+        const parts = [];
+        let size = 0;
+        res.on("data", (chunk) => {
+          const room = req.maxBodyBytes + 1 - size;
+          parts.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+          size += Math.min(chunk.length, room);
+          if (size > req.maxBodyBytes) {
+            settle(void 0, answer(res, parts));
+            res.destroy();
+          }
+        });
+        res.on("end", () => settle(void 0, answer(res, parts)));
+        res.on("error", (err) => settle(err));
+      });
+      request.on("error", (err) => settle(err));
+      request.end(body);
+    } catch (err) {
+      settle(err);
+    }
   });
+}
+function answer(res, parts) {
+  const body = Buffer.concat(parts);
+  return { statusCode: res.statusCode ?? 0, headers: res.headers, body: oneChunk(body) };
 }
 async function* oneChunk(body) {
   if (body.length > 0) yield body;
@@ -48025,43 +52283,12 @@ async function* oneChunk(body) {
 function timeoutError(ms) {
   return Object.assign(new Error(`no complete answer within ${ms} ms`), { name: "TimeoutError", code: "ETIMEDOUT" });
 }
-var LINGER_MS;
-var init_node_transport = __esm({
-  "src/session/node-transport.ts"() {
+var cachedVersion;
+var init_transport2 = __esm({
+  "src/session/transport.ts"() {
     "use strict";
-    init_http1();
-    LINGER_MS = 5e3;
-  }
-});
-
-// src/session/proxy-for.ts
-function noProxyMatch(noProxy, hostname, port) {
-  const host = hostname.toLowerCase();
-  const entries = noProxy.split(/[,\s]/).filter((e) => e !== "");
-  if (entries.length === 0) return void 0;
-  if (noProxy === "*") return "*";
-  for (const raw of entries) {
-    const m = /^(.+):(\d+)$/.exec(raw);
-    const entryHost = (m ? m[1] : raw).replace(/^\*?\./, "").toLowerCase();
-    const entryPort = m ? Number.parseInt(m[2], 10) : 0;
-    if (entryPort && entryPort !== port) continue;
-    if (host === entryHost || host.endsWith(`.${entryHost}`)) return raw;
-  }
-  return void 0;
-}
-function proxyRoute(url, settings) {
-  const use = url.protocol === "https:" && settings.httpsProxy !== "" ? "httpsProxy" : settings.httpProxy !== "" ? "httpProxy" : void 0;
-  if (use === void 0) return {};
-  const hostname = url.host.replace(/:\d*$/, "");
-  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
-  const excludedBy = noProxyMatch(settings.noProxy, hostname, port);
-  return excludedBy === void 0 ? { use } : { excludedBy };
-}
-var DEFAULT_PORTS;
-var init_proxy_for = __esm({
-  "src/session/proxy-for.ts"() {
-    "use strict";
-    DEFAULT_PORTS = { "http:": 80, "https:": 443 };
+    init_endpoint();
+    cachedVersion = true ? "0.1.0" : void 0;
   }
 });
 
@@ -48077,15 +52304,19 @@ async function readBody(body) {
   return Buffer.concat(chunks).toString("utf8");
 }
 function proxySettings(cfg) {
-  return { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal(), noProxy: cfg.proxy.noProxy };
+  return { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal() };
 }
-function describeRoute(cfg, route) {
-  if (route === void 0) return "through the given undici dispatcher";
-  if (route.use !== void 0) {
-    const proxy = proxySettings(cfg)[route.use].replace(/\/\/[^/@]*@/, "//[redacted]@");
-    return `through the ${route.use === "httpsProxy" ? "HTTPS" : "HTTP"} proxy ${proxy} (undici)`;
+function describeRoute(cfg, injected, setting) {
+  if (injected) return "through the given undici dispatcher";
+  if (setting !== void 0) {
+    const proxy = proxySettings(cfg)[setting].replace(/\/\/[^/@]*@/, "//[redacted]@");
+    const noProxy = cfg.proxy.noProxy !== "" ? `, unless NO_PROXY '${cfg.proxy.noProxy}' excludes ${cfg.url.host}` : "";
+    return `through the ${setting === "httpsProxy" ? "HTTPS" : "HTTP"} proxy ${proxy} (undici)${noProxy}`;
   }
-  return `direct (${cfg.url.protocol === "https:" ? "TLS" : "TCP"})${route.excludedBy !== void 0 ? `, NO_PROXY entry '${route.excludedBy}' excludes ${cfg.url.host}` : ""}`;
+  const p = proxySettings(cfg);
+  const proxyForScheme = p.httpProxy !== "" || cfg.url.protocol === "https:" && p.httpsProxy !== "";
+  const why = proxyForScheme ? ", a loopback endpoint never goes through a proxy" : "";
+  return `direct (${cfg.url.protocol === "https:" ? "TLS" : "TCP"})${why}`;
 }
 function requestBody(cfg) {
   const body = { durationSeconds: cfg.durationSeconds };
@@ -48095,16 +52326,16 @@ function requestBody(cfg) {
 async function createSession(cfg, identity, opts = {}) {
   const id = typeof identity === "function" ? await identity() : identity;
   const clock = opts.clock ?? systemClock;
-  const sleep = opts.sleep ?? defaultSleep;
+  const sleep2 = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
   const debug = opts.debug;
   const ua = opts.userAgent ?? userAgent();
   const body = requestBody(cfg);
   const query = { profileArn: cfg.profileArn, roleArn: cfg.roleArn, trustAnchorArn: cfg.trustAnchorArn };
   const urlForMessages = `${cfg.url.origin}${cfg.url.path}`;
-  const route = opts.dispatcher ? void 0 : proxyRoute(new URL(cfg.url.origin), proxySettings(cfg));
-  const direct = route !== void 0 && route.use === void 0;
-  if (debug) debug(`CreateSession connection: ${describeRoute(cfg, route)}`);
+  const setting = opts.dispatcher ? void 0 : proxySettingFor(new URL(cfg.url.origin), proxySettings(cfg));
+  const direct = !opts.dispatcher && setting === void 0;
+  if (debug) debug(`CreateSession connection: ${describeRoute(cfg, opts.dispatcher !== void 0, setting)}`);
   const undici = direct ? void 0 : await Promise.all([Promise.resolve().then(() => __toESM(require_undici(), 1)), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]);
   const ownDispatcher = undici !== void 0 && !opts.dispatcher;
   const attempt = async (n) => {
@@ -48177,23 +52408,24 @@ async function createSession(cfg, identity, opts = {}) {
       const result = await attempt(n);
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
-      if (!retryable || n >= cfg.maxAttempts) {
+      const throttled = result.kind === "service" && isThrottle(result.error);
+      const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
+      if (!retryable || n >= limit) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
-      const throttled = result.kind === "service" && isThrottle(result.error);
       const delay = backoffDelayMs(n, random, throttled);
       if (debug) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
         debug(`CreateSession attempt ${n} failed (${why}); retrying in ${delay} ms`);
       }
-      await sleep(delay);
+      await sleep2(delay);
     }
   } finally {
     if (ownDispatcher) await undici[1].close().catch(() => void 0);
   }
 }
-var MAX_BODY_BYTES, defaultSleep, BodyTooLarge;
+var MAX_BODY_BYTES, MAX_THROTTLED_ATTEMPTS, defaultSleep, BodyTooLarge;
 var init_create_session = __esm({
   "src/session/create-session.ts"() {
     "use strict";
@@ -48201,20 +52433,19 @@ var init_create_session = __esm({
     init_errors();
     init_sign_request();
     init_response();
-    init_retry();
-    init_transport();
-    init_node_transport();
-    init_proxy_for();
+    init_retry2();
+    init_transport2();
     MAX_BODY_BYTES = 1 << 20;
+    MAX_THROTTLED_ATTEMPTS = 8;
     defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     BodyTooLarge = class extends Error {
     };
   }
 });
 
-// src/credentials/expiry-warning.ts
+// src/identity/expiry.ts
 function certificateExpiryWarning(notAfter, now, opts = {}) {
-  const threshold = opts.thresholdDays ?? 30;
+  const threshold = opts.thresholdDays ?? EXPIRY_WARNING_DAYS;
   const label = opts.label ?? "certificate";
   const leftMs = notAfter.getTime() - now;
   const daysLeft = Math.floor(leftMs / DAY_MS);
@@ -48231,11 +52462,12 @@ function certificateExpiryLine(serialDecimal, notAfterMs, nowMs) {
   const w = certificateExpiryWarning(new Date(notAfterMs), nowMs, { label: `certificate serial ${serialDecimal}` });
   return w.warn ? `warning: ${w.message}; renew it` : void 0;
 }
-var DAY_MS;
-var init_expiry_warning = __esm({
-  "src/credentials/expiry-warning.ts"() {
+var DAY_MS, EXPIRY_WARNING_DAYS;
+var init_expiry = __esm({
+  "src/identity/expiry.ts"() {
     "use strict";
     DAY_MS = 864e5;
+    EXPIRY_WARNING_DAYS = 30;
   }
 });
 
@@ -48243,7 +52475,7 @@ var init_expiry_warning = __esm({
 var fetch_steps_exports = {};
 __export(fetch_steps_exports, {
   certificateExpiryLine: () => certificateExpiryLine,
-  createKeySigner: () => createKeySigner,
+  createIdentitySigner: () => createIdentitySigner,
   createSession: () => createSession,
   loadIdentity: () => loadIdentity
 });
@@ -48253,7 +52485,7 @@ var init_fetch_steps = __esm({
     init_load();
     init_key_signer();
     init_create_session();
-    init_expiry_warning();
+    init_expiry();
   }
 });
 
@@ -48266,7 +52498,7 @@ function createCredentialFetcher(spec, config, opts = {}) {
   const clock = opts.clock ?? systemClock;
   let warnedSerial;
   return async () => {
-    const { loadIdentity: loadIdentity2, createKeySigner: createKeySigner2, createSession: createSession2, certificateExpiryLine: certificateExpiryLine2 } = await Promise.resolve().then(() => (init_fetch_steps(), fetch_steps_exports));
+    const { loadIdentity: loadIdentity2, createIdentitySigner: createIdentitySigner2, createSession: createSession2, certificateExpiryLine: certificateExpiryLine2 } = await Promise.resolve().then(() => (init_fetch_steps(), fetch_steps_exports));
     const identity = await loadIdentity2(spec, opts.io);
     opts.onIdentity?.(identity);
     if (opts.warn && warnedSerial !== identity.serialDecimal) {
@@ -48276,7 +52508,7 @@ function createCredentialFetcher(spec, config, opts = {}) {
         opts.warn(line);
       }
     }
-    const signer = createKeySigner2(identity.privateKey);
+    const signer = createIdentitySigner2(identity);
     return createSession2(
       config,
       { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
@@ -48309,9 +52541,6 @@ function unrefTimers(base) {
     },
     clearTimeout: base.clearTimeout
   };
-}
-function unwrap(r) {
-  return "credentials" in r ? r : { credentials: r };
 }
 function createRefresher(opts) {
   const clock = opts.clock ?? systemClock;
@@ -48373,8 +52602,7 @@ function createRefresher(opts) {
   function valid(now) {
     return held && now < held.expiresAt ? held : void 0;
   }
-  function succeeded(result) {
-    const { credentials, certificateNotAfter } = unwrap(result);
+  function succeeded(credentials) {
     const now = clock.now();
     const expiresAt = credentials.expiration.getTime();
     if (!Number.isFinite(expiresAt) || expiresAt <= now) {
@@ -48390,13 +52618,6 @@ function createRefresher(opts) {
     inflight = void 0;
     if (running) scheduleAt(nextAttemptAt(now));
     emit({ type: "refreshed", accessKeyId: credentials.accessKeyId, expiration: credentials.expiration, refreshAt: held.refreshAt });
-    if (certificateNotAfter) {
-      const w = certificateExpiryWarning(certificateNotAfter, now);
-      if (w.warn) {
-        const { daysLeft, expired, message, hint } = w;
-        emit({ type: "cert-expiring-soon", notAfter: certificateNotAfter, daysLeft, expired, message, hint });
-      }
-    }
     return credentials;
   }
   function failed(error) {
@@ -48405,9 +52626,9 @@ function createRefresher(opts) {
     lastFailure = { at: now, error };
     inflight = void 0;
     if (running) scheduleAt(nextAttemptAt(now));
-    const code = error instanceof RolesAnywhereError ? error.code : void 0;
+    const code2 = error instanceof RolesAnywhereError ? error.code : void 0;
     const message = error instanceof Error ? error.message : String(error);
-    emit({ type: "refresh-failed", message, ...code ? { code } : {}, failures, ...running ? { retryAt: timerAt } : {} });
+    emit({ type: "refresh-failed", message, ...code2 ? { code: code2 } : {}, failures, ...running ? { retryAt: timerAt } : {} });
     const last = valid(now);
     if (last) emit({ type: "using-last-good", expiration: last.credentials.expiration, remainingMs: last.expiresAt - now });
     throw error;
@@ -48458,7 +52679,6 @@ var init_refresher = __esm({
     "use strict";
     init_clock();
     init_errors();
-    init_expiry_warning();
     MAX_TIMER_MS = 2147483647;
     defaultTimers = {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -48467,1314 +52687,8249 @@ var init_refresher = __esm({
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/property-provider/ProviderError.js
-var ProviderError;
-var init_ProviderError = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/ProviderError.js"() {
-    ProviderError = class _ProviderError extends Error {
-      name = "ProviderError";
-      tryNextLink;
-      constructor(message, options = true) {
-        let logger;
-        let tryNextLink = true;
-        if (typeof options === "boolean") {
-          logger = void 0;
-          tryNextLink = options;
-        } else if (options != null && typeof options === "object") {
-          logger = options.logger;
-          tryNextLink = options.tryNextLink ?? true;
+// src/sources/assume-role/options.ts
+var options_exports = {};
+__export(options_exports, {
+  ASSUME_ROLE_LIMITS: () => ASSUME_ROLE_LIMITS,
+  assumeRoleParams: () => assumeRoleParams,
+  hopKeyFields: () => hopKeyFields,
+  libraryHopNames: () => libraryHopNames,
+  resolveHops: () => resolveHops,
+  sessionNameFor: () => sessionNameFor
+});
+function fail2(name, why, hint) {
+  throw new ConfigError(`${name}: ${why}`, hint ? { hint } : void 0);
+}
+function tagsOf(tags, name) {
+  if (tags === void 0) return [];
+  const list = Array.isArray(tags) ? tags.map((t) => ({ key: t?.key, value: t?.value })) : typeof tags === "object" && tags !== null ? Object.entries(tags).map(([key, value]) => ({ key, value })) : fail2(name, "expected an object of key \u2192 value, or an array of { key, value }");
+  if (list.length > ASSUME_ROLE_LIMITS.maxTags) fail2(name, `${list.length} session tags given; STS takes at most ${ASSUME_ROLE_LIMITS.maxTags}`);
+  const seen = /* @__PURE__ */ new Set();
+  for (const { key, value } of list) {
+    if (typeof key !== "string" || key.length < 1 || key.length > 128 || !TAG_CHARS.test(key)) {
+      fail2(name, `tag key '${showValue(String(key))}' must be 1-128 letters, digits, spaces or _ . : / = + - @`);
+    }
+    if (typeof value !== "string" || value.length > 256 || !TAG_CHARS.test(value)) {
+      fail2(name, `value of tag '${showValue(key)}' must be 0-256 letters, digits, spaces or _ . : / = + - @`);
+    }
+    if (key.toLowerCase().startsWith("aws:")) fail2(name, `tag key '${showValue(key)}' may not start with aws: (reserved by AWS)`);
+    const lower = key.toLowerCase();
+    if (seen.has(lower)) fail2(name, `tag key '${showValue(key)}' is given twice (STS compares tag keys without case)`);
+    seen.add(lower);
+  }
+  return list;
+}
+function policyOf(policy, name) {
+  if (policy === void 0) return void 0;
+  let parsed;
+  if (typeof policy === "string") {
+    try {
+      parsed = JSON.parse(policy);
+    } catch (err) {
+      fail2(name, `not valid JSON (${err.message})`, "give an IAM policy document as JSON text, or the path of a file holding one");
+    }
+  } else parsed = policy;
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    fail2(name, "must be a JSON object (an IAM policy document with Version and Statement)");
+  }
+  const compact = JSON.stringify(parsed);
+  if (compact.length > ASSUME_ROLE_LIMITS.maxPolicyLength) {
+    fail2(name, `${compact.length} characters once compacted; STS takes at most ${ASSUME_ROLE_LIMITS.maxPolicyLength}`, "shorten the session policy, or use a managed policy ARN instead");
+  }
+  if (!POLICY_CHARS.test(compact)) fail2(name, "may hold only characters up to U+00FF (STS's rule for session policies)");
+  return compact;
+}
+function resolveHops(hops, opts) {
+  const name = opts.name ?? libraryHopNames;
+  const count = hops.length;
+  if (count > ASSUME_ROLE_LIMITS.maxHops) fail2(name("roleArn", count - 1, count), `${count} hops given; at most ${ASSUME_ROLE_LIMITS.maxHops}`);
+  return hops.map((hop, i) => {
+    const n = (s) => name(s, i, count);
+    if (typeof hop !== "object" || hop === null) fail2(n("roleArn"), "each hop must be an object with a roleArn");
+    const arn = typeof hop.roleArn === "string" ? ROLE_ARN.exec(hop.roleArn) : null;
+    if (!arn) {
+      fail2(n("roleArn"), `expected arn:<partition>:iam::<account>:role/<name>, got '${showValue(String(hop.roleArn))}'`, "copy the role ARN from 'aws iam get-role' or the IAM console");
+    }
+    if (opts.partition !== void 0 && arn[1] !== opts.partition) {
+      fail2(n("roleArn"), `partition ${arn[1]} differs from the base credentials' partition ${opts.partition}`, "STS hands out roles of its own partition only");
+    }
+    const out = {
+      roleArn: hop.roleArn,
+      accountId: arn[2],
+      partition: arn[1],
+      tags: [],
+      transitiveTagKeys: [],
+      policyArns: [],
+      durationSeconds: ASSUME_ROLE_LIMITS.defaultDuration,
+      chained: opts.chainedFirst || i > 0
+    };
+    if (hop.roleSessionName !== void 0) {
+      if (typeof hop.roleSessionName !== "string" || !SESSION_NAME2.test(hop.roleSessionName)) {
+        fail2(n("roleSessionName"), `expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(String(hop.roleSessionName))}'`);
+      }
+      out.roleSessionName = hop.roleSessionName;
+    }
+    if (hop.externalId !== void 0) {
+      if (typeof hop.externalId !== "string" || !EXTERNAL_ID.test(hop.externalId)) {
+        fail2(n("externalId"), `expected 2-1224 characters among letters, digits and + = , . @ : / _ -, got '${showValue(String(hop.externalId))}'`);
+      }
+      out.externalId = hop.externalId;
+    }
+    if (hop.sourceIdentity !== void 0) {
+      const v = hop.sourceIdentity;
+      if (typeof v !== "string" || !SESSION_NAME2.test(v)) {
+        fail2(n("sourceIdentity"), `expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(String(v))}'`);
+      }
+      out.sourceIdentity = v;
+    }
+    out.tags = tagsOf(hop.tags, n("tags"));
+    if (hop.transitiveTagKeys !== void 0) {
+      if (!Array.isArray(hop.transitiveTagKeys)) fail2(n("transitiveTagKeys"), "expected an array of tag keys");
+      const keys = new Set(out.tags.map((t) => t.key.toLowerCase()));
+      for (const k of hop.transitiveTagKeys) {
+        if (typeof k !== "string" || !keys.has(k.toLowerCase())) {
+          fail2(n("transitiveTagKeys"), `'${showValue(String(k))}' is not the key of a session tag of this hop`, "a transitive tag key must name one of the hop's session tags");
         }
-        super(message);
-        this.tryNextLink = tryNextLink;
-        Object.setPrototypeOf(this, _ProviderError.prototype);
-        logger?.debug?.(`@smithy/property-provider ${tryNextLink ? "->" : "(!)"} ${message}`);
       }
-      static from(error, options = true) {
-        return Object.assign(new this(error.message, options), error);
+      out.transitiveTagKeys = [...hop.transitiveTagKeys];
+    }
+    const policy = policyOf(hop.policy, n("policy"));
+    if (policy !== void 0) out.policy = policy;
+    if (hop.policyArns !== void 0) {
+      if (!Array.isArray(hop.policyArns)) fail2(n("policyArns"), "expected an array of policy ARNs");
+      if (hop.policyArns.length > ASSUME_ROLE_LIMITS.maxPolicyArns) {
+        fail2(n("policyArns"), `${hop.policyArns.length} policy ARNs given; STS takes at most ${ASSUME_ROLE_LIMITS.maxPolicyArns}`);
       }
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/property-provider/CredentialsProviderError.js
-var CredentialsProviderError;
-var init_CredentialsProviderError = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/CredentialsProviderError.js"() {
-    init_ProviderError();
-    CredentialsProviderError = class _CredentialsProviderError extends ProviderError {
-      name = "CredentialsProviderError";
-      constructor(message, options = true) {
-        super(message, options);
-        Object.setPrototypeOf(this, _CredentialsProviderError.prototype);
-      }
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/property-provider/TokenProviderError.js
-var TokenProviderError;
-var init_TokenProviderError = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/TokenProviderError.js"() {
-    init_ProviderError();
-    TokenProviderError = class _TokenProviderError extends ProviderError {
-      name = "TokenProviderError";
-      constructor(message, options = true) {
-        super(message, options);
-        Object.setPrototypeOf(this, _TokenProviderError.prototype);
-      }
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/property-provider/chain.js
-var chain;
-var init_chain2 = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/chain.js"() {
-    init_ProviderError();
-    chain = (...providers) => async () => {
-      if (providers.length === 0) {
-        throw new ProviderError("No providers in chain");
-      }
-      let lastProviderError;
-      for (const provider of providers) {
-        try {
-          const credentials = await provider();
-          return credentials;
-        } catch (err) {
-          lastProviderError = err;
-          if (err?.tryNextLink) {
-            continue;
-          }
-          throw err;
+      for (const p of hop.policyArns) {
+        if (typeof p !== "string" || !POLICY_ARN.test(p)) {
+          fail2(n("policyArns"), `expected arn:<partition>:iam::<account or aws>:policy/<name>, got '${showValue(String(p))}'`);
         }
       }
-      throw lastProviderError;
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/property-provider/fromValue.js
-var fromValue;
-var init_fromValue = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/fromValue.js"() {
-    fromValue = (staticValue) => () => Promise.resolve(staticValue);
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/property-provider/memoize.js
-var memoize;
-var init_memoize = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/property-provider/memoize.js"() {
-    memoize = (provider, isExpired, requiresRefresh) => {
-      let resolved;
-      let pending;
-      let hasResult;
-      let isConstant = false;
-      const coalesceProvider = async () => {
-        if (!pending) {
-          pending = provider();
-        }
-        try {
-          resolved = await pending;
-          hasResult = true;
-          isConstant = false;
-        } finally {
-          pending = void 0;
-        }
-        return resolved;
-      };
-      if (isExpired === void 0) {
-        return async (options) => {
-          if (!hasResult || options?.forceRefresh) {
-            resolved = await coalesceProvider();
-          }
-          return resolved;
-        };
+      out.policyArns = [...hop.policyArns];
+    }
+    if (hop.durationSeconds !== void 0) {
+      const d = hop.durationSeconds;
+      const { minDuration, maxDuration, chainedMaxDuration } = ASSUME_ROLE_LIMITS;
+      if (typeof d !== "number" || !Number.isInteger(d) || d < minDuration || d > maxDuration) {
+        fail2(n("durationSeconds"), `expected whole seconds from ${minDuration} to ${maxDuration}, got ${showValue(String(d))}`);
       }
-      return async (options) => {
-        if (!hasResult || options?.forceRefresh) {
-          resolved = await coalesceProvider();
-        }
-        if (isConstant) {
-          return resolved;
-        }
-        if (requiresRefresh && !requiresRefresh(resolved)) {
-          isConstant = true;
-          return resolved;
-        }
-        if (isExpired(resolved)) {
-          await coalesceProvider();
-          return resolved;
-        }
-        return resolved;
-      };
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/booleanSelector.js
-var booleanSelector;
-var init_booleanSelector = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/booleanSelector.js"() {
-    booleanSelector = (obj, key, type) => {
-      if (!(key in obj)) {
-        return void 0;
+      if (out.chained && d > chainedMaxDuration) {
+        fail2(
+          n("durationSeconds"),
+          `${d} seconds asked, but this hop is role chaining (it assumes a role with role credentials), which STS limits to ${chainedMaxDuration} seconds and refuses above that`,
+          `ask for ${minDuration}-${chainedMaxDuration} seconds; the role's maximum session duration does not lift this limit`
+        );
       }
-      if (obj[key] === "true") {
-        return true;
-      }
-      if (obj[key] === "false") {
-        return false;
-      }
-      throw new Error(`Cannot load ${type} "${key}". Expected "true" or "false", got ${obj[key]}.`);
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/numberSelector.js
-var numberSelector;
-var init_numberSelector = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/numberSelector.js"() {
-    numberSelector = (obj, key, type) => {
-      if (!(key in obj)) {
-        return void 0;
-      }
-      const numberValue = parseInt(obj[key], 10);
-      if (Number.isNaN(numberValue)) {
-        throw new TypeError(`Cannot load ${type} '${key}'. Expected number, got '${obj[key]}'.`);
-      }
-      return numberValue;
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/types.js
-var SelectorType;
-var init_types = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/util-config-provider/types.js"() {
-    (function(SelectorType2) {
-      SelectorType2["ENV"] = "env";
-      SelectorType2["CONFIG"] = "shared config entry";
-    })(SelectorType || (SelectorType = {}));
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getHomeDir.js
-import { homedir } from "node:os";
-import { sep } from "node:path";
-var homeDirCache, getHomeDirCacheKey, getHomeDir;
-var init_getHomeDir = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getHomeDir.js"() {
-    homeDirCache = {};
-    getHomeDirCacheKey = () => {
-      if (process && process.geteuid) {
-        return `${process.geteuid()}`;
-      }
-      return "DEFAULT";
-    };
-    getHomeDir = () => {
-      const { HOME, USERPROFILE, HOMEPATH, HOMEDRIVE = `C:${sep}` } = process.env;
-      if (HOME) {
-        return HOME;
-      }
-      if (USERPROFILE) {
-        return USERPROFILE;
-      }
-      if (HOMEPATH) {
-        return `${HOMEDRIVE}${HOMEPATH}`;
-      }
-      const homeDirCacheKey = getHomeDirCacheKey();
-      if (!homeDirCache[homeDirCacheKey]) {
-        homeDirCache[homeDirCacheKey] = homedir();
-      }
-      return homeDirCache[homeDirCacheKey];
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getProfileName.js
-var ENV_PROFILE, DEFAULT_PROFILE, getProfileName;
-var init_getProfileName = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getProfileName.js"() {
-    ENV_PROFILE = "AWS_PROFILE";
-    DEFAULT_PROFILE = "default";
-    getProfileName = (init) => init.profile || process.env[ENV_PROFILE] || DEFAULT_PROFILE;
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js
-import { createHash as createHash2 } from "node:crypto";
-import { join } from "node:path";
-var getSSOTokenFilepath;
-var init_getSSOTokenFilepath = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js"() {
-    init_getHomeDir();
-    getSSOTokenFilepath = (id) => {
-      const hasher = createHash2("sha1");
-      const cacheName = hasher.update(id).digest("hex");
-      return join(getHomeDir(), ".aws", "sso", "cache", `${cacheName}.json`);
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile } from "node:fs/promises";
-var tokenIntercept, getSSOTokenFromFile;
-var init_getSSOTokenFromFile = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
-    init_getSSOTokenFilepath();
-    tokenIntercept = {};
-    getSSOTokenFromFile = async (id) => {
-      if (tokenIntercept[id]) {
-        return tokenIntercept[id];
-      }
-      const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile(ssoTokenFilepath, "utf8");
-      return JSON.parse(ssoTokenText);
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/constants.js
-var CONFIG_PREFIX_SEPARATOR;
-var init_constants2 = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/constants.js"() {
-    CONFIG_PREFIX_SEPARATOR = ".";
-  }
-});
-
-// node_modules/@smithy/types/dist-cjs/index.js
-var require_dist_cjs = __commonJS({
-  "node_modules/@smithy/types/dist-cjs/index.js"(exports) {
-    var HttpAuthLocation;
-    (function(HttpAuthLocation2) {
-      HttpAuthLocation2["HEADER"] = "header";
-      HttpAuthLocation2["QUERY"] = "query";
-    })(HttpAuthLocation || (HttpAuthLocation = {}));
-    var HttpApiKeyAuthLocation;
-    (function(HttpApiKeyAuthLocation2) {
-      HttpApiKeyAuthLocation2["HEADER"] = "header";
-      HttpApiKeyAuthLocation2["QUERY"] = "query";
-    })(HttpApiKeyAuthLocation || (HttpApiKeyAuthLocation = {}));
-    var EndpointURLScheme;
-    (function(EndpointURLScheme2) {
-      EndpointURLScheme2["HTTP"] = "http";
-      EndpointURLScheme2["HTTPS"] = "https";
-    })(EndpointURLScheme || (EndpointURLScheme = {}));
-    var AlgorithmId;
-    (function(AlgorithmId2) {
-      AlgorithmId2["MD5"] = "md5";
-      AlgorithmId2["CRC32"] = "crc32";
-      AlgorithmId2["CRC32C"] = "crc32c";
-      AlgorithmId2["SHA1"] = "sha1";
-      AlgorithmId2["SHA256"] = "sha256";
-    })(AlgorithmId || (AlgorithmId = {}));
-    var getChecksumConfiguration = (runtimeConfig) => {
-      const checksumAlgorithms = [];
-      if (runtimeConfig.sha256 !== void 0) {
-        checksumAlgorithms.push({
-          algorithmId: () => AlgorithmId.SHA256,
-          checksumConstructor: () => runtimeConfig.sha256
-        });
-      }
-      if (runtimeConfig.md5 != void 0) {
-        checksumAlgorithms.push({
-          algorithmId: () => AlgorithmId.MD5,
-          checksumConstructor: () => runtimeConfig.md5
-        });
-      }
-      return {
-        addChecksumAlgorithm(algo) {
-          checksumAlgorithms.push(algo);
-        },
-        checksumAlgorithms() {
-          return checksumAlgorithms;
-        }
-      };
-    };
-    var resolveChecksumRuntimeConfig = (clientConfig) => {
-      const runtimeConfig = {};
-      clientConfig.checksumAlgorithms().forEach((checksumAlgorithm) => {
-        runtimeConfig[checksumAlgorithm.algorithmId()] = checksumAlgorithm.checksumConstructor();
-      });
-      return runtimeConfig;
-    };
-    var getDefaultClientConfiguration = (runtimeConfig) => {
-      return getChecksumConfiguration(runtimeConfig);
-    };
-    var resolveDefaultRuntimeConfig = (config) => {
-      return resolveChecksumRuntimeConfig(config);
-    };
-    var FieldPosition;
-    (function(FieldPosition2) {
-      FieldPosition2[FieldPosition2["HEADER"] = 0] = "HEADER";
-      FieldPosition2[FieldPosition2["TRAILER"] = 1] = "TRAILER";
-    })(FieldPosition || (FieldPosition = {}));
-    var SMITHY_CONTEXT_KEY = "__smithy_context";
-    var IniSectionType4;
-    (function(IniSectionType5) {
-      IniSectionType5["PROFILE"] = "profile";
-      IniSectionType5["SSO_SESSION"] = "sso-session";
-      IniSectionType5["SERVICES"] = "services";
-    })(IniSectionType4 || (IniSectionType4 = {}));
-    var RequestHandlerProtocol;
-    (function(RequestHandlerProtocol2) {
-      RequestHandlerProtocol2["HTTP_0_9"] = "http/0.9";
-      RequestHandlerProtocol2["HTTP_1_0"] = "http/1.0";
-      RequestHandlerProtocol2["TDS_8_0"] = "tds/8.0";
-    })(RequestHandlerProtocol || (RequestHandlerProtocol = {}));
-    exports.AlgorithmId = AlgorithmId;
-    exports.EndpointURLScheme = EndpointURLScheme;
-    exports.FieldPosition = FieldPosition;
-    exports.HttpApiKeyAuthLocation = HttpApiKeyAuthLocation;
-    exports.HttpAuthLocation = HttpAuthLocation;
-    exports.IniSectionType = IniSectionType4;
-    exports.RequestHandlerProtocol = RequestHandlerProtocol;
-    exports.SMITHY_CONTEXT_KEY = SMITHY_CONTEXT_KEY;
-    exports.getDefaultClientConfiguration = getDefaultClientConfiguration;
-    exports.resolveDefaultRuntimeConfig = resolveDefaultRuntimeConfig;
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigData.js
-var import_types, getConfigData;
-var init_getConfigData = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigData.js"() {
-    import_types = __toESM(require_dist_cjs());
-    init_constants2();
-    getConfigData = (data) => Object.entries(data).filter(([key]) => {
-      const indexOfSeparator = key.indexOf(CONFIG_PREFIX_SEPARATOR);
-      if (indexOfSeparator === -1) {
-        return false;
-      }
-      return Object.values(import_types.IniSectionType).includes(key.substring(0, indexOfSeparator));
-    }).reduce((acc, [key, value]) => {
-      const indexOfSeparator = key.indexOf(CONFIG_PREFIX_SEPARATOR);
-      const updatedKey = key.substring(0, indexOfSeparator) === import_types.IniSectionType.PROFILE ? key.substring(indexOfSeparator + 1) : key;
-      acc[updatedKey] = value;
-      return acc;
-    }, {
-      ...data.default && { default: data.default }
+      out.durationSeconds = d;
+    }
+    return Object.freeze(out);
+  });
+}
+function sessionNameFor(hop, now) {
+  return hop.roleSessionName ?? `signing-helper-${Math.floor(now)}`;
+}
+function assumeRoleParams(hop, roleSessionName) {
+  const p = [
+    ["RoleArn", hop.roleArn],
+    ["RoleSessionName", roleSessionName]
+  ];
+  hop.policyArns.forEach((arn, i) => p.push([`PolicyArns.member.${i + 1}.arn`, arn]));
+  if (hop.policy !== void 0) p.push(["Policy", hop.policy]);
+  p.push(["DurationSeconds", String(hop.durationSeconds)]);
+  hop.tags.forEach((t, i) => {
+    p.push([`Tags.member.${i + 1}.Key`, t.key]);
+    p.push([`Tags.member.${i + 1}.Value`, t.value]);
+  });
+  hop.transitiveTagKeys.forEach((k, i) => p.push([`TransitiveTagKeys.member.${i + 1}`, k]));
+  if (hop.externalId !== void 0) p.push(["ExternalId", hop.externalId]);
+  if (hop.sourceIdentity !== void 0) p.push(["SourceIdentity", hop.sourceIdentity]);
+  return p;
+}
+function hopKeyFields(hop) {
+  return [
+    hop.roleArn,
+    hop.roleSessionName ?? null,
+    hop.externalId ?? null,
+    hop.sourceIdentity ?? null,
+    hop.tags.map((t) => [t.key, t.value]),
+    [...hop.transitiveTagKeys],
+    hop.policy ?? null,
+    [...hop.policyArns],
+    hop.durationSeconds
+  ];
+}
+var libraryHopNames, ASSUME_ROLE_LIMITS, ROLE_ARN, POLICY_ARN, SESSION_NAME2, EXTERNAL_ID, TAG_CHARS, POLICY_CHARS;
+var init_options = __esm({
+  "src/sources/assume-role/options.ts"() {
+    "use strict";
+    init_errors();
+    init_arn();
+    libraryHopNames = (setting, index) => `assumeRole[${index}].${setting}`;
+    ASSUME_ROLE_LIMITS = Object.freeze({
+      minDuration: 900,
+      maxDuration: 43200,
+      chainedMaxDuration: 3600,
+      defaultDuration: 3600,
+      maxTags: 50,
+      maxPolicyArns: 10,
+      maxPolicyLength: 2048,
+      maxHops: 10
     });
+    ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+    POLICY_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
+    SESSION_NAME2 = /^[\w+=,.@-]{2,64}$/;
+    EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+    TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+    POLICY_CHARS = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigFilepath.js
-import { join as join2 } from "node:path";
-var ENV_CONFIG_PATH, getConfigFilepath;
-var init_getConfigFilepath = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getConfigFilepath.js"() {
-    init_getHomeDir();
-    ENV_CONFIG_PATH = "AWS_CONFIG_FILE";
-    getConfigFilepath = () => process.env[ENV_CONFIG_PATH] || join2(getHomeDir(), ".aws", "config");
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getCredentialsFilepath.js
-import { join as join3 } from "node:path";
-var ENV_CREDENTIALS_PATH, getCredentialsFilepath;
-var init_getCredentialsFilepath = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getCredentialsFilepath.js"() {
-    init_getHomeDir();
-    ENV_CREDENTIALS_PATH = "AWS_SHARED_CREDENTIALS_FILE";
-    getCredentialsFilepath = () => process.env[ENV_CREDENTIALS_PATH] || join3(getHomeDir(), ".aws", "credentials");
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/parseIni.js
-var import_types2, prefixKeyRegex, profileNameBlockList, parseIni;
-var init_parseIni = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/parseIni.js"() {
-    import_types2 = __toESM(require_dist_cjs());
-    init_constants2();
-    prefixKeyRegex = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
-    profileNameBlockList = ["__proto__", "profile __proto__"];
-    parseIni = (iniData) => {
-      const map = {};
-      let currentSection;
-      let currentSubSection;
-      for (const iniLine of iniData.split(/\r?\n/)) {
-        const trimmedLine = iniLine.split(/(^|\s)[;#]/)[0].trim();
-        const isSection = trimmedLine[0] === "[" && trimmedLine[trimmedLine.length - 1] === "]";
-        if (isSection) {
-          currentSection = void 0;
-          currentSubSection = void 0;
-          const sectionName = trimmedLine.substring(1, trimmedLine.length - 1);
-          const matches = prefixKeyRegex.exec(sectionName);
-          if (matches) {
-            const [, prefix, , name] = matches;
-            if (Object.values(import_types2.IniSectionType).includes(prefix)) {
-              currentSection = [prefix, name].join(CONFIG_PREFIX_SEPARATOR);
-            }
-          } else {
-            currentSection = sectionName;
-          }
-          if (profileNameBlockList.includes(sectionName)) {
-            throw new Error(`Found invalid profile name "${sectionName}"`);
-          }
-        } else if (currentSection) {
-          const indexOfEqualsSign = trimmedLine.indexOf("=");
-          if (![0, -1].includes(indexOfEqualsSign)) {
-            const [name, value] = [
-              trimmedLine.substring(0, indexOfEqualsSign).trim(),
-              trimmedLine.substring(indexOfEqualsSign + 1).trim()
-            ];
-            if (value === "") {
-              currentSubSection = name;
-            } else {
-              if (currentSubSection && iniLine.trimStart() === iniLine) {
-                currentSubSection = void 0;
-              }
-              map[currentSection] = map[currentSection] || {};
-              const key = currentSubSection ? [currentSubSection, name].join(CONFIG_PREFIX_SEPARATOR) : name;
-              map[currentSection][key] = value;
-            }
-          }
-        }
-      }
-      return map;
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
-import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile2;
-var init_readFile = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
-    filePromises = {};
-    fileIntercept = {};
-    readFile2 = (path, options) => {
-      if (fileIntercept[path] !== void 0) {
-        return fileIntercept[path];
-      }
-      if (!filePromises[path] || options?.ignoreCache) {
-        filePromises[path] = fsReadFile(path, "utf8");
-      }
-      return filePromises[path];
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSharedConfigFiles.js
-import { join as join4 } from "node:path";
-var swallowError, loadSharedConfigFiles;
-var init_loadSharedConfigFiles = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSharedConfigFiles.js"() {
-    init_getConfigData();
-    init_getConfigFilepath();
-    init_getCredentialsFilepath();
-    init_getHomeDir();
-    init_parseIni();
-    init_readFile();
-    init_constants2();
-    swallowError = () => ({});
-    loadSharedConfigFiles = async (init = {}) => {
-      const { filepath = getCredentialsFilepath(), configFilepath = getConfigFilepath() } = init;
-      const homeDir = getHomeDir();
-      const relativeHomeDirPrefix = "~/";
-      let resolvedFilepath = filepath;
-      if (filepath.startsWith(relativeHomeDirPrefix)) {
-        resolvedFilepath = join4(homeDir, filepath.slice(2));
-      }
-      let resolvedConfigFilepath = configFilepath;
-      if (configFilepath.startsWith(relativeHomeDirPrefix)) {
-        resolvedConfigFilepath = join4(homeDir, configFilepath.slice(2));
-      }
-      const parsedFiles = await Promise.all([
-        readFile2(resolvedConfigFilepath, {
-          ignoreCache: init.ignoreCache
-        }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile2(resolvedFilepath, {
-          ignoreCache: init.ignoreCache
-        }).then(parseIni).catch(swallowError)
-      ]);
-      return {
-        configFile: parsedFiles[0],
-        credentialsFile: parsedFiles[1]
-      };
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSsoSessionData.js
-var import_types3, getSsoSessionData;
-var init_getSsoSessionData = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSsoSessionData.js"() {
-    import_types3 = __toESM(require_dist_cjs());
-    init_loadSharedConfigFiles();
-    getSsoSessionData = (data) => Object.entries(data).filter(([key]) => key.startsWith(import_types3.IniSectionType.SSO_SESSION + CONFIG_PREFIX_SEPARATOR)).reduce((acc, [key, value]) => ({ ...acc, [key.substring(key.indexOf(CONFIG_PREFIX_SEPARATOR) + 1)]: value }), {});
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSsoSessionData.js
-var swallowError2, loadSsoSessionData;
-var init_loadSsoSessionData = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/loadSsoSessionData.js"() {
-    init_getConfigFilepath();
-    init_getSsoSessionData();
-    init_parseIni();
-    init_readFile();
-    swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile2(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/mergeConfigFiles.js
-var mergeConfigFiles;
-var init_mergeConfigFiles = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/mergeConfigFiles.js"() {
-    mergeConfigFiles = (...files) => {
-      const merged = {};
-      for (const file of files) {
-        for (const [key, values] of Object.entries(file)) {
-          if (merged[key] !== void 0) {
-            Object.assign(merged[key], values);
-          } else {
-            merged[key] = values;
-          }
-        }
-      }
-      return merged;
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/parseKnownFiles.js
-var parseKnownFiles;
-var init_parseKnownFiles = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/parseKnownFiles.js"() {
-    init_loadSharedConfigFiles();
-    init_mergeConfigFiles();
-    parseKnownFiles = async (init) => {
-      const parsedFiles = await loadSharedConfigFiles(init);
-      return mergeConfigFiles(parsedFiles.configFile, parsedFiles.credentialsFile);
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/externalDataInterceptor.js
-var externalDataInterceptor;
-var init_externalDataInterceptor = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/externalDataInterceptor.js"() {
-    init_getSSOTokenFromFile();
-    init_readFile();
-    externalDataInterceptor = {
-      getFileRecord() {
-        return fileIntercept;
-      },
-      interceptFile(path, contents) {
-        fileIntercept[path] = Promise.resolve(contents);
-      },
-      getTokenRecord() {
-        return tokenIntercept;
-      },
-      interceptToken(id, contents) {
-        tokenIntercept[id] = contents;
-      }
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js
-function getSelectorName(functionString) {
+// src/sources/sts/endpoint.ts
+function parseStsEndpointUrl(value, name, signingRegion) {
+  const fail3 = () => new ConfigError(`${name}: expected ${ACCEPTED}, got '${showValue(value)}'`, {
+    hint: `fix ${name} or leave it unset to use the region's STS endpoint`
+  });
+  let url;
   try {
-    const constants2 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
-    constants2.delete("CONFIG");
-    constants2.delete("CONFIG_PREFIX_SEPARATOR");
-    constants2.delete("ENV");
-    return [...constants2].join(", ");
-  } catch (ignored) {
-    return functionString;
+    url = new URL(value.trim());
+  } catch {
+    throw fail3();
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:" || !url.hostname) throw fail3();
+  if (url.username || url.password || url.search || url.hash) throw fail3();
+  const prefix = url.pathname.replace(/\/+$/, "");
+  return {
+    protocol: url.protocol,
+    host: url.host,
+    hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    ...url.port !== "" ? { port: Number(url.port) } : {},
+    origin: url.origin,
+    path: `${prefix}/`,
+    href: `${url.origin}${prefix}`,
+    signingRegion
+  };
+}
+function defaultStsEndpoint(region, flags = {}) {
+  if (region === "aws-global" && !flags.fips && !flags.dualStack) return "https://sts.amazonaws.com";
+  const p = partitionOf(region);
+  if (flags.fips && flags.dualStack) return `https://sts-fips.${region}.${p.dualStackDnsSuffix}`;
+  if (flags.fips) return p.id === "aws-us-gov" ? `https://sts.${region}.amazonaws.com` : `https://sts-fips.${region}.${p.dnsSuffix}`;
+  if (flags.dualStack) return `https://sts.${region}.${p.dualStackDnsSuffix}`;
+  return `https://sts.${region}.${p.dnsSuffix}`;
+}
+function resolveStsEndpoint(inputs) {
+  const set = (v) => v !== void 0 && v.trim() !== "";
+  const explicitName = inputs.endpointName ?? "--sts-endpoint";
+  const signingRegion = inputs.region === "aws-global" ? "us-east-1" : inputs.region;
+  let source = "default";
+  let value;
+  let name = "";
+  if (set(inputs.endpoint)) {
+    source = "--sts-endpoint";
+    value = inputs.endpoint;
+    name = explicitName;
+  } else if (set(inputs.serviceEndpointEnv)) {
+    source = "AWS_ENDPOINT_URL_STS";
+    value = inputs.serviceEndpointEnv;
+    name = source;
+  } else if (set(inputs.globalEndpointEnv)) {
+    source = "AWS_ENDPOINT_URL";
+    value = inputs.globalEndpointEnv;
+    name = source;
+  }
+  if (value !== void 0) {
+    const modes = [inputs.fips ? "FIPS" : "", inputs.dualStack ? "dual-stack" : ""].filter(Boolean);
+    if (modes.length) {
+      throw new ConfigError(`${name}: a custom STS endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+        hint: `unset AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT (or drop the fips region prefix), or drop ${name}`
+      });
+    }
+    return { ...parseStsEndpointUrl(value, name, signingRegion), source };
+  }
+  const url = defaultStsEndpoint(inputs.region, { fips: inputs.fips ?? false, dualStack: inputs.dualStack ?? false });
+  return { ...parseStsEndpointUrl(url, "default STS endpoint", signingRegion), source };
+}
+var ACCEPTED;
+var init_endpoint2 = __esm({
+  "src/sources/sts/endpoint.ts"() {
+    "use strict";
+    init_errors();
+    init_arn();
+    init_endpoint();
+    ACCEPTED = "an http:// or https:// URL with a host, such as https://sts.us-east-1.amazonaws.com or http://127.0.0.1:8080 (no user info, query or fragment)";
+  }
+});
+
+// src/sources/sts/config.ts
+function envTrue(env, name) {
+  const v = env[name]?.trim().toLowerCase();
+  if (v === void 0 || v === "" || v === "false") return false;
+  if (v === "true") return true;
+  throw new ConfigError(`${name}: expected true or false, got '${env[name]}'`, { hint: `set ${name} to true or false, or unset it` });
+}
+function resolveStsCallConfig(init, network, env) {
+  const ignore = envTrue(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+  const endpoint = resolveStsEndpoint({
+    region: init.region,
+    endpoint: init.stsEndpoint,
+    ...init.stsEndpointName !== void 0 ? { endpointName: init.stsEndpointName } : {},
+    serviceEndpointEnv: ignore ? void 0 : env.AWS_ENDPOINT_URL_STS,
+    globalEndpointEnv: ignore ? void 0 : env.AWS_ENDPOINT_URL,
+    fips: init.fips,
+    dualStack: init.dualStack
+  });
+  return Object.freeze({ endpoint: Object.freeze(endpoint), tls: network.tls, proxy: network.proxy, timeoutMs: network.timeoutMs, maxAttempts: network.maxAttempts });
+}
+var init_config4 = __esm({
+  "src/sources/sts/config.ts"() {
+    "use strict";
+    init_errors();
+    init_endpoint2();
+  }
+});
+
+// src/sources/sts/xml.ts
+function decode(text) {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);|&/g, (all, ref) => {
+    if (ref === void 0) throw new XmlSyntaxError("bare '&' in text");
+    if (ref.startsWith("#x") || ref.startsWith("#")) {
+      const code2 = ref.startsWith("#x") ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (!Number.isFinite(code2) || code2 > 1114111) throw new XmlSyntaxError(`bad character reference ${all}`);
+      return String.fromCodePoint(code2);
+    }
+    const v = ENTITIES[ref];
+    if (v === void 0) throw new XmlSyntaxError(`unknown entity ${all}`);
+    return v;
+  });
+}
+function parseXml(doc) {
+  const stack = [];
+  let root;
+  let i = 0;
+  const n = doc.length;
+  const addText = (t) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += t;
+    else if (t.trim() !== "") throw new XmlSyntaxError("text outside the root element");
+  };
+  while (i < n) {
+    const lt = doc.indexOf("<", i);
+    if (lt < 0) {
+      addText(decode(doc.slice(i)));
+      break;
+    }
+    if (lt > i) addText(decode(doc.slice(i, lt)));
+    if (doc.startsWith("<?", lt)) {
+      const end = doc.indexOf("?>", lt);
+      if (end < 0) throw new XmlSyntaxError("unterminated processing instruction");
+      i = end + 2;
+    } else if (doc.startsWith("<!--", lt)) {
+      const end = doc.indexOf("-->", lt);
+      if (end < 0) throw new XmlSyntaxError("unterminated comment");
+      i = end + 3;
+    } else if (doc.startsWith("<![CDATA[", lt)) {
+      const end = doc.indexOf("]]>", lt);
+      if (end < 0) throw new XmlSyntaxError("unterminated CDATA section");
+      addText(doc.slice(lt + 9, end));
+      i = end + 3;
+    } else if (doc.startsWith("<!", lt)) {
+      throw new XmlSyntaxError("DOCTYPE and other declarations are not accepted");
+    } else {
+      const gt = doc.indexOf(">", lt);
+      if (gt < 0) throw new XmlSyntaxError("unterminated tag");
+      const inner = doc.slice(lt + 1, gt);
+      i = gt + 1;
+      if (inner.startsWith("/")) {
+        const name = inner.slice(1).trim();
+        const open2 = stack.pop();
+        if (!open2 || open2.name !== localName(name)) throw new XmlSyntaxError(`unexpected closing tag </${name}>`);
+        if (stack.length === 0) root = open2;
+        continue;
+      }
+      const selfClosing = inner.endsWith("/");
+      const m = /^([A-Za-z_][\w.:-]*)(\s[^]*)?$/.exec(selfClosing ? inner.slice(0, -1) : inner);
+      if (!m) throw new XmlSyntaxError("malformed tag");
+      if (root !== void 0) throw new XmlSyntaxError("content after the root element");
+      const el = { name: localName(m[1]), children: [], text: "" };
+      const parent = stack[stack.length - 1];
+      if (parent) parent.children.push(el);
+      if (selfClosing) {
+        if (!parent) root = el;
+      } else stack.push(el);
+    }
+  }
+  if (stack.length > 0 || root === void 0) throw new XmlSyntaxError(stack.length > 0 ? `unclosed element <${stack[stack.length - 1].name}>` : "no root element");
+  return root;
+}
+function child(el, name) {
+  return el?.children.find((c) => c.name === name);
+}
+function textAt(el, ...path) {
+  let cur = el;
+  for (const p of path) cur = child(cur, p);
+  const t = cur?.text.trim();
+  return t === void 0 || t === "" ? void 0 : t;
+}
+var XmlSyntaxError, ENTITIES, localName;
+var init_xml = __esm({
+  "src/sources/sts/xml.ts"() {
+    "use strict";
+    XmlSyntaxError = class extends Error {
+    };
+    ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+    localName = (qname) => qname.slice(qname.indexOf(":") + 1);
+  }
+});
+
+// src/sources/sts/response.ts
+function header2(headers, name) {
+  const v = headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === void 0 || s === "" ? void 0 : s;
+}
+function tryParse(text) {
+  try {
+    return parseXml(text);
+  } catch (err) {
+    if (err instanceof XmlSyntaxError) return void 0;
+    throw err;
   }
 }
-var init_getSelectorName = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js"() {
+function parseStsError(status, headers, bodyText) {
+  const root = tryParse(bodyText);
+  const err = root?.name === "ErrorResponse" ? root : void 0;
+  const code2 = textAt(err, "Error", "Code");
+  const message = textAt(err, "Error", "Message");
+  const requestId = textAt(err, "RequestId") ?? header2(headers, "x-amzn-requestid");
+  const out = { status };
+  if (code2 !== void 0) out.awsCode = oneLine(code2, 100);
+  if (message !== void 0) out.message = oneLine(message);
+  if (requestId !== void 0) out.requestId = oneLine(requestId, 100);
+  return out;
+}
+function isRetryableStsError(e) {
+  return e.status === 429 || e.status >= 500 || e.awsCode !== void 0 && (THROTTLE_CODES.has(e.awsCode) || e.awsCode === "IDPCommunicationError");
+}
+function stsHintFor(e) {
+  return STS_HINT_RULES.find((r) => r.matches(e))?.hint;
+}
+function stsErrorToException(what, e, attempts) {
+  const head = [e.awsCode, e.message].filter(Boolean).join(": ") || `HTTP ${e.status}`;
+  const details = [`HTTP ${e.status}`];
+  if (e.requestId) details.push(`request id ${e.requestId}`);
+  if (attempts > 1) details.push(`${attempts} attempts`);
+  const hint = stsHintFor(e);
+  return new StsError(`${what} failed: ${head} (${details.join(", ")})`, {
+    status: e.status,
+    ...e.awsCode ? { awsCode: e.awsCode } : {},
+    ...e.requestId ? { requestId: e.requestId } : {},
+    retryable: isRetryableStsError(e),
+    ...hint ? { hint } : {}
+  });
+}
+function malformedSts(what, status, why, requestId) {
+  return new StsError(`${what} failed: malformed response: ${why} (HTTP ${status}${requestId ? `, request id ${requestId}` : ""})`, {
+    status,
+    ...requestId ? { requestId } : {},
+    hint: "the endpoint does not answer like STS: check --sts-endpoint, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL"
+  });
+}
+function parseStsResult(what, action, status, headers, bodyText) {
+  const requestId = header2(headers, "x-amzn-requestid");
+  const root = tryParse(bodyText);
+  if (!root) throw malformedSts(what, status, "the body is not XML", requestId);
+  if (root.name !== `${action}Response`) throw malformedSts(what, status, `expected <${action}Response>, got <${oneLine(root.name, 60)}>`, requestId);
+  const result = root.children.find((c) => c.name === `${action}Result`);
+  if (!result) throw malformedSts(what, status, `<${action}Result> is missing`, requestId);
+  return result;
+}
+var code, msg2, STS_HINT_RULES;
+var init_response2 = __esm({
+  "src/sources/sts/response.ts"() {
+    "use strict";
+    init_errors();
+    init_response();
+    init_hints();
+    init_xml();
+    code = (c) => (e) => e.awsCode === c;
+    msg2 = (re) => (e) => e.message !== void 0 && re.test(e.message);
+    STS_HINT_RULES = [
+      {
+        name: "tag session refused",
+        matches: (e) => code("AccessDenied")(e) && msg2(/sts:TagSession/)(e),
+        hint: "session tags need sts:TagSession in the role's trust policy: allow it there, or drop --session-tag / --transitive-tag-key"
+      },
+      {
+        name: "source identity refused",
+        matches: (e) => code("AccessDenied")(e) && msg2(/sts:SetSourceIdentity/)(e),
+        hint: "a source identity needs sts:SetSourceIdentity in the role's trust policy: allow it there, or drop --source-identity"
+      },
+      {
+        name: "trust policy",
+        matches: (e) => code("AccessDenied")(e) && msg2(/sts:AssumeRole\b/)(e),
+        hint: "check the role's trust policy: it must trust the calling role (the previous hop) or its account, and if it requires an external id, pass exactly that value with --external-id"
+      },
+      {
+        name: "region disabled",
+        matches: code("RegionDisabledException"),
+        hint: "STS is not activated in this region for the account: activate the region in the IAM account settings, or call another region's STS with --sts-endpoint"
+      },
+      {
+        name: "expired token",
+        matches: code("ExpiredToken"),
+        hint: "the previous hop's credentials expired before the call: check the system clock (NTP); they are fetched again at the next refresh"
+      },
+      {
+        name: "packed policy too large",
+        matches: code("PackedPolicyTooLarge"),
+        hint: "the session policy, policy ARNs and session tags together are too large once packed: shorten --session-policy, or pass fewer --session-policy-arn / --session-tag"
+      },
+      {
+        name: "malformed policy",
+        matches: code("MalformedPolicyDocument"),
+        hint: "--session-policy must be a valid IAM policy document (Version, Statement with Effect, Action, Resource)"
+      },
+      {
+        name: "chained duration",
+        matches: (e) => code("ValidationError")(e) && msg2(/role chaining/i)(e),
+        hint: "a role assumed with role credentials (role chaining) lasts at most 3600 seconds: lower --assume-role-duration"
+      },
+      {
+        name: "max session duration",
+        matches: (e) => code("ValidationError")(e) && msg2(/MaxSessionDuration/)(e),
+        hint: "lower --assume-role-duration, or raise the role's maximum session duration"
+      },
+      {
+        name: "invalid client token",
+        matches: code("InvalidClientTokenId"),
+        hint: "STS did not accept the previous hop's credentials: check that --sts-endpoint is in the same partition as the Roles Anywhere endpoint, and that the region is enabled"
+      },
+      {
+        name: "signature",
+        matches: code("SignatureDoesNotMatch"),
+        hint: "check the system clock (NTP) and that the STS endpoint's region matches the signing region"
+      },
+      {
+        name: "throttled",
+        matches: (e) => e.status === 429 || e.awsCode !== void 0 && THROTTLE_CODES.has(e.awsCode),
+        hint: "STS throttled the call: it is retried at the next refresh; share one refresher (serve, or --cache) between processes"
+      }
+    ];
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromEnv.js
-var fromEnv;
-var init_fromEnv = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromEnv.js"() {
-    init_CredentialsProviderError();
-    init_getSelectorName();
-    fromEnv = (envVarSelector, options) => async () => {
-      try {
-        const config = envVarSelector(process.env, options);
-        if (config === void 0) {
-          throw new Error();
+// node_modules/@smithy/core/dist-es/submodules/serde/is-array-buffer/is-array-buffer.js
+var isArrayBuffer;
+var init_is_array_buffer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/is-array-buffer/is-array-buffer.js"() {
+    isArrayBuffer = (arg) => typeof ArrayBuffer === "function" && arg instanceof ArrayBuffer || Object.prototype.toString.call(arg) === "[object ArrayBuffer]";
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-buffer-from/buffer-from.js
+var fromArrayBuffer, fromString;
+var init_buffer_from = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-buffer-from/buffer-from.js"() {
+    init_is_array_buffer();
+    fromArrayBuffer = (input, offset = 0, length = input.byteLength - offset) => {
+      if (!isArrayBuffer(input)) {
+        throw new TypeError(`The "input" argument must be ArrayBuffer. Received type ${typeof input} (${input})`);
+      }
+      return Buffer.from(input, offset, length);
+    };
+    fromString = (input, encoding) => {
+      if (typeof input !== "string") {
+        throw new TypeError(`The "input" argument must be of type string. Received type ${typeof input} (${input})`);
+      }
+      return encoding ? Buffer.from(input, encoding) : Buffer.from(input);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-base64/fromBase64.js
+var BASE64_REGEX, fromBase64;
+var init_fromBase64 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-base64/fromBase64.js"() {
+    init_buffer_from();
+    BASE64_REGEX = /^[A-Za-z0-9+/]*={0,2}$/;
+    fromBase64 = (input) => {
+      if (input.length * 3 % 4 !== 0) {
+        throw new TypeError(`Incorrect padding on base64 string.`);
+      }
+      if (!BASE64_REGEX.exec(input)) {
+        throw new TypeError(`Invalid base64 string.`);
+      }
+      const buffer = fromString(input, "base64");
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/fromUtf8.js
+var fromUtf8;
+var init_fromUtf8 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/fromUtf8.js"() {
+    init_buffer_from();
+    fromUtf8 = (input) => {
+      const buf = fromString(input, "utf8");
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength / Uint8Array.BYTES_PER_ELEMENT);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-base64/toBase64.js
+var toBase64;
+var init_toBase64 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-base64/toBase64.js"() {
+    init_buffer_from();
+    init_fromUtf8();
+    toBase64 = (_input) => {
+      let input;
+      if (typeof _input === "string") {
+        input = fromUtf8(_input);
+      } else {
+        input = _input;
+      }
+      if (typeof input !== "object" || typeof input.byteOffset !== "number" || typeof input.byteLength !== "number") {
+        throw new Error("@smithy/util-base64: toBase64 encoder function only accepts string | Uint8Array.");
+      }
+      return fromArrayBuffer(input.buffer, input.byteOffset, input.byteLength).toString("base64");
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/blob/Uint8ArrayBlobAdapter.js
+function bindUint8ArrayBlobAdapter(toUtf83, fromUtf83, toBase643, fromBase642) {
+  return class Uint8ArrayBlobAdapter2 extends Uint8Array {
+    static fromString(source, encoding = "utf-8") {
+      if (typeof source === "string") {
+        if (encoding === "base64") {
+          return Uint8ArrayBlobAdapter2.mutate(fromBase642(source));
         }
-        return config;
-      } catch (e) {
-        throw new CredentialsProviderError(e.message || `Not found in ENV: ${getSelectorName(envVarSelector.toString())}`, { logger: options?.logger });
+        return Uint8ArrayBlobAdapter2.mutate(fromUtf83(source));
       }
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromSharedConfigFiles.js
-var fromSharedConfigFiles;
-var init_fromSharedConfigFiles = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromSharedConfigFiles.js"() {
-    init_CredentialsProviderError();
-    init_getProfileName();
-    init_loadSharedConfigFiles();
-    init_getSelectorName();
-    fromSharedConfigFiles = (configSelector, { preferredFile = "config", ...init } = {}) => async () => {
-      const profile = getProfileName(init);
-      const { configFile, credentialsFile } = await loadSharedConfigFiles(init);
-      const profileFromCredentials = credentialsFile[profile] || {};
-      const profileFromConfig = configFile[profile] || {};
-      const mergedProfile = preferredFile === "config" ? { ...profileFromCredentials, ...profileFromConfig } : { ...profileFromConfig, ...profileFromCredentials };
-      try {
-        const cfgFile = preferredFile === "config" ? configFile : credentialsFile;
-        const configValue = configSelector(mergedProfile, cfgFile);
-        if (configValue === void 0) {
-          throw new Error();
-        }
-        return configValue;
-      } catch (e) {
-        throw new CredentialsProviderError(e.message || `Not found in config files w/ profile [${profile}]: ${getSelectorName(configSelector.toString())}`, { logger: init.logger });
+      throw new Error(`Unsupported conversion from ${typeof source} to Uint8ArrayBlobAdapter.`);
+    }
+    static mutate(source) {
+      Object.setPrototypeOf(source, Uint8ArrayBlobAdapter2.prototype);
+      return source;
+    }
+    transformToString(encoding = "utf-8") {
+      if (encoding === "base64") {
+        return toBase643(this);
       }
-    };
+      return toUtf83(this);
+    }
+  };
+}
+var init_Uint8ArrayBlobAdapter = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/blob/Uint8ArrayBlobAdapter.js"() {
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromStatic.js
-var isFunction, fromStatic;
-var init_fromStatic = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/fromStatic.js"() {
-    init_fromValue();
-    isFunction = (func) => typeof func === "function";
-    fromStatic = (defaultValue) => isFunction(defaultValue) ? async () => await defaultValue() : fromValue(defaultValue);
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/configLoader.js
-var loadConfig;
-var init_configLoader = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/configLoader.js"() {
-    init_chain2();
-    init_memoize();
-    init_fromEnv();
-    init_fromSharedConfigFiles();
-    init_fromStatic();
-    loadConfig = ({ environmentVariableSelector, configFileSelector, default: defaultValue }, configuration = {}) => {
-      const { signingName, logger } = configuration;
-      const envOptions = { signingName, logger };
-      return memoize(chain(fromEnv(environmentVariableSelector, envOptions), fromSharedConfigFiles(configFileSelector, configuration), fromStatic(defaultValue)));
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/NodeUseDualstackEndpointConfigOptions.js
-var ENV_USE_DUALSTACK_ENDPOINT, CONFIG_USE_DUALSTACK_ENDPOINT, DEFAULT_USE_DUALSTACK_ENDPOINT, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, nodeDualstackConfigSelectors;
-var init_NodeUseDualstackEndpointConfigOptions = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/NodeUseDualstackEndpointConfigOptions.js"() {
-    init_booleanSelector();
-    init_types();
-    ENV_USE_DUALSTACK_ENDPOINT = "AWS_USE_DUALSTACK_ENDPOINT";
-    CONFIG_USE_DUALSTACK_ENDPOINT = "use_dualstack_endpoint";
-    DEFAULT_USE_DUALSTACK_ENDPOINT = false;
-    NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS = {
-      environmentVariableSelector: (env) => booleanSelector(env, ENV_USE_DUALSTACK_ENDPOINT, SelectorType.ENV),
-      configFileSelector: (profile) => booleanSelector(profile, CONFIG_USE_DUALSTACK_ENDPOINT, SelectorType.CONFIG),
-      default: false
-    };
-    nodeDualstackConfigSelectors = {
-      environmentVariableSelector: (env) => booleanSelector(env, ENV_USE_DUALSTACK_ENDPOINT, SelectorType.ENV),
-      configFileSelector: (profile) => booleanSelector(profile, CONFIG_USE_DUALSTACK_ENDPOINT, SelectorType.CONFIG),
-      default: void 0
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/NodeUseFipsEndpointConfigOptions.js
-var ENV_USE_FIPS_ENDPOINT, CONFIG_USE_FIPS_ENDPOINT, DEFAULT_USE_FIPS_ENDPOINT, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, nodeFipsConfigSelectors;
-var init_NodeUseFipsEndpointConfigOptions = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/NodeUseFipsEndpointConfigOptions.js"() {
-    init_booleanSelector();
-    init_types();
-    ENV_USE_FIPS_ENDPOINT = "AWS_USE_FIPS_ENDPOINT";
-    CONFIG_USE_FIPS_ENDPOINT = "use_fips_endpoint";
-    DEFAULT_USE_FIPS_ENDPOINT = false;
-    NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS = {
-      environmentVariableSelector: (env) => booleanSelector(env, ENV_USE_FIPS_ENDPOINT, SelectorType.ENV),
-      configFileSelector: (profile) => booleanSelector(profile, CONFIG_USE_FIPS_ENDPOINT, SelectorType.CONFIG),
-      default: false
-    };
-    nodeFipsConfigSelectors = {
-      environmentVariableSelector: (env) => booleanSelector(env, ENV_USE_FIPS_ENDPOINT, SelectorType.ENV),
-      configFileSelector: (profile) => booleanSelector(profile, CONFIG_USE_FIPS_ENDPOINT, SelectorType.CONFIG),
-      default: void 0
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/transport/isValidHostLabel.js
-var VALID_HOST_LABEL_REGEX, isValidHostLabel;
-var init_isValidHostLabel = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/transport/isValidHostLabel.js"() {
-    VALID_HOST_LABEL_REGEX = new RegExp(`^(?!.*-$)(?!-)[a-zA-Z0-9-]{1,63}$`);
-    isValidHostLabel = (value, allowSubDomains = false) => {
-      if (!allowSubDomains) {
-        return VALID_HOST_LABEL_REGEX.test(value);
-      }
-      const labels2 = value.split(".");
-      for (const label of labels2) {
-        if (!isValidHostLabel(label)) {
-          return false;
-        }
-      }
-      return true;
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/transport/normalizeProvider.js
-var normalizeProvider;
-var init_normalizeProvider = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/transport/normalizeProvider.js"() {
-    normalizeProvider = (input) => {
-      if (typeof input === "function") {
+// node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/toUtf8.js
+var toUtf8;
+var init_toUtf8 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/toUtf8.js"() {
+    init_buffer_from();
+    toUtf8 = (input) => {
+      if (typeof input === "string") {
         return input;
       }
-      const promisified = Promise.resolve(input);
-      return () => promisified;
+      if (typeof input !== "object" || typeof input.byteOffset !== "number" || typeof input.byteLength !== "number") {
+        throw new Error("@smithy/util-utf8: toUtf8 encoder function only accepts string | Uint8Array.");
+      }
+      return fromArrayBuffer(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/transport/index.js
-var init_transport2 = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/transport/index.js"() {
-    init_isValidHostLabel();
-    init_normalizeProvider();
+// node_modules/@smithy/core/dist-es/submodules/serde/uuid/v4.js
+function bindV4(getRandomValues2) {
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") {
+    return () => crypto.randomUUID();
+  }
+  return () => {
+    const rnds = new Uint8Array(16);
+    getRandomValues2(rnds);
+    rnds[6] = rnds[6] & 15 | 64;
+    rnds[8] = rnds[8] & 63 | 128;
+    return decimalToHex[rnds[0]] + decimalToHex[rnds[1]] + decimalToHex[rnds[2]] + decimalToHex[rnds[3]] + "-" + decimalToHex[rnds[4]] + decimalToHex[rnds[5]] + "-" + decimalToHex[rnds[6]] + decimalToHex[rnds[7]] + "-" + decimalToHex[rnds[8]] + decimalToHex[rnds[9]] + "-" + decimalToHex[rnds[10]] + decimalToHex[rnds[11]] + decimalToHex[rnds[12]] + decimalToHex[rnds[13]] + decimalToHex[rnds[14]] + decimalToHex[rnds[15]];
+  };
+}
+var decimalToHex;
+var init_v4 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/uuid/v4.js"() {
+    decimalToHex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/client/index.js
-var init_client = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/client/index.js"() {
-    init_transport2();
+// node_modules/@smithy/core/dist-es/submodules/serde/copyDocumentWithTransform.js
+var copyDocumentWithTransform;
+var init_copyDocumentWithTransform = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/copyDocumentWithTransform.js"() {
+    copyDocumentWithTransform = (source, _schemaRef, _transform = (_) => _) => source;
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/resolveCustomEndpointsConfig.js
-var resolveCustomEndpointsConfig;
-var init_resolveCustomEndpointsConfig = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/resolveCustomEndpointsConfig.js"() {
-    init_client();
-    resolveCustomEndpointsConfig = (input) => {
-      const { tls, endpoint, urlParser, useDualstackEndpoint } = input;
-      return Object.assign(input, {
-        tls: tls ?? true,
-        endpoint: normalizeProvider(typeof endpoint === "string" ? urlParser(endpoint) : endpoint),
-        isCustomEndpoint: true,
-        useDualstackEndpoint: normalizeProvider(useDualstackEndpoint ?? false)
+// node_modules/@smithy/core/dist-es/submodules/serde/parse-utils.js
+var parseBoolean, expectBoolean, expectNumber, MAX_FLOAT, expectFloat32, expectLong, expectInt, expectInt32, expectShort, expectByte, expectSizedInt, castInt, expectNonNull, expectObject, expectString, expectUnion, strictParseDouble, strictParseFloat, strictParseFloat32, NUMBER_REGEX, parseNumber, limitedParseDouble, handleFloat, limitedParseFloat, limitedParseFloat32, parseFloatString, strictParseLong, strictParseInt, strictParseInt32, strictParseShort, strictParseByte, stackTraceWarning, logger;
+var init_parse_utils = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/parse-utils.js"() {
+    init_transport();
+    parseBoolean = (value) => {
+      switch (value) {
+        case "true":
+          return true;
+        case "false":
+          return false;
+        default:
+          throw new Error(`Unable to parse boolean value "${value}"`);
+      }
+    };
+    expectBoolean = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      if (typeof value === "number") {
+        if (value === 0 || value === 1) {
+          logger.warn(stackTraceWarning(`Expected boolean, got ${typeof value}: ${value}`));
+        }
+        if (value === 0) {
+          return false;
+        }
+        if (value === 1) {
+          return true;
+        }
+      }
+      if (typeof value === "string") {
+        const lower = value.toLowerCase();
+        if (lower === "false" || lower === "true") {
+          logger.warn(stackTraceWarning(`Expected boolean, got ${typeof value}: ${value}`));
+        }
+        if (lower === "false") {
+          return false;
+        }
+        if (lower === "true") {
+          return true;
+        }
+      }
+      if (typeof value === "boolean") {
+        return value;
+      }
+      throw new TypeError(`Expected boolean, got ${typeof value}: ${value}`);
+    };
+    expectNumber = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      if (typeof value === "string") {
+        const parsed = parseFloat(value);
+        if (!Number.isNaN(parsed)) {
+          if (String(parsed) !== String(value)) {
+            logger.warn(stackTraceWarning(`Expected number but observed string: ${value}`));
+          }
+          return parsed;
+        }
+      }
+      if (typeof value === "number") {
+        return value;
+      }
+      throw new TypeError(`Expected number, got ${typeof value}: ${value}`);
+    };
+    MAX_FLOAT = Math.ceil(2 ** 127 * (2 - 2 ** -23));
+    expectFloat32 = (value) => {
+      const expected = expectNumber(value);
+      if (expected !== void 0 && !Number.isNaN(expected) && expected !== Infinity && expected !== -Infinity) {
+        if (Math.abs(expected) > MAX_FLOAT) {
+          throw new TypeError(`Expected 32-bit float, got ${value}`);
+        }
+      }
+      return expected;
+    };
+    expectLong = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      if (Number.isInteger(value) && !Number.isNaN(value)) {
+        return value;
+      }
+      throw new TypeError(`Expected integer, got ${typeof value}: ${value}`);
+    };
+    expectInt = expectLong;
+    expectInt32 = (value) => expectSizedInt(value, 32);
+    expectShort = (value) => expectSizedInt(value, 16);
+    expectByte = (value) => expectSizedInt(value, 8);
+    expectSizedInt = (value, size) => {
+      const expected = expectLong(value);
+      if (expected !== void 0 && castInt(expected, size) !== expected) {
+        throw new TypeError(`Expected ${size}-bit integer, got ${value}`);
+      }
+      return expected;
+    };
+    castInt = (value, size) => {
+      switch (size) {
+        case 32:
+          return Int32Array.of(value)[0];
+        case 16:
+          return Int16Array.of(value)[0];
+        case 8:
+          return Int8Array.of(value)[0];
+      }
+    };
+    expectNonNull = (value, location) => {
+      if (value === null || value === void 0) {
+        if (location) {
+          throw new TypeError(`Expected a non-null value for ${location}`);
+        }
+        throw new TypeError("Expected a non-null value");
+      }
+      return value;
+    };
+    expectObject = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      if (typeof value === "object" && !Array.isArray(value)) {
+        return value;
+      }
+      const receivedType = Array.isArray(value) ? "array" : typeof value;
+      throw new TypeError(`Expected object, got ${receivedType}: ${value}`);
+    };
+    expectString = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      if (typeof value === "string") {
+        return value;
+      }
+      if (["boolean", "number", "bigint"].includes(typeof value)) {
+        logger.warn(stackTraceWarning(`Expected string, got ${typeof value}: ${value}`));
+        return String(value);
+      }
+      throw new TypeError(`Expected string, got ${typeof value}: ${value}`);
+    };
+    expectUnion = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      const asObject = expectObject(value);
+      const setKeys = [];
+      for (const k in asObject) {
+        if (!hasOwn(asObject, k)) {
+          continue;
+        }
+        if (asObject[k] != null) {
+          setKeys.push(k);
+        }
+      }
+      if (setKeys.length === 0) {
+        throw new TypeError(`Unions must have exactly one non-null member. None were found.`);
+      }
+      if (setKeys.length > 1) {
+        throw new TypeError(`Unions must have exactly one non-null member. Keys ${setKeys} were not null.`);
+      }
+      return asObject;
+    };
+    strictParseDouble = (value) => {
+      if (typeof value == "string") {
+        return expectNumber(parseNumber(value));
+      }
+      return expectNumber(value);
+    };
+    strictParseFloat = strictParseDouble;
+    strictParseFloat32 = (value) => {
+      if (typeof value == "string") {
+        return expectFloat32(parseNumber(value));
+      }
+      return expectFloat32(value);
+    };
+    NUMBER_REGEX = /(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)|(-?Infinity)|(NaN)/g;
+    parseNumber = (value) => {
+      const matches = value.match(NUMBER_REGEX);
+      if (matches === null || matches[0].length !== value.length) {
+        throw new TypeError(`Expected real number, got implicit NaN`);
+      }
+      return parseFloat(value);
+    };
+    limitedParseDouble = (value) => {
+      if (typeof value == "string") {
+        return parseFloatString(value);
+      }
+      return expectNumber(value);
+    };
+    handleFloat = limitedParseDouble;
+    limitedParseFloat = limitedParseDouble;
+    limitedParseFloat32 = (value) => {
+      if (typeof value == "string") {
+        return parseFloatString(value);
+      }
+      return expectFloat32(value);
+    };
+    parseFloatString = (value) => {
+      switch (value) {
+        case "NaN":
+          return NaN;
+        case "Infinity":
+          return Infinity;
+        case "-Infinity":
+          return -Infinity;
+        default:
+          throw new Error(`Unable to parse float value: ${value}`);
+      }
+    };
+    strictParseLong = (value) => {
+      if (typeof value === "string") {
+        return expectLong(parseNumber(value));
+      }
+      return expectLong(value);
+    };
+    strictParseInt = strictParseLong;
+    strictParseInt32 = (value) => {
+      if (typeof value === "string") {
+        return expectInt32(parseNumber(value));
+      }
+      return expectInt32(value);
+    };
+    strictParseShort = (value) => {
+      if (typeof value === "string") {
+        return expectShort(parseNumber(value));
+      }
+      return expectShort(value);
+    };
+    strictParseByte = (value) => {
+      if (typeof value === "string") {
+        return expectByte(parseNumber(value));
+      }
+      return expectByte(value);
+    };
+    stackTraceWarning = (message) => {
+      return String(new TypeError(message).stack || message).split("\n").slice(0, 5).filter((s) => !s.includes("stackTraceWarning")).join("\n");
+    };
+    logger = {
+      warn: console.warn
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/date-utils.js
+function dateToUtcString(date2) {
+  const year2 = date2.getUTCFullYear();
+  const month = date2.getUTCMonth();
+  const dayOfWeek = date2.getUTCDay();
+  const dayOfMonthInt = date2.getUTCDate();
+  const hoursInt = date2.getUTCHours();
+  const minutesInt = date2.getUTCMinutes();
+  const secondsInt = date2.getUTCSeconds();
+  const dayOfMonthString = dayOfMonthInt < 10 ? `0${dayOfMonthInt}` : `${dayOfMonthInt}`;
+  const hoursString = hoursInt < 10 ? `0${hoursInt}` : `${hoursInt}`;
+  const minutesString = minutesInt < 10 ? `0${minutesInt}` : `${minutesInt}`;
+  const secondsString = secondsInt < 10 ? `0${secondsInt}` : `${secondsInt}`;
+  return `${DAYS[dayOfWeek]}, ${dayOfMonthString} ${MONTHS[month]} ${year2} ${hoursString}:${minutesString}:${secondsString} GMT`;
+}
+var DAYS, MONTHS, RFC3339, parseRfc3339DateTime, RFC3339_WITH_OFFSET, parseRfc3339DateTimeWithOffset, IMF_FIXDATE, RFC_850_DATE, ASC_TIME, parseRfc7231DateTime, parseEpochTimestamp, buildDate, parseTwoDigitYear, FIFTY_YEARS_IN_MILLIS, adjustRfc850Year, parseMonthByShortName, DAYS_IN_MONTH, validateDayOfMonth, isLeapYear, parseDateValue, parseMilliseconds, parseOffsetToMilliseconds, stripLeadingZeroes;
+var init_date_utils = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/date-utils.js"() {
+    init_parse_utils();
+    DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    RFC3339 = new RegExp(/^(\d{4})-(\d{2})-(\d{2})[tT](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?[zZ]$/);
+    parseRfc3339DateTime = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      if (typeof value !== "string") {
+        throw new TypeError("RFC-3339 date-times must be expressed as strings");
+      }
+      const match = RFC3339.exec(value);
+      if (!match) {
+        throw new TypeError("Invalid RFC-3339 date-time value");
+      }
+      const [_, yearStr, monthStr, dayStr, hours, minutes, seconds, fractionalMilliseconds] = match;
+      const year2 = strictParseShort(stripLeadingZeroes(yearStr));
+      const month = parseDateValue(monthStr, "month", 1, 12);
+      const day = parseDateValue(dayStr, "day", 1, 31);
+      return buildDate(year2, month, day, { hours, minutes, seconds, fractionalMilliseconds });
+    };
+    RFC3339_WITH_OFFSET = new RegExp(/^(\d{4})-(\d{2})-(\d{2})[tT](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(([-+]\d{2}:\d{2})|[zZ])$/);
+    parseRfc3339DateTimeWithOffset = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      if (typeof value !== "string") {
+        throw new TypeError("RFC-3339 date-times must be expressed as strings");
+      }
+      const match = RFC3339_WITH_OFFSET.exec(value);
+      if (!match) {
+        throw new TypeError("Invalid RFC-3339 date-time value");
+      }
+      const [_, yearStr, monthStr, dayStr, hours, minutes, seconds, fractionalMilliseconds, offsetStr] = match;
+      const year2 = strictParseShort(stripLeadingZeroes(yearStr));
+      const month = parseDateValue(monthStr, "month", 1, 12);
+      const day = parseDateValue(dayStr, "day", 1, 31);
+      const date2 = buildDate(year2, month, day, { hours, minutes, seconds, fractionalMilliseconds });
+      if (offsetStr.toUpperCase() != "Z") {
+        date2.setTime(date2.getTime() - parseOffsetToMilliseconds(offsetStr));
+      }
+      return date2;
+    };
+    IMF_FIXDATE = new RegExp(/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))? GMT$/);
+    RFC_850_DATE = new RegExp(/^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{2}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))? GMT$/);
+    ASC_TIME = new RegExp(/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ( [1-9]|\d{2}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))? (\d{4})$/);
+    parseRfc7231DateTime = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      if (typeof value !== "string") {
+        throw new TypeError("RFC-7231 date-times must be expressed as strings");
+      }
+      let match = IMF_FIXDATE.exec(value);
+      if (match) {
+        const [_, dayStr, monthStr, yearStr, hours, minutes, seconds, fractionalMilliseconds] = match;
+        return buildDate(strictParseShort(stripLeadingZeroes(yearStr)), parseMonthByShortName(monthStr), parseDateValue(dayStr, "day", 1, 31), { hours, minutes, seconds, fractionalMilliseconds });
+      }
+      match = RFC_850_DATE.exec(value);
+      if (match) {
+        const [_, dayStr, monthStr, yearStr, hours, minutes, seconds, fractionalMilliseconds] = match;
+        return adjustRfc850Year(buildDate(parseTwoDigitYear(yearStr), parseMonthByShortName(monthStr), parseDateValue(dayStr, "day", 1, 31), {
+          hours,
+          minutes,
+          seconds,
+          fractionalMilliseconds
+        }));
+      }
+      match = ASC_TIME.exec(value);
+      if (match) {
+        const [_, monthStr, dayStr, hours, minutes, seconds, fractionalMilliseconds, yearStr] = match;
+        return buildDate(strictParseShort(stripLeadingZeroes(yearStr)), parseMonthByShortName(monthStr), parseDateValue(dayStr.trimLeft(), "day", 1, 31), { hours, minutes, seconds, fractionalMilliseconds });
+      }
+      throw new TypeError("Invalid RFC-7231 date-time value");
+    };
+    parseEpochTimestamp = (value) => {
+      if (value === null || value === void 0) {
+        return void 0;
+      }
+      let valueAsDouble;
+      if (typeof value === "number") {
+        valueAsDouble = value;
+      } else if (typeof value === "string") {
+        valueAsDouble = strictParseDouble(value);
+      } else if (typeof value === "object" && value.tag === 1) {
+        valueAsDouble = value.value;
+      } else {
+        throw new TypeError("Epoch timestamps must be expressed as floating point numbers or their string representation");
+      }
+      if (Number.isNaN(valueAsDouble) || valueAsDouble === Infinity || valueAsDouble === -Infinity) {
+        throw new TypeError("Epoch timestamps must be valid, non-Infinite, non-NaN numerics");
+      }
+      return new Date(Math.round(valueAsDouble * 1e3));
+    };
+    buildDate = (year2, month, day, time2) => {
+      const adjustedMonth = month - 1;
+      validateDayOfMonth(year2, adjustedMonth, day);
+      return new Date(Date.UTC(year2, adjustedMonth, day, parseDateValue(time2.hours, "hour", 0, 23), parseDateValue(time2.minutes, "minute", 0, 59), parseDateValue(time2.seconds, "seconds", 0, 60), parseMilliseconds(time2.fractionalMilliseconds)));
+    };
+    parseTwoDigitYear = (value) => {
+      const thisYear = (/* @__PURE__ */ new Date()).getUTCFullYear();
+      const valueInThisCentury = Math.floor(thisYear / 100) * 100 + strictParseShort(stripLeadingZeroes(value));
+      if (valueInThisCentury < thisYear) {
+        return valueInThisCentury + 100;
+      }
+      return valueInThisCentury;
+    };
+    FIFTY_YEARS_IN_MILLIS = 50 * 365 * 24 * 60 * 60 * 1e3;
+    adjustRfc850Year = (input) => {
+      if (input.getTime() - (/* @__PURE__ */ new Date()).getTime() > FIFTY_YEARS_IN_MILLIS) {
+        return new Date(Date.UTC(input.getUTCFullYear() - 100, input.getUTCMonth(), input.getUTCDate(), input.getUTCHours(), input.getUTCMinutes(), input.getUTCSeconds(), input.getUTCMilliseconds()));
+      }
+      return input;
+    };
+    parseMonthByShortName = (value) => {
+      const monthIdx = MONTHS.indexOf(value);
+      if (monthIdx < 0) {
+        throw new TypeError(`Invalid month: ${value}`);
+      }
+      return monthIdx + 1;
+    };
+    DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    validateDayOfMonth = (year2, month, day) => {
+      let maxDays = DAYS_IN_MONTH[month];
+      if (month === 1 && isLeapYear(year2)) {
+        maxDays = 29;
+      }
+      if (day > maxDays) {
+        throw new TypeError(`Invalid day for ${MONTHS[month]} in ${year2}: ${day}`);
+      }
+    };
+    isLeapYear = (year2) => {
+      return year2 % 4 === 0 && (year2 % 100 !== 0 || year2 % 400 === 0);
+    };
+    parseDateValue = (value, type, lower, upper) => {
+      const dateVal = strictParseByte(stripLeadingZeroes(value));
+      if (dateVal < lower || dateVal > upper) {
+        throw new TypeError(`${type} must be between ${lower} and ${upper}, inclusive`);
+      }
+      return dateVal;
+    };
+    parseMilliseconds = (value) => {
+      if (value === null || value === void 0) {
+        return 0;
+      }
+      return strictParseFloat32("0." + value) * 1e3;
+    };
+    parseOffsetToMilliseconds = (value) => {
+      const directionStr = value[0];
+      let direction = 1;
+      if (directionStr == "+") {
+        direction = 1;
+      } else if (directionStr == "-") {
+        direction = -1;
+      } else {
+        throw new TypeError(`Offset direction, ${directionStr}, must be "+" or "-"`);
+      }
+      const hour = Number(value.substring(1, 3));
+      const minute = Number(value.substring(4, 6));
+      return direction * (hour * 60 + minute) * 60 * 1e3;
+    };
+    stripLeadingZeroes = (value) => {
+      let idx = 0;
+      while (idx < value.length - 1 && value.charAt(idx) === "0") {
+        idx++;
+      }
+      if (idx === 0) {
+        return value;
+      }
+      return value.slice(idx);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/lazy-json.js
+var LazyJsonString;
+var init_lazy_json = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/lazy-json.js"() {
+    LazyJsonString = function LazyJsonString2(val) {
+      const str2 = Object.assign(new String(val), {
+        deserializeJSON() {
+          return JSON.parse(String(val));
+        },
+        toString() {
+          return String(val);
+        },
+        toJSON() {
+          return String(val);
+        }
+      });
+      return str2;
+    };
+    LazyJsonString.from = (object) => {
+      if (object && typeof object === "object" && (object instanceof LazyJsonString || "deserializeJSON" in object)) {
+        return object;
+      } else if (typeof object === "string" || Object.getPrototypeOf(object) === String.prototype) {
+        return LazyJsonString(String(object));
+      }
+      return LazyJsonString(JSON.stringify(object));
+    };
+    LazyJsonString.fromObject = LazyJsonString.from;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/quote-header.js
+function quoteHeader(part) {
+  if (part.includes(",") || part.includes('"')) {
+    part = `"${part.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  }
+  return part;
+}
+var init_quote_header = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/quote-header.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/schema-serde-lib/schema-date-utils.js
+function range(v, min, max) {
+  const _v = Number(v);
+  if (_v < min || _v > max) {
+    throw new Error(`Value ${_v} out of range [${min}, ${max}]`);
+  }
+}
+var ddd, mmm, time, date, year, RFC3339_WITH_OFFSET2, IMF_FIXDATE_NATIVE, IMF_FIXDATE2, RFC_850_DATE2, ASC_TIME2, months, _parseEpochTimestamp, _parseRfc3339DateTimeWithOffset, _parseRfc7231DateTime;
+var init_schema_date_utils = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/schema-serde-lib/schema-date-utils.js"() {
+    ddd = `(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:[ne|u?r]?s?day)?`;
+    mmm = `(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)`;
+    time = `(\\d?\\d):(\\d{2}):(\\d{2})(?:\\.(\\d+))?`;
+    date = `(\\d?\\d)`;
+    year = `(\\d{4})`;
+    RFC3339_WITH_OFFSET2 = new RegExp(/^(\d{4})-(\d\d)-(\d\d)[tT](\d\d):(\d\d):(\d\d)(\.(\d+))?(([-+]\d\d:\d\d)|[zZ])$/);
+    IMF_FIXDATE_NATIVE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?:0[1-9]|[12]\d|3[01]) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [1-9]\d{3} (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT$/;
+    IMF_FIXDATE2 = new RegExp(`^${ddd}, ${date} ${mmm} ${year} ${time} GMT$`);
+    RFC_850_DATE2 = new RegExp(`^${ddd}, ${date}-${mmm}-(\\d\\d) ${time} GMT$`);
+    ASC_TIME2 = new RegExp(`^${ddd} ${mmm} ( [1-9]|\\d\\d) ${time} ${year}$`);
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    _parseEpochTimestamp = (value) => {
+      if (value == null) {
+        return void 0;
+      }
+      let num = NaN;
+      if (typeof value === "number") {
+        num = value;
+      } else if (typeof value === "string") {
+        if (!/^-?\d*\.?\d+$/.test(value)) {
+          throw new TypeError(`parseEpochTimestamp - numeric string invalid.`);
+        }
+        num = Number.parseFloat(value);
+      } else if (typeof value === "object" && value.tag === 1) {
+        num = value.value;
+      }
+      if (isNaN(num) || Math.abs(num) === Infinity) {
+        throw new TypeError("Epoch timestamps must be valid finite numbers.");
+      }
+      return new Date(Math.round(num * 1e3));
+    };
+    _parseRfc3339DateTimeWithOffset = (value) => {
+      if (value == null) {
+        return void 0;
+      }
+      if (typeof value !== "string") {
+        throw new TypeError("RFC3339 timestamps must be strings");
+      }
+      const matches = RFC3339_WITH_OFFSET2.exec(value);
+      if (!matches) {
+        throw new TypeError(`Invalid RFC3339 timestamp format ${value}`);
+      }
+      const [, yearStr, monthStr, dayStr, hours, minutes, seconds, , ms, offsetStr] = matches;
+      range(monthStr, 1, 12);
+      range(dayStr, 1, 31);
+      range(hours, 0, 23);
+      range(minutes, 0, 59);
+      range(seconds, 0, 60);
+      const date2 = new Date(Date.UTC(Number(yearStr), Number(monthStr) - 1, Number(dayStr), Number(hours), Number(minutes), Number(seconds), Number(ms) ? Math.round(parseFloat(`0.${ms}`) * 1e3) : 0));
+      date2.setUTCFullYear(Number(yearStr));
+      if (offsetStr.toUpperCase() != "Z") {
+        const [, sign, offsetH, offsetM] = /([+-])(\d\d):(\d\d)/.exec(offsetStr) || [void 0, "+", 0, 0];
+        const scalar = sign === "-" ? 1 : -1;
+        date2.setTime(date2.getTime() + scalar * (Number(offsetH) * 60 * 60 * 1e3 + Number(offsetM) * 60 * 1e3));
+      }
+      return date2;
+    };
+    _parseRfc7231DateTime = (value) => {
+      if (value == null) {
+        return void 0;
+      }
+      if (typeof value !== "string") {
+        throw new TypeError("RFC7231 timestamps must be strings.");
+      }
+      if (IMF_FIXDATE_NATIVE.test(value)) {
+        return new Date(value);
+      }
+      let day;
+      let month;
+      let year2;
+      let hour;
+      let minute;
+      let second;
+      let fraction;
+      let matches;
+      if (matches = IMF_FIXDATE2.exec(value)) {
+        [, day, month, year2, hour, minute, second, fraction] = matches;
+      } else if (matches = RFC_850_DATE2.exec(value)) {
+        [, day, month, year2, hour, minute, second, fraction] = matches;
+        year2 = (Number(year2) + 1900).toString();
+      } else if (matches = ASC_TIME2.exec(value)) {
+        [, month, day, hour, minute, second, fraction, year2] = matches;
+      }
+      if (year2 && second) {
+        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction ? Math.round(parseFloat(`0.${fraction}`) * 1e3) : 0);
+        range(day, 1, 31);
+        range(hour, 0, 23);
+        range(minute, 0, 59);
+        range(second, 0, 60);
+        const date2 = new Date(timestamp);
+        date2.setUTCFullYear(Number(year2));
+        return date2;
+      }
+      throw new TypeError(`Invalid RFC7231 date-time value ${value}.`);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/split-every.js
+function splitEvery(value, delimiter, numDelimiters) {
+  if (numDelimiters <= 0 || !Number.isInteger(numDelimiters)) {
+    throw new Error("Invalid number of delimiters (" + numDelimiters + ") for splitEvery.");
+  }
+  const segments = value.split(delimiter);
+  if (numDelimiters === 1) {
+    return segments;
+  }
+  const compoundSegments = [];
+  let currentSegment = "";
+  for (let i = 0; i < segments.length; i++) {
+    if (currentSegment === "") {
+      currentSegment = segments[i];
+    } else {
+      currentSegment += delimiter + segments[i];
+    }
+    if ((i + 1) % numDelimiters === 0) {
+      compoundSegments.push(currentSegment);
+      currentSegment = "";
+    }
+  }
+  if (currentSegment !== "") {
+    compoundSegments.push(currentSegment);
+  }
+  return compoundSegments;
+}
+var init_split_every = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/split-every.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/split-header.js
+var splitHeader;
+var init_split_header = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/split-header.js"() {
+    splitHeader = (value) => {
+      const z = value.length;
+      const values = [];
+      let withinQuotes = false;
+      let escaped = false;
+      let anchor = 0;
+      for (let i = 0; i < z; ++i) {
+        const char = value[i];
+        switch (char) {
+          case `"`:
+            if (!escaped) {
+              withinQuotes = !withinQuotes;
+            }
+            break;
+          case ",":
+            if (!withinQuotes) {
+              values.push(value.slice(anchor, i));
+              anchor = i + 1;
+            }
+            break;
+          default:
+        }
+        escaped = char === "\\" && !escaped;
+      }
+      values.push(value.slice(anchor));
+      return values.map((v) => {
+        v = v.trim();
+        const z2 = v.length;
+        if (z2 < 2) {
+          return v;
+        }
+        if (v[0] === `"` && v[z2 - 1] === `"`) {
+          v = v.slice(1, z2 - 1);
+          return v.replace(/\\(["\\])/g, "$1");
+        }
+        return v.replace(/\\"/g, '"');
       });
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/utils/getEndpointFromRegion.js
-var getEndpointFromRegion;
-var init_getEndpointFromRegion = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/utils/getEndpointFromRegion.js"() {
-    getEndpointFromRegion = async (input) => {
-      const { tls = true } = input;
-      const region = await input.region();
-      const dnsHostRegex = new RegExp(/^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])$/);
-      if (!dnsHostRegex.test(region)) {
-        throw new Error("Invalid region in client config");
+// node_modules/@smithy/core/dist-es/submodules/serde/value/NumericValue.js
+function nv(input) {
+  return new NumericValue(String(input), "bigDecimal");
+}
+var format, NumericValue;
+var init_NumericValue = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/value/NumericValue.js"() {
+    format = /^-?((0|[1-9]\d*)(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
+    NumericValue = class _NumericValue {
+      string;
+      type;
+      constructor(string, type) {
+        this.string = string;
+        this.type = type;
+        if (!format.test(string)) {
+          throw new Error(`@smithy/core/serde - NumericValue string must conform to the Smithy bigDecimal format. Received: "${string}"`);
+        }
       }
-      const useDualstackEndpoint = await input.useDualstackEndpoint();
-      const useFipsEndpoint = await input.useFipsEndpoint();
-      const { hostname } = await input.regionInfoProvider(region, { useDualstackEndpoint, useFipsEndpoint }) ?? {};
-      if (!hostname) {
-        throw new Error("Cannot resolve hostname from client config");
+      toString() {
+        return this.string;
       }
-      return input.urlParser(`${tls ? "https:" : "http:"}//${hostname}`);
+      static [Symbol.hasInstance](object) {
+        if (!object || typeof object !== "object") {
+          return false;
+        }
+        const _nv = object;
+        return _NumericValue.prototype.isPrototypeOf(object) || _nv.type === "bigDecimal" && format.test(_nv.string);
+      }
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/resolveEndpointsConfig.js
-var resolveEndpointsConfig;
-var init_resolveEndpointsConfig = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/endpointsConfig/resolveEndpointsConfig.js"() {
-    init_client();
-    init_getEndpointFromRegion();
-    resolveEndpointsConfig = (input) => {
-      const useDualstackEndpoint = normalizeProvider(input.useDualstackEndpoint ?? false);
-      const { endpoint, useFipsEndpoint, urlParser, tls } = input;
-      return Object.assign(input, {
-        tls: tls ?? true,
-        endpoint: endpoint ? normalizeProvider(typeof endpoint === "string" ? urlParser(endpoint) : endpoint) : () => getEndpointFromRegion({ ...input, useDualstackEndpoint, useFipsEndpoint }),
-        isCustomEndpoint: !!endpoint,
-        useDualstackEndpoint
-      });
+// node_modules/@smithy/core/dist-es/submodules/serde/util-hex-encoding/hex-encoding.js
+function fromHex(encoded) {
+  if (encoded.length % 2 !== 0) {
+    throw new Error("Hex encoded strings must have an even number length");
+  }
+  const out = new Uint8Array(encoded.length / 2);
+  for (let i = 0; i < encoded.length; i += 2) {
+    const encodedByte = encoded.slice(i, i + 2).toLowerCase();
+    if (encodedByte in HEX_TO_SHORT) {
+      out[i / 2] = HEX_TO_SHORT[encodedByte];
+    } else {
+      throw new Error(`Cannot decode unrecognized sequence ${encodedByte} as hexadecimal`);
+    }
+  }
+  return out;
+}
+function toHex(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.byteLength; i++) {
+    out += SHORT_TO_HEX[bytes[i]];
+  }
+  return out;
+}
+var SHORT_TO_HEX, HEX_TO_SHORT;
+var init_hex_encoding = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-hex-encoding/hex-encoding.js"() {
+    SHORT_TO_HEX = {};
+    HEX_TO_SHORT = {};
+    for (let i = 0; i < 256; i++) {
+      let encodedByte = i.toString(16).toLowerCase();
+      if (encodedByte.length === 1) {
+        encodedByte = `0${encodedByte}`;
+      }
+      SHORT_TO_HEX[i] = encodedByte;
+      HEX_TO_SHORT[encodedByte] = i;
+    }
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-body-length/calculateBodyLength.js
+import { ReadStream, fstatSync, lstatSync } from "node:fs";
+var calculateBodyLength;
+var init_calculateBodyLength = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-body-length/calculateBodyLength.js"() {
+    calculateBodyLength = (body) => {
+      if (!body) {
+        return 0;
+      }
+      if (typeof body === "string") {
+        return Buffer.byteLength(body);
+      } else if (typeof body.byteLength === "number") {
+        return body.byteLength;
+      } else if (typeof body.size === "number") {
+        return body.size;
+      } else if (typeof body.start === "number" && typeof body.end === "number") {
+        return body.end + 1 - body.start;
+      } else if (body instanceof ReadStream) {
+        if (body.path != null) {
+          return lstatSync(body.path).size;
+        } else if (typeof body.fd === "number") {
+          return fstatSync(body.fd).size;
+        }
+      }
+      throw new Error(`Body Length computation failed for ${body}`);
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/constants.js
-var AWS_EXECUTION_ENV, AWS_REGION_ENV, AWS_DEFAULT_REGION_ENV, ENV_IMDS_DISABLED, DEFAULTS_MODE_OPTIONS, IMDS_REGION_PATH, IMDS_TOKEN_PATH, X_AWS_EC2_METADATA_TOKEN, X_AWS_EC2_METADATA_TOKEN_TTL;
-var init_constants3 = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/constants.js"() {
-    AWS_EXECUTION_ENV = "AWS_EXECUTION_ENV";
-    AWS_REGION_ENV = "AWS_REGION";
-    AWS_DEFAULT_REGION_ENV = "AWS_DEFAULT_REGION";
-    ENV_IMDS_DISABLED = "AWS_EC2_METADATA_DISABLED";
-    DEFAULTS_MODE_OPTIONS = ["in-region", "cross-region", "mobile", "standard", "legacy"];
-    IMDS_REGION_PATH = "/latest/meta-data/placement/region";
-    IMDS_TOKEN_PATH = "/latest/api/token";
-    X_AWS_EC2_METADATA_TOKEN = "x-aws-ec2-metadata-token";
-    X_AWS_EC2_METADATA_TOKEN_TTL = "x-aws-ec2-metadata-token-ttl-seconds";
+// node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/toUint8Array.js
+var toUint8Array;
+var init_toUint8Array = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/toUint8Array.js"() {
+    init_fromUtf8();
+    toUint8Array = (data) => {
+      if (data instanceof Uint8Array) {
+        return data;
+      }
+      if (typeof data === "string") {
+        return fromUtf8(data);
+      }
+      if (ArrayBuffer.isView(data)) {
+        return new Uint8Array(data.buffer, data.byteOffset, data.byteLength / Uint8Array.BYTES_PER_ELEMENT);
+      }
+      return new Uint8Array(data);
+    };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getInstanceMetadataRegion.js
-var TIMEOUT_MS, NEG_CACHE_TTL_MS, negativeCacheUntil, getInstanceMetadataRegion, cacheNegativeAndReturnUndefined, resolveImdsEndpoint, imdsRequest;
-var init_getInstanceMetadataRegion = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getInstanceMetadataRegion.js"() {
-    init_constants3();
-    TIMEOUT_MS = 1e3;
-    NEG_CACHE_TTL_MS = 6e4;
-    negativeCacheUntil = 0;
-    getInstanceMetadataRegion = async () => {
-      if (process.env[ENV_IMDS_DISABLED]) {
-        return void 0;
-      }
-      if (Date.now() < negativeCacheUntil) {
-        return void 0;
-      }
+// node_modules/@smithy/core/dist-es/submodules/serde/concatBytes.js
+function concatBytes(arrays, length) {
+  if (length === void 0) {
+    length = 0;
+    for (const bytes of arrays) {
+      length += bytes.byteLength;
+    }
+  }
+  const result = new Uint8Array(length);
+  let offset = 0;
+  for (const buf of arrays) {
+    result.set(buf, offset);
+    offset += buf.byteLength;
+  }
+  return result;
+}
+var init_concatBytes = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/concatBytes.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/middleware-serde/deserializerMiddleware.js
+var deserializerMiddleware, findHeader;
+var init_deserializerMiddleware = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/middleware-serde/deserializerMiddleware.js"() {
+    init_transport();
+    deserializerMiddleware = (options, deserializer) => (next, context) => async (args) => {
+      const { response } = await next(args);
       try {
-        const endpoint = resolveImdsEndpoint();
-        const token = (await imdsRequest({
-          ...endpoint,
-          path: IMDS_TOKEN_PATH,
-          method: "PUT",
-          headers: {
-            [X_AWS_EC2_METADATA_TOKEN_TTL]: "21600"
+        const parsed = await deserializer(response, options);
+        return {
+          response,
+          output: parsed
+        };
+      } catch (error) {
+        Object.defineProperty(error, "$response", {
+          value: response,
+          enumerable: false,
+          writable: false,
+          configurable: false
+        });
+        if (!("$metadata" in error)) {
+          const hint = `Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.`;
+          try {
+            error.message += "\n  " + hint;
+          } catch (ignored) {
+            if (!context.logger || context.logger?.constructor?.name === "NoOpLogger") {
+              console.warn(hint);
+            } else {
+              context.logger?.warn?.(hint);
+            }
           }
-        })).toString();
-        const region = (await imdsRequest({
-          ...endpoint,
-          path: IMDS_REGION_PATH,
-          method: "GET",
-          headers: {
-            [X_AWS_EC2_METADATA_TOKEN]: token
+          if (typeof error.$responseBodyText !== "undefined") {
+            if (error.$response) {
+              error.$response.body = error.$responseBodyText;
+            }
           }
-        })).toString().trim();
-        return region || cacheNegativeAndReturnUndefined();
-      } catch {
-        return cacheNegativeAndReturnUndefined();
+          try {
+            if (HttpResponse.isInstance(response)) {
+              const { headers = {} } = response;
+              const headerEntries = Object.entries(headers);
+              error.$metadata = {
+                httpStatusCode: response.statusCode,
+                requestId: findHeader(/^x-[\w-]+-request-?id$/, headerEntries),
+                extendedRequestId: findHeader(/^x-[\w-]+-id-2$/, headerEntries),
+                cfId: findHeader(/^x-[\w-]+-cf-id$/, headerEntries)
+              };
+            }
+          } catch (ignored) {
+          }
+        }
+        throw error;
       }
     };
-    cacheNegativeAndReturnUndefined = () => {
-      negativeCacheUntil = Date.now() + NEG_CACHE_TTL_MS;
-      return void 0;
+    findHeader = (pattern, headers) => {
+      return (headers.find(([k]) => {
+        return k.match(pattern);
+      }) || [void 0, void 0])[1];
     };
-    resolveImdsEndpoint = () => {
-      const envEndpoint = process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
-      if (envEndpoint) {
-        const url = new URL(envEndpoint);
-        return {
-          hostname: url.hostname.replace(/^\[(.+)]$/, "$1"),
-          port: url.port ? Number(url.port) : void 0
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/getEndpointUrlConfig.js
+var ENV_ENDPOINT_URL, CONFIG_ENDPOINT_URL, getEndpointUrlConfig;
+var init_getEndpointUrlConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/getEndpointUrlConfig.js"() {
+    init_config2();
+    ENV_ENDPOINT_URL = "AWS_ENDPOINT_URL";
+    CONFIG_ENDPOINT_URL = "endpoint_url";
+    getEndpointUrlConfig = (serviceId) => ({
+      environmentVariableSelector: (env) => {
+        const serviceSuffixParts = serviceId.split(" ").map((w) => w.toUpperCase());
+        const serviceEndpointUrl = env[[ENV_ENDPOINT_URL, ...serviceSuffixParts].join("_")];
+        if (serviceEndpointUrl) {
+          return serviceEndpointUrl;
+        }
+        const endpointUrl = env[ENV_ENDPOINT_URL];
+        if (endpointUrl) {
+          return endpointUrl;
+        }
+        return void 0;
+      },
+      configFileSelector: (profile, config) => {
+        if (profile.services) {
+          const servicesSectionKey = ["services", profile.services].join(CONFIG_PREFIX_SEPARATOR);
+          if (!config || !config[servicesSectionKey]) {
+            throw new Error(`The services section "${profile.services}" specified in the profile is not present in the shared configuration file.`);
+          }
+          const servicesSection = config[servicesSectionKey];
+          const servicePrefixParts = serviceId.split(" ").map((w) => w.toLowerCase());
+          const endpointUrl2 = servicesSection[[servicePrefixParts.join("_"), CONFIG_ENDPOINT_URL].join(CONFIG_PREFIX_SEPARATOR)];
+          if (endpointUrl2) {
+            return endpointUrl2;
+          }
+        }
+        const endpointUrl = profile[CONFIG_ENDPOINT_URL];
+        if (endpointUrl) {
+          return endpointUrl;
+        }
+        return void 0;
+      },
+      default: void 0
+    });
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/getIgnoreConfiguredEndpointUrls.js
+var ENV_IGNORE_CONFIGURED_ENDPOINT_URLS, CONFIG_IGNORE_CONFIGURED_ENDPOINT_URLS, ignoreConfiguredEndpointUrlsConfigSelectors;
+var init_getIgnoreConfiguredEndpointUrls = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/getIgnoreConfiguredEndpointUrls.js"() {
+    init_config2();
+    ENV_IGNORE_CONFIGURED_ENDPOINT_URLS = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+    CONFIG_IGNORE_CONFIGURED_ENDPOINT_URLS = "ignore_configured_endpoint_urls";
+    ignoreConfiguredEndpointUrlsConfigSelectors = {
+      environmentVariableSelector: (env) => booleanSelector(env, ENV_IGNORE_CONFIGURED_ENDPOINT_URLS, SelectorType.ENV),
+      configFileSelector: (profile) => booleanSelector(profile, CONFIG_IGNORE_CONFIGURED_ENDPOINT_URLS, SelectorType.CONFIG),
+      default: false
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/getEndpointFromConfig.js
+var getEndpointFromConfig;
+var init_getEndpointFromConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/getEndpointFromConfig.js"() {
+    init_config2();
+    init_getEndpointUrlConfig();
+    init_getIgnoreConfiguredEndpointUrls();
+    getEndpointFromConfig = async (serviceId) => {
+      const ignore = await loadConfig(ignoreConfiguredEndpointUrlsConfigSelectors)();
+      if (ignore) {
+        return void 0;
+      }
+      return loadConfig(getEndpointUrlConfig(serviceId ?? ""))();
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/service-customizations/s3.js
+var resolveParamsForS3, DOMAIN_PATTERN, IP_ADDRESS_PATTERN, DOTS_PATTERN, isDnsCompatibleBucketName, isArnBucketName;
+var init_s3 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/service-customizations/s3.js"() {
+    resolveParamsForS3 = async (endpointParams) => {
+      const bucket = endpointParams?.Bucket || "";
+      if (typeof endpointParams.Bucket === "string") {
+        endpointParams.Bucket = bucket.replace(/#/g, encodeURIComponent("#")).replace(/\?/g, encodeURIComponent("?"));
+      }
+      if (isArnBucketName(bucket)) {
+        if (endpointParams.ForcePathStyle === true) {
+          throw new Error("Path-style addressing cannot be used with ARN buckets");
+        }
+      } else if (!isDnsCompatibleBucketName(bucket) || bucket.indexOf(".") !== -1 && !String(endpointParams.Endpoint).startsWith("http:") || bucket.toLowerCase() !== bucket || bucket.length < 3) {
+        endpointParams.ForcePathStyle = true;
+      }
+      if (endpointParams.DisableMultiRegionAccessPoints) {
+        endpointParams.disableMultiRegionAccessPoints = true;
+        endpointParams.DisableMRAP = true;
+      }
+      return endpointParams;
+    };
+    DOMAIN_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+    IP_ADDRESS_PATTERN = /(\d+\.){3}\d+/;
+    DOTS_PATTERN = /\.\./;
+    isDnsCompatibleBucketName = (bucketName) => DOMAIN_PATTERN.test(bucketName) && !IP_ADDRESS_PATTERN.test(bucketName) && !DOTS_PATTERN.test(bucketName);
+    isArnBucketName = (bucketName) => {
+      const [arn, partition, service, , , bucket] = bucketName.split(":");
+      const isArn = arn === "arn" && bucketName.split(":").length >= 6;
+      const isValidArn = Boolean(isArn && partition && service && bucket);
+      if (isArn && !isValidArn) {
+        throw new Error(`Invalid ARN: ${bucketName} was an invalid ARN.`);
+      }
+      return isValidArn;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/service-customizations/index.js
+var init_service_customizations = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/service-customizations/index.js"() {
+    init_s3();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/createConfigValueProvider.js
+var createConfigValueProvider;
+var init_createConfigValueProvider = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/createConfigValueProvider.js"() {
+    createConfigValueProvider = (configKey, canonicalEndpointParamKey, config, isClientContextParam = false) => {
+      const configProvider = async () => {
+        let configValue;
+        if (isClientContextParam) {
+          const clientContextParams = config.clientContextParams;
+          const nestedValue = clientContextParams?.[configKey];
+          configValue = nestedValue ?? config[configKey] ?? config[canonicalEndpointParamKey];
+        } else {
+          configValue = config[configKey] ?? config[canonicalEndpointParamKey];
+        }
+        if (typeof configValue === "function") {
+          return configValue();
+        }
+        return configValue;
+      };
+      if (configKey === "credentialScope" || canonicalEndpointParamKey === "CredentialScope") {
+        return async () => {
+          const credentials = typeof config.credentials === "function" ? await config.credentials() : config.credentials;
+          const configValue = credentials?.credentialScope ?? credentials?.CredentialScope;
+          return configValue;
         };
       }
-      if (process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE === "IPv6") {
-        return { hostname: "fd00:ec2::254" };
+      if (configKey === "accountId" || canonicalEndpointParamKey === "AccountId") {
+        return async () => {
+          const credentials = typeof config.credentials === "function" ? await config.credentials() : config.credentials;
+          const configValue = credentials?.accountId ?? credentials?.AccountId;
+          return configValue;
+        };
       }
-      return { hostname: "169.254.169.254" };
+      if (configKey === "endpoint" || canonicalEndpointParamKey === "endpoint") {
+        return async () => {
+          if (config.isCustomEndpoint === false) {
+            return void 0;
+          }
+          const endpoint = await configProvider();
+          if (endpoint && typeof endpoint === "object") {
+            if ("url" in endpoint) {
+              return endpoint.url.href;
+            }
+            if ("hostname" in endpoint) {
+              const { protocol, hostname, port, path } = endpoint;
+              return `${protocol}//${hostname}${port ? ":" + port : ""}${path}`;
+            }
+          }
+          return endpoint;
+        };
+      }
+      return configProvider;
     };
-    imdsRequest = async (options) => {
-      const { request } = await import("node:http");
-      return new Promise((resolve, reject) => {
-        const req = request({
-          hostname: options.hostname,
-          port: options.port,
-          path: options.path,
-          method: options.method,
-          headers: options.headers,
-          timeout: TIMEOUT_MS,
-          signal: AbortSignal.timeout(TIMEOUT_MS)
-        });
-        req.on("error", (err) => {
-          reject(err);
-          req.destroy();
-        });
-        req.on("timeout", () => {
-          reject(new Error("TimeoutError from instance metadata service"));
-          req.destroy();
-        });
-        req.on("response", (res) => {
-          const { statusCode = 400 } = res;
-          if (statusCode < 200 || statusCode >= 300) {
-            reject(Object.assign(new Error("Error response received from instance metadata service"), { statusCode }));
-            req.destroy();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/toEndpointV1.js
+var init_toEndpointV12 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/toEndpointV1.js"() {
+    init_transport();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/getEndpointFromInstructions.js
+function bindGetEndpointFromInstructions(getEndpointFromConfig2) {
+  return async (commandInput, instructionsSupplier, clientConfig, context) => {
+    if (!clientConfig.isCustomEndpoint && !clientConfig.ignoreConfiguredEndpointUrls) {
+      let endpointFromConfig;
+      if (clientConfig.serviceConfiguredEndpoint) {
+        endpointFromConfig = await clientConfig.serviceConfiguredEndpoint();
+      } else {
+        endpointFromConfig = await getEndpointFromConfig2(clientConfig.serviceId);
+      }
+      if (endpointFromConfig) {
+        clientConfig.endpoint = () => Promise.resolve(toEndpointV1(endpointFromConfig));
+        clientConfig.isCustomEndpoint = true;
+        context?.logger?.debug?.(`@smithy/core/endpoints - resolved endpoint from config: ${endpointFromConfig}`);
+      }
+    }
+    const endpointParams = await resolveParams(commandInput, instructionsSupplier, clientConfig);
+    if (typeof clientConfig.endpointProvider !== "function") {
+      throw new Error("config.endpointProvider is not set.");
+    }
+    const endpoint = clientConfig.endpointProvider(endpointParams, context);
+    if (clientConfig.isCustomEndpoint && clientConfig.endpoint) {
+      const customEndpoint = await clientConfig.endpoint();
+      if (customEndpoint?.headers) {
+        endpoint.headers ??= {};
+        for (const [name, value] of Object.entries(customEndpoint.headers)) {
+          endpoint.headers[name] = Array.isArray(value) ? value : [value];
+        }
+      }
+    }
+    return endpoint;
+  };
+}
+var resolveParams;
+var init_getEndpointFromInstructions = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/adaptors/getEndpointFromInstructions.js"() {
+    init_service_customizations();
+    init_createConfigValueProvider();
+    init_toEndpointV12();
+    resolveParams = async (commandInput, instructionsSupplier, clientConfig) => {
+      const endpointParams = {};
+      const instructions = instructionsSupplier?.getEndpointParameterInstructions?.() || {};
+      for (const [name, instruction] of Object.entries(instructions)) {
+        switch (instruction.type) {
+          case "staticContextParams":
+            endpointParams[name] = instruction.value;
+            break;
+          case "contextParams":
+            endpointParams[name] = commandInput[instruction.name];
+            break;
+          case "clientContextParams":
+          case "builtInParams":
+            endpointParams[name] = await createConfigValueProvider(instruction.name, name, clientConfig, instruction.type !== "builtInParams")();
+            break;
+          case "operationContextParams":
+            endpointParams[name] = instruction.get(commandInput);
+            break;
+          default:
+            throw new Error("Unrecognized endpoint parameter instruction: " + JSON.stringify(instruction));
+        }
+      }
+      if (Object.keys(instructions).length === 0) {
+        Object.assign(endpointParams, clientConfig);
+      }
+      if (String(clientConfig.serviceId).toLowerCase() === "s3") {
+        await resolveParamsForS3(endpointParams);
+      }
+      return endpointParams;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/endpointMiddleware.js
+function setFeature(context, feature, value) {
+  if (!context.__smithy_context) {
+    context.__smithy_context = { features: {} };
+  } else if (!context.__smithy_context.features) {
+    context.__smithy_context.features = {};
+  }
+  context.__smithy_context.features[feature] = value;
+}
+function bindEndpointMiddleware(getEndpointFromConfig2) {
+  const getEndpointFromInstructions2 = bindGetEndpointFromInstructions(getEndpointFromConfig2);
+  return ({ config, instructions }) => {
+    return (next, context) => async (args) => {
+      if (config.isCustomEndpoint) {
+        setFeature(context, "ENDPOINT_OVERRIDE", "N");
+      }
+      const endpoint = await getEndpointFromInstructions2(args.input, {
+        getEndpointParameterInstructions() {
+          return instructions;
+        }
+      }, { ...config }, context);
+      context.endpointV2 = endpoint;
+      context.authSchemes = endpoint.properties?.authSchemes;
+      const authScheme = context.authSchemes?.[0];
+      if (authScheme) {
+        context["signing_region"] = authScheme.signingRegion;
+        context["signing_service"] = authScheme.signingName;
+        const smithyContext = getSmithyContext(context);
+        const httpAuthOption = smithyContext?.selectedHttpAuthScheme?.httpAuthOption;
+        if (httpAuthOption) {
+          httpAuthOption.signingProperties = Object.assign(httpAuthOption.signingProperties || {}, {
+            signing_region: authScheme.signingRegion,
+            signingRegion: authScheme.signingRegion,
+            signing_service: authScheme.signingName,
+            signingName: authScheme.signingName,
+            signingRegionSet: authScheme.signingRegionSet
+          }, authScheme.properties);
+        }
+      }
+      return next({
+        ...args
+      });
+    };
+  };
+}
+var init_endpointMiddleware = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/endpointMiddleware.js"() {
+    init_transport();
+    init_getEndpointFromInstructions();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/getEndpointPlugin.js
+function bindGetEndpointPlugin(getEndpointFromConfig2) {
+  const endpointMiddleware2 = bindEndpointMiddleware(getEndpointFromConfig2);
+  return (config, instructions) => ({
+    applyToStack: (clientStack) => {
+      clientStack.addRelativeTo(endpointMiddleware2({
+        config,
+        instructions
+      }), endpointMiddlewareOptions);
+    }
+  });
+}
+var serializerMiddlewareOption, endpointMiddlewareOptions;
+var init_getEndpointPlugin = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/getEndpointPlugin.js"() {
+    init_endpointMiddleware();
+    serializerMiddlewareOption = {
+      name: "serializerMiddleware",
+      step: "serialize",
+      tags: ["SERIALIZER"],
+      override: true
+    };
+    endpointMiddlewareOptions = {
+      step: "serialize",
+      tags: ["ENDPOINT_PARAMETERS", "ENDPOINT_V2", "ENDPOINT"],
+      name: "endpointV2Middleware",
+      override: true,
+      relation: "before",
+      toMiddleware: serializerMiddlewareOption.name
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/resolveEndpointConfig.js
+function bindResolveEndpointConfig(getEndpointFromConfig2) {
+  return (input) => {
+    const tls = input.tls ?? true;
+    const { endpoint, useDualstackEndpoint, useFipsEndpoint } = input;
+    const customEndpointProvider = endpoint != null ? async () => toEndpointV1(await normalizeProvider(endpoint)()) : void 0;
+    const isCustomEndpoint = !!endpoint;
+    const resolvedConfig = Object.assign(input, {
+      endpoint: customEndpointProvider,
+      tls,
+      isCustomEndpoint,
+      useDualstackEndpoint: normalizeProvider(useDualstackEndpoint ?? false),
+      useFipsEndpoint: normalizeProvider(useFipsEndpoint ?? false),
+      ignoreConfiguredEndpointUrls: !!input.ignoreConfiguredEndpointUrls
+    });
+    let configuredEndpointPromise = void 0;
+    resolvedConfig.serviceConfiguredEndpoint = async () => {
+      if (input.serviceId && !configuredEndpointPromise) {
+        configuredEndpointPromise = getEndpointFromConfig2(input.serviceId);
+      }
+      return configuredEndpointPromise;
+    };
+    return resolvedConfig;
+  };
+}
+var init_resolveEndpointConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/middleware-endpoint/resolveEndpointConfig.js"() {
+    init_transport();
+    init_toEndpointV12();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/endpoints/index.js
+var getEndpointFromInstructions, resolveEndpointConfig, endpointMiddleware, getEndpointPlugin;
+var init_endpoints = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/endpoints/index.js"() {
+    init_getEndpointFromConfig();
+    init_getEndpointFromInstructions();
+    init_endpointMiddleware();
+    init_getEndpointPlugin();
+    init_resolveEndpointConfig();
+    init_transport();
+    getEndpointFromInstructions = bindGetEndpointFromInstructions(getEndpointFromConfig);
+    resolveEndpointConfig = bindResolveEndpointConfig(getEndpointFromConfig);
+    endpointMiddleware = bindEndpointMiddleware(getEndpointFromConfig);
+    getEndpointPlugin = bindGetEndpointPlugin(getEndpointFromConfig);
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/middleware-serde/serializerMiddleware.js
+var serializerMiddleware;
+var init_serializerMiddleware = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/middleware-serde/serializerMiddleware.js"() {
+    init_endpoints();
+    serializerMiddleware = (options, serializer) => (next, context) => async (args) => {
+      const endpointConfig = options;
+      const endpoint = context.endpointV2 ? async () => toEndpointV1(context.endpointV2) : endpointConfig.endpoint;
+      if (!endpoint) {
+        throw new Error("No valid endpoint provider available.");
+      }
+      const request = await serializer(args.input, { ...options, endpoint });
+      return next({
+        ...args,
+        request
+      });
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/middleware-serde/serdePlugin.js
+function getSerdePlugin(config, serializer, deserializer) {
+  return {
+    applyToStack: (commandStack) => {
+      commandStack.add(deserializerMiddleware(config, deserializer), deserializerMiddlewareOption);
+      commandStack.add(serializerMiddleware(config, serializer), serializerMiddlewareOption2);
+    }
+  };
+}
+var deserializerMiddlewareOption, serializerMiddlewareOption2;
+var init_serdePlugin = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/middleware-serde/serdePlugin.js"() {
+    init_deserializerMiddleware();
+    init_serializerMiddleware();
+    deserializerMiddlewareOption = {
+      name: "deserializerMiddleware",
+      step: "deserialize",
+      tags: ["DESERIALIZER"],
+      override: true
+    };
+    serializerMiddlewareOption2 = {
+      name: "serializerMiddleware",
+      step: "serialize",
+      tags: ["SERIALIZER"],
+      override: true
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/hash-node/hash-node.js
+import { createHash as createHash5, createHmac } from "node:crypto";
+function castSourceData(toCast, encoding) {
+  if (Buffer.isBuffer(toCast)) {
+    return toCast;
+  }
+  if (typeof toCast === "string") {
+    return fromString(toCast, encoding);
+  }
+  if (ArrayBuffer.isView(toCast)) {
+    return fromArrayBuffer(toCast.buffer, toCast.byteOffset, toCast.byteLength);
+  }
+  return fromArrayBuffer(toCast);
+}
+var Hash;
+var init_hash_node = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/hash-node/hash-node.js"() {
+    init_buffer_from();
+    init_toUint8Array();
+    Hash = class {
+      algorithmIdentifier;
+      secret;
+      hash;
+      constructor(algorithmIdentifier, secret) {
+        this.algorithmIdentifier = algorithmIdentifier;
+        this.secret = secret;
+        this.reset();
+      }
+      update(toHash, encoding) {
+        this.hash.update(toUint8Array(castSourceData(toHash, encoding)));
+      }
+      digest() {
+        return Promise.resolve(this.hash.digest());
+      }
+      reset() {
+        this.hash = this.secret ? createHmac(this.algorithmIdentifier, castSourceData(this.secret)) : createHash5(this.algorithmIdentifier);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/checksum/ChecksumStream.js
+import { Readable } from "node:stream";
+var ChecksumStream;
+var init_ChecksumStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/checksum/ChecksumStream.js"() {
+    init_toBase64();
+    ChecksumStream = class extends Readable {
+      expectedChecksum;
+      checksumSourceLocation;
+      checksum;
+      source;
+      base64Encoder;
+      constructor({ expectedChecksum, checksum, source, checksumSourceLocation, base64Encoder }) {
+        super();
+        if (typeof source.pipe !== "function") {
+          throw new Error(`@smithy/util-stream: unsupported source type ${source?.constructor?.name ?? source} in ChecksumStream.`);
+        }
+        this.source = source;
+        this.base64Encoder = base64Encoder ?? toBase64;
+        this.expectedChecksum = expectedChecksum;
+        this.checksum = checksum;
+        this.checksumSourceLocation = checksumSourceLocation;
+        this.source.on("data", this.onSourceData);
+        this.source.on("end", this.onSourceEnd);
+        this.source.on("error", this.onSourceError);
+        this.source.on("close", this.onSourceClose);
+        this.source.pause();
+      }
+      onSourceData = (chunk) => {
+        if (this.destroyed) {
+          return;
+        }
+        try {
+          this.checksum.update(chunk);
+        } catch (e) {
+          this.destroy(e);
+          return;
+        }
+        if (!this.push(chunk)) {
+          this.source.pause();
+        }
+      };
+      onSourceEnd = async () => {
+        if (this.destroyed) {
+          return;
+        }
+        try {
+          const digest = await this.checksum.digest();
+          const received = this.base64Encoder(digest);
+          if (this.expectedChecksum !== received) {
+            this.destroy(new Error(`Checksum mismatch: expected "${this.expectedChecksum}" but received "${received}" in response header "${this.checksumSourceLocation}".`));
             return;
           }
-          const chunks = [];
-          res.on("data", (chunk) => chunks.push(chunk));
-          res.on("end", () => {
-            resolve(Buffer.concat(chunks));
-            req.destroy();
-          });
-        });
-        req.end();
-      });
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/config.js
-var REGION_ENV_NAME, REGION_INI_NAME, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS;
-var init_config2 = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/config.js"() {
-    init_getInstanceMetadataRegion();
-    REGION_ENV_NAME = "AWS_REGION";
-    REGION_INI_NAME = "region";
-    NODE_REGION_CONFIG_OPTIONS = {
-      environmentVariableSelector: (env) => env[REGION_ENV_NAME],
-      configFileSelector: (profile) => profile[REGION_INI_NAME],
-      default: async () => {
-        const region = await getInstanceMetadataRegion();
-        if (region) {
-          return region;
+        } catch (e) {
+          this.destroy(e);
+          return;
         }
-        throw new Error("Region is missing");
-      }
-    };
-    NODE_REGION_CONFIG_FILE_OPTIONS = {
-      preferredFile: "credentials"
-    };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/checkRegion.js
-var validRegions, checkRegion;
-var init_checkRegion = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/checkRegion.js"() {
-    init_transport2();
-    validRegions = /* @__PURE__ */ new Set();
-    checkRegion = (region, check = isValidHostLabel) => {
-      if (!validRegions.has(region) && !check(region)) {
-        if (region === "*") {
-          console.warn(`@smithy/config-resolver WARN - Please use the caller region instead of "*". See "sigv4a" in https://github.com/aws/aws-sdk-js-v3/blob/main/supplemental-docs/CLIENTS.md.`);
-        } else {
-          throw new Error(`Region not accepted: region="${region}" is not a valid hostname component.`);
+        this.push(null);
+      };
+      onSourceError = (error) => {
+        this.destroy(error);
+      };
+      onSourceClose = () => {
+        if (!this.destroyed && !this.source.readableEnded) {
+          this.destroy(new Error("Connection lost or stream closed before all data was received."));
         }
-      } else {
-        validRegions.add(region);
+      };
+      _read(_size) {
+        this.source.resume();
+      }
+      _destroy(error, callback) {
+        this.source?.removeListener("data", this.onSourceData);
+        this.source?.removeListener("end", this.onSourceEnd);
+        this.source?.removeListener("error", this.onSourceError);
+        this.source?.removeListener("close", this.onSourceClose);
+        this.source?.destroy();
+        callback(error);
       }
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/isFipsRegion.js
-var isFipsRegion;
-var init_isFipsRegion = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/isFipsRegion.js"() {
-    isFipsRegion = (region) => typeof region === "string" && (region.startsWith("fips-") || region.endsWith("-fips"));
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/stream-type-check.js
+var isReadableStream, isBlob;
+var init_stream_type_check = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/stream-type-check.js"() {
+    isReadableStream = (stream) => typeof ReadableStream === "function" && (stream?.constructor?.name === ReadableStream.name || stream instanceof ReadableStream);
+    isBlob = (blob) => {
+      return typeof Blob === "function" && (blob?.constructor?.name === Blob.name || blob instanceof Blob);
+    };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getRealRegion.js
-var getRealRegion;
-var init_getRealRegion = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/getRealRegion.js"() {
-    init_isFipsRegion();
-    getRealRegion = (region) => isFipsRegion(region) ? ["fips-aws-global", "aws-fips"].includes(region) ? "us-east-1" : region.replace(/fips-(dkr-|prod-)?|-fips/, "") : region;
+// node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/fromUtf8.browser.js
+var fromUtf82;
+var init_fromUtf8_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/fromUtf8.browser.js"() {
+    fromUtf82 = (input) => new TextEncoder().encode(input);
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/resolveRegionConfig.js
-var resolveRegionConfig;
-var init_resolveRegionConfig = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/resolveRegionConfig.js"() {
-    init_checkRegion();
-    init_getRealRegion();
-    init_isFipsRegion();
-    resolveRegionConfig = (input) => {
-      const { region, useFipsEndpoint } = input;
-      if (!region) {
-        throw new Error("Region is missing");
+// node_modules/@smithy/core/dist-es/submodules/serde/util-base64/constants-for-browser.js
+var chars, alphabetByEncoding, alphabetByValue, bitsPerLetter, bitsPerByte, maxLetterValue;
+var init_constants_for_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-base64/constants-for-browser.js"() {
+    chars = `ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/`;
+    alphabetByEncoding = Object.entries(chars).reduce((acc, [i, c]) => {
+      acc[c] = Number(i);
+      return acc;
+    }, {});
+    alphabetByValue = chars.split("");
+    bitsPerLetter = 6;
+    bitsPerByte = 8;
+    maxLetterValue = 63;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-base64/toBase64.browser.js
+function toBase642(_input) {
+  let input;
+  if (typeof _input === "string") {
+    input = fromUtf82(_input);
+  } else {
+    input = _input;
+  }
+  const isArrayLike = typeof input === "object" && typeof input.length === "number";
+  const isUint8Array = typeof input === "object" && typeof input.byteOffset === "number" && typeof input.byteLength === "number";
+  if (!isArrayLike && !isUint8Array) {
+    throw new Error("@smithy/util-base64: toBase64 encoder function only accepts string | Uint8Array.");
+  }
+  let str2 = "";
+  for (let i = 0; i < input.length; i += 3) {
+    let bits = 0;
+    let bitLength = 0;
+    for (let j = i, limit = Math.min(i + 3, input.length); j < limit; j++) {
+      bits |= input[j] << (limit - j - 1) * bitsPerByte;
+      bitLength += bitsPerByte;
+    }
+    const bitClusterCount = Math.ceil(bitLength / bitsPerLetter);
+    bits <<= bitClusterCount * bitsPerLetter - bitLength;
+    for (let k = 1; k <= bitClusterCount; k++) {
+      const offset = (bitClusterCount - k) * bitsPerLetter;
+      str2 += alphabetByValue[(bits & maxLetterValue << offset) >> offset];
+    }
+    str2 += "==".slice(0, 4 - bitClusterCount);
+  }
+  return str2;
+}
+var init_toBase64_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-base64/toBase64.browser.js"() {
+    init_fromUtf8_browser();
+    init_constants_for_browser();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/checksum/ChecksumStream.browser.js
+var ReadableStreamRef, ChecksumStream2;
+var init_ChecksumStream_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/checksum/ChecksumStream.browser.js"() {
+    ReadableStreamRef = typeof ReadableStream === "function" ? ReadableStream : function() {
+    };
+    ChecksumStream2 = class extends ReadableStreamRef {
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/checksum/createChecksumStream.browser.js
+var createChecksumStream;
+var init_createChecksumStream_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/checksum/createChecksumStream.browser.js"() {
+    init_toBase64_browser();
+    init_stream_type_check();
+    init_ChecksumStream_browser();
+    createChecksumStream = ({ expectedChecksum, checksum, source, checksumSourceLocation, base64Encoder }) => {
+      if (!isReadableStream(source)) {
+        throw new Error(`@smithy/util-stream: unsupported source type ${source?.constructor?.name ?? source} in ChecksumStream.`);
       }
-      return Object.assign(input, {
-        region: async () => {
-          const providedRegion = typeof region === "function" ? await region() : region;
-          const realRegion = getRealRegion(providedRegion);
-          checkRegion(realRegion);
-          return realRegion;
+      const encoder2 = base64Encoder ?? toBase642;
+      if (typeof TransformStream !== "function") {
+        throw new Error("@smithy/util-stream: unable to instantiate ChecksumStream because API unavailable: ReadableStream/TransformStream.");
+      }
+      const transform = new TransformStream({
+        start() {
         },
-        useFipsEndpoint: async () => {
-          const providedRegion = typeof region === "string" ? region : await region();
-          if (isFipsRegion(providedRegion)) {
-            return true;
+        async transform(chunk, controller) {
+          checksum.update(chunk);
+          controller.enqueue(chunk);
+        },
+        async flush(controller) {
+          const digest = await checksum.digest();
+          const received = encoder2(digest);
+          if (expectedChecksum !== received) {
+            const error = new Error(`Checksum mismatch: expected "${expectedChecksum}" but received "${received}" in response header "${checksumSourceLocation}".`);
+            controller.error(error);
+          } else {
+            controller.terminate();
           }
-          return typeof useFipsEndpoint !== "function" ? Promise.resolve(!!useFipsEndpoint) : useFipsEndpoint();
+        }
+      });
+      source.pipeThrough(transform);
+      const readable = transform.readable;
+      Object.setPrototypeOf(readable, ChecksumStream2.prototype);
+      return readable;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/checksum/createChecksumStream.js
+function createChecksumStream2(init) {
+  if (typeof ReadableStream === "function" && isReadableStream(init.source)) {
+    return createChecksumStream(init);
+  }
+  return new ChecksumStream(init);
+}
+var init_createChecksumStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/checksum/createChecksumStream.js"() {
+    init_stream_type_check();
+    init_ChecksumStream();
+    init_createChecksumStream_browser();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/ByteArrayCollector.js
+var ByteArrayCollector;
+var init_ByteArrayCollector = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/ByteArrayCollector.js"() {
+    ByteArrayCollector = class {
+      allocByteArray;
+      byteLength = 0;
+      byteArrays = [];
+      constructor(allocByteArray) {
+        this.allocByteArray = allocByteArray;
+      }
+      push(byteArray) {
+        this.byteArrays.push(byteArray);
+        this.byteLength += byteArray.byteLength;
+      }
+      flush() {
+        if (this.byteArrays.length === 1) {
+          const bytes = this.byteArrays[0];
+          this.reset();
+          return bytes;
+        }
+        const aggregation = this.allocByteArray(this.byteLength);
+        let cursor = 0;
+        for (let i = 0; i < this.byteArrays.length; ++i) {
+          const bytes = this.byteArrays[i];
+          aggregation.set(bytes, cursor);
+          cursor += bytes.byteLength;
+        }
+        this.reset();
+        return aggregation;
+      }
+      reset() {
+        this.byteArrays = [];
+        this.byteLength = 0;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/createBufferedReadable.browser.js
+function createBufferedReadableStream(upstream, size, logger2) {
+  const reader = upstream.getReader();
+  let streamBufferingLoggedWarning = false;
+  let bytesSeen = 0;
+  const buffers = ["", new ByteArrayCollector((size2) => new Uint8Array(size2))];
+  let mode = -1;
+  const pull = async (controller) => {
+    const { value, done } = await reader.read();
+    const chunk = value;
+    if (done) {
+      if (mode !== -1) {
+        const remainder = flush(buffers, mode);
+        if (sizeOf(remainder) > 0) {
+          controller.enqueue(remainder);
+        }
+      }
+      controller.close();
+    } else {
+      const chunkMode = modeOf(chunk, false);
+      if (mode !== chunkMode) {
+        if (mode >= 0) {
+          controller.enqueue(flush(buffers, mode));
+        }
+        mode = chunkMode;
+      }
+      if (mode === -1) {
+        controller.enqueue(chunk);
+        return;
+      }
+      const chunkSize = sizeOf(chunk);
+      bytesSeen += chunkSize;
+      const bufferSize = sizeOf(buffers[mode]);
+      if (chunkSize >= size && bufferSize === 0) {
+        controller.enqueue(chunk);
+      } else {
+        const newSize = merge(buffers, mode, chunk);
+        if (!streamBufferingLoggedWarning && bytesSeen > size * 2) {
+          streamBufferingLoggedWarning = true;
+          logger2?.warn(`@smithy/util-stream - stream chunk size ${chunkSize} is below threshold of ${size}, automatically buffering.`);
+        }
+        if (newSize >= size) {
+          controller.enqueue(flush(buffers, mode));
+        } else {
+          await pull(controller);
+        }
+      }
+    }
+  };
+  return new ReadableStream({
+    pull
+  });
+}
+function merge(buffers, mode, chunk) {
+  switch (mode) {
+    case 0:
+      buffers[0] += chunk;
+      return sizeOf(buffers[0]);
+    case 1:
+    case 2:
+      buffers[mode].push(chunk);
+      return sizeOf(buffers[mode]);
+  }
+}
+function flush(buffers, mode) {
+  switch (mode) {
+    case 0:
+      const s = buffers[0];
+      buffers[0] = "";
+      return s;
+    case 1:
+    case 2:
+      return buffers[mode].flush();
+  }
+  throw new Error(`@smithy/util-stream - invalid index ${mode} given to flush()`);
+}
+function sizeOf(chunk) {
+  return chunk?.byteLength ?? chunk?.length ?? 0;
+}
+function modeOf(chunk, allowBuffer = true) {
+  if (allowBuffer && typeof Buffer !== "undefined" && chunk instanceof Buffer) {
+    return 2;
+  }
+  if (chunk instanceof Uint8Array) {
+    return 1;
+  }
+  if (typeof chunk === "string") {
+    return 0;
+  }
+  return -1;
+}
+var init_createBufferedReadable_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/createBufferedReadable.browser.js"() {
+    init_ByteArrayCollector();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/createBufferedReadable.js
+import { Readable as Readable2 } from "node:stream";
+function createBufferedReadable(upstream, size, logger2) {
+  if (isReadableStream(upstream)) {
+    return createBufferedReadableStream(upstream, size, logger2);
+  }
+  const downstream = new Readable2({ read() {
+  } });
+  let streamBufferingLoggedWarning = false;
+  let bytesSeen = 0;
+  const buffers = [
+    "",
+    new ByteArrayCollector((size2) => new Uint8Array(size2)),
+    new ByteArrayCollector((size2) => Buffer.from(new Uint8Array(size2)))
+  ];
+  let mode = -1;
+  upstream.on("data", (chunk) => {
+    const chunkMode = modeOf(chunk, true);
+    if (mode !== chunkMode) {
+      if (mode >= 0) {
+        downstream.push(flush(buffers, mode));
+      }
+      mode = chunkMode;
+    }
+    if (mode === -1) {
+      downstream.push(chunk);
+      return;
+    }
+    const chunkSize = sizeOf(chunk);
+    bytesSeen += chunkSize;
+    const bufferSize = sizeOf(buffers[mode]);
+    if (chunkSize >= size && bufferSize === 0) {
+      downstream.push(chunk);
+    } else {
+      const newSize = merge(buffers, mode, chunk);
+      if (!streamBufferingLoggedWarning && bytesSeen > size * 2) {
+        streamBufferingLoggedWarning = true;
+        logger2?.warn(`@smithy/util-stream - stream chunk size ${chunkSize} is below threshold of ${size}, automatically buffering.`);
+      }
+      if (newSize >= size) {
+        downstream.push(flush(buffers, mode));
+      }
+    }
+  });
+  upstream.on("end", () => {
+    if (mode !== -1) {
+      const remainder = flush(buffers, mode);
+      if (sizeOf(remainder) > 0) {
+        downstream.push(remainder);
+      }
+    }
+    downstream.push(null);
+  });
+  return downstream;
+}
+var init_createBufferedReadable = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/createBufferedReadable.js"() {
+    init_ByteArrayCollector();
+    init_createBufferedReadable_browser();
+    init_stream_type_check();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/getAwsChunkedEncodingStream.browser.js
+var getAwsChunkedEncodingStream;
+var init_getAwsChunkedEncodingStream_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/getAwsChunkedEncodingStream.browser.js"() {
+    getAwsChunkedEncodingStream = (readableStream, options) => {
+      const { base64Encoder, bodyLengthChecker, checksumAlgorithmFn, checksumLocationName, streamHasher } = options;
+      const checksumRequired = base64Encoder !== void 0 && bodyLengthChecker !== void 0 && checksumAlgorithmFn !== void 0 && checksumLocationName !== void 0 && streamHasher !== void 0;
+      const digest = checksumRequired ? streamHasher(checksumAlgorithmFn, readableStream) : void 0;
+      Promise.resolve(digest).catch(() => {
+      });
+      const reader = readableStream.getReader();
+      return new ReadableStream({
+        async pull(controller) {
+          const { value, done } = await reader.read();
+          if (done) {
+            controller.enqueue(`0\r
+`);
+            if (checksumRequired) {
+              const checksum = base64Encoder(await digest);
+              controller.enqueue(`${checksumLocationName}:${checksum}\r
+`);
+              controller.enqueue(`\r
+`);
+            }
+            controller.close();
+          } else {
+            controller.enqueue(`${(bodyLengthChecker(value) || 0).toString(16)}\r
+${value}\r
+`);
+          }
         }
       });
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getHostnameFromVariants.js
-var getHostnameFromVariants;
-var init_getHostnameFromVariants = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getHostnameFromVariants.js"() {
-    getHostnameFromVariants = (variants = [], { useFipsEndpoint, useDualstackEndpoint }) => variants.find(({ tags }) => useFipsEndpoint === tags.includes("fips") && useDualstackEndpoint === tags.includes("dualstack"))?.hostname;
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/getAwsChunkedEncodingStream.js
+import { Readable as Readable3 } from "node:stream";
+function getAwsChunkedEncodingStream2(stream, options) {
+  const readable = stream;
+  const readableStream = stream;
+  if (isReadableStream(readableStream)) {
+    return getAwsChunkedEncodingStream(readableStream, options);
+  }
+  const { base64Encoder, bodyLengthChecker, checksumAlgorithmFn, checksumLocationName, streamHasher } = options;
+  const checksumRequired = base64Encoder !== void 0 && checksumAlgorithmFn !== void 0 && checksumLocationName !== void 0 && streamHasher !== void 0;
+  const digest = checksumRequired ? streamHasher(checksumAlgorithmFn, readable) : void 0;
+  Promise.resolve(digest).catch(() => {
+  });
+  const awsChunkedEncodingStream = new Readable3({
+    read() {
+      readable.resume();
+    }
+  });
+  readable.on("data", (data) => {
+    const length = bodyLengthChecker(data) || 0;
+    if (length === 0) {
+      return;
+    }
+    awsChunkedEncodingStream.push(`${length.toString(16)}\r
+`);
+    awsChunkedEncodingStream.push(data);
+    if (!awsChunkedEncodingStream.push("\r\n")) {
+      readable.pause();
+    }
+  });
+  readable.on("error", (err) => {
+    awsChunkedEncodingStream.destroy(err);
+  });
+  readable.pause();
+  readable.on("end", async () => {
+    try {
+      awsChunkedEncodingStream.push(`0\r
+`);
+      if (checksumRequired) {
+        const checksum = base64Encoder(await digest);
+        awsChunkedEncodingStream.push(`${checksumLocationName}:${checksum}\r
+`);
+        awsChunkedEncodingStream.push(`\r
+`);
+      }
+      awsChunkedEncodingStream.push(null);
+    } catch (err) {
+      awsChunkedEncodingStream.destroy(err);
+    }
+  });
+  return awsChunkedEncodingStream;
+}
+var init_getAwsChunkedEncodingStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/getAwsChunkedEncodingStream.js"() {
+    init_getAwsChunkedEncodingStream_browser();
+    init_stream_type_check();
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedHostname.js
-var getResolvedHostname;
-var init_getResolvedHostname = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedHostname.js"() {
-    getResolvedHostname = (resolvedRegion, { regionHostname, partitionHostname }) => regionHostname ? regionHostname : partitionHostname ? partitionHostname.replace("{region}", resolvedRegion) : void 0;
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/headStream.browser.js
+async function headStream(stream, bytes) {
+  let byteLengthCounter = 0;
+  const chunks = [];
+  const reader = stream.getReader();
+  let isDone = false;
+  while (!isDone) {
+    const { done, value } = await reader.read();
+    if (value) {
+      chunks.push(value);
+      byteLengthCounter += value?.byteLength ?? 0;
+    }
+    if (byteLengthCounter >= bytes) {
+      break;
+    }
+    isDone = done;
+  }
+  reader.releaseLock();
+  const collected = new Uint8Array(Math.min(bytes, byteLengthCounter));
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (chunk.byteLength > collected.byteLength - offset) {
+      collected.set(chunk.subarray(0, collected.byteLength - offset), offset);
+      break;
+    } else {
+      collected.set(chunk, offset);
+    }
+    offset += chunk.length;
+  }
+  return collected;
+}
+var init_headStream_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/headStream.browser.js"() {
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedPartition.js
-var getResolvedPartition;
-var init_getResolvedPartition = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedPartition.js"() {
-    getResolvedPartition = (region, { partitionHash }) => Object.keys(partitionHash || {}).find((key) => partitionHash[key].regions.includes(region)) ?? "aws";
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/headStream.js
+import { Writable } from "node:stream";
+var headStream2, Collector;
+var init_headStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/headStream.js"() {
+    init_concatBytes();
+    init_headStream_browser();
+    init_stream_type_check();
+    headStream2 = (stream, bytes) => {
+      if (isReadableStream(stream)) {
+        return headStream(stream, bytes);
+      }
+      return new Promise((resolve, reject) => {
+        const collector = new Collector();
+        collector.limit = bytes;
+        stream.pipe(collector);
+        stream.on("error", (err) => {
+          collector.end();
+          reject(err);
+        });
+        collector.on("error", reject);
+        collector.on("finish", function() {
+          const bytes2 = concatBytes(this.buffers);
+          resolve(bytes2);
+        });
+      });
+    };
+    Collector = class extends Writable {
+      buffers = [];
+      limit = Infinity;
+      bytesBuffered = 0;
+      _write(chunk, encoding, callback) {
+        this.buffers.push(chunk);
+        this.bytesBuffered += chunk.byteLength ?? 0;
+        if (this.bytesBuffered >= this.limit) {
+          const excess = this.bytesBuffered - this.limit;
+          const tailBuffer = this.buffers[this.buffers.length - 1];
+          this.buffers[this.buffers.length - 1] = tailBuffer.subarray(0, tailBuffer.byteLength - excess);
+          this.emit("finish");
+        }
+        callback();
+      }
+    };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedSigningRegion.js
-var getResolvedSigningRegion;
-var init_getResolvedSigningRegion = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getResolvedSigningRegion.js"() {
-    getResolvedSigningRegion = (hostname, { signingRegion, regionRegex, useFipsEndpoint }) => {
-      if (signingRegion) {
-        return signingRegion;
-      } else if (useFipsEndpoint) {
-        const regionRegexJs = regionRegex.replace("\\\\", "\\").replace(/^\^/g, "\\.").replace(/\$$/g, "\\.");
-        const regionRegexmatchArray = hostname.match(regionRegexJs);
-        if (regionRegexmatchArray) {
-          return regionRegexmatchArray[0].slice(1, -1);
+// node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/toUtf8.browser.js
+var toUtf82;
+var init_toUtf8_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-utf8/toUtf8.browser.js"() {
+    toUtf82 = (input) => {
+      if (typeof input === "string") {
+        return input;
+      }
+      if (typeof input !== "object" || typeof input.byteOffset !== "number" || typeof input.byteLength !== "number") {
+        throw new Error("@smithy/util-utf8: toUtf8 encoder function only accepts string | Uint8Array.");
+      }
+      return new TextDecoder("utf-8").decode(input);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/stream-collector.browser.js
+async function collectBlob(blob) {
+  return blob.arrayBuffer().then((ab) => new Uint8Array(ab));
+}
+async function collectReadableStream(stream) {
+  const chunks = [];
+  const reader = stream.getReader();
+  let length = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (value) {
+      chunks.push(value);
+      length += value.length;
+    }
+    if (done) {
+      break;
+    }
+  }
+  return concatBytes(chunks, length);
+}
+var streamCollector;
+var init_stream_collector_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/stream-collector.browser.js"() {
+    init_concatBytes();
+    init_stream_type_check();
+    streamCollector = async (stream) => {
+      if (isBlob(stream)) {
+        return collectBlob(stream);
+      }
+      return collectReadableStream(stream);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/sdk-stream-mixin.browser.js
+var ERR_MSG_STREAM_HAS_BEEN_TRANSFORMED, sdkStreamMixin, isBlobInstance;
+var init_sdk_stream_mixin_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/sdk-stream-mixin.browser.js"() {
+    init_toBase64_browser();
+    init_hex_encoding();
+    init_toUtf8_browser();
+    init_stream_collector_browser();
+    init_stream_type_check();
+    ERR_MSG_STREAM_HAS_BEEN_TRANSFORMED = "The stream has already been transformed.";
+    sdkStreamMixin = (stream) => {
+      if (!isBlobInstance(stream) && !isReadableStream(stream)) {
+        const name = stream?.__proto__?.constructor?.name || stream;
+        throw new Error(`Unexpected stream implementation, expect Blob or ReadableStream, got ${name}`);
+      }
+      let transformed = false;
+      const transformToByteArray = async () => {
+        if (transformed) {
+          throw new Error(ERR_MSG_STREAM_HAS_BEEN_TRANSFORMED);
+        }
+        transformed = true;
+        return await streamCollector(stream);
+      };
+      const blobToWebStream = (blob) => {
+        if (typeof blob.stream !== "function") {
+          throw new Error("Cannot transform payload Blob to web stream. Please make sure the Blob.stream() is polyfilled.\nIf you are using React Native, this API is not yet supported, see: https://react-native.canny.io/feature-requests/p/fetch-streaming-body");
+        }
+        return blob.stream();
+      };
+      return Object.assign(stream, {
+        transformToByteArray,
+        transformToString: async (encoding) => {
+          const buf = await transformToByteArray();
+          if (encoding === "base64") {
+            return toBase642(buf);
+          } else if (encoding === "hex") {
+            return toHex(buf);
+          } else if (encoding === void 0 || encoding === "utf8" || encoding === "utf-8") {
+            return toUtf82(buf);
+          } else if (typeof TextDecoder === "function") {
+            return new TextDecoder(encoding).decode(buf);
+          } else {
+            throw new Error("TextDecoder is not available, please make sure polyfill is provided.");
+          }
+        },
+        transformToWebStream: () => {
+          if (transformed) {
+            throw new Error(ERR_MSG_STREAM_HAS_BEEN_TRANSFORMED);
+          }
+          transformed = true;
+          if (isBlobInstance(stream)) {
+            return blobToWebStream(stream);
+          } else if (isReadableStream(stream)) {
+            return stream;
+          } else {
+            throw new Error(`Cannot transform payload to web stream, got ${stream}`);
+          }
+        }
+      });
+    };
+    isBlobInstance = (stream) => typeof Blob === "function" && stream instanceof Blob;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/stream-collector.js
+import { Writable as Writable2 } from "node:stream";
+var streamCollector2, Collector2;
+var init_stream_collector = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/stream-collector.js"() {
+    init_concatBytes();
+    init_stream_collector_browser();
+    init_stream_type_check();
+    streamCollector2 = (stream) => {
+      if (isBlob(stream)) {
+        return collectBlob(stream);
+      }
+      if (isReadableStream(stream)) {
+        return collectReadableStream(stream);
+      }
+      return new Promise((resolve, reject) => {
+        const collector = new Collector2();
+        const nodeStream = stream;
+        nodeStream.pipe(collector);
+        nodeStream.on("error", (err) => {
+          collector.end();
+          reject(err);
+        });
+        collector.on("error", reject);
+        collector.on("finish", function() {
+          const bytes = concatBytes(this.bufferedBytes);
+          resolve(bytes);
+        });
+      });
+    };
+    Collector2 = class extends Writable2 {
+      bufferedBytes = [];
+      _write(chunk, encoding, callback) {
+        this.bufferedBytes.push(chunk);
+        callback();
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/sdk-stream-mixin.js
+import { Readable as Readable4 } from "node:stream";
+var ERR_MSG_STREAM_HAS_BEEN_TRANSFORMED2, sdkStreamMixin2;
+var init_sdk_stream_mixin = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/sdk-stream-mixin.js"() {
+    init_buffer_from();
+    init_sdk_stream_mixin_browser();
+    init_stream_collector();
+    ERR_MSG_STREAM_HAS_BEEN_TRANSFORMED2 = "The stream has already been transformed.";
+    sdkStreamMixin2 = (stream) => {
+      if (!(stream instanceof Readable4)) {
+        try {
+          return sdkStreamMixin(stream);
+        } catch (ignored) {
+          const name = stream?.__proto__?.constructor?.name || stream;
+          throw new Error(`Unexpected stream implementation, expect Stream.Readable instance, got ${name}`);
+        }
+      }
+      let transformed = false;
+      const transformToByteArray = async () => {
+        if (transformed) {
+          throw new Error(ERR_MSG_STREAM_HAS_BEEN_TRANSFORMED2);
+        }
+        transformed = true;
+        return await streamCollector2(stream);
+      };
+      return Object.assign(stream, {
+        transformToByteArray,
+        transformToString: async (encoding) => {
+          const buf = await transformToByteArray();
+          if (encoding === void 0 || Buffer.isEncoding(encoding)) {
+            return fromArrayBuffer(buf.buffer, buf.byteOffset, buf.byteLength).toString(encoding);
+          } else {
+            const decoder = new TextDecoder(encoding);
+            return decoder.decode(buf);
+          }
+        },
+        transformToWebStream: () => {
+          if (transformed) {
+            throw new Error(ERR_MSG_STREAM_HAS_BEEN_TRANSFORMED2);
+          }
+          if (stream.readableFlowing !== null) {
+            throw new Error("The stream has been consumed by other callbacks.");
+          }
+          if (typeof Readable4.toWeb !== "function") {
+            throw new Error("Readable.toWeb() is not supported. Please ensure a polyfill is available.");
+          }
+          transformed = true;
+          return Readable4.toWeb(stream);
+        }
+      });
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/splitStream.browser.js
+async function splitStream(stream) {
+  if (typeof stream.stream === "function") {
+    stream = stream.stream();
+  }
+  const readableStream = stream;
+  return readableStream.tee();
+}
+var init_splitStream_browser = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/splitStream.browser.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/util-stream/splitStream.js
+import { PassThrough } from "node:stream";
+async function splitStream2(stream) {
+  if (isReadableStream(stream) || isBlob(stream)) {
+    return splitStream(stream);
+  }
+  const stream1 = new PassThrough();
+  const stream2 = new PassThrough();
+  stream.pipe(stream1);
+  stream.pipe(stream2);
+  return [stream1, stream2];
+}
+var init_splitStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/util-stream/splitStream.js"() {
+    init_splitStream_browser();
+    init_stream_type_check();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/writeKey.js
+function writeKey(obj) {
+  Object.defineProperty(obj, "__proto__", { value: void 0, writable: true, enumerable: true, configurable: true });
+}
+var init_writeKey = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/writeKey.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/serde/index.js
+var serde_exports = {};
+__export(serde_exports, {
+  ChecksumStream: () => ChecksumStream,
+  Hash: () => Hash,
+  LazyJsonString: () => LazyJsonString,
+  NumericValue: () => NumericValue,
+  Uint8ArrayBlobAdapter: () => Uint8ArrayBlobAdapter,
+  _parseEpochTimestamp: () => _parseEpochTimestamp,
+  _parseRfc3339DateTimeWithOffset: () => _parseRfc3339DateTimeWithOffset,
+  _parseRfc7231DateTime: () => _parseRfc7231DateTime,
+  calculateBodyLength: () => calculateBodyLength,
+  concatBytes: () => concatBytes,
+  copyDocumentWithTransform: () => copyDocumentWithTransform,
+  createBufferedReadable: () => createBufferedReadable,
+  createChecksumStream: () => createChecksumStream2,
+  dateToUtcString: () => dateToUtcString,
+  deserializerMiddleware: () => deserializerMiddleware,
+  deserializerMiddlewareOption: () => deserializerMiddlewareOption,
+  expectBoolean: () => expectBoolean,
+  expectByte: () => expectByte,
+  expectFloat32: () => expectFloat32,
+  expectInt: () => expectInt,
+  expectInt32: () => expectInt32,
+  expectLong: () => expectLong,
+  expectNonNull: () => expectNonNull,
+  expectNumber: () => expectNumber,
+  expectObject: () => expectObject,
+  expectShort: () => expectShort,
+  expectString: () => expectString,
+  expectUnion: () => expectUnion,
+  fromArrayBuffer: () => fromArrayBuffer,
+  fromBase64: () => fromBase64,
+  fromHex: () => fromHex,
+  fromString: () => fromString,
+  fromUtf8: () => fromUtf8,
+  generateIdempotencyToken: () => generateIdempotencyToken,
+  getAwsChunkedEncodingStream: () => getAwsChunkedEncodingStream2,
+  getSerdePlugin: () => getSerdePlugin,
+  handleFloat: () => handleFloat,
+  hasOwn: () => hasOwn,
+  headStream: () => headStream2,
+  isArrayBuffer: () => isArrayBuffer,
+  isBlob: () => isBlob,
+  isReadableStream: () => isReadableStream,
+  limitedParseDouble: () => limitedParseDouble,
+  limitedParseFloat: () => limitedParseFloat,
+  limitedParseFloat32: () => limitedParseFloat32,
+  logger: () => logger,
+  nv: () => nv,
+  parseBoolean: () => parseBoolean,
+  parseEpochTimestamp: () => parseEpochTimestamp,
+  parseRfc3339DateTime: () => parseRfc3339DateTime,
+  parseRfc3339DateTimeWithOffset: () => parseRfc3339DateTimeWithOffset,
+  parseRfc7231DateTime: () => parseRfc7231DateTime,
+  quoteHeader: () => quoteHeader,
+  sdkStreamMixin: () => sdkStreamMixin2,
+  serializerMiddleware: () => serializerMiddleware,
+  serializerMiddlewareOption: () => serializerMiddlewareOption2,
+  splitEvery: () => splitEvery,
+  splitHeader: () => splitHeader,
+  splitStream: () => splitStream2,
+  streamCollector: () => streamCollector2,
+  strictParseByte: () => strictParseByte,
+  strictParseDouble: () => strictParseDouble,
+  strictParseFloat: () => strictParseFloat,
+  strictParseFloat32: () => strictParseFloat32,
+  strictParseInt: () => strictParseInt,
+  strictParseInt32: () => strictParseInt32,
+  strictParseLong: () => strictParseLong,
+  strictParseShort: () => strictParseShort,
+  toBase64: () => toBase64,
+  toHex: () => toHex,
+  toUint8Array: () => toUint8Array,
+  toUtf8: () => toUtf8,
+  v4: () => v4,
+  writeKey: () => writeKey
+});
+import { getRandomValues } from "node:crypto";
+var Uint8ArrayBlobAdapter, _getRandomValues, v4, generateIdempotencyToken;
+var init_serde = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/serde/index.js"() {
+    init_fromBase64();
+    init_toBase64();
+    init_Uint8ArrayBlobAdapter();
+    init_fromUtf8();
+    init_toUtf8();
+    init_v4();
+    init_copyDocumentWithTransform();
+    init_date_utils();
+    init_lazy_json();
+    init_parse_utils();
+    init_quote_header();
+    init_schema_date_utils();
+    init_split_every();
+    init_split_header();
+    init_NumericValue();
+    init_hex_encoding();
+    init_calculateBodyLength();
+    init_toUint8Array();
+    init_concatBytes();
+    init_buffer_from();
+    init_is_array_buffer();
+    init_deserializerMiddleware();
+    init_serdePlugin();
+    init_serializerMiddleware();
+    init_hash_node();
+    init_ChecksumStream();
+    init_createChecksumStream();
+    init_createBufferedReadable();
+    init_getAwsChunkedEncodingStream();
+    init_headStream();
+    init_sdk_stream_mixin();
+    init_splitStream();
+    init_stream_type_check();
+    init_stream_collector();
+    init_transport();
+    init_writeKey();
+    Uint8ArrayBlobAdapter = class extends bindUint8ArrayBlobAdapter(toUtf8, fromUtf8, toBase64, fromBase64) {
+    };
+    _getRandomValues = getRandomValues;
+    v4 = bindV4(_getRandomValues);
+    generateIdempotencyToken = v4;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/collect-stream-body.js
+var collectBody;
+var init_collect_stream_body = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/collect-stream-body.js"() {
+    init_serde();
+    collectBody = async (streamBody = new Uint8Array(), context) => {
+      if (streamBody instanceof Uint8Array) {
+        return Uint8ArrayBlobAdapter.mutate(streamBody);
+      }
+      if (!streamBody) {
+        return Uint8ArrayBlobAdapter.mutate(new Uint8Array());
+      }
+      const fromContext = context.streamCollector(streamBody);
+      return Uint8ArrayBlobAdapter.mutate(await fromContext);
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/extended-encode-uri-component.js
+function extendedEncodeURIComponent(str2) {
+  if (/^[\w.~-]+$/.test(str2)) {
+    return str2;
+  }
+  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+var init_extended_encode_uri_component = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/extended-encode-uri-component.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/HttpBindingNormalizedSchema.js
+var HTTP_BINDINGS, HttpBindingNormalizedSchema, buildHttpBindings, buildPathSegments, buildHttpOperationBindings, EMPTY_BINDINGS, getHttpOperationBindings, createBodySchema;
+var init_HttpBindingNormalizedSchema = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/HttpBindingNormalizedSchema.js"() {
+    init_schema();
+    init_serde();
+    HTTP_BINDINGS = /* @__PURE__ */ Symbol.for("@smithy/schema-x");
+    HttpBindingNormalizedSchema = class _HttpBindingNormalizedSchema extends NormalizedSchema {
+      static identity = /* @__PURE__ */ Symbol.for("@smithy/HttpBindingNormalizedSchema");
+      identity = _HttpBindingNormalizedSchema.identity;
+      bindings;
+      constructor(schema) {
+        super(schema);
+      }
+      static of(schema) {
+        const ns = NormalizedSchema.of(schema);
+        if (ns.identity === _HttpBindingNormalizedSchema.identity) {
+          return ns;
+        }
+        const schemaCache = ns.isMemberSchema() ? ns : ns.getSchema();
+        const cache = typeof schemaCache === "object" && schemaCache !== null ? schemaCache : ns;
+        return cache[HTTP_BINDINGS] ??= new _HttpBindingNormalizedSchema(ns);
+      }
+      getHttpBindingLocation(traits) {
+        if (traits.httpPayload) {
+          return 36;
+        }
+        if (traits.httpLabel) {
+          return 33;
+        }
+        if (traits.httpHeader) {
+          return 38;
+        }
+        if (typeof traits.httpPrefixHeaders === "string") {
+          return 39;
+        }
+        if (traits.httpQuery) {
+          return 34;
+        }
+        if (traits.httpQueryParams) {
+          return 35;
+        }
+        if (traits.httpResponseCode) {
+          return 37;
+        }
+        return 32;
+      }
+      getHttpBindingValue(location, traits, nested = false) {
+        const raw = this.getSchema();
+        const type = typeof raw === "number" ? raw & 255 : this.isListSchema() ? 64 : 255;
+        const slot = location & 7;
+        const media = traits.mediaType ? traits.mediaType === "application/json" || traits.mediaType.endsWith("+json") ? 2 : 1 : 0;
+        const stream = traits.streaming || type === 42 ? this.isStructSchema() ? 2 : 1 : 0;
+        const timestamp = type >= 4 && type <= 7 ? slot >= 6 ? 2 : slot > 0 && slot < 4 ? 1 : 0 : 0;
+        let flags = type | media << 8 | (traits.idempotencyToken ? 1 : 0) << 10 | stream << 11 | (traits.sparse ? 1 : 0) << 13 | timestamp << 14 | (traits.hostLabel ? 1 : 0) << 17 | (location === 36 && typeof raw !== "object" ? 1 : 0) << 18;
+        const category = type & 192;
+        const collectionValue = slot & 2 && (category === 64 || !nested && slot & 1) ? this.getHttpBindingCollectionValue(location, traits) : void 0;
+        const valueType = (collectionValue?.[1] ?? 0) & 255;
+        flags |= (slot >= 6 && (valueType === 4 || valueType === 6) ? 1 : 0) << 16;
+        return [this, flags, collectionValue];
+      }
+      getHttpBindingCollectionValue(location, traits = this.getMergedTraits()) {
+        const valueSchema = _HttpBindingNormalizedSchema.of(this.getValueSchema());
+        return valueSchema.getHttpBindingValue(location, { ...valueSchema.getMergedTraits(), ...traits }, true);
+      }
+      getHttpBindings() {
+        const source = this.getSchema();
+        return typeof source !== "object" || source === null ? EMPTY_BINDINGS : this.bindings ??= buildHttpBindings(this);
+      }
+    };
+    buildHttpBindings = (schema) => {
+      const bodyMemberNames = [];
+      const bodyMemberSchemas = [];
+      const requestBodyMemberNames = [];
+      const requestBodyMemberSchemas = [];
+      const memberBindings = [];
+      const byName = {};
+      const headers = {};
+      const prefixHeaders = [];
+      const responseBindings = { headers, prefixHeaders };
+      const bindings = {
+        request: { memberBindings, byName },
+        response: {
+          bodyMemberNames,
+          bindings: responseBindings
+        }
+      };
+      const { request, response } = bindings;
+      for (const [name, member2] of schema.structIterator()) {
+        const bindingSchema = HttpBindingNormalizedSchema.of(member2);
+        const traits = bindingSchema.getMergedTraits();
+        const location = bindingSchema.getHttpBindingLocation(traits);
+        const wireName = traits.httpHeader?.toLowerCase() ?? traits.httpPrefixHeaders?.toLowerCase() ?? traits.httpQuery;
+        const value = bindingSchema.getHttpBindingValue(location, traits);
+        const binding2 = [name, value, location, wireName];
+        if (name === "__proto__") {
+          writeKey(byName);
+        }
+        byName[name] = binding2;
+        if (value[1] >> 10 & 1) {
+          request.hasIdempotency = true;
+        }
+        memberBindings.push(binding2);
+        const slot = location & 7;
+        if (slot === 0) {
+          requestBodyMemberNames.push(name);
+          requestBodyMemberSchemas.push(member2);
+        }
+        if ((slot & 4) === 0) {
+          bodyMemberNames.push(name);
+          bodyMemberSchemas.push(member2);
+        } else if ((slot & 6) === 4) {
+          if (slot & 1) {
+            responseBindings.statusCode = binding2;
+          } else {
+            responseBindings.payload = binding2;
+            const type = value[1] & 255;
+            request.contentTypeInstruction = traits.mediaType ?? (type === 0 ? "text/plain" : type === 21 || type === 42 ? "application/octet-stream" : null);
+          }
+        } else if (slot & 1) {
+          request.hasPrefixHeaders = true;
+          prefixHeaders.push(binding2);
+        } else {
+          if (wireName === "__proto__") {
+            writeKey(headers);
+          }
+          headers[wireName] = binding2;
+        }
+      }
+      if (request.contentTypeInstruction === void 0 && requestBodyMemberNames.length) {
+        request.contentTypeInstruction = null;
+      }
+      request.syntheticBodySchema = createBodySchema(schema, requestBodyMemberNames, requestBodyMemberSchemas);
+      response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
+      return bindings;
+    };
+    buildPathSegments = (path) => {
+      const segments = [];
+      let offset = 0;
+      for (const match of path.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+        if (match.index > offset) {
+          segments.push([path.slice(offset, match.index), 0]);
+        }
+        segments.push([match[1], match[2] ? 2 : 1]);
+        offset = match.index + match[0].length;
+      }
+      if (segments.length && offset < path.length) {
+        segments.push([path.slice(offset), 0]);
+      }
+      return segments.length ? segments : void 0;
+    };
+    buildHttpOperationBindings = (schema) => {
+      const { http, endpoint } = translateTraits(schema.traits ?? {});
+      const [path, search] = http?.[1].split("?") ?? [];
+      return [
+        http?.[0],
+        path,
+        search ? [...new URLSearchParams(search)] : [],
+        path ? buildPathSegments(path) : void 0,
+        endpoint?.[0]
+      ];
+    };
+    EMPTY_BINDINGS = {
+      request: { memberBindings: [], byName: {} },
+      response: {
+        bodyMemberNames: [],
+        bindings: { headers: {}, prefixHeaders: [] }
+      }
+    };
+    getHttpOperationBindings = (schema) => schema[HTTP_BINDINGS] ??= buildHttpOperationBindings(schema);
+    createBodySchema = (schema, memberNames, memberSchemas) => {
+      if (!memberNames.length) {
+        return void 0;
+      }
+      const source = schema.getSchema();
+      const body = [
+        3,
+        source[1],
+        source[2],
+        schema.getMergedTraits(),
+        memberNames,
+        memberSchemas
+      ];
+      const required2 = source[6];
+      const bodyRequired = required2 && memberNames.reduce((count, name) => count + (source[4].indexOf(name) < required2 ? 1 : 0), 0);
+      if (bodyRequired) {
+        body[6] = bodyRequired;
+      }
+      return body;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/SerdeContext.js
+var SerdeContext;
+var init_SerdeContext = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/SerdeContext.js"() {
+    SerdeContext = class {
+      serdeContext;
+      setSerdeContext(serdeContext) {
+        this.serdeContext = serdeContext;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/checksum/crc32/Crc32Js.js
+var CRC32_TABLE, ONES, Crc32Js;
+var init_Crc32Js = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/checksum/crc32/Crc32Js.js"() {
+    CRC32_TABLE = new Uint32Array(256);
+    for (let i = 0; i < 256; ++i) {
+      let c = i;
+      for (let j = 0; j < 8; ++j) {
+        c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
+      }
+      CRC32_TABLE[i] = c >>> 0;
+    }
+    ONES = 4294967295;
+    Crc32Js = class {
+      digestLength = 4;
+      checksum = ONES;
+      update(data) {
+        for (let i = 0; i < data.length; ++i) {
+          this.checksum = this.checksum >>> 8 ^ CRC32_TABLE[(this.checksum ^ data[i]) & 255];
+        }
+      }
+      digestSync() {
+        return (this.checksum ^ ONES) >>> 0;
+      }
+      async digest() {
+        const value = this.digestSync();
+        const out = new Uint8Array(4);
+        new DataView(out.buffer).setUint32(0, value, false);
+        return out;
+      }
+      reset() {
+        this.checksum = ONES;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/checksum/crc32/Crc32Node.js
+import * as zlib from "node:zlib";
+function buildNativeClass(nativeCrc32) {
+  return class Crc32Node {
+    digestLength = 4;
+    value = 0;
+    update(data) {
+      this.value = nativeCrc32(data, this.value);
+    }
+    digestSync() {
+      return this.value >>> 0;
+    }
+    async digest() {
+      const out = new Uint8Array(4);
+      new DataView(out.buffer).setUint32(0, this.digestSync(), false);
+      return out;
+    }
+    reset() {
+      this.value = 0;
+    }
+  };
+}
+var zlibCrc32, Crc32Node;
+var init_Crc32Node = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/checksum/crc32/Crc32Node.js"() {
+    init_Crc32Js();
+    zlibCrc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : void 0;
+    Crc32Node = zlibCrc32 ? buildNativeClass(zlibCrc32) : Crc32Js;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/checksum/index.js
+var init_checksum2 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/checksum/index.js"() {
+    init_Crc32Node();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/Int64.js
+function negate(bytes) {
+  for (let i = 0; i < 8; i++) {
+    bytes[i] ^= 255;
+  }
+  for (let i = 7; i > -1; i--) {
+    bytes[i]++;
+    if (bytes[i] !== 0) {
+      break;
+    }
+  }
+}
+var Int64;
+var init_Int64 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/Int64.js"() {
+    init_serde();
+    Int64 = class _Int64 {
+      bytes;
+      constructor(bytes) {
+        this.bytes = bytes;
+        if (bytes.byteLength !== 8) {
+          throw new Error("Int64 buffers must be exactly 8 bytes");
+        }
+      }
+      static fromNumber(number) {
+        if (number > 9223372036854776e3 || number < -9223372036854776e3) {
+          throw new Error(`${number} is too large (or, if negative, too small) to represent as an Int64`);
+        }
+        const bytes = new Uint8Array(8);
+        for (let i = 7, remaining = Math.abs(Math.round(number)); i > -1 && remaining > 0; i--, remaining /= 256) {
+          bytes[i] = remaining;
+        }
+        if (number < 0) {
+          negate(bytes);
+        }
+        return new _Int64(bytes);
+      }
+      valueOf() {
+        const bytes = this.bytes.slice(0);
+        const negative = bytes[0] & 128;
+        if (negative) {
+          negate(bytes);
+        }
+        return parseInt(toHex(bytes), 16) * (negative ? -1 : 1);
+      }
+      toString() {
+        return String(this.valueOf());
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/HeaderMarshaller.js
+var HeaderMarshaller, HEADER_VALUE_TYPE, BOOLEAN_TAG, BYTE_TAG, SHORT_TAG, INT_TAG, LONG_TAG, BINARY_TAG, STRING_TAG, TIMESTAMP_TAG, UUID_TAG, UUID_PATTERN, MAX_HEADER_VALUE_BYTES;
+var init_HeaderMarshaller = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/HeaderMarshaller.js"() {
+    init_transport();
+    init_serde();
+    init_Int64();
+    HeaderMarshaller = class {
+      toUtf8;
+      fromUtf8;
+      constructor(toUtf83, fromUtf83) {
+        this.toUtf8 = toUtf83;
+        this.fromUtf8 = fromUtf83;
+      }
+      format(headers) {
+        const chunks = [];
+        for (const headerName in headers) {
+          if (!hasOwn(headers, headerName)) {
+            continue;
+          }
+          const bytes = this.fromUtf8(headerName);
+          if (bytes.byteLength > 255) {
+            throw new Error(`@smithy/core/event-streams - header name exceeds 255 bytes: ${bytes.byteLength}`);
+          }
+          chunks.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
+        }
+        const out = new Uint8Array(chunks.reduce((carry, bytes) => carry + bytes.byteLength, 0));
+        let position = 0;
+        for (const chunk of chunks) {
+          out.set(chunk, position);
+          position += chunk.byteLength;
+        }
+        return out;
+      }
+      formatHeaderValue(header3) {
+        switch (header3.type) {
+          case "boolean":
+            return Uint8Array.from([header3.value ? 0 : 1]);
+          case "byte":
+            return Uint8Array.from([2, header3.value]);
+          case "short":
+            const shortView = new DataView(new ArrayBuffer(3));
+            shortView.setUint8(0, 3);
+            shortView.setInt16(1, header3.value, false);
+            return new Uint8Array(shortView.buffer);
+          case "integer":
+            const intView = new DataView(new ArrayBuffer(5));
+            intView.setUint8(0, 4);
+            intView.setInt32(1, header3.value, false);
+            return new Uint8Array(intView.buffer);
+          case "long":
+            const longBytes = new Uint8Array(9);
+            longBytes[0] = 5;
+            longBytes.set(header3.value.bytes, 1);
+            return longBytes;
+          case "binary":
+            if (header3.value.byteLength > MAX_HEADER_VALUE_BYTES) {
+              throw new Error(`@smithy/core/event-streams - header value (binary) exceeds ${MAX_HEADER_VALUE_BYTES} bytes: ${header3.value.byteLength}`);
+            }
+            const binView = new DataView(new ArrayBuffer(3 + header3.value.byteLength));
+            binView.setUint8(0, 6);
+            binView.setUint16(1, header3.value.byteLength, false);
+            const binBytes = new Uint8Array(binView.buffer);
+            binBytes.set(header3.value, 3);
+            return binBytes;
+          case "string":
+            const utf8Bytes = this.fromUtf8(header3.value);
+            if (utf8Bytes.byteLength > MAX_HEADER_VALUE_BYTES) {
+              throw new Error(`@smithy/core/event-streams - header value (string) exceeds ${MAX_HEADER_VALUE_BYTES} bytes: ${utf8Bytes.byteLength}`);
+            }
+            const strView = new DataView(new ArrayBuffer(3 + utf8Bytes.byteLength));
+            strView.setUint8(0, 7);
+            strView.setUint16(1, utf8Bytes.byteLength, false);
+            const strBytes = new Uint8Array(strView.buffer);
+            strBytes.set(utf8Bytes, 3);
+            return strBytes;
+          case "timestamp":
+            const tsBytes = new Uint8Array(9);
+            tsBytes[0] = 8;
+            tsBytes.set(Int64.fromNumber(header3.value.valueOf()).bytes, 1);
+            return tsBytes;
+          case "uuid":
+            if (!UUID_PATTERN.test(header3.value)) {
+              throw new Error(`Invalid UUID received: ${header3.value}`);
+            }
+            const uuidBytes = new Uint8Array(17);
+            uuidBytes[0] = 9;
+            uuidBytes.set(fromHex(header3.value.replace(/-/g, "")), 1);
+            return uuidBytes;
+        }
+      }
+      parse(headers) {
+        const out = {};
+        let position = 0;
+        while (position < headers.byteLength) {
+          const nameLength = headers.getUint8(position++);
+          const name = this.toUtf8(new Uint8Array(headers.buffer, headers.byteOffset + position, nameLength));
+          position += nameLength;
+          switch (headers.getUint8(position++)) {
+            case 0:
+              out[name] = {
+                type: BOOLEAN_TAG,
+                value: true
+              };
+              break;
+            case 1:
+              out[name] = {
+                type: BOOLEAN_TAG,
+                value: false
+              };
+              break;
+            case 2:
+              out[name] = {
+                type: BYTE_TAG,
+                value: headers.getInt8(position++)
+              };
+              break;
+            case 3:
+              out[name] = {
+                type: SHORT_TAG,
+                value: headers.getInt16(position, false)
+              };
+              position += 2;
+              break;
+            case 4:
+              out[name] = {
+                type: INT_TAG,
+                value: headers.getInt32(position, false)
+              };
+              position += 4;
+              break;
+            case 5:
+              out[name] = {
+                type: LONG_TAG,
+                value: new Int64(new Uint8Array(headers.buffer, headers.byteOffset + position, 8))
+              };
+              position += 8;
+              break;
+            case 6:
+              const binaryLength = headers.getUint16(position, false);
+              position += 2;
+              out[name] = {
+                type: BINARY_TAG,
+                value: new Uint8Array(headers.buffer, headers.byteOffset + position, binaryLength)
+              };
+              position += binaryLength;
+              break;
+            case 7:
+              const stringLength = headers.getUint16(position, false);
+              position += 2;
+              out[name] = {
+                type: STRING_TAG,
+                value: this.toUtf8(new Uint8Array(headers.buffer, headers.byteOffset + position, stringLength))
+              };
+              position += stringLength;
+              break;
+            case 8:
+              out[name] = {
+                type: TIMESTAMP_TAG,
+                value: new Date(new Int64(new Uint8Array(headers.buffer, headers.byteOffset + position, 8)).valueOf())
+              };
+              position += 8;
+              break;
+            case 9:
+              const uuidBytes = new Uint8Array(headers.buffer, headers.byteOffset + position, 16);
+              position += 16;
+              out[name] = {
+                type: UUID_TAG,
+                value: `${toHex(uuidBytes.subarray(0, 4))}-${toHex(uuidBytes.subarray(4, 6))}-${toHex(uuidBytes.subarray(6, 8))}-${toHex(uuidBytes.subarray(8, 10))}-${toHex(uuidBytes.subarray(10))}`
+              };
+              break;
+            default:
+              throw new Error(`Unrecognized header type tag`);
+          }
+        }
+        return out;
+      }
+    };
+    (function(HEADER_VALUE_TYPE2) {
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["boolTrue"] = 0] = "boolTrue";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["boolFalse"] = 1] = "boolFalse";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["byte"] = 2] = "byte";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["short"] = 3] = "short";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["integer"] = 4] = "integer";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["long"] = 5] = "long";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["byteArray"] = 6] = "byteArray";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["string"] = 7] = "string";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["timestamp"] = 8] = "timestamp";
+      HEADER_VALUE_TYPE2[HEADER_VALUE_TYPE2["uuid"] = 9] = "uuid";
+    })(HEADER_VALUE_TYPE || (HEADER_VALUE_TYPE = {}));
+    BOOLEAN_TAG = "boolean";
+    BYTE_TAG = "byte";
+    SHORT_TAG = "short";
+    INT_TAG = "integer";
+    LONG_TAG = "long";
+    BINARY_TAG = "binary";
+    STRING_TAG = "string";
+    TIMESTAMP_TAG = "timestamp";
+    UUID_TAG = "uuid";
+    UUID_PATTERN = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;
+    MAX_HEADER_VALUE_BYTES = 32767;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/splitMessage.js
+function splitMessage({ byteLength, byteOffset, buffer }) {
+  if (byteLength < MINIMUM_MESSAGE_LENGTH) {
+    throw new Error("Provided message too short to accommodate event stream message overhead");
+  }
+  const view = new DataView(buffer, byteOffset, byteLength);
+  const messageLength = view.getUint32(0, false);
+  if (byteLength !== messageLength) {
+    throw new Error("Reported message length does not match received message length");
+  }
+  const headerLength = view.getUint32(PRELUDE_MEMBER_LENGTH, false);
+  const expectedPreludeChecksum = view.getUint32(PRELUDE_LENGTH, false);
+  const expectedMessageChecksum = view.getUint32(byteLength - CHECKSUM_LENGTH, false);
+  const checksummer = new Crc32Node();
+  checksummer.update(new Uint8Array(buffer, byteOffset, PRELUDE_LENGTH));
+  if (expectedPreludeChecksum !== checksummer.digestSync()) {
+    throw new Error(`The prelude checksum specified in the message (${expectedPreludeChecksum}) does not match the calculated CRC32 checksum (${checksummer.digestSync()})`);
+  }
+  checksummer.update(new Uint8Array(buffer, byteOffset + PRELUDE_LENGTH, byteLength - (PRELUDE_LENGTH + CHECKSUM_LENGTH)));
+  if (expectedMessageChecksum !== checksummer.digestSync()) {
+    throw new Error(`The message checksum (${checksummer.digestSync()}) did not match the expected value of ${expectedMessageChecksum}`);
+  }
+  return {
+    headers: new DataView(buffer, byteOffset + PRELUDE_LENGTH + CHECKSUM_LENGTH, headerLength),
+    body: new Uint8Array(buffer, byteOffset + PRELUDE_LENGTH + CHECKSUM_LENGTH + headerLength, messageLength - headerLength - (PRELUDE_LENGTH + CHECKSUM_LENGTH + CHECKSUM_LENGTH))
+  };
+}
+var PRELUDE_MEMBER_LENGTH, PRELUDE_LENGTH, CHECKSUM_LENGTH, MINIMUM_MESSAGE_LENGTH;
+var init_splitMessage = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/splitMessage.js"() {
+    init_checksum2();
+    PRELUDE_MEMBER_LENGTH = 4;
+    PRELUDE_LENGTH = PRELUDE_MEMBER_LENGTH * 2;
+    CHECKSUM_LENGTH = 4;
+    MINIMUM_MESSAGE_LENGTH = PRELUDE_LENGTH + CHECKSUM_LENGTH * 2;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/EventStreamCodec.js
+var EventStreamCodec;
+var init_EventStreamCodec = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/EventStreamCodec.js"() {
+    init_checksum2();
+    init_HeaderMarshaller();
+    init_splitMessage();
+    EventStreamCodec = class {
+      headerMarshaller;
+      messageBuffer;
+      isEndOfStream;
+      constructor(toUtf83, fromUtf83) {
+        this.headerMarshaller = new HeaderMarshaller(toUtf83, fromUtf83);
+        this.messageBuffer = [];
+        this.isEndOfStream = false;
+      }
+      feed(message) {
+        this.messageBuffer.push(this.decode(message));
+      }
+      endOfStream() {
+        this.isEndOfStream = true;
+      }
+      getMessage() {
+        const message = this.messageBuffer.pop();
+        const isEndOfStream = this.isEndOfStream;
+        return {
+          getMessage() {
+            return message;
+          },
+          isEndOfStream() {
+            return isEndOfStream;
+          }
+        };
+      }
+      getAvailableMessages() {
+        const messages = this.messageBuffer;
+        this.messageBuffer = [];
+        const isEndOfStream = this.isEndOfStream;
+        return {
+          getMessages() {
+            return messages;
+          },
+          isEndOfStream() {
+            return isEndOfStream;
+          }
+        };
+      }
+      encode({ headers: rawHeaders, body }) {
+        const headers = this.headerMarshaller.format(rawHeaders);
+        const length = headers.byteLength + body.byteLength + 16;
+        const out = new Uint8Array(length);
+        const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+        const checksum = new Crc32Node();
+        view.setUint32(0, length, false);
+        view.setUint32(4, headers.byteLength, false);
+        checksum.update(out.subarray(0, 8));
+        view.setUint32(8, checksum.digestSync(), false);
+        out.set(headers, 12);
+        out.set(body, headers.byteLength + 12);
+        checksum.update(out.subarray(8, length - 4));
+        view.setUint32(length - 4, checksum.digestSync(), false);
+        return out;
+      }
+      decode(message) {
+        const { headers, body } = splitMessage(message);
+        return { headers: this.headerMarshaller.parse(headers), body };
+      }
+      formatHeaders(rawHeaders) {
+        return this.headerMarshaller.format(rawHeaders);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/MessageDecoderStream.js
+var MessageDecoderStream;
+var init_MessageDecoderStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/MessageDecoderStream.js"() {
+    MessageDecoderStream = class {
+      options;
+      constructor(options) {
+        this.options = options;
+      }
+      [Symbol.asyncIterator]() {
+        return this.asyncIterator();
+      }
+      async *asyncIterator() {
+        for await (const bytes of this.options.inputStream) {
+          const decoded = this.options.decoder.decode(bytes);
+          yield decoded;
         }
       }
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getRegionInfo.js
-var getRegionInfo;
-var init_getRegionInfo = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionInfo/getRegionInfo.js"() {
-    init_getHostnameFromVariants();
-    init_getResolvedHostname();
-    init_getResolvedPartition();
-    init_getResolvedSigningRegion();
-    getRegionInfo = (region, { useFipsEndpoint = false, useDualstackEndpoint = false, signingService, regionHash, partitionHash }) => {
-      const partition = getResolvedPartition(region, { partitionHash });
-      const resolvedRegion = region in regionHash ? region : partitionHash[partition]?.endpoint ?? region;
-      const hostnameOptions = { useFipsEndpoint, useDualstackEndpoint };
-      const regionHostname = getHostnameFromVariants(regionHash[resolvedRegion]?.variants, hostnameOptions);
-      const partitionHostname = getHostnameFromVariants(partitionHash[partition]?.variants, hostnameOptions);
-      const hostname = getResolvedHostname(resolvedRegion, { regionHostname, partitionHostname });
-      if (hostname === void 0) {
-        throw new Error(`Endpoint resolution failed for: ${{ resolvedRegion, useFipsEndpoint, useDualstackEndpoint }}`);
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/MessageEncoderStream.js
+var MessageEncoderStream;
+var init_MessageEncoderStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/MessageEncoderStream.js"() {
+    MessageEncoderStream = class {
+      options;
+      constructor(options) {
+        this.options = options;
       }
-      const signingRegion = getResolvedSigningRegion(hostname, {
-        signingRegion: regionHash[resolvedRegion]?.signingRegion,
-        regionRegex: partitionHash[partition].regionRegex,
-        useFipsEndpoint
+      [Symbol.asyncIterator]() {
+        return this.asyncIterator();
+      }
+      async *asyncIterator() {
+        for await (const msg3 of this.options.messageStream) {
+          const encoded = this.options.encoder.encode(msg3);
+          yield encoded;
+        }
+        if (this.options.includeEndFrame) {
+          yield new Uint8Array(0);
+        }
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/SmithyMessageDecoderStream.js
+var SmithyMessageDecoderStream;
+var init_SmithyMessageDecoderStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/SmithyMessageDecoderStream.js"() {
+    SmithyMessageDecoderStream = class {
+      options;
+      constructor(options) {
+        this.options = options;
+      }
+      [Symbol.asyncIterator]() {
+        return this.asyncIterator();
+      }
+      async *asyncIterator() {
+        for await (const message of this.options.messageStream) {
+          const deserialized = await this.options.deserializer(message);
+          if (deserialized === void 0) {
+            continue;
+          }
+          yield deserialized;
+        }
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/SmithyMessageEncoderStream.js
+var SmithyMessageEncoderStream;
+var init_SmithyMessageEncoderStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-codec/SmithyMessageEncoderStream.js"() {
+    SmithyMessageEncoderStream = class {
+      options;
+      constructor(options) {
+        this.options = options;
+      }
+      [Symbol.asyncIterator]() {
+        return this.asyncIterator();
+      }
+      async *asyncIterator() {
+        for await (const chunk of this.options.inputStream) {
+          const payloadBuf = this.options.serializer(chunk);
+          yield payloadBuf;
+        }
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde-universal/getChunkedStream.js
+function getChunkedStream(source) {
+  let currentMessageTotalLength = 0;
+  let currentMessagePendingLength = 0;
+  let currentMessage = null;
+  let messageLengthBuffer = null;
+  const allocateMessage = (size) => {
+    if (typeof size !== "number") {
+      throw new Error("Attempted to allocate an event message where size was not a number: " + size);
+    }
+    currentMessageTotalLength = size;
+    currentMessagePendingLength = 4;
+    currentMessage = new Uint8Array(size);
+    const currentMessageView = new DataView(currentMessage.buffer);
+    currentMessageView.setUint32(0, size, false);
+  };
+  const iterator = async function* () {
+    const sourceIterator = source[Symbol.asyncIterator]();
+    while (true) {
+      const { value, done } = await sourceIterator.next();
+      if (done) {
+        if (!currentMessageTotalLength) {
+          return;
+        } else if (currentMessageTotalLength === currentMessagePendingLength) {
+          yield currentMessage;
+        } else {
+          throw new Error("Truncated event message received.");
+        }
+        return;
+      }
+      const chunkLength = value.length;
+      let currentOffset = 0;
+      while (currentOffset < chunkLength) {
+        if (!currentMessage) {
+          const bytesRemaining = chunkLength - currentOffset;
+          if (!messageLengthBuffer) {
+            messageLengthBuffer = new Uint8Array(4);
+          }
+          const numBytesForTotal = Math.min(4 - currentMessagePendingLength, bytesRemaining);
+          messageLengthBuffer.set(value.slice(currentOffset, currentOffset + numBytesForTotal), currentMessagePendingLength);
+          currentMessagePendingLength += numBytesForTotal;
+          currentOffset += numBytesForTotal;
+          if (currentMessagePendingLength < 4) {
+            break;
+          }
+          allocateMessage(new DataView(messageLengthBuffer.buffer).getUint32(0, false));
+          messageLengthBuffer = null;
+        }
+        const numBytesToWrite = Math.min(currentMessageTotalLength - currentMessagePendingLength, chunkLength - currentOffset);
+        currentMessage.set(value.slice(currentOffset, currentOffset + numBytesToWrite), currentMessagePendingLength);
+        currentMessagePendingLength += numBytesToWrite;
+        currentOffset += numBytesToWrite;
+        if (currentMessageTotalLength && currentMessageTotalLength === currentMessagePendingLength) {
+          yield currentMessage;
+          currentMessage = null;
+          currentMessageTotalLength = 0;
+          currentMessagePendingLength = 0;
+        }
+      }
+    }
+  };
+  return {
+    [Symbol.asyncIterator]: iterator
+  };
+}
+var init_getChunkedStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde-universal/getChunkedStream.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde-universal/getUnmarshalledStream.js
+function getUnmarshalledStream(source, options) {
+  const messageUnmarshaller = getMessageUnmarshaller(options.deserializer, options.toUtf8);
+  return {
+    [Symbol.asyncIterator]: async function* () {
+      for await (const chunk of source) {
+        const message = options.eventStreamCodec.decode(chunk);
+        const type = await messageUnmarshaller(message);
+        if (type === void 0) {
+          continue;
+        }
+        yield type;
+      }
+    }
+  };
+}
+function getMessageUnmarshaller(deserializer, toUtf83) {
+  return async function(message) {
+    const { value: messageType } = message.headers[":message-type"];
+    if (messageType === "error") {
+      const unmodeledError = new Error(message.headers[":error-message"].value || "UnknownError");
+      unmodeledError.name = message.headers[":error-code"].value;
+      throw unmodeledError;
+    } else if (messageType === "exception") {
+      const code2 = message.headers[":exception-type"].value;
+      const exception = { [code2]: message };
+      const deserializedException = await deserializer(exception);
+      if (deserializedException.$unknown) {
+        const error = new Error(toUtf83(message.body));
+        error.name = code2;
+        throw error;
+      }
+      throw deserializedException[code2];
+    } else if (messageType === "event") {
+      const event = {
+        [message.headers[":event-type"].value]: message
+      };
+      const deserialized = await deserializer(event);
+      if (deserialized.$unknown) {
+        return;
+      }
+      return deserialized;
+    } else {
+      throw Error(`Unrecognizable event type: ${message.headers[":event-type"].value}`);
+    }
+  };
+}
+var init_getUnmarshalledStream = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde-universal/getUnmarshalledStream.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde-universal/EventStreamMarshaller.js
+var EventStreamMarshaller, eventStreamSerdeProvider;
+var init_EventStreamMarshaller = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde-universal/EventStreamMarshaller.js"() {
+    init_EventStreamCodec();
+    init_MessageDecoderStream();
+    init_MessageEncoderStream();
+    init_SmithyMessageDecoderStream();
+    init_SmithyMessageEncoderStream();
+    init_getChunkedStream();
+    init_getUnmarshalledStream();
+    EventStreamMarshaller = class {
+      eventStreamCodec;
+      utfEncoder;
+      constructor({ utf8Encoder, utf8Decoder }) {
+        this.eventStreamCodec = new EventStreamCodec(utf8Encoder, utf8Decoder);
+        this.utfEncoder = utf8Encoder;
+      }
+      deserialize(body, deserializer) {
+        const inputStream = getChunkedStream(body);
+        return new SmithyMessageDecoderStream({
+          messageStream: new MessageDecoderStream({ inputStream, decoder: this.eventStreamCodec }),
+          deserializer: getMessageUnmarshaller(deserializer, this.utfEncoder)
+        });
+      }
+      serialize(inputStream, serializer) {
+        return new MessageEncoderStream({
+          messageStream: new SmithyMessageEncoderStream({ inputStream, serializer }),
+          encoder: this.eventStreamCodec,
+          includeEndFrame: true
+        });
+      }
+    };
+    eventStreamSerdeProvider = (options) => new EventStreamMarshaller(options);
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde/EventStreamMarshaller.js
+import { Readable as Readable5 } from "node:stream";
+async function* readableToIterable(readStream) {
+  let streamEnded = false;
+  let generationEnded = false;
+  const records = new Array();
+  readStream.on("error", (err) => {
+    if (!streamEnded) {
+      streamEnded = true;
+    }
+    if (err) {
+      throw err;
+    }
+  });
+  readStream.on("data", (data) => {
+    records.push(data);
+  });
+  readStream.on("end", () => {
+    streamEnded = true;
+  });
+  while (!generationEnded) {
+    const value = await new Promise((resolve) => setTimeout(() => resolve(records.shift()), 0));
+    if (value) {
+      yield value;
+    }
+    generationEnded = streamEnded && records.length === 0;
+  }
+}
+var EventStreamMarshaller2, eventStreamSerdeProvider2;
+var init_EventStreamMarshaller2 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde/EventStreamMarshaller.js"() {
+    init_EventStreamMarshaller();
+    EventStreamMarshaller2 = class {
+      universalMarshaller;
+      constructor({ utf8Encoder, utf8Decoder }) {
+        this.universalMarshaller = new EventStreamMarshaller({
+          utf8Decoder,
+          utf8Encoder
+        });
+      }
+      deserialize(body, deserializer) {
+        const bodyIterable = typeof body[Symbol.asyncIterator] === "function" ? body : readableToIterable(body);
+        return this.universalMarshaller.deserialize(bodyIterable, deserializer);
+      }
+      serialize(input, serializer) {
+        return Readable5.from(this.universalMarshaller.serialize(input, serializer));
+      }
+    };
+    eventStreamSerdeProvider2 = (options) => new EventStreamMarshaller2(options);
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde/utils.js
+var readableStreamToIterable, iterableToReadableStream;
+var init_utils = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde/utils.js"() {
+    readableStreamToIterable = (readableStream) => ({
+      [Symbol.asyncIterator]: async function* () {
+        const reader = readableStream.getReader();
+        try {
+          while (true) {
+            const { done, value } = await reader.read();
+            if (done) {
+              return;
+            }
+            yield value;
+          }
+        } finally {
+          reader.releaseLock();
+        }
+      }
+    });
+    iterableToReadableStream = (asyncIterable) => {
+      const iterator = asyncIterable[Symbol.asyncIterator]();
+      return new ReadableStream({
+        async pull(controller) {
+          const { done, value } = await iterator.next();
+          if (done) {
+            return controller.close();
+          }
+          controller.enqueue(value);
+        }
       });
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde-config-resolver/EventStreamSerdeConfig.js
+var resolveEventStreamSerdeConfig;
+var init_EventStreamSerdeConfig = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/eventstream-serde-config-resolver/EventStreamSerdeConfig.js"() {
+    resolveEventStreamSerdeConfig = (input) => Object.assign(input, {
+      eventStreamMarshaller: input.eventStreamSerdeProvider(input)
+    });
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/EventStreamSerde.js
+var EventStreamSerde;
+var init_EventStreamSerde = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/EventStreamSerde.js"() {
+    init_transport();
+    init_schema();
+    init_serde();
+    EventStreamSerde = class {
+      marshaller;
+      serializer;
+      deserializer;
+      serdeContext;
+      defaultContentType;
+      compositeErrorRegistry;
+      constructor({ marshaller, serializer, deserializer, serdeContext, defaultContentType, compositeErrorRegistry }) {
+        this.marshaller = marshaller;
+        this.serializer = serializer;
+        this.deserializer = deserializer;
+        this.serdeContext = serdeContext;
+        this.defaultContentType = defaultContentType;
+        this.compositeErrorRegistry = compositeErrorRegistry;
+      }
+      async serializeEventStream({ eventStream, requestSchema, initialRequest, initialMessageType }) {
+        const marshaller = this.marshaller;
+        const eventStreamMember = requestSchema.getEventStreamMember();
+        const unionSchema = requestSchema.getMemberSchema(eventStreamMember);
+        const serializer = this.serializer;
+        const defaultContentType = this.defaultContentType;
+        const initialRequestMarker = /* @__PURE__ */ Symbol("initialRequestMarker");
+        const eventStreamIterable = {
+          async *[Symbol.asyncIterator]() {
+            if (initialRequest) {
+              const headers = {
+                ":event-type": { type: "string", value: initialMessageType ?? "initial-request" },
+                ":message-type": { type: "string", value: "event" },
+                ":content-type": { type: "string", value: defaultContentType }
+              };
+              serializer.write(requestSchema, initialRequest);
+              const body = serializer.flush();
+              yield {
+                [initialRequestMarker]: true,
+                headers,
+                body
+              };
+            }
+            for await (const page of eventStream) {
+              yield page;
+            }
+          }
+        };
+        return marshaller.serialize(eventStreamIterable, (event) => {
+          if (event[initialRequestMarker]) {
+            return {
+              headers: event.headers,
+              body: event.body
+            };
+          }
+          let unionMember = "";
+          for (const key in event) {
+            if (!hasOwn(event, key)) {
+              continue;
+            }
+            if (key !== "__type") {
+              unionMember = key;
+              break;
+            }
+          }
+          const { additionalHeaders, body, eventType, explicitPayloadContentType } = this.writeEventBody(unionMember, unionSchema, event);
+          const headers = {
+            ":event-type": { type: "string", value: eventType },
+            ":message-type": { type: "string", value: "event" },
+            ":content-type": { type: "string", value: explicitPayloadContentType ?? defaultContentType },
+            ...additionalHeaders
+          };
+          return {
+            headers,
+            body
+          };
+        });
+      }
+      async deserializeEventStream({ response, responseSchema, initialResponseContainer, initialMessageType }) {
+        const marshaller = this.marshaller;
+        const eventStreamMember = responseSchema.getEventStreamMember();
+        const unionSchema = responseSchema.getMemberSchema(eventStreamMember);
+        const memberSchemas = unionSchema.getMemberSchemas();
+        const initialResponseMarker = /* @__PURE__ */ Symbol("initialResponseMarker");
+        const asyncIterable = marshaller.deserialize(response.body, async (event) => {
+          let unionMember = "";
+          for (const key in event) {
+            if (!hasOwn(event, key)) {
+              continue;
+            }
+            if (key !== "__type") {
+              unionMember = key;
+              break;
+            }
+          }
+          const body = event[unionMember].body;
+          if (unionMember === (initialMessageType ?? "initial-response")) {
+            const dataObject = await this.deserializer.read(responseSchema, body);
+            delete dataObject[eventStreamMember];
+            return {
+              [initialResponseMarker]: true,
+              ...dataObject
+            };
+          } else if (unionMember in memberSchemas) {
+            const eventStreamSchema = memberSchemas[unionMember];
+            if (eventStreamSchema.isStructSchema()) {
+              const out = {};
+              let hasBindings = false;
+              for (const [name, member2] of eventStreamSchema.structIterator()) {
+                const { eventHeader, eventPayload } = member2.getMergedTraits();
+                hasBindings = hasBindings || Boolean(eventHeader || eventPayload);
+                if (eventPayload) {
+                  if (member2.isBlobSchema()) {
+                    out[name] = body;
+                  } else if (member2.isStringSchema()) {
+                    out[name] = (this.serdeContext?.utf8Encoder ?? toUtf8)(body);
+                  } else if (member2.isStructSchema()) {
+                    out[name] = await this.deserializer.read(member2, body);
+                  }
+                } else if (eventHeader) {
+                  const value = event[unionMember].headers[name]?.value;
+                  if (value != null) {
+                    if (member2.isNumericSchema()) {
+                      if (value && typeof value === "object" && "bytes" in value) {
+                        out[name] = BigInt(value.toString());
+                      } else {
+                        out[name] = Number(value);
+                      }
+                    } else {
+                      out[name] = value;
+                    }
+                  }
+                }
+              }
+              return {
+                [unionMember]: await this.readEventMember(eventStreamSchema, body, hasBindings, out)
+              };
+            }
+            return {
+              [unionMember]: await this.deserializer.read(eventStreamSchema, body)
+            };
+          } else {
+            return {
+              $unknown: event
+            };
+          }
+        });
+        const asyncIterator = asyncIterable[Symbol.asyncIterator]();
+        const firstEvent = await asyncIterator.next();
+        if (firstEvent.done) {
+          return asyncIterable;
+        }
+        if (firstEvent.value?.[initialResponseMarker]) {
+          if (!responseSchema) {
+            throw new Error("@smithy::core/protocols - initial-response event encountered in event stream but no response schema given.");
+          }
+          for (const key in firstEvent.value) {
+            if (!hasOwn(firstEvent.value, key)) {
+              continue;
+            }
+            initialResponseContainer[key] = firstEvent.value[key];
+          }
+        }
+        return {
+          async *[Symbol.asyncIterator]() {
+            if (!firstEvent?.value?.[initialResponseMarker]) {
+              yield firstEvent.value;
+            }
+            while (true) {
+              const { done, value } = await asyncIterator.next();
+              if (done) {
+                break;
+              }
+              yield value;
+            }
+          }
+        };
+      }
+      async readEventMember(eventStreamSchema, body, hasBindings, out) {
+        let ErrCtor;
+        const staticStructuralSchema = eventStreamSchema.getSchema();
+        if (Array.isArray(staticStructuralSchema) && staticStructuralSchema[0] === -3) {
+          const namespace = staticStructuralSchema[1];
+          const nsRegistry = TypeRegistry.for(namespace);
+          this.compositeErrorRegistry?.copyFrom(nsRegistry);
+          ErrCtor = (this.compositeErrorRegistry ?? nsRegistry)?.getErrorCtor(staticStructuralSchema);
+        }
+        const dataObject = hasBindings ? out : body.byteLength === 0 ? {} : await this.deserializer.read(eventStreamSchema, body);
+        if (ErrCtor) {
+          const message = dataObject.message ?? dataObject.Message ?? "Unknown";
+          const metadata = {};
+          const $fault = eventStreamSchema.getMergedTraits().error;
+          if ($fault) {
+            metadata.$fault = $fault;
+          }
+          return Object.assign(new ErrCtor({}), metadata, {
+            message
+          }, dataObject);
+        }
+        return dataObject;
+      }
+      writeEventBody(unionMember, unionSchema, event) {
+        const serializer = this.serializer;
+        let eventType = unionMember;
+        let explicitPayloadMember = null;
+        let explicitPayloadContentType;
+        const isKnownSchema = (() => {
+          const struct = unionSchema.getSchema();
+          return struct[4].includes(unionMember);
+        })();
+        const additionalHeaders = {};
+        if (!isKnownSchema) {
+          const [type, value] = event[unionMember];
+          eventType = type;
+          serializer.write(15, value);
+        } else {
+          const eventSchema = unionSchema.getMemberSchema(unionMember);
+          if (eventSchema.isStructSchema()) {
+            for (const [memberName, memberSchema] of eventSchema.structIterator()) {
+              const { eventHeader, eventPayload } = memberSchema.getMergedTraits();
+              if (eventPayload) {
+                explicitPayloadMember = memberName;
+              } else if (eventHeader) {
+                const value = event[unionMember][memberName];
+                let type = "binary";
+                if (memberSchema.isNumericSchema()) {
+                  if ((-2) ** 31 <= value && value <= 2 ** 31 - 1) {
+                    type = "integer";
+                  } else {
+                    type = "long";
+                  }
+                } else if (memberSchema.isTimestampSchema()) {
+                  type = "timestamp";
+                } else if (memberSchema.isStringSchema()) {
+                  type = "string";
+                } else if (memberSchema.isBooleanSchema()) {
+                  type = "boolean";
+                }
+                if (value != null) {
+                  additionalHeaders[memberName] = {
+                    type,
+                    value
+                  };
+                  delete event[unionMember][memberName];
+                }
+              }
+            }
+            if (explicitPayloadMember !== null) {
+              const payloadSchema = eventSchema.getMemberSchema(explicitPayloadMember);
+              if (payloadSchema.isBlobSchema()) {
+                explicitPayloadContentType = "application/octet-stream";
+              } else if (payloadSchema.isStringSchema()) {
+                explicitPayloadContentType = "text/plain";
+              }
+              serializer.write(payloadSchema, event[unionMember][explicitPayloadMember]);
+            } else {
+              serializer.write(eventSchema, event[unionMember]);
+            }
+          } else if (eventSchema.isUnitSchema()) {
+            serializer.write(eventSchema, {});
+          } else {
+            throw new Error("@smithy/core/event-streams - non-struct member not supported in event stream union.");
+          }
+        }
+        const messageSerialization = serializer.flush() ?? new Uint8Array();
+        const body = typeof messageSerialization === "string" ? (this.serdeContext?.utf8Decoder ?? fromUtf8)(messageSerialization) : messageSerialization;
+        return {
+          body,
+          eventType,
+          explicitPayloadContentType,
+          additionalHeaders
+        };
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/event-streams/index.js
+var event_streams_exports = {};
+__export(event_streams_exports, {
+  EventStreamCodec: () => EventStreamCodec,
+  EventStreamMarshaller: () => EventStreamMarshaller2,
+  EventStreamSerde: () => EventStreamSerde,
+  HeaderMarshaller: () => HeaderMarshaller,
+  Int64: () => Int64,
+  MessageDecoderStream: () => MessageDecoderStream,
+  MessageEncoderStream: () => MessageEncoderStream,
+  SmithyMessageDecoderStream: () => SmithyMessageDecoderStream,
+  SmithyMessageEncoderStream: () => SmithyMessageEncoderStream,
+  UniversalEventStreamMarshaller: () => EventStreamMarshaller,
+  eventStreamSerdeProvider: () => eventStreamSerdeProvider2,
+  getChunkedStream: () => getChunkedStream,
+  getMessageUnmarshaller: () => getMessageUnmarshaller,
+  getUnmarshalledStream: () => getUnmarshalledStream,
+  iterableToReadableStream: () => iterableToReadableStream,
+  readableStreamToIterable: () => readableStreamToIterable,
+  resolveEventStreamSerdeConfig: () => resolveEventStreamSerdeConfig,
+  universalEventStreamSerdeProvider: () => eventStreamSerdeProvider
+});
+var init_event_streams = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/event-streams/index.js"() {
+    init_EventStreamCodec();
+    init_HeaderMarshaller();
+    init_Int64();
+    init_MessageDecoderStream();
+    init_MessageEncoderStream();
+    init_SmithyMessageDecoderStream();
+    init_SmithyMessageEncoderStream();
+    init_EventStreamMarshaller2();
+    init_utils();
+    init_EventStreamMarshaller();
+    init_getChunkedStream();
+    init_getUnmarshalledStream();
+    init_EventStreamSerdeConfig();
+    init_EventStreamSerde();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/HttpProtocol.js
+var HttpProtocol;
+var init_HttpProtocol = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/HttpProtocol.js"() {
+    init_transport();
+    init_schema();
+    init_SerdeContext();
+    init_HttpBindingNormalizedSchema();
+    HttpProtocol = class extends SerdeContext {
+      options;
+      compositeErrorRegistry;
+      constructor(options) {
+        super();
+        this.options = options;
+        this.compositeErrorRegistry = new TypeRegistry(options.defaultNamespace);
+        for (const etr of options.errorTypeRegistries ?? []) {
+          this.compositeErrorRegistry.copyFrom(etr);
+        }
+      }
+      getRequestType() {
+        return HttpRequest;
+      }
+      getResponseType() {
+        return HttpResponse;
+      }
+      setSerdeContext(serdeContext) {
+        this.serdeContext = serdeContext;
+        this.serializer.setSerdeContext(serdeContext);
+        this.deserializer.setSerdeContext(serdeContext);
+        if (this.getPayloadCodec()) {
+          this.getPayloadCodec().setSerdeContext(serdeContext);
+        }
+      }
+      updateServiceEndpoint(request, endpoint) {
+        if ("url" in endpoint) {
+          request.protocol = endpoint.url.protocol;
+          request.hostname = endpoint.url.hostname;
+          request.port = endpoint.url.port ? Number(endpoint.url.port) : void 0;
+          request.path = endpoint.url.pathname;
+          request.fragment = endpoint.url.hash || void 0;
+          request.username = endpoint.url.username || void 0;
+          request.password = endpoint.url.password || void 0;
+          if (!request.query) {
+            request.query = {};
+          }
+          for (const [k, v] of endpoint.url.searchParams.entries()) {
+            request.query[k] = v;
+          }
+          if (endpoint.headers) {
+            for (const name in endpoint.headers) {
+              if (!hasOwn(endpoint.headers, name)) {
+                continue;
+              }
+              request.headers[name] = endpoint.headers[name].join(", ");
+            }
+          }
+          return request;
+        } else {
+          request.protocol = endpoint.protocol;
+          request.hostname = endpoint.hostname;
+          request.port = endpoint.port ? Number(endpoint.port) : void 0;
+          request.path = endpoint.path;
+          request.query = {
+            ...endpoint.query
+          };
+          if (endpoint.headers) {
+            for (const name in endpoint.headers) {
+              if (!hasOwn(endpoint.headers, name)) {
+                continue;
+              }
+              request.headers[name] = endpoint.headers[name];
+            }
+          }
+          return request;
+        }
+      }
+      setHostPrefix(request, operationSchema, input, operation = getHttpOperationBindings(operationSchema)) {
+        if (this.serdeContext?.disableHostPrefix) {
+          return;
+        }
+        const hostPrefix = operation[4];
+        if (typeof hostPrefix !== "string") {
+          return;
+        }
+        let resolvedHostPrefix = hostPrefix;
+        for (const [name, [, flags]] of HttpBindingNormalizedSchema.of(operationSchema.input).getHttpBindings().request.memberBindings) {
+          if (!(flags >> 17 & 1)) {
+            continue;
+          }
+          const replacement = input[name];
+          if (typeof replacement !== "string") {
+            throw new Error(`@smithy/core/schema - ${name} in input must be a string as hostLabel.`);
+          }
+          resolvedHostPrefix = resolvedHostPrefix.replace(`{${name}}`, replacement);
+        }
+        request.hostname = resolvedHostPrefix + request.hostname;
+        if (!isValidHostname(request.hostname)) {
+          throw new Error(`[${request.hostname}] is not a valid hostname.`);
+        }
+      }
+      deserializeMetadata(output) {
+        return {
+          httpStatusCode: output.statusCode,
+          requestId: output.headers["x-amzn-requestid"] ?? output.headers["x-amzn-request-id"] ?? output.headers["x-amz-request-id"],
+          extendedRequestId: output.headers["x-amz-id-2"],
+          cfId: output.headers["x-amz-cf-id"]
+        };
+      }
+      resolveError(name, namespaces, registries) {
+        const defaultErrorSchema = [-3, "", "Error", 0, [], [], 0];
+        let schema;
+        for (const registry of registries) {
+          for (const ns of namespaces) {
+            try {
+              if (ns === "*") {
+                schema = registry.getSchema(name);
+              } else {
+                schema = registry.getSchema(ns + "#" + name);
+              }
+              const errorCtor = registry.getErrorCtor(schema);
+              if (errorCtor) {
+                return [schema, errorCtor, "modeled"];
+              } else {
+                const syntheticErrorSchema = registry.getBaseException();
+                if (syntheticErrorSchema) {
+                  const syntheticErrorCtor = registry.getErrorCtor(syntheticErrorSchema);
+                  if (syntheticErrorCtor) {
+                    return [schema, syntheticErrorCtor, "synthetic"];
+                  }
+                }
+              }
+            } catch (ignored) {
+            }
+          }
+        }
+        for (const registry of registries) {
+          const syntheticErrorSchema = registry.getBaseException();
+          if (syntheticErrorSchema) {
+            const syntheticErrorCtor = registry.getErrorCtor(syntheticErrorSchema);
+            if (syntheticErrorCtor) {
+              return [syntheticErrorSchema, syntheticErrorCtor, "synthetic"];
+            }
+          }
+        }
+        return [defaultErrorSchema, Error, "native"];
+      }
+      async serializeEventStream({ eventStream, requestSchema, initialRequest }) {
+        const eventStreamSerde = await this.loadEventStreamCapability();
+        return eventStreamSerde.serializeEventStream({
+          eventStream,
+          requestSchema,
+          initialRequest
+        });
+      }
+      async deserializeEventStream({ response, responseSchema, initialResponseContainer }) {
+        const eventStreamSerde = await this.loadEventStreamCapability();
+        return eventStreamSerde.deserializeEventStream({
+          response,
+          responseSchema,
+          initialResponseContainer
+        });
+      }
+      async loadEventStreamCapability() {
+        const { EventStreamSerde: EventStreamSerde2, eventStreamSerdeProvider: eventStreamSerdeProvider3 } = await Promise.resolve().then(() => (init_event_streams(), event_streams_exports));
+        const marshaller = this.resolveEventStreamMarshaller(eventStreamSerdeProvider3);
+        return new EventStreamSerde2({
+          marshaller,
+          serializer: this.serializer,
+          deserializer: this.deserializer,
+          serdeContext: this.serdeContext,
+          defaultContentType: this.getDefaultContentType(),
+          compositeErrorRegistry: this.compositeErrorRegistry
+        });
+      }
+      getDefaultContentType() {
+        throw new Error(`@smithy/core/protocols - ${this.constructor.name} getDefaultContentType() implementation missing.`);
+      }
+      async deserializeHttpMessage(schema, context, response, arg4, arg5) {
+        void schema;
+        void context;
+        void response;
+        void arg4;
+        void arg5;
+        return [];
+      }
+      getEventStreamMarshaller() {
+        const context = this.serdeContext;
+        if (!context.eventStreamMarshaller) {
+          throw new Error("@smithy/core - HttpProtocol: eventStreamMarshaller missing in serdeContext.");
+        }
+        return context.eventStreamMarshaller;
+      }
+      resolveEventStreamMarshaller(importedProvider) {
+        const context = this.serdeContext;
+        if (context.eventStreamMarshaller) {
+          return context.eventStreamMarshaller;
+        }
+        return importedProvider(this.serdeContext);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/HttpBindingProtocol.js
+var HttpBindingProtocol;
+var init_HttpBindingProtocol = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/HttpBindingProtocol.js"() {
+    init_transport();
+    init_serde();
+    init_HttpBindingNormalizedSchema();
+    init_HttpProtocol();
+    init_collect_stream_body();
+    init_extended_encode_uri_component();
+    HttpBindingProtocol = class extends HttpProtocol {
+      async serializeRequest(operationSchema, _input, context) {
+        const input = _input && typeof _input === "object" ? _input : {};
+        const query = {};
+        const headers = {};
+        const endpoint = await context.endpoint();
+        const ns = HttpBindingNormalizedSchema.of(operationSchema?.input);
+        const bindings = ns.getHttpBindings().request;
+        const operation = getHttpOperationBindings(operationSchema);
+        const request = new HttpRequest({ query, headers });
+        if (endpoint) {
+          this.updateServiceEndpoint(request, endpoint);
+          this.setHostPrefix(request, operationSchema, input, operation);
+          const [method, path, staticQuery] = operation;
+          if (method) {
+            request.method = method;
+            request.path = request.path === "/" ? path : request.path + path;
+            for (const [key, value] of staticQuery) {
+              query[key] = value;
+            }
+          }
+        }
+        request.query = query;
+        const eventStream = this.serializeHttpBindings(input, request, bindings, operation);
+        if (eventStream) {
+          request.body = await this.serializeEventStream({ eventStream, requestSchema: ns });
+        }
+        return request;
+      }
+      serializeHttpBindings(input, request, bindings, operation) {
+        const serializer = this.serializer;
+        const directSerializer = typeof serializer.writeCodec === "function" ? serializer : void 0;
+        const query = request.query;
+        const headers = request.headers;
+        const bodySchema = bindings.syntheticBodySchema;
+        let hasBodyValue = false;
+        let payload;
+        let eventStream;
+        let labels2;
+        const names = Object.getOwnPropertyNames(input);
+        const prototype = Object.getPrototypeOf(input);
+        const sparse = (prototype === Object.prototype || prototype === null) && !bindings.hasIdempotency && !bindings.hasPrefixHeaders && names.length * 2 < bindings.memberBindings.length;
+        const length = sparse ? names.length : bindings.memberBindings.length;
+        for (let i = 0; i < length; ++i) {
+          const binding2 = sparse ? hasOwn(bindings.byName, names[i]) ? bindings.byName[names[i]] : void 0 : bindings.memberBindings[i];
+          if (!binding2) {
+            continue;
+          }
+          const value = binding2[1];
+          const memberName = binding2[0];
+          const memberNs = value[0];
+          const flags = value[1];
+          const collectionValue = value[2];
+          const location = binding2[2];
+          const wireName = binding2[3];
+          const inputMemberValue = input[memberName];
+          if (inputMemberValue == null && !(flags >> 10 & 1)) {
+            continue;
+          }
+          if (location === 36) {
+            const stream = flags >> 11 & 3;
+            if (stream) {
+              if (stream === 2) {
+                eventStream = inputMemberValue || void 0;
+              } else {
+                payload = inputMemberValue;
+              }
+            } else {
+              if (directSerializer) {
+                directSerializer.writeCodec(memberNs, inputMemberValue);
+              } else {
+                serializer.write(memberNs, inputMemberValue);
+              }
+              payload = serializer.flush();
+            }
+          } else if (location === 33 || location === 38) {
+            const serialized = this.serializeHttpValue(value, inputMemberValue, location, directSerializer);
+            if (location === 33) {
+              (labels2 ??= /* @__PURE__ */ Object.create(null))[memberName] = serialized;
+            } else {
+              headers[wireName] = serialized;
+            }
+          } else if (location === 39) {
+            for (const key in inputMemberValue) {
+              if (!hasOwn(inputMemberValue, key)) {
+                continue;
+              }
+              const amalgam = wireName + key;
+              headers[amalgam.toLowerCase()] = this.serializeHttpValue(collectionValue, inputMemberValue[key], 38, directSerializer, directSerializer ? collectionValue[0] : [collectionValue[0], { httpHeader: amalgam }]);
+            }
+          } else if ((location & 62) === 34) {
+            this.serializeQuery(value, inputMemberValue, wireName, query, directSerializer);
+          } else {
+            hasBodyValue = true;
+          }
+        }
+        const operationPath = operation[1];
+        const pathSegments = operation[3];
+        if (operationPath && pathSegments && request.path.endsWith(operationPath)) {
+          request.path = request.path.slice(0, -operationPath.length) + this.serializePath(pathSegments, labels2, bindings);
+        }
+        if (hasBodyValue && bodySchema) {
+          if (directSerializer) {
+            directSerializer.writeCodec(bodySchema, input);
+          } else {
+            serializer.write(bodySchema, input);
+          }
+          payload = serializer.flush();
+        }
+        request.body = payload;
+        return eventStream;
+      }
+      serializeQuery(value, data, wireName, query, directSerializer) {
+        const [ns, flags, collectionValue] = value;
+        const traits = directSerializer ? void 0 : ns.getMergedTraits();
+        if (wireName === void 0) {
+          for (const key in data) {
+            if (!hasOwn(data, key) || key in query) {
+              continue;
+            }
+            if (!directSerializer) {
+              Object.assign(collectionValue[0].getMergedTraits(), {
+                ...traits,
+                httpQuery: key,
+                httpQueryParams: void 0
+              });
+            }
+            this.serializeQuery(collectionValue, data[key], key, query, directSerializer);
+          }
+          return;
+        }
+        if ((flags & 192) === 64) {
+          const buffer = [];
+          for (const item of data) {
+            const serialized = this.serializeHttpValue(collectionValue, item, 34, directSerializer, directSerializer ? collectionValue[0] : [collectionValue[0], traits]);
+            if (flags >> 13 & 1 || serialized !== void 0) {
+              buffer.push(serialized);
+            }
+          }
+          query[wireName] = buffer;
+        } else {
+          query[wireName] = this.serializeHttpValue(value, data, 34, directSerializer, directSerializer ? ns : [ns, traits]);
+        }
+      }
+      serializeHttpValue(value, data, location, directSerializer, schema = value[0]) {
+        const flags = value[1];
+        const type = flags & 255;
+        if (directSerializer && !(flags & 1792) && (type <= 2 || type === 17 || type === 19)) {
+          return String(data);
+        }
+        if (directSerializer) {
+          directSerializer.writeHttpBinding(value, data, location);
+        } else {
+          this.serializer.write(schema, data);
+        }
+        return this.serializer.flush();
+      }
+      serializePath(segments, labels2, bindings) {
+        let path = "";
+        for (const [value, kind] of segments) {
+          if (kind === 0) {
+            path += value;
+            continue;
+          }
+          const replacement = labels2?.[value];
+          if (replacement === void 0) {
+            if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
+              throw new Error(`No value provided for input HTTP label: ${value}.`);
+            }
+            path += `{${value}${kind === 2 ? "+" : ""}}`;
+          } else {
+            path += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+          }
+        }
+        return path;
+      }
+      async deserializeResponse(operationSchema, context, response) {
+        const deserializer = this.deserializer;
+        const directDeserializer = typeof deserializer.readCodec === "function" ? deserializer : void 0;
+        const ns = HttpBindingNormalizedSchema.of(operationSchema.output);
+        const responseBindings = ns.getHttpBindings().response;
+        const dataObject = {};
+        if (response.statusCode >= 300) {
+          const bytes = await collectBody(response.body, context);
+          if (bytes.byteLength > 0) {
+            Object.assign(dataObject, await deserializer.read(15, bytes));
+          }
+          await this.handleError(operationSchema, context, response, dataObject, this.deserializeMetadata(response));
+          throw new Error("@smithy/core/protocols - HTTP Protocol error handler failed to throw.");
+        }
+        const nonHttpBindingMembers = await this.deserializeHttpMessage(ns, context, response, dataObject);
+        if (nonHttpBindingMembers.length) {
+          const bytes = await collectBody(response.body, context);
+          if (bytes.byteLength > 0) {
+            const dataFromBody = await (directDeserializer ? directDeserializer.readCodec(responseBindings.syntheticBodySchema, bytes) : deserializer.read(responseBindings.syntheticBodySchema, bytes));
+            for (const member2 of nonHttpBindingMembers) {
+              if (dataFromBody[member2] != null) {
+                dataObject[member2] = dataFromBody[member2];
+              }
+            }
+          }
+        } else if (!responseBindings.bindings.payload) {
+          await collectBody(response.body, context);
+        }
+        dataObject.$metadata = this.deserializeMetadata(response);
+        return dataObject;
+      }
+      async deserializeHttpMessage(schema, context, response, arg4, arg5) {
+        const dataObject = arg4 instanceof Set ? arg5 : arg4;
+        const deserializer = this.deserializer;
+        const directDeserializer = typeof deserializer.readCodec === "function" ? deserializer : void 0;
+        const ns = HttpBindingNormalizedSchema.of(schema);
+        const { bodyMemberNames, bindings: { payload, statusCode, headers: responseHeaders, prefixHeaders } } = ns.getHttpBindings().response;
+        const headers = response.headers;
+        if (payload) {
+          const [memberName, value] = payload;
+          const [memberSchema, flags] = value;
+          const stream = flags >> 11 & 3;
+          if (stream) {
+            if (stream === 2) {
+              dataObject[memberName] = await this.deserializeEventStream({
+                response,
+                responseSchema: ns
+              });
+            } else {
+              dataObject[memberName] = sdkStreamMixin2(response.body);
+            }
+          } else if (response.body) {
+            const bytes = await collectBody(response.body, context);
+            if (bytes.byteLength > 0) {
+              dataObject[memberName] = await (directDeserializer ? directDeserializer.readPayload(value, bytes) : deserializer.read(memberSchema, bytes));
+            }
+          }
+        }
+        for (const header3 in headers) {
+          if (!hasOwn(headers, header3)) {
+            continue;
+          }
+          const lower = header3.toLowerCase();
+          const headerValue = headers[header3];
+          if (lower !== header3) {
+            delete headers[header3];
+            headers[lower] = headerValue;
+          }
+          const binding2 = hasOwn(responseHeaders, lower) ? responseHeaders[lower] : void 0;
+          if (!binding2) {
+            continue;
+          }
+          const [memberName, [memberSchema, flags, collectionValue], , wireName] = binding2;
+          if (collectionValue) {
+            const sections = flags >> 16 & 1 ? splitEvery(headerValue, ",", 2) : splitHeader(headerValue);
+            const list = [];
+            for (const section of sections) {
+              list.push(directDeserializer ? directDeserializer.readHttpBinding(collectionValue, section.trim(), 38) : await deserializer.read([collectionValue[0], { httpHeader: wireName }], section.trim()));
+            }
+            dataObject[memberName] = list;
+          } else {
+            dataObject[memberName] = directDeserializer ? directDeserializer.readHttpBinding(binding2[1], headerValue, 38) : await deserializer.read(memberSchema, headerValue);
+          }
+        }
+        for (const [memberName, [, , collectionValue], , wireName] of prefixHeaders) {
+          dataObject[memberName] = {};
+          for (const header3 in headers) {
+            if (!hasOwn(headers, header3)) {
+              continue;
+            }
+            if (!header3.startsWith(wireName)) {
+              continue;
+            }
+            const headerValue = headers[header3];
+            dataObject[memberName][header3.slice(wireName.length)] = directDeserializer ? directDeserializer.readHttpBinding(collectionValue, headerValue, 38) : await deserializer.read([collectionValue[0], { httpHeader: header3 }], headerValue);
+          }
+        }
+        if (statusCode) {
+          dataObject[statusCode[0]] = response.statusCode;
+        }
+        return bodyMemberNames;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/RpcProtocol.js
+var RpcProtocol;
+var init_RpcProtocol = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/RpcProtocol.js"() {
+    init_transport();
+    init_schema();
+    init_transport();
+    init_HttpProtocol();
+    init_collect_stream_body();
+    RpcProtocol = class extends HttpProtocol {
+      async serializeRequest(operationSchema, _input, context) {
+        const serializer = this.serializer;
+        const query = {};
+        const headers = {};
+        const endpoint = await context.endpoint();
+        const ns = NormalizedSchema.of(operationSchema?.input);
+        const schema = ns.getSchema();
+        let payload;
+        const input = _input && typeof _input === "object" ? _input : {};
+        const request = new HttpRequest({
+          protocol: "",
+          hostname: "",
+          port: void 0,
+          path: "/",
+          fragment: void 0,
+          query,
+          headers,
+          body: void 0
+        });
+        if (endpoint) {
+          this.updateServiceEndpoint(request, endpoint);
+          this.setHostPrefix(request, operationSchema, input);
+        }
+        if (input) {
+          const eventStreamMember = ns.getEventStreamMember();
+          if (eventStreamMember) {
+            if (input[eventStreamMember]) {
+              const initialRequest = {};
+              for (const [memberName] of ns.structIterator()) {
+                if (memberName !== eventStreamMember && input[memberName] != null) {
+                  initialRequest[memberName] = input[memberName];
+                }
+              }
+              payload = await this.serializeEventStream({
+                eventStream: input[eventStreamMember],
+                requestSchema: ns,
+                initialRequest
+              });
+            }
+          } else {
+            serializer.write(schema, input);
+            payload = serializer.flush();
+          }
+        }
+        request.headers = Object.assign(request.headers, headers);
+        request.query = query;
+        request.body = payload;
+        request.method = "POST";
+        return request;
+      }
+      async deserializeResponse(operationSchema, context, response) {
+        const deserializer = this.deserializer;
+        const ns = NormalizedSchema.of(operationSchema.output);
+        const dataObject = {};
+        if (this.isErrorResponse(response.statusCode)) {
+          const bytes = await collectBody(response.body, context);
+          if (bytes.byteLength > 0) {
+            Object.assign(dataObject, await deserializer.read(15, bytes));
+          }
+          await this.handleError(operationSchema, context, response, dataObject, this.deserializeMetadata(response));
+          throw new Error("@smithy/core/protocols - RPC Protocol error handler failed to throw.");
+        }
+        for (const header3 in response.headers) {
+          if (!hasOwn(response.headers, header3)) {
+            continue;
+          }
+          const value = response.headers[header3];
+          delete response.headers[header3];
+          response.headers[header3.toLowerCase()] = value;
+        }
+        const eventStreamMember = ns.getEventStreamMember();
+        if (eventStreamMember) {
+          dataObject[eventStreamMember] = await this.deserializeEventStream({
+            response,
+            responseSchema: ns,
+            initialResponseContainer: dataObject
+          });
+        } else {
+          const bytes = await collectBody(response.body, context);
+          if (bytes.byteLength > 0) {
+            Object.assign(dataObject, await deserializer.read(ns, bytes));
+          }
+        }
+        dataObject.$metadata = this.deserializeMetadata(response);
+        return dataObject;
+      }
+      isErrorResponse(statusCode) {
+        return statusCode >= 300;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/AbstractRpcV2Protocol.js
+var AbstractRpcV2Protocol;
+var init_AbstractRpcV2Protocol = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/AbstractRpcV2Protocol.js"() {
+    init_schema();
+    init_transport();
+    init_RpcProtocol();
+    AbstractRpcV2Protocol = class extends RpcProtocol {
+      constructor({ defaultNamespace, errorTypeRegistries }) {
+        super({ defaultNamespace, errorTypeRegistries });
+      }
+      async serializeRequest(operationSchema, input, context) {
+        const request = await super.serializeRequest(operationSchema, input, context);
+        Object.assign(request.headers, {
+          "content-type": this.getDefaultContentType(),
+          "smithy-protocol": this.getSmithyProtocolHeaderValue(),
+          accept: this.getDefaultContentType()
+        });
+        if (deref(operationSchema.input) === "unit") {
+          delete request.body;
+          delete request.headers["content-type"];
+        } else {
+          this.applyEmptyBody(request);
+        }
+        const { service, operation } = getSmithyContext(context);
+        const path = `/service/${service}/operation/${operation}`;
+        if (request.path.endsWith("/")) {
+          request.path += path.slice(1);
+        } else {
+          request.path += path;
+        }
+        return request;
+      }
+      isErrorResponse(statusCode) {
+        return statusCode !== 200;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/resolve-path.js
+var resolvedPath;
+var init_resolve_path = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/resolve-path.js"() {
+    init_extended_encode_uri_component();
+    resolvedPath = (resolvedPath2, input, memberName, labelValueProvider, uriLabel, isGreedyLabel) => {
+      if (input != null && input[memberName] !== void 0) {
+        const labelValue = labelValueProvider();
+        if (labelValue == null || labelValue.length <= 0) {
+          throw new Error("Empty value provided for input HTTP label: " + memberName + ".");
+        }
+        resolvedPath2 = resolvedPath2.replace(uriLabel, isGreedyLabel ? labelValue.split("/").map((segment) => extendedEncodeURIComponent(segment)).join("/") : extendedEncodeURIComponent(labelValue));
+      } else {
+        throw new Error("No value provided for input HTTP label: " + memberName + ".");
+      }
+      return resolvedPath2;
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/requestBuilder.js
+function requestBuilder(input, context) {
+  return new RequestBuilder(input, context);
+}
+var RequestBuilder;
+var init_requestBuilder = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/requestBuilder.js"() {
+    init_transport();
+    init_resolve_path();
+    RequestBuilder = class {
+      input;
+      context;
+      query = {};
+      method = "";
+      headers = {};
+      path = "";
+      body = null;
+      hostname = "";
+      resolvePathStack = [];
+      constructor(input, context) {
+        this.input = input;
+        this.context = context;
+      }
+      async build() {
+        const { hostname, protocol = "https", port, path: basePath } = await this.context.endpoint();
+        this.path = basePath;
+        for (const resolvePath of this.resolvePathStack) {
+          resolvePath(this.path);
+        }
+        return new HttpRequest({
+          protocol,
+          hostname: this.hostname || hostname,
+          port,
+          method: this.method,
+          path: this.path,
+          query: this.query,
+          body: this.body,
+          headers: this.headers
+        });
+      }
+      hn(hostname) {
+        this.hostname = hostname;
+        return this;
+      }
+      bp(uriLabel) {
+        this.resolvePathStack.push((basePath) => {
+          this.path = `${basePath?.endsWith("/") ? basePath.slice(0, -1) : basePath || ""}` + uriLabel;
+        });
+        return this;
+      }
+      p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
+        this.resolvePathStack.push((path) => {
+          this.path = resolvedPath(path, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        });
+        return this;
+      }
+      h(headers) {
+        this.headers = headers;
+        return this;
+      }
+      q(query) {
+        this.query = query;
+        return this;
+      }
+      b(body) {
+        this.body = body;
+        return this;
+      }
+      m(method) {
+        this.method = method;
+        return this;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/serde/FromStringShapeDeserializer.js
+var FromStringShapeDeserializer;
+var init_FromStringShapeDeserializer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/serde/FromStringShapeDeserializer.js"() {
+    init_serde();
+    init_HttpBindingNormalizedSchema();
+    init_SerdeContext();
+    FromStringShapeDeserializer = class extends SerdeContext {
+      settings;
+      constructor(settings) {
+        super();
+        this.settings = settings;
+      }
+      read(_schema, data) {
+        const ns = HttpBindingNormalizedSchema.of(_schema);
+        const traits = ns.getMergedTraits();
+        const location = ns.getHttpBindingLocation(traits);
+        return this.readHttpBinding(ns.getHttpBindingValue(location, traits), data, location);
+      }
+      readHttpBinding([ns, flags, collectionValue], data, location) {
+        const schema = flags & 255;
+        if ((schema & 192) === 64) {
+          collectionValue ??= ns.getHttpBindingCollectionValue(location);
+          return splitHeader(data).map((item) => this.readHttpBinding(collectionValue, item, location));
+        }
+        switch (schema) {
+          case 21:
+          case 42:
+            return (this.serdeContext?.base64Decoder ?? fromBase64)(data);
+          case 4:
+          case 5:
+          case 6:
+          case 7: {
+            const bindingFormat = this.settings.httpBindings ? flags >> 14 & 3 : 0;
+            const format2 = this.settings.timestampFormat.useTrait && schema > 4 ? schema : bindingFormat ? bindingFormat + 4 : this.settings.timestampFormat.default;
+            switch (format2) {
+              case 5:
+                return _parseRfc3339DateTimeWithOffset(data);
+              case 6:
+                return _parseRfc7231DateTime(data);
+              case 7:
+                return _parseEpochTimestamp(data);
+              default:
+                console.warn("Missing timestamp format, parsing value with Date constructor:", data);
+                return new Date(data);
+            }
+          }
+          case 0: {
+            const media = flags >> 8 & 3;
+            if (!media) {
+              return data;
+            }
+            let intermediateValue = data;
+            if ((location & 6) === 6) {
+              intermediateValue = (this.serdeContext?.utf8Encoder ?? toUtf8)((this.serdeContext?.base64Decoder ?? fromBase64)(intermediateValue));
+            }
+            return media === 2 ? LazyJsonString.from(intermediateValue) : intermediateValue;
+          }
+          case 1:
+            return Number(data);
+          case 2:
+            return data.toLowerCase() === "true";
+          case 17:
+            return BigInt(data);
+          case 19:
+            return new NumericValue(data, "bigDecimal");
+          default:
+            return data;
+        }
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/serde/HttpInterceptingShapeDeserializer.js
+var HttpInterceptingShapeDeserializer;
+var init_HttpInterceptingShapeDeserializer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/serde/HttpInterceptingShapeDeserializer.js"() {
+    init_serde();
+    init_HttpBindingNormalizedSchema();
+    init_SerdeContext();
+    init_FromStringShapeDeserializer();
+    HttpInterceptingShapeDeserializer = class extends SerdeContext {
+      codecDeserializer;
+      stringDeserializer;
+      constructor(codecDeserializer, codecSettings) {
+        super();
+        this.codecDeserializer = codecDeserializer;
+        this.stringDeserializer = new FromStringShapeDeserializer(codecSettings);
+      }
+      setSerdeContext(serdeContext) {
+        this.stringDeserializer.setSerdeContext(serdeContext);
+        this.codecDeserializer.setSerdeContext(serdeContext);
+        this.serdeContext = serdeContext;
+      }
+      read(schema, data) {
+        const ns = HttpBindingNormalizedSchema.of(schema);
+        const traits = ns.getMergedTraits();
+        if (traits.httpHeader || traits.httpResponseCode) {
+          const value = ns.getHttpBindingValue(38, traits);
+          return this.readHttpBinding(value, data, 38);
+        }
+        if (traits.httpPayload) {
+          return this.readPayload(ns.getHttpBindingValue(36, traits), data);
+        }
+        return this.readCodec(ns, data);
+      }
+      readHttpBinding(binding2, data, location) {
+        const value = typeof data === "string" ? data : (this.serdeContext?.utf8Encoder ?? toUtf8)(data);
+        return this.stringDeserializer.readHttpBinding(binding2, value, location);
+      }
+      readPayload([schema, flags], data) {
+        const type = flags & 255;
+        if (type === 21 || type === 42) {
+          return typeof data === "string" ? (this.serdeContext?.utf8Decoder ?? fromUtf8)(data) : data;
+        }
+        if (type === 0) {
+          return typeof data === "string" ? data : (this.serdeContext?.utf8Encoder ?? toUtf8)(data);
+        }
+        return this.readCodec(schema, data);
+      }
+      readCodec(schema, data) {
+        return this.codecDeserializer.read(schema, data);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/serde/ToStringShapeSerializer.js
+var ToStringShapeSerializer;
+var init_ToStringShapeSerializer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/serde/ToStringShapeSerializer.js"() {
+    init_serde();
+    init_HttpBindingNormalizedSchema();
+    init_SerdeContext();
+    ToStringShapeSerializer = class extends SerdeContext {
+      settings;
+      stringBuffer = "";
+      constructor(settings) {
+        super();
+        this.settings = settings;
+      }
+      write(schema, value) {
+        const ns = HttpBindingNormalizedSchema.of(schema);
+        const traits = ns.getMergedTraits();
+        const location = ns.getHttpBindingLocation(traits);
+        this.writeHttpBinding(ns.getHttpBindingValue(location, traits), value, location);
+      }
+      writeHttpBinding([ns, flags, collectionValue], value, location) {
+        const schema = flags & 255;
+        switch (typeof value) {
+          case "object":
+            if (value === null) {
+              this.stringBuffer = "null";
+              return;
+            }
+            if (schema >= 4 && schema <= 7) {
+              if (!(value instanceof Date)) {
+                throw new Error(`@smithy/core/protocols - received non-Date value ${value} when schema expected Date in ${ns.getName(true)}`);
+              }
+              const bindingFormat = this.settings.httpBindings ? flags >> 14 & 3 : 0;
+              const format2 = this.settings.timestampFormat.useTrait && schema > 4 ? schema : bindingFormat ? bindingFormat + 4 : this.settings.timestampFormat.default;
+              switch (format2) {
+                case 5:
+                  this.stringBuffer = value.toISOString().replace(".000Z", "Z");
+                  break;
+                case 6:
+                  this.stringBuffer = dateToUtcString(value);
+                  break;
+                case 7:
+                  this.stringBuffer = String(value.getTime() / 1e3);
+                  break;
+                default:
+                  console.warn("Missing timestamp format, using epoch seconds", value);
+                  this.stringBuffer = String(value.getTime() / 1e3);
+              }
+              return;
+            }
+            if ((schema === 21 || schema === 42) && "byteLength" in value) {
+              this.stringBuffer = (this.serdeContext?.base64Encoder ?? toBase64)(value);
+              return;
+            }
+            if ((schema & 192) === 64 && Array.isArray(value)) {
+              collectionValue ??= ns.getHttpBindingCollectionValue(location);
+              const valueSchemaType = collectionValue[1] & 255;
+              const isTimestamp = valueSchemaType >= 4 && valueSchemaType <= 7;
+              let buffer = "";
+              for (const item of value) {
+                this.writeHttpBinding(collectionValue, item, location);
+                const headerItem = this.flush();
+                if (buffer) {
+                  buffer += ", ";
+                }
+                buffer += isTimestamp ? headerItem : quoteHeader(headerItem);
+              }
+              this.stringBuffer = buffer;
+              return;
+            }
+            this.stringBuffer = JSON.stringify(value, null, 2);
+            break;
+          case "string":
+            const media = flags >> 8 & 3;
+            let intermediateValue = value;
+            if (media === 2) {
+              intermediateValue = LazyJsonString.from(intermediateValue);
+            }
+            if (media && (location & 6) === 6) {
+              this.stringBuffer = (this.serdeContext?.base64Encoder ?? toBase64)(intermediateValue.toString());
+              return;
+            }
+            this.stringBuffer = value;
+            break;
+          default:
+            this.stringBuffer = flags >> 10 & 1 ? generateIdempotencyToken() : String(value);
+        }
+      }
+      flush() {
+        const buffer = this.stringBuffer;
+        this.stringBuffer = "";
+        return buffer;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/serde/HttpInterceptingShapeSerializer.js
+var HttpInterceptingShapeSerializer;
+var init_HttpInterceptingShapeSerializer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/serde/HttpInterceptingShapeSerializer.js"() {
+    init_HttpBindingNormalizedSchema();
+    init_ToStringShapeSerializer();
+    HttpInterceptingShapeSerializer = class {
+      codecSerializer;
+      stringSerializer;
+      buffer;
+      constructor(codecSerializer, codecSettings, stringSerializer = new ToStringShapeSerializer(codecSettings)) {
+        this.codecSerializer = codecSerializer;
+        this.stringSerializer = stringSerializer;
+      }
+      setSerdeContext(serdeContext) {
+        this.codecSerializer.setSerdeContext(serdeContext);
+        this.stringSerializer.setSerdeContext(serdeContext);
+      }
+      write(schema, value) {
+        const ns = HttpBindingNormalizedSchema.of(schema);
+        const traits = ns.getMergedTraits();
+        if (traits.httpHeader || traits.httpLabel || traits.httpQuery) {
+          const location = ns.getHttpBindingLocation(traits);
+          this.writeHttpBinding(ns.getHttpBindingValue(location, traits), value, location);
+          return;
+        }
+        this.writeCodec(ns, value);
+      }
+      writeHttpBinding(binding2, value, location) {
+        this.stringSerializer.writeHttpBinding(binding2, value, location);
+        this.buffer = this.stringSerializer.flush();
+      }
+      writeCodec(schema, value) {
+        this.codecSerializer.write(schema, value);
+      }
+      flush() {
+        if (this.buffer !== void 0) {
+          const buffer = this.buffer;
+          this.buffer = void 0;
+          return buffer;
+        }
+        return this.codecSerializer.flush();
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/serde/determineTimestampFormat.js
+function determineTimestampFormat(ns, settings) {
+  if (settings.timestampFormat.useTrait) {
+    const schema = ns.getSchema();
+    if (schema === 5 || schema === 6 || schema === 7) {
+      return schema;
+    }
+  }
+  const { httpLabel, httpPrefixHeaders, httpHeader, httpQuery } = ns.getMergedTraits();
+  const bindingFormat = settings.httpBindings ? typeof httpPrefixHeaders === "string" || Boolean(httpHeader) ? 6 : Boolean(httpQuery) || Boolean(httpLabel) ? 5 : void 0 : void 0;
+  return bindingFormat ?? settings.timestampFormat.default;
+}
+var init_determineTimestampFormat = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/serde/determineTimestampFormat.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/protocol-http/Field.js
+var import_types10, Field;
+var init_Field = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/protocol-http/Field.js"() {
+    import_types10 = __toESM(require_dist_cjs());
+    Field = class {
+      name;
+      kind;
+      values;
+      constructor({ name, kind = import_types10.FieldPosition.HEADER, values = [] }) {
+        this.name = name;
+        this.kind = kind;
+        this.values = values;
+      }
+      add(value) {
+        this.values.push(value);
+      }
+      set(values) {
+        this.values = values;
+      }
+      remove(value) {
+        this.values = this.values.filter((v) => v !== value);
+      }
+      toString() {
+        return this.values.map((v) => v.includes(",") || v.includes(" ") ? `"${v}"` : v).join(", ");
+      }
+      get() {
+        return this.values;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/protocol-http/Fields.js
+var Fields;
+var init_Fields = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/protocol-http/Fields.js"() {
+    Fields = class {
+      entries = {};
+      encoding;
+      constructor({ fields = [], encoding = "utf-8" }) {
+        fields.forEach(this.setField.bind(this));
+        this.encoding = encoding;
+      }
+      setField(field) {
+        this.entries[field.name.toLowerCase()] = field;
+      }
+      getField(name) {
+        return this.entries[name.toLowerCase()];
+      }
+      removeField(name) {
+        delete this.entries[name.toLowerCase()];
+      }
+      getByType(kind) {
+        return Object.values(this.entries).filter((field) => field.kind === kind);
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/protocol-http/extensions/httpExtensionConfiguration.js
+var getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig;
+var init_httpExtensionConfiguration = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/protocol-http/extensions/httpExtensionConfiguration.js"() {
+    getHttpHandlerExtensionConfiguration = (runtimeConfig) => {
+      if (runtimeConfig.logger && runtimeConfig.logger.constructor?.name !== "NoOpLogger") {
+        runtimeConfig.requestHandler?.updateHttpClientConfig?.(/* @__PURE__ */ Symbol.for("logger"), runtimeConfig.logger);
+      }
+      if (runtimeConfig.defaultSocketTimeout) {
+        runtimeConfig.requestHandler?.updateHttpClientConfig?.(/* @__PURE__ */ Symbol.for("@smithy/defaultSocketTimeout"), runtimeConfig.defaultSocketTimeout);
+      }
       return {
-        partition,
-        signingService,
-        hostname,
-        ...signingRegion && { signingRegion },
-        ...regionHash[resolvedRegion]?.signingService && {
-          signingService: regionHash[resolvedRegion].signingService
+        setHttpHandler(handler) {
+          runtimeConfig.requestHandler = handler;
+        },
+        httpHandler() {
+          return runtimeConfig.requestHandler;
+        },
+        updateHttpClientConfig(key, value) {
+          runtimeConfig.requestHandler?.updateHttpClientConfig(key, value);
+        },
+        httpHandlerConfigs() {
+          return runtimeConfig.requestHandler.httpHandlerConfigs();
         }
+      };
+    };
+    resolveHttpHandlerRuntimeConfig = (httpHandlerExtensionConfiguration) => {
+      return {
+        requestHandler: httpHandlerExtensionConfiguration.httpHandler()
       };
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/defaultsModeConfig.js
-var AWS_DEFAULTS_MODE_ENV, AWS_DEFAULTS_MODE_CONFIG, NODE_DEFAULTS_MODE_CONFIG_OPTIONS;
-var init_defaultsModeConfig = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/defaultsModeConfig.js"() {
-    AWS_DEFAULTS_MODE_ENV = "AWS_DEFAULTS_MODE";
-    AWS_DEFAULTS_MODE_CONFIG = "defaults_mode";
-    NODE_DEFAULTS_MODE_CONFIG_OPTIONS = {
-      environmentVariableSelector: (env) => {
-        return env[AWS_DEFAULTS_MODE_ENV];
-      },
-      configFileSelector: (profile) => {
-        return profile[AWS_DEFAULTS_MODE_CONFIG];
-      },
-      default: "legacy"
+// node_modules/@smithy/core/dist-es/submodules/protocols/middleware-content-length/contentLengthMiddleware.js
+function contentLengthMiddleware(bodyLengthChecker) {
+  return (next) => async (args) => {
+    const request = args.request;
+    if (HttpRequest.isInstance(request)) {
+      const { body, headers } = request;
+      if (body && Object.keys(headers).map((str2) => str2.toLowerCase()).indexOf(CONTENT_LENGTH_HEADER) === -1) {
+        try {
+          const length = bodyLengthChecker(body);
+          if (length != null) {
+            request.headers = {
+              ...request.headers,
+              [CONTENT_LENGTH_HEADER]: String(length)
+            };
+          }
+        } catch (ignored) {
+        }
+      }
+    }
+    return next({
+      ...args,
+      request
+    });
+  };
+}
+var CONTENT_LENGTH_HEADER, contentLengthMiddlewareOptions, getContentLengthPlugin;
+var init_contentLengthMiddleware = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/middleware-content-length/contentLengthMiddleware.js"() {
+    init_transport();
+    CONTENT_LENGTH_HEADER = "content-length";
+    contentLengthMiddlewareOptions = {
+      step: "build",
+      tags: ["SET_CONTENT_LENGTH", "CONTENT_LENGTH"],
+      name: "contentLengthMiddleware",
+      override: true
     };
-  }
-});
-
-// node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/resolveDefaultsModeConfig.js
-var resolveDefaultsModeConfig, resolveNodeDefaultsModeAuto, inferPhysicalRegion;
-var init_resolveDefaultsModeConfig = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/defaults-mode/resolveDefaultsModeConfig.js"() {
-    init_config2();
-    init_getInstanceMetadataRegion();
-    init_configLoader();
-    init_memoize();
-    init_constants3();
-    init_defaultsModeConfig();
-    resolveDefaultsModeConfig = ({ region = loadConfig(NODE_REGION_CONFIG_OPTIONS), defaultsMode = loadConfig(NODE_DEFAULTS_MODE_CONFIG_OPTIONS) } = {}) => memoize(async () => {
-      const mode = typeof defaultsMode === "function" ? await defaultsMode() : defaultsMode;
-      switch (mode?.toLowerCase()) {
-        case "auto":
-          return resolveNodeDefaultsModeAuto(region);
-        case "in-region":
-        case "cross-region":
-        case "mobile":
-        case "standard":
-        case "legacy":
-          return Promise.resolve(mode?.toLocaleLowerCase());
-        case void 0:
-          return Promise.resolve("legacy");
-        default:
-          throw new Error(`Invalid parameter for "defaultsMode", expect ${DEFAULTS_MODE_OPTIONS.join(", ")}, got ${mode}`);
+    getContentLengthPlugin = (options) => ({
+      applyToStack: (clientStack) => {
+        clientStack.add(contentLengthMiddleware(options.bodyLengthChecker), contentLengthMiddlewareOptions);
       }
     });
-    resolveNodeDefaultsModeAuto = async (clientRegion) => {
-      if (clientRegion) {
-        const resolvedRegion = typeof clientRegion === "function" ? await clientRegion() : clientRegion;
-        const inferredRegion = await inferPhysicalRegion();
-        if (!inferredRegion) {
-          return "standard";
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/util-uri-escape/escape-uri.js
+var escapeUri, hexEncode;
+var init_escape_uri = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/util-uri-escape/escape-uri.js"() {
+    escapeUri = (uri) => encodeURIComponent(uri).replace(/[!'()*]/g, hexEncode);
+    hexEncode = (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/util-uri-escape/escape-uri-path.js
+var escapeUriPath;
+var init_escape_uri_path = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/util-uri-escape/escape-uri-path.js"() {
+    init_escape_uri();
+    escapeUriPath = (uri) => uri.split("/").map(escapeUri).join("/");
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/querystring-builder/buildQueryString.js
+function buildQueryString(query) {
+  const parts = [];
+  for (let key of Object.keys(query).sort()) {
+    const value = query[key];
+    key = escapeUri(key);
+    if (Array.isArray(value)) {
+      for (let i = 0, iLen = value.length; i < iLen; i++) {
+        parts.push(`${key}=${escapeUri(value[i])}`);
+      }
+    } else {
+      let qsEntry = key;
+      if (value || typeof value === "string") {
+        qsEntry += `=${escapeUri(value)}`;
+      }
+      parts.push(qsEntry);
+    }
+  }
+  return parts.join("&");
+}
+var init_buildQueryString = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/querystring-builder/buildQueryString.js"() {
+    init_escape_uri();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/ConfigurableSerdeContext.js
+var SerdeContextConfig;
+var init_ConfigurableSerdeContext = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/ConfigurableSerdeContext.js"() {
+    SerdeContextConfig = class {
+      serdeContext;
+      setSerdeContext(serdeContext) {
+        this.serdeContext = serdeContext;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/UnionSerde.js
+var UnionSerde;
+var init_UnionSerde = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/UnionSerde.js"() {
+    UnionSerde = class {
+      from;
+      to;
+      keys;
+      constructor(from, to) {
+        this.from = from;
+        this.to = to;
+        const keys = Object.keys(this.from);
+        const set = new Set(keys);
+        set.delete("__type");
+        this.keys = set;
+      }
+      mark(key) {
+        this.keys.delete(key);
+      }
+      hasUnknown() {
+        return this.keys.size === 1 && Object.keys(this.to).length === 0;
+      }
+      writeUnknown() {
+        if (this.hasUnknown()) {
+          const k = this.keys.values().next().value;
+          const v = this.from[k];
+          this.to.$unknown = [k, v];
         }
-        if (resolvedRegion === inferredRegion) {
-          return "in-region";
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/detectBufferParsing.js
+function detectBufferParsing() {
+  if (canParseBuffer === void 0) {
+    try {
+      if (typeof Buffer !== "function") {
+        canParseBuffer = false;
+      } else {
+        const result = JSON.parse(Buffer.from([123, 125]));
+        canParseBuffer = result !== null && typeof result === "object";
+      }
+    } catch {
+      canParseBuffer = false;
+    }
+  }
+  return canParseBuffer;
+}
+var canParseBuffer;
+var init_detectBufferParsing = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/detectBufferParsing.js"() {
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/jsonReviver.js
+function jsonReviver(key, value, context) {
+  if (context?.source) {
+    const numericString = context.source;
+    if (typeof value === "number") {
+      const inSafeRange = value <= Number.MAX_SAFE_INTEGER && value >= Number.MIN_SAFE_INTEGER;
+      if (inSafeRange) {
+        if (isRepresentable(numericString, value)) {
+          return value;
+        }
+        return new NumericValue(numericString, "bigDecimal");
+      } else {
+        if (isFractionalBigNumeric(numericString)) {
+          return new NumericValue(numericString, "bigDecimal");
+        }
+        if (/[eE]/.test(numericString)) {
+          return expandExponentToBigInt(numericString);
+        }
+        return BigInt(numericString);
+      }
+    }
+  }
+  return value;
+}
+function isFractionalBigNumeric(s) {
+  const dotIndex = s.indexOf(".");
+  if (dotIndex === -1) {
+    return false;
+  }
+  const eIndex = s.search(/[eE]/);
+  if (eIndex === -1) {
+    return true;
+  }
+  const fracDigits = eIndex - dotIndex - 1;
+  const exp = parseInt(s.slice(eIndex + 1), 10);
+  return exp < fracDigits;
+}
+function isRepresentable(numericString, value) {
+  if (numericString === String(value)) {
+    return true;
+  }
+  if (Object.is(value, -0)) {
+    return true;
+  }
+  if (/[eE]/.test(numericString)) {
+    return expandToDecimal(numericString) === expandToDecimal(String(value));
+  }
+  const normalized = numericString.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  const canonical = String(value);
+  if (normalized === canonical) {
+    return true;
+  }
+  if (/[eE]/.test(canonical)) {
+    return normalized === expandToDecimal(canonical);
+  }
+  return false;
+}
+function expandToDecimal(s) {
+  const negative = s.startsWith("-");
+  const abs = negative ? s.slice(1) : s;
+  const eIndex = abs.search(/[eE]/);
+  let result;
+  if (eIndex === -1) {
+    result = abs;
+  } else {
+    const exp = parseInt(abs.slice(eIndex + 1), 10);
+    const mantissa = abs.slice(0, eIndex);
+    const dotIndex = mantissa.indexOf(".");
+    let digits;
+    let intLen;
+    if (dotIndex === -1) {
+      digits = mantissa;
+      intLen = mantissa.length;
+    } else {
+      digits = mantissa.slice(0, dotIndex) + mantissa.slice(dotIndex + 1);
+      intLen = dotIndex;
+    }
+    digits = digits.replace(/0+$/, "") || "0";
+    const newDotPos = intLen + exp;
+    if (digits === "0") {
+      result = "0";
+    } else if (newDotPos <= 0) {
+      result = "0." + "0".repeat(-newDotPos) + digits;
+    } else if (newDotPos >= digits.length) {
+      result = digits + "0".repeat(newDotPos - digits.length);
+    } else {
+      result = digits.slice(0, newDotPos) + "." + digits.slice(newDotPos);
+    }
+  }
+  if (result.includes(".")) {
+    result = result.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  }
+  return (negative ? "-" : "") + result;
+}
+function expandExponentToBigInt(s) {
+  const eIndex = s.search(/[eE]/);
+  const exp = parseInt(s.slice(eIndex + 1), 10);
+  const negative = s.startsWith("-");
+  const mantissa = s.slice(negative ? 1 : 0, eIndex);
+  const dotIndex = mantissa.indexOf(".");
+  let digits;
+  let shift;
+  if (dotIndex === -1) {
+    digits = mantissa;
+    shift = exp;
+  } else {
+    digits = mantissa.slice(0, dotIndex) + mantissa.slice(dotIndex + 1);
+    const fracDigits = mantissa.length - dotIndex - 1;
+    shift = exp - fracDigits;
+  }
+  digits = digits.replace(/0+$/, "") || "0";
+  const result = BigInt(digits) * 10n ** BigInt(shift + (mantissa.replace(".", "").length - digits.length));
+  return negative ? -result : result;
+}
+var init_jsonReviver = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/jsonReviver.js"() {
+    init_serde();
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/needsReviver.js
+function needsReviver(schema) {
+  const ns = NormalizedSchema.of(schema);
+  const raw = ns.getSchema();
+  if (Array.isArray(raw) && ns.isStructSchema()) {
+    if (REVIVER_SYMBOL in raw) {
+      return raw[REVIVER_SYMBOL];
+    }
+    const result = _check(ns, /* @__PURE__ */ new Set());
+    raw[REVIVER_SYMBOL] = result;
+    return result;
+  }
+  return _check(ns, /* @__PURE__ */ new Set());
+}
+function _check(ns, seen) {
+  const raw = ns.getSchema();
+  if (seen.has(raw)) {
+    return false;
+  }
+  seen.add(raw);
+  if (ns.isBigIntegerSchema() || ns.isBigDecimalSchema()) {
+    return true;
+  }
+  if (ns.isStructSchema()) {
+    for (const [, memberSchema] of ns.structIterator()) {
+      if (_check(memberSchema, seen)) {
+        return true;
+      }
+    }
+  } else if (ns.isListSchema() || ns.isMapSchema()) {
+    if (_check(ns.getValueSchema(), seen)) {
+      return true;
+    }
+  } else if (ns.isDocumentSchema()) {
+    return true;
+  }
+  return false;
+}
+var REVIVER_SYMBOL;
+var init_needsReviver = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/needsReviver.js"() {
+    init_schema();
+    REVIVER_SYMBOL = /* @__PURE__ */ Symbol.for("@aws-sdk/reviver");
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/common.js
+var collectBodyString;
+var init_common = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/common.js"() {
+    init_collect_stream_body();
+    init_serde();
+    collectBodyString = (streamBody, context) => collectBody(streamBody, context).then((body) => (context?.utf8Encoder ?? toUtf8)(body));
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/parseJsonBody.js
+async function parseJsonBody(streamBody, context, schema) {
+  let parsingInput;
+  if (detectBufferParsing() && typeof streamBody?.[Symbol.asyncIterator] === "function") {
+    const buffer = await collectBody(streamBody, context);
+    if (typeof Buffer === "function") {
+      if (Buffer.isBuffer(buffer)) {
+        parsingInput = buffer;
+      } else {
+        parsingInput = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      }
+    }
+  }
+  if (!parsingInput) {
+    parsingInput = await collectBodyString(streamBody, context);
+  }
+  if (parsingInput.length === 0) {
+    return {};
+  }
+  const reviver = schema && needsReviver(schema) ? jsonReviver : void 0;
+  try {
+    return JSON.parse(parsingInput, reviver);
+  } catch (e) {
+    if (e?.name === "SyntaxError") {
+      Object.defineProperty(e, "$responseBodyText", {
+        value: typeof parsingInput === "string" ? parsingInput : parsingInput.toString("utf8")
+      });
+    }
+    throw e;
+  }
+}
+var parseJsonErrorBody, findKey, sanitizeErrorCode2, loadRestJsonErrorCode, loadJsonRpcErrorCode, loadSmithyRpcV2JsonErrorCode, loadErrorCode;
+var init_parseJsonBody = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/parseJsonBody.js"() {
+    init_collect_stream_body();
+    init_common();
+    init_detectBufferParsing();
+    init_jsonReviver();
+    init_needsReviver();
+    parseJsonErrorBody = async (errorBody, context) => {
+      const value = await parseJsonBody(errorBody, context);
+      value.message = value.message ?? value.Message;
+      return value;
+    };
+    findKey = (object, key) => Object.keys(object).find((k) => k.toLowerCase() === key.toLowerCase());
+    sanitizeErrorCode2 = (rawValue) => {
+      let cleanValue = rawValue;
+      if (typeof cleanValue === "number") {
+        cleanValue = cleanValue.toString();
+      }
+      if (cleanValue.indexOf(",") >= 0) {
+        cleanValue = cleanValue.split(",")[0];
+      }
+      if (cleanValue.indexOf(":") >= 0) {
+        cleanValue = cleanValue.split(":")[0];
+      }
+      if (cleanValue.indexOf("#") >= 0) {
+        cleanValue = cleanValue.split("#")[1];
+      }
+      return cleanValue;
+    };
+    loadRestJsonErrorCode = (output, data) => {
+      return loadErrorCode(output, data, ["header", "code", "type"]);
+    };
+    loadJsonRpcErrorCode = (output, data, queryCompat = false) => {
+      return loadErrorCode(output, data, queryCompat ? ["code", "header", "type"] : ["type", "code", "header"]);
+    };
+    loadSmithyRpcV2JsonErrorCode = (output, data) => {
+      if (data?.__type !== void 0) {
+        let cleanValue = data.__type;
+        if (typeof cleanValue === "number") {
+          cleanValue = cleanValue.toString();
+        }
+        if (cleanValue.indexOf(",") >= 0) {
+          cleanValue = cleanValue.split(",")[0];
+        }
+        if (cleanValue.indexOf(":") >= 0) {
+          cleanValue = cleanValue.split(":")[0];
+        }
+        return cleanValue;
+      }
+    };
+    loadErrorCode = ({ headers }, data, order) => {
+      while (order.length > 0) {
+        const location = order.shift();
+        switch (location) {
+          case "header":
+            const headerKey = findKey(headers ?? {}, "x-amzn-errortype");
+            if (headerKey !== void 0) {
+              return sanitizeErrorCode2(headers[headerKey]);
+            }
+            break;
+          case "code":
+            const codeKey = findKey(data ?? {}, "code");
+            if (codeKey && data[codeKey] !== void 0) {
+              return sanitizeErrorCode2(data[codeKey]);
+            }
+            break;
+          case "type":
+            if (data?.__type !== void 0) {
+              return sanitizeErrorCode2(data.__type);
+            }
+            break;
+        }
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonShapeDeserializer2.js
+var JsonShapeDeserializer2;
+var init_JsonShapeDeserializer2 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonShapeDeserializer2.js"() {
+    init_determineTimestampFormat();
+    init_schema();
+    init_serde();
+    init_ConfigurableSerdeContext();
+    init_UnionSerde();
+    init_detectBufferParsing();
+    init_jsonReviver();
+    init_needsReviver();
+    init_parseJsonBody();
+    init_transport();
+    JsonShapeDeserializer2 = class extends SerdeContextConfig {
+      settings;
+      constructor(settings) {
+        super();
+        this.settings = settings;
+      }
+      async read(schema, data) {
+        const reviver = needsReviver(schema) ? jsonReviver : void 0;
+        let parsed;
+        if (typeof data === "string") {
+          if (data.length === 0) {
+            return {};
+          }
+          parsed = JSON.parse(data, reviver);
+        } else if (data instanceof Uint8Array && detectBufferParsing()) {
+          if (data.byteLength === 0) {
+            return {};
+          }
+          const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+          parsed = JSON.parse(buf, reviver);
         } else {
-          return "cross-region";
+          parsed = await parseJsonBody(data, this.serdeContext, schema);
+        }
+        return this._read(schema, parsed);
+      }
+      readObject(schema, data) {
+        return this._read(schema, data);
+      }
+      _read(schema, value) {
+        const isObject = value !== null && typeof value === "object";
+        const ns = NormalizedSchema.of(schema);
+        if (isObject) {
+          if (ns.isStructSchema()) {
+            return this._readStruct(ns, value);
+          }
+          if (Array.isArray(value) && ns.isListSchema()) {
+            const listMember = ns.getValueSchema();
+            if (this.needsTransform(listMember)) {
+              for (let i = 0; i < value.length; ++i) {
+                value[i] = this._read(listMember, value[i]);
+              }
+            }
+            return value;
+          }
+          if (ns.isMapSchema()) {
+            const mapMember = ns.getValueSchema();
+            const map2 = value;
+            if (this.needsTransform(mapMember)) {
+              for (const k in map2) {
+                if (!hasOwn(map2, k)) {
+                  continue;
+                }
+                if (k === "__proto__") {
+                  writeKey(map2);
+                }
+                map2[k] = this._read(mapMember, map2[k]);
+              }
+            }
+            return map2;
+          }
+        }
+        if (ns.isBlobSchema() && typeof value === "string") {
+          return fromBase64(value);
+        }
+        const mediaType = ns.getMergedTraits().mediaType;
+        if (ns.isStringSchema() && typeof value === "string" && mediaType) {
+          const isJson = mediaType === "application/json" || mediaType.endsWith("+json");
+          if (isJson) {
+            return LazyJsonString.from(value);
+          }
+          return value;
+        }
+        if (ns.isTimestampSchema() && value != null) {
+          const format2 = determineTimestampFormat(ns, this.settings);
+          switch (format2) {
+            case 5:
+              return parseRfc3339DateTimeWithOffset(value);
+            case 6:
+              return parseRfc7231DateTime(value);
+            case 7:
+              return parseEpochTimestamp(value);
+            default:
+              console.warn("Missing timestamp format, parsing value with Date constructor:", value);
+              return new Date(value);
+          }
+        }
+        if (ns.isBigIntegerSchema() && (typeof value === "number" || typeof value === "string")) {
+          return BigInt(value);
+        }
+        if (ns.isBigDecimalSchema() && value != void 0) {
+          if (value instanceof NumericValue) {
+            return value;
+          }
+          const untyped = value;
+          if (untyped.type === "bigDecimal" && "string" in untyped) {
+            return new NumericValue(untyped.string, untyped.type);
+          }
+          return new NumericValue(String(value), "bigDecimal");
+        }
+        if (ns.isNumericSchema() && typeof value === "string") {
+          switch (value) {
+            case "Infinity":
+              return Infinity;
+            case "-Infinity":
+              return -Infinity;
+            case "NaN":
+              return NaN;
+          }
+          return value;
+        }
+        if (ns.isDocumentSchema()) {
+          if (isObject) {
+            if (Array.isArray(value)) {
+              for (let i = 0; i < value.length; ++i) {
+                const v = value[i];
+                if (!(v instanceof NumericValue)) {
+                  value[i] = this._read(ns, v);
+                }
+              }
+            } else {
+              const doc = value;
+              for (const k in doc) {
+                if (!hasOwn(doc, k)) {
+                  continue;
+                }
+                if (k === "__proto__") {
+                  writeKey(doc);
+                }
+                const v = doc[k];
+                if (!(v instanceof NumericValue)) {
+                  doc[k] = this._read(ns, v);
+                }
+              }
+            }
+          }
+        }
+        return value;
+      }
+      _readStruct(ns, record) {
+        const union = ns.isUnionSchema();
+        const out = {};
+        let nameMap;
+        const hasType = typeof record.__type === "string";
+        const { jsonName } = this.settings;
+        if (jsonName && hasType) {
+          nameMap = {};
+        }
+        let unionSerde;
+        if (union) {
+          unionSerde = new UnionSerde(record, out);
+        }
+        for (const [memberName, memberSchema] of ns.structIterator()) {
+          let fromKey = memberName;
+          if (jsonName) {
+            fromKey = memberSchema.getMergedTraits().jsonName ?? fromKey;
+            if (hasType) {
+              nameMap[fromKey] = memberName;
+            }
+          }
+          if (union) {
+            unionSerde.mark(fromKey);
+          }
+          if (record[fromKey] != null) {
+            out[memberName] = this._read(memberSchema, record[fromKey]);
+          }
+        }
+        if (union) {
+          unionSerde.writeUnknown();
+        } else if (hasType) {
+          for (const k in record) {
+            if (!hasOwn(record, k)) {
+              continue;
+            }
+            const v = record[k];
+            const t = jsonName ? nameMap[k] ?? k : k;
+            if (!(t in out)) {
+              out[t] = v;
+            }
+          }
+        }
+        return out;
+      }
+      needsTransform(ns) {
+        if (ns.isBlobSchema() || ns.isTimestampSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema() || ns.isNumericSchema()) {
+          return true;
+        }
+        if (ns.isDocumentSchema() || ns.isStructSchema() || ns.isListSchema() || ns.isMapSchema()) {
+          return true;
+        }
+        if (ns.isStringSchema() && ns.getMergedTraits().mediaType) {
+          return true;
+        }
+        return false;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonBytesStringAdapter.js
+var JsonBytesStringAdapter, warned;
+var init_JsonBytesStringAdapter = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonBytesStringAdapter.js"() {
+    init_serde();
+    JsonBytesStringAdapter = class _JsonBytesStringAdapter extends Uint8Array {
+      string = null;
+      static allocUnsafe(bytes) {
+        if (typeof Buffer === "function") {
+          const buffer = Buffer.allocUnsafe(bytes);
+          return new _JsonBytesStringAdapter(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+        }
+        return new _JsonBytesStringAdapter(bytes);
+      }
+      toString() {
+        return this.s();
+      }
+      valueOf() {
+        return this.s();
+      }
+      includes(searchString, position) {
+        if (typeof searchString === "string") {
+          return this.s().includes(searchString, position);
+        }
+        return Uint8Array.prototype.includes.call(this, searchString, position);
+      }
+      indexOf(searchString, position) {
+        if (typeof searchString === "string") {
+          return this.s().indexOf(searchString, position);
+        }
+        return Uint8Array.prototype.indexOf.call(this, searchString, position);
+      }
+      lastIndexOf(searchString, position) {
+        if (typeof searchString === "string") {
+          return this.s().lastIndexOf(searchString, position);
+        }
+        const fn = Uint8Array.prototype.lastIndexOf;
+        if (position !== void 0) {
+          return fn.call(this, searchString, position);
+        }
+        return fn.call(this, searchString);
+      }
+      startsWith(searchString, position) {
+        return this.s().startsWith(searchString, position);
+      }
+      endsWith(searchString, endPosition) {
+        return this.s().endsWith(searchString, endPosition);
+      }
+      match(regexp) {
+        return this.s().match(regexp);
+      }
+      replace(searchValue, replaceValue) {
+        return this.s().replace(searchValue, replaceValue);
+      }
+      search(regexp) {
+        return this.s().search(regexp);
+      }
+      split(separator, limit) {
+        return this.s().split(separator, limit);
+      }
+      substring(start, end) {
+        return this.s().substring(start, end);
+      }
+      trim() {
+        return this.s().trim();
+      }
+      trimStart() {
+        return this.s().trimStart();
+      }
+      trimEnd() {
+        return this.s().trimEnd();
+      }
+      charAt(pos) {
+        return this.s().charAt(pos);
+      }
+      charCodeAt(index) {
+        return this.s().charCodeAt(index);
+      }
+      padStart(maxLength, fillString) {
+        return this.s().padStart(maxLength, fillString);
+      }
+      padEnd(maxLength, fillString) {
+        return this.s().padEnd(maxLength, fillString);
+      }
+      repeat(count) {
+        return this.s().repeat(count);
+      }
+      toUpperCase() {
+        return this.s().toUpperCase();
+      }
+      toLowerCase() {
+        return this.s().toLowerCase();
+      }
+      s() {
+        if (this.string == null) {
+          const n = Date.now();
+          if (n > warned + 6e4) {
+            console.warn("@aws-sdk/core/protocols - WARN - JsonCodec2: you have called a string method on a Uint8Array request body. It has been automatically converted to string. In a future version this will throw an error.");
+            warned = n;
+          }
+          this.string = toUtf8(this);
+        }
+        return this.string;
+      }
+    };
+    warned = 0;
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonShapeSerializer2.js
+function alloc(size) {
+  return JsonBytesStringAdapter.allocUnsafe(size);
+}
+var encoder, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, QUOTE, COLON, COMMA, BACKSLASH, TRUE, FALSE, NULL, ESCAPE_TABLE, INITIAL_BUFFER_SIZE, JsonShapeSerializer2;
+var init_JsonShapeSerializer2 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonShapeSerializer2.js"() {
+    init_determineTimestampFormat();
+    init_schema();
+    init_serde();
+    init_ConfigurableSerdeContext();
+    init_transport();
+    init_JsonBytesStringAdapter();
+    encoder = new TextEncoder();
+    OPEN_BRACE = 123;
+    CLOSE_BRACE = 125;
+    OPEN_BRACKET = 91;
+    CLOSE_BRACKET = 93;
+    QUOTE = 34;
+    COLON = 58;
+    COMMA = 44;
+    BACKSLASH = 92;
+    TRUE = new Uint8Array([116, 114, 117, 101]);
+    FALSE = new Uint8Array([102, 97, 108, 115, 101]);
+    NULL = new Uint8Array([110, 117, 108, 108]);
+    ESCAPE_TABLE = new Array(128).fill(null);
+    ESCAPE_TABLE[8] = "b";
+    ESCAPE_TABLE[9] = "t";
+    ESCAPE_TABLE[10] = "n";
+    ESCAPE_TABLE[12] = "f";
+    ESCAPE_TABLE[13] = "r";
+    ESCAPE_TABLE[34] = '"';
+    ESCAPE_TABLE[92] = "\\";
+    for (let i = 0; i < 32; i++) {
+      if (ESCAPE_TABLE[i] === null) {
+        ESCAPE_TABLE[i] = "u00" + i.toString(16).padStart(2, "0");
+      }
+    }
+    INITIAL_BUFFER_SIZE = 2048;
+    JsonShapeSerializer2 = class _JsonShapeSerializer2 extends SerdeContextConfig {
+      settings;
+      json;
+      i = 0;
+      rootSchema;
+      rawValue;
+      passthrough = false;
+      constructor(settings) {
+        super();
+        this.settings = settings;
+        this.json = alloc(INITIAL_BUFFER_SIZE);
+      }
+      write(schema, value) {
+        this.i = 0;
+        this.rawValue = value;
+        this.rootSchema = NormalizedSchema.of(schema);
+        this.passthrough = this.rootSchema.isBlobSchema() || this.rootSchema.isStringSchema();
+        if (!this.passthrough) {
+          this.writeValue(this.rootSchema, value, void 0);
         }
       }
-      return "standard";
-    };
-    inferPhysicalRegion = async () => {
-      if (process.env[AWS_EXECUTION_ENV] && (process.env[AWS_REGION_ENV] || process.env[AWS_DEFAULT_REGION_ENV])) {
-        return process.env[AWS_REGION_ENV] ?? process.env[AWS_DEFAULT_REGION_ENV];
+      writeDiscriminatedDocument(schema, value) {
+        this.i = 0;
+        this.rootSchema = NormalizedSchema.of(schema);
+        const ns = this.rootSchema;
+        if (ns.isStructSchema() && value != null && typeof value === "object") {
+          this.writeValue(ns, value, void 0);
+          const prefix = `"__type":"${ns.getName(true) ?? "Unknown"}",`;
+          const z = prefix.length;
+          this.ensure(z);
+          this.json.copyWithin(1 + z, 1, this.i);
+          encoder.encodeInto(prefix, this.json.subarray(1));
+          this.i += z;
+        } else {
+          this.writeValue(ns, value, void 0);
+        }
       }
-      return getInstanceMetadataRegion();
+      flush() {
+        this.rootSchema = void 0;
+        const finalPosition = this.i;
+        this.i = 0;
+        const raw = this.rawValue;
+        this.rawValue = void 0;
+        if (finalPosition === 0) {
+          return raw;
+        }
+        const result = this.json.subarray(0, finalPosition);
+        this.json = alloc(INITIAL_BUFFER_SIZE);
+        return result;
+      }
+      ensure(byteCount) {
+        const { i, json } = this;
+        if (i + byteCount > json.length) {
+          let newSize = json.length * 2;
+          while (newSize < i + byteCount) {
+            newSize *= 2;
+          }
+          const next = alloc(newSize);
+          next.set(this.json);
+          this.json = next;
+        }
+      }
+      writeAscii(s) {
+        const z = s.length;
+        this.ensure(z);
+        let { i, json } = this;
+        for (let j = 0; j < z; ++j) {
+          json[i] = s.charCodeAt(j);
+          i += 1;
+        }
+        this.i = i;
+      }
+      writeAsciiQuoted(s) {
+        const z = s.length;
+        this.ensure(z + 4);
+        let { json, i } = this;
+        json[i++] = QUOTE;
+        for (let j = 0; j < z; ++j) {
+          json[i++] = s.charCodeAt(j);
+        }
+        json[i++] = QUOTE;
+        this.i = i;
+      }
+      writeJsonString(s) {
+        const z = s.length;
+        this.ensure(z * 3 + 2);
+        this.json[this.i++] = QUOTE;
+        for (let j = 0; j < z; ++j) {
+          const c = s.charCodeAt(j);
+          if (c > 34 && c < 92) {
+            this.json[this.i++] = c;
+          } else if (c < 128) {
+            const esc = ESCAPE_TABLE[c];
+            if (esc !== null) {
+              this.ensure(esc.length + 1 + (z - j - 1) * 3 + 1);
+              this.json[this.i++] = BACKSLASH;
+              for (let k = 0; k < esc.length; k++) {
+                this.json[this.i++] = esc.charCodeAt(k);
+              }
+            } else {
+              this.json[this.i++] = c;
+            }
+          } else if (c >= 55296 && c <= 56319) {
+            const next = j + 1 < z ? s.charCodeAt(j + 1) : 0;
+            if (next >= 56320 && next <= 57343) {
+              this.ensure(4);
+              const { written } = encoder.encodeInto(s.substring(j, j + 2), this.json.subarray(this.i));
+              this.i += written;
+              ++j;
+            } else {
+              this.ensure(6 + (z - j - 1) * 3 + 1);
+              this.writeUnicodeEscape(c);
+            }
+          } else if (c >= 56320 && c <= 57343) {
+            this.ensure(6 + (z - j - 1) * 3 + 1);
+            this.writeUnicodeEscape(c);
+          } else {
+            let { i, json } = this;
+            if (c < 2048) {
+              json[i++] = 192 | c >> 6;
+              json[i++] = 128 | c & 63;
+            } else {
+              json[i++] = 224 | c >> 12;
+              json[i++] = 128 | c >> 6 & 63;
+              json[i++] = 128 | c & 63;
+            }
+            this.i = i;
+          }
+        }
+        this.json[this.i++] = QUOTE;
+      }
+      writeUnicodeEscape(code2) {
+        let { json, i } = this;
+        json[i++] = BACKSLASH;
+        json[i++] = 117;
+        const hex = code2.toString(16).padStart(4, "0");
+        for (let j = 0; j < 4; ++j) {
+          json[i++] = hex.charCodeAt(j);
+        }
+        this.i = i;
+      }
+      static B64 = (() => {
+        const chars2 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const table = new Uint8Array(64);
+        for (let i = 0; i < 64; ++i) {
+          table[i] = chars2.charCodeAt(i);
+        }
+        return table;
+      })();
+      writeBase64(data) {
+        const b64Len = Math.ceil(data.length / 3) * 4;
+        this.ensure(b64Len + 2);
+        const json = this.json;
+        const B64 = _JsonShapeSerializer2.B64;
+        let i = this.i;
+        json[i++] = QUOTE;
+        const len = data.length;
+        const remainder = len % 3;
+        const mainLen = len - remainder;
+        for (let j = 0; j < mainLen; j += 3) {
+          const a = data[j];
+          const b = data[j + 1];
+          const c = data[j + 2];
+          json[i++] = B64[a >> 2];
+          json[i++] = B64[(a & 3) << 4 | b >> 4];
+          json[i++] = B64[(b & 15) << 2 | c >> 6];
+          json[i++] = B64[c & 63];
+        }
+        if (remainder === 2) {
+          const a = data[mainLen];
+          const b = data[mainLen + 1];
+          json[i++] = B64[a >> 2];
+          json[i++] = B64[(a & 3) << 4 | b >> 4];
+          json[i++] = B64[(b & 15) << 2];
+          json[i++] = 61;
+        } else if (remainder === 1) {
+          const a = data[mainLen];
+          json[i++] = B64[a >> 2];
+          json[i++] = B64[(a & 3) << 4];
+          json[i++] = 61;
+          json[i++] = 61;
+        }
+        json[i++] = QUOTE;
+        this.i = i;
+      }
+      writeValue(schema, value, container) {
+        if (value == null) {
+          if (container?.isStructSchema()) {
+            if (value === void 0) {
+              const ns2 = NormalizedSchema.of(schema);
+              if (ns2.isIdempotencyToken()) {
+                this.writeAsciiQuoted(generateIdempotencyToken());
+                return;
+              }
+            }
+            return;
+          }
+          this.ensure(4);
+          this.json.set(NULL, this.i);
+          this.i += 4;
+          return;
+        }
+        const ns = NormalizedSchema.of(schema);
+        const isObject = typeof value === "object";
+        if (ns.isStringSchema()) {
+          const mediaType = ns.getMergedTraits().mediaType;
+          if (mediaType) {
+            const isJson = mediaType === "application/json" || mediaType.endsWith("+json");
+            if (isJson) {
+              this.writeJsonString(LazyJsonString.from(value).toString());
+              return;
+            }
+          }
+        }
+        if (this.settings.bigNumberAsString && value != null && (ns.isBigIntegerSchema() || ns.isBigDecimalSchema())) {
+          const asString = value instanceof NumericValue ? value.string : String(value);
+          this.writeAsciiQuoted(asString);
+          return;
+        }
+        if (isObject) {
+          if (ns.isStructSchema()) {
+            this.writeStruct(ns, value);
+            return;
+          }
+          if (Array.isArray(value) && (ns.isListSchema() || ns.isDocumentSchema())) {
+            this.writeList(ns, value, ns.isDocumentSchema());
+            return;
+          }
+          if (ns.isMapSchema()) {
+            this.writeMap(ns, value, false);
+            return;
+          }
+          if (value instanceof Uint8Array && (ns.isBlobSchema() || ns.isDocumentSchema())) {
+            this.writeBase64(value);
+            return;
+          }
+          if (value instanceof Date && (ns.isTimestampSchema() || ns.isDocumentSchema())) {
+            this.writeTimestamp(ns, value);
+            return;
+          }
+          if (value instanceof NumericValue) {
+            this.writeAscii(value.string);
+            return;
+          }
+          if (ns.isDocumentSchema()) {
+            if (Array.isArray(value)) {
+              this.writeList(ns, value, true);
+            } else {
+              this.writeMap(ns, value, true);
+            }
+            return;
+          }
+          const json = JSON.stringify(value);
+          this.writeAscii(json);
+          return;
+        }
+        if (typeof value === "string") {
+          if (ns.isBlobSchema()) {
+            const b64 = (this.serdeContext?.base64Encoder ?? toBase64)(value);
+            this.writeAsciiQuoted(b64);
+            return;
+          }
+          this.writeJsonString(value);
+          return;
+        }
+        if (typeof value === "number") {
+          if (Math.abs(value) === Infinity || Number.isNaN(value)) {
+            this.writeAsciiQuoted(String(value));
+            return;
+          }
+          const numStr = String(value);
+          this.writeAscii(numStr);
+          return;
+        }
+        if (typeof value === "boolean") {
+          this.ensure(5);
+          let { i, json } = this;
+          if (value) {
+            json.set(TRUE, i);
+            i += 4;
+          } else {
+            json.set(FALSE, i);
+            i += 5;
+          }
+          this.i = i;
+          return;
+        }
+        if (typeof value === "bigint") {
+          this.writeAscii(value.toString());
+          return;
+        }
+        this.writeAscii(String(value));
+      }
+      writeStruct(ns, value) {
+        this.ensure(2);
+        this.json[this.i++] = OPEN_BRACE;
+        let wroteAny = false;
+        const hasType = typeof value.__type === "string";
+        let writtenKeys;
+        if (hasType) {
+          writtenKeys = /* @__PURE__ */ new Set();
+        }
+        for (const [memberName, memberSchema] of ns.structIterator()) {
+          const item = value[memberName];
+          if (item == null && !memberSchema.isIdempotencyToken()) {
+            continue;
+          }
+          if (wroteAny) {
+            this.ensure(1);
+            this.json[this.i++] = COMMA;
+          }
+          wroteAny = true;
+          const targetKey = this.settings.jsonName ? memberSchema.getMergedTraits().jsonName ?? memberName : memberName;
+          if (writtenKeys) {
+            writtenKeys.add(memberName);
+            writtenKeys.add(targetKey);
+          }
+          this.writeAsciiQuoted(targetKey);
+          this.json[this.i++] = COLON;
+          this.writeValue(memberSchema, item, ns);
+        }
+        if (!wroteAny && ns.isUnionSchema()) {
+          const { $unknown } = value;
+          if (Array.isArray($unknown)) {
+            const [k, v] = $unknown;
+            this.writeAsciiQuoted(k);
+            this.ensure(1);
+            this.json[this.i++] = COLON;
+            this.writeValue(15, v, ns);
+          }
+        } else if (hasType) {
+          for (const k in value) {
+            if (writtenKeys.has(k)) {
+              continue;
+            }
+            writtenKeys.add(k);
+            const v = value[k];
+            if (wroteAny) {
+              this.ensure(1);
+              this.json[this.i++] = COMMA;
+            }
+            wroteAny = true;
+            this.writeAsciiQuoted(k);
+            this.ensure(1);
+            this.json[this.i++] = COLON;
+            this.writeValue(15, v, void 0);
+          }
+        }
+        this.ensure(1);
+        this.json[this.i++] = CLOSE_BRACE;
+      }
+      writeList(ns, value, isDocument) {
+        const sparse = !!ns.getMergedTraits().sparse;
+        const valueSchema = ns.getValueSchema();
+        if (!isDocument) {
+          if (valueSchema.isStringSchema() || valueSchema.isNumericSchema() || valueSchema.isBooleanSchema()) {
+            let hasSpecials = false;
+            for (let i = 0; i < value.length; ++i) {
+              const v = value[i];
+              if (Number.isNaN(v) || v === Infinity || v === -Infinity || v == null && !sparse) {
+                hasSpecials = true;
+                break;
+              }
+            }
+            let json;
+            if (!hasSpecials) {
+              json = JSON.stringify(value);
+            } else {
+              const out = [];
+              for (let i = 0; i < value.length; ++i) {
+                const v = value[i];
+                if (v == null && !sparse) {
+                  continue;
+                }
+                if (Number.isNaN(v) || v === Infinity || v === -Infinity) {
+                  out.push(String(v));
+                } else {
+                  out.push(v);
+                }
+              }
+              json = JSON.stringify(out);
+            }
+            this.ensure(json.length * 3);
+            this.i += encoder.encodeInto(json, this.json.subarray(this.i)).written;
+            return;
+          }
+        }
+        this.ensure(2);
+        this.json[this.i++] = OPEN_BRACKET;
+        let wroteFirstItem = false;
+        for (let i = 0; i < value.length; ++i) {
+          const item = value[i];
+          if (isDocument ? item === void 0 : item == null && !sparse) {
+            continue;
+          }
+          if (wroteFirstItem) {
+            this.ensure(1);
+            this.json[this.i++] = COMMA;
+          }
+          this.writeValue(valueSchema, item, void 0);
+          wroteFirstItem = true;
+        }
+        this.ensure(1);
+        this.json[this.i++] = CLOSE_BRACKET;
+      }
+      writeMap(ns, value, isDocument) {
+        const sparse = !!ns.getMergedTraits().sparse;
+        const valueSchema = ns.getValueSchema();
+        if (!isDocument) {
+          if (valueSchema.isStringSchema() || valueSchema.isNumericSchema() || valueSchema.isBooleanSchema()) {
+            let modifications;
+            for (const k in value) {
+              if (!hasOwn(value, k)) {
+                continue;
+              }
+              const v = value[k];
+              if (Number.isNaN(v) || v === Infinity || v === -Infinity) {
+                (modifications ??= {})[k] = v;
+                value[k] = String(v);
+              } else if (v === null && !sparse) {
+                (modifications ??= {})[k] = null;
+                value[k] = void 0;
+              }
+            }
+            const json = JSON.stringify(value);
+            if (modifications) {
+              Object.assign(value, modifications);
+            }
+            this.ensure(json.length * 3);
+            this.i += encoder.encodeInto(json, this.json.subarray(this.i)).written;
+            return;
+          }
+        }
+        this.ensure(2);
+        this.json[this.i++] = OPEN_BRACE;
+        let first = true;
+        for (const k in value) {
+          if (!hasOwn(value, k)) {
+            continue;
+          }
+          const v = value[k];
+          if (isDocument ? v === void 0 : v == null && !sparse) {
+            continue;
+          }
+          if (!first) {
+            this.ensure(1);
+            this.json[this.i++] = COMMA;
+          }
+          first = false;
+          this.writeJsonString(k);
+          this.ensure(1);
+          this.json[this.i++] = COLON;
+          this.writeValue(valueSchema, v, void 0);
+        }
+        this.ensure(1);
+        this.json[this.i++] = CLOSE_BRACE;
+      }
+      writeTimestamp(ns, value) {
+        const format2 = determineTimestampFormat(ns, this.settings);
+        switch (format2) {
+          case 5: {
+            const iso = value.toISOString().replace(".000Z", "Z");
+            this.writeAsciiQuoted(iso);
+            return;
+          }
+          case 6: {
+            this.writeAsciiQuoted(dateToUtcString(value));
+            return;
+          }
+          case 7: {
+            const epochSecs = String(value.getTime() / 1e3);
+            this.writeAscii(epochSecs);
+            return;
+          }
+          default: {
+            const epochSecs = String(value.getTime() / 1e3);
+            this.writeAscii(epochSecs);
+            return;
+          }
+        }
+      }
     };
   }
 });
 
-// node_modules/@smithy/core/dist-es/submodules/config/index.js
-var config_exports2 = {};
-__export(config_exports2, {
-  CONFIG_PREFIX_SEPARATOR: () => CONFIG_PREFIX_SEPARATOR,
-  CONFIG_USE_DUALSTACK_ENDPOINT: () => CONFIG_USE_DUALSTACK_ENDPOINT,
-  CONFIG_USE_FIPS_ENDPOINT: () => CONFIG_USE_FIPS_ENDPOINT,
-  CredentialsProviderError: () => CredentialsProviderError,
-  DEFAULT_PROFILE: () => DEFAULT_PROFILE,
-  DEFAULT_USE_DUALSTACK_ENDPOINT: () => DEFAULT_USE_DUALSTACK_ENDPOINT,
-  DEFAULT_USE_FIPS_ENDPOINT: () => DEFAULT_USE_FIPS_ENDPOINT,
-  ENV_PROFILE: () => ENV_PROFILE,
-  ENV_USE_DUALSTACK_ENDPOINT: () => ENV_USE_DUALSTACK_ENDPOINT,
-  ENV_USE_FIPS_ENDPOINT: () => ENV_USE_FIPS_ENDPOINT,
-  NODE_REGION_CONFIG_FILE_OPTIONS: () => NODE_REGION_CONFIG_FILE_OPTIONS,
-  NODE_REGION_CONFIG_OPTIONS: () => NODE_REGION_CONFIG_OPTIONS,
-  NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS: () => NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS,
-  NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS: () => NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS,
-  ProviderError: () => ProviderError,
-  REGION_ENV_NAME: () => REGION_ENV_NAME,
-  REGION_INI_NAME: () => REGION_INI_NAME,
-  SelectorType: () => SelectorType,
-  TokenProviderError: () => TokenProviderError,
-  booleanSelector: () => booleanSelector,
-  chain: () => chain,
-  externalDataInterceptor: () => externalDataInterceptor,
-  fromStatic: () => fromStatic,
-  fromValue: () => fromValue,
-  getHomeDir: () => getHomeDir,
-  getProfileName: () => getProfileName,
-  getRegionInfo: () => getRegionInfo,
-  getSSOTokenFilepath: () => getSSOTokenFilepath,
-  getSSOTokenFromFile: () => getSSOTokenFromFile,
-  loadConfig: () => loadConfig,
-  loadSharedConfigFiles: () => loadSharedConfigFiles,
-  loadSsoSessionData: () => loadSsoSessionData,
-  memoize: () => memoize,
-  nodeDualstackConfigSelectors: () => nodeDualstackConfigSelectors,
-  nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
-  numberSelector: () => numberSelector,
-  parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile2,
-  resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
-  resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
-  resolveEndpointsConfig: () => resolveEndpointsConfig,
-  resolveRegionConfig: () => resolveRegionConfig
-});
-var init_config3 = __esm({
-  "node_modules/@smithy/core/dist-es/submodules/config/index.js"() {
-    init_ProviderError();
-    init_CredentialsProviderError();
-    init_TokenProviderError();
-    init_chain2();
-    init_fromValue();
-    init_memoize();
-    init_booleanSelector();
-    init_numberSelector();
-    init_types();
-    init_getHomeDir();
-    init_getProfileName();
-    init_getSSOTokenFilepath();
-    init_getSSOTokenFromFile();
-    init_constants2();
-    init_loadSharedConfigFiles();
-    init_loadSsoSessionData();
-    init_parseKnownFiles();
-    init_externalDataInterceptor();
-    init_readFile();
-    init_configLoader();
-    init_fromStatic();
-    init_NodeUseDualstackEndpointConfigOptions();
-    init_NodeUseFipsEndpointConfigOptions();
-    init_resolveCustomEndpointsConfig();
-    init_resolveEndpointsConfig();
-    init_config2();
-    init_resolveRegionConfig();
-    init_getRegionInfo();
-    init_resolveDefaultsModeConfig();
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonCodec2.js
+var JsonCodec2;
+var init_JsonCodec2 = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonCodec2.js"() {
+    init_ConfigurableSerdeContext();
+    init_JsonShapeDeserializer2();
+    init_JsonShapeSerializer2();
+    JsonCodec2 = class extends SerdeContextConfig {
+      settings;
+      constructor(settings) {
+        super();
+        this.settings = settings;
+      }
+      createSerializer() {
+        const serializer = new JsonShapeSerializer2(this.settings);
+        serializer.setSerdeContext(this.serdeContext);
+        return serializer;
+      }
+      createDeserializer() {
+        const deserializer = new JsonShapeDeserializer2(this.settings);
+        deserializer.setSerdeContext(this.serdeContext);
+        return deserializer;
+      }
+    };
   }
 });
 
-// node_modules/@smithy/property-provider/dist-cjs/index.js
-var require_dist_cjs2 = __commonJS({
-  "node_modules/@smithy/property-provider/dist-cjs/index.js"(exports) {
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/SmithyRpcV2JsonProtocol.js
+var SmithyRpcV2JsonProtocol;
+var init_SmithyRpcV2JsonProtocol = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/SmithyRpcV2JsonProtocol.js"() {
+    init_AbstractRpcV2Protocol();
+    init_schema();
+    init_JsonCodec2();
+    init_parseJsonBody();
+    SmithyRpcV2JsonProtocol = class extends AbstractRpcV2Protocol {
+      codec = new JsonCodec2({
+        timestampFormat: {
+          useTrait: false,
+          default: 7
+        },
+        jsonName: false,
+        bigNumberAsString: true
+      });
+      serializer = this.codec.createSerializer();
+      deserializer = this.codec.createDeserializer();
+      getShapeId() {
+        return "smithy.protocols#rpcv2Json";
+      }
+      getPayloadCodec() {
+        return this.codec;
+      }
+      getSmithyProtocolHeaderValue() {
+        return "rpc-v2-json";
+      }
+      applyEmptyBody(request) {
+        if (!request.body) {
+          request.body = "{}";
+        }
+      }
+      async handleError(operationSchema, context, response, dataObject, metadata) {
+        const errorName = loadSmithyRpcV2JsonErrorCode(response, dataObject) ?? "Unknown";
+        const errorMetadata = {
+          $metadata: metadata,
+          $fault: response.statusCode <= 500 ? "client" : "server"
+        };
+        let namespace = this.options.defaultNamespace;
+        if (errorName.includes("#")) {
+          [namespace] = errorName.split("#");
+        }
+        const registry = this.compositeErrorRegistry;
+        const nsRegistry = TypeRegistry.for(namespace);
+        registry.copyFrom(nsRegistry);
+        let errorSchema;
+        try {
+          errorSchema = registry.getSchema(errorName);
+        } catch (ignored) {
+          if (dataObject.Message) {
+            dataObject.message = dataObject.Message;
+          }
+          const syntheticRegistry = TypeRegistry.for("smithy.ts.sdk.synthetic." + namespace);
+          registry.copyFrom(syntheticRegistry);
+          const baseExceptionSchema = registry.getBaseException();
+          if (baseExceptionSchema) {
+            const ErrorCtor2 = registry.getErrorCtor(baseExceptionSchema);
+            throw Object.assign(new ErrorCtor2({ name: errorName }), errorMetadata, dataObject);
+          }
+          throw Object.assign(new Error(errorName), errorMetadata, dataObject);
+        }
+        const ns = NormalizedSchema.of(errorSchema);
+        const ErrorCtor = registry.getErrorCtor(errorSchema);
+        const message = dataObject.message ?? dataObject.Message ?? "Unknown";
+        const exception = new ErrorCtor({});
+        const output = {};
+        const errorDeserializer = this.codec.createDeserializer();
+        for (const [name, member2] of ns.structIterator()) {
+          if (dataObject[name] != null) {
+            output[name] = errorDeserializer.readObject(member2, dataObject[name]);
+          }
+        }
+        throw Object.assign(exception, errorMetadata, {
+          $fault: ns.getMergedTraits().error,
+          message
+        }, output);
+      }
+      getDefaultContentType() {
+        return "application/json";
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v1/JsonShapeDeserializer.js
+var JsonShapeDeserializer;
+var init_JsonShapeDeserializer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v1/JsonShapeDeserializer.js"() {
+    init_determineTimestampFormat();
+    init_schema();
+    init_serde();
+    init_serde();
+    init_transport();
+    init_ConfigurableSerdeContext();
+    init_UnionSerde();
+    init_jsonReviver();
+    init_needsReviver();
+    init_parseJsonBody();
+    JsonShapeDeserializer = class extends SerdeContextConfig {
+      settings;
+      constructor(settings) {
+        super();
+        this.settings = settings;
+      }
+      async read(schema, data) {
+        const reviver = needsReviver(schema) ? jsonReviver : void 0;
+        return this._read(schema, typeof data === "string" ? JSON.parse(data, reviver) : await parseJsonBody(data, this.serdeContext, schema));
+      }
+      readObject(schema, data) {
+        return this._read(schema, data);
+      }
+      _read(schema, value) {
+        const isObject = value !== null && typeof value === "object";
+        const ns = NormalizedSchema.of(schema);
+        if (isObject) {
+          if (ns.isStructSchema()) {
+            const record = value;
+            const union = ns.isUnionSchema();
+            const out = {};
+            let nameMap = void 0;
+            const { jsonName } = this.settings;
+            if (jsonName) {
+              nameMap = {};
+            }
+            let unionSerde;
+            if (union) {
+              unionSerde = new UnionSerde(record, out);
+            }
+            for (const [memberName, memberSchema] of ns.structIterator()) {
+              let fromKey = memberName;
+              if (jsonName) {
+                fromKey = memberSchema.getMergedTraits().jsonName ?? fromKey;
+                nameMap[fromKey] = memberName;
+              }
+              if (union) {
+                unionSerde.mark(fromKey);
+              }
+              if (record[fromKey] != null) {
+                out[memberName] = this._read(memberSchema, record[fromKey]);
+              }
+            }
+            if (union) {
+              unionSerde.writeUnknown();
+            } else if (typeof record.__type === "string") {
+              for (const k in record) {
+                if (!hasOwn(record, k)) {
+                  continue;
+                }
+                const v = record[k];
+                const t = jsonName ? nameMap[k] ?? k : k;
+                if (!(t in out)) {
+                  out[t] = v;
+                }
+              }
+            }
+            return out;
+          }
+          if (Array.isArray(value) && ns.isListSchema()) {
+            const listMember = ns.getValueSchema();
+            const out = [];
+            for (const item of value) {
+              out.push(this._read(listMember, item));
+            }
+            return out;
+          }
+          if (ns.isMapSchema()) {
+            const mapMember = ns.getValueSchema();
+            const out = {};
+            for (const _k in value) {
+              if (!hasOwn(value, _k)) {
+                continue;
+              }
+              if (_k === "__proto__") {
+                writeKey(out);
+              }
+              out[_k] = this._read(mapMember, value[_k]);
+            }
+            return out;
+          }
+        }
+        if (ns.isBlobSchema() && typeof value === "string") {
+          return fromBase64(value);
+        }
+        const mediaType = ns.getMergedTraits().mediaType;
+        if (ns.isStringSchema() && typeof value === "string" && mediaType) {
+          const isJson = mediaType === "application/json" || mediaType.endsWith("+json");
+          if (isJson) {
+            return LazyJsonString.from(value);
+          }
+          return value;
+        }
+        if (ns.isTimestampSchema() && value != null) {
+          const format2 = determineTimestampFormat(ns, this.settings);
+          switch (format2) {
+            case 5:
+              return parseRfc3339DateTimeWithOffset(value);
+            case 6:
+              return parseRfc7231DateTime(value);
+            case 7:
+              return parseEpochTimestamp(value);
+            default:
+              console.warn("Missing timestamp format, parsing value with Date constructor:", value);
+              return new Date(value);
+          }
+        }
+        if (ns.isBigIntegerSchema() && (typeof value === "number" || typeof value === "string")) {
+          return BigInt(value);
+        }
+        if (ns.isBigDecimalSchema() && value != void 0) {
+          if (value instanceof NumericValue) {
+            return value;
+          }
+          const untyped = value;
+          if (untyped.type === "bigDecimal" && "string" in untyped) {
+            return new NumericValue(untyped.string, untyped.type);
+          }
+          return new NumericValue(String(value), "bigDecimal");
+        }
+        if (ns.isNumericSchema() && typeof value === "string") {
+          switch (value) {
+            case "Infinity":
+              return Infinity;
+            case "-Infinity":
+              return -Infinity;
+            case "NaN":
+              return NaN;
+          }
+          return value;
+        }
+        if (ns.isDocumentSchema()) {
+          if (isObject) {
+            const out = Array.isArray(value) ? [] : {};
+            for (const k in value) {
+              if (!hasOwn(value, k)) {
+                continue;
+              }
+              if (k === "__proto__") {
+                writeKey(out);
+              }
+              const v = value[k];
+              if (v instanceof NumericValue) {
+                out[k] = v;
+              } else {
+                out[k] = this._read(ns, v);
+              }
+            }
+            return out;
+          } else {
+            return structuredClone(value);
+          }
+        }
+        return value;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/jsonReplacer.js
+var NUMERIC_CONTROL_CHAR, JsonReplacer;
+var init_jsonReplacer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/jsonReplacer.js"() {
+    init_serde();
+    NUMERIC_CONTROL_CHAR = String.fromCharCode(925);
+    JsonReplacer = class {
+      values = /* @__PURE__ */ new Map();
+      counter = 0;
+      stage = 0;
+      createReplacer() {
+        if (this.stage === 1) {
+          throw new Error("@aws-sdk/core/protocols - JsonReplacer already created.");
+        }
+        if (this.stage === 2) {
+          throw new Error("@aws-sdk/core/protocols - JsonReplacer exhausted.");
+        }
+        this.stage = 1;
+        return (key, value) => {
+          if (value instanceof NumericValue) {
+            const v = `${NUMERIC_CONTROL_CHAR + "nv" + this.counter++}_` + value.string;
+            this.values.set(`"${v}"`, value.string);
+            return v;
+          }
+          if (typeof value === "bigint") {
+            const s = value.toString();
+            const v = `${NUMERIC_CONTROL_CHAR + "b" + this.counter++}_` + s;
+            this.values.set(`"${v}"`, s);
+            return v;
+          }
+          return value;
+        };
+      }
+      replaceInJson(json) {
+        if (this.stage === 0) {
+          throw new Error("@aws-sdk/core/protocols - JsonReplacer not created yet.");
+        }
+        if (this.stage === 2) {
+          throw new Error("@aws-sdk/core/protocols - JsonReplacer exhausted.");
+        }
+        this.stage = 2;
+        if (this.counter === 0) {
+          return json;
+        }
+        for (const [key, value] of this.values) {
+          json = json.replace(key, value);
+        }
+        return json;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v1/JsonShapeSerializer.js
+var JsonShapeSerializer;
+var init_JsonShapeSerializer = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v1/JsonShapeSerializer.js"() {
+    init_determineTimestampFormat();
+    init_schema();
+    init_serde();
+    init_ConfigurableSerdeContext();
+    init_jsonReplacer();
+    init_transport();
+    JsonShapeSerializer = class extends SerdeContextConfig {
+      settings;
+      buffer;
+      useReplacer = false;
+      rootSchema;
+      constructor(settings) {
+        super();
+        this.settings = settings;
+      }
+      write(schema, value) {
+        this.rootSchema = NormalizedSchema.of(schema);
+        this.buffer = this._write(this.rootSchema, value);
+      }
+      flush() {
+        const { rootSchema, useReplacer } = this;
+        this.rootSchema = void 0;
+        this.useReplacer = false;
+        if (rootSchema?.isStructSchema() || rootSchema?.isDocumentSchema()) {
+          if (!useReplacer) {
+            return JSON.stringify(this.buffer);
+          }
+          const replacer = new JsonReplacer();
+          return replacer.replaceInJson(JSON.stringify(this.buffer, replacer.createReplacer(), 0));
+        }
+        return this.buffer;
+      }
+      writeDiscriminatedDocument(schema, value) {
+        this.write(schema, value);
+        if (typeof this.buffer === "object") {
+          this.buffer.__type = NormalizedSchema.of(schema).getName(true);
+        }
+      }
+      _write(schema, value, container) {
+        const isObject = value !== null && typeof value === "object";
+        const ns = NormalizedSchema.of(schema);
+        if (isObject) {
+          if (ns.isStructSchema()) {
+            const record = value;
+            const out = {};
+            const { jsonName } = this.settings;
+            let nameMap = void 0;
+            if (jsonName) {
+              nameMap = {};
+            }
+            let outCount = 0;
+            for (const [memberName, memberSchema] of ns.structIterator()) {
+              const serializableValue = this._write(memberSchema, record[memberName], ns);
+              if (serializableValue !== void 0) {
+                let targetKey = memberName;
+                if (jsonName) {
+                  targetKey = memberSchema.getMergedTraits().jsonName ?? memberName;
+                  nameMap[memberName] = targetKey;
+                }
+                out[targetKey] = serializableValue;
+                outCount++;
+              }
+            }
+            if (ns.isUnionSchema() && outCount === 0) {
+              const { $unknown } = record;
+              if (Array.isArray($unknown)) {
+                const [k, v] = $unknown;
+                if (k === "__proto__") {
+                  writeKey(out);
+                }
+                out[k] = this._write(15, v);
+              }
+            } else if (typeof record.__type === "string") {
+              for (const k in record) {
+                if (!hasOwn(record, k)) {
+                  continue;
+                }
+                const v = record[k];
+                const targetKey = jsonName ? nameMap[k] ?? k : k;
+                if (!(targetKey in out)) {
+                  out[targetKey] = this._write(15, v);
+                }
+              }
+            }
+            return out;
+          }
+          if (Array.isArray(value) && ns.isListSchema()) {
+            const listMember = ns.getValueSchema();
+            const out = [];
+            const sparse = !!ns.getMergedTraits().sparse;
+            for (const item of value) {
+              if (sparse || item != null) {
+                out.push(this._write(listMember, item));
+              }
+            }
+            return out;
+          }
+          if (ns.isMapSchema()) {
+            const mapMember = ns.getValueSchema();
+            const out = {};
+            const sparse = !!ns.getMergedTraits().sparse;
+            for (const _k in value) {
+              if (!hasOwn(value, _k)) {
+                continue;
+              }
+              const _v = value[_k];
+              if (sparse || _v != null) {
+                if (_k === "__proto__") {
+                  writeKey(out);
+                }
+                out[_k] = this._write(mapMember, _v);
+              }
+            }
+            return out;
+          }
+          if (value instanceof Uint8Array && ns.isBlobSchema()) {
+            if (ns === this.rootSchema) {
+              return value;
+            }
+            return (this.serdeContext?.base64Encoder ?? toBase64)(value);
+          }
+          if (value instanceof Date && (ns.isTimestampSchema() || ns.isDocumentSchema())) {
+            const format2 = determineTimestampFormat(ns, this.settings);
+            switch (format2) {
+              case 5:
+                return value.toISOString().replace(".000Z", "Z");
+              case 6:
+                return dateToUtcString(value);
+              case 7:
+                return value.getTime() / 1e3;
+              default:
+                console.warn("Missing timestamp format, using epoch seconds", value);
+                return value.getTime() / 1e3;
+            }
+          }
+          if (value instanceof NumericValue) {
+            this.useReplacer = true;
+          }
+        }
+        if (value === null && container?.isStructSchema()) {
+          return void 0;
+        }
+        if (ns.isStringSchema()) {
+          if (typeof value === "undefined" && ns.isIdempotencyToken()) {
+            return generateIdempotencyToken();
+          }
+          const mediaType = ns.getMergedTraits().mediaType;
+          if (value != null && mediaType) {
+            const isJson = mediaType === "application/json" || mediaType.endsWith("+json");
+            if (isJson) {
+              return LazyJsonString.from(value);
+            }
+          }
+          return value;
+        }
+        if (typeof value === "number") {
+          if (Math.abs(value) === Infinity || isNaN(value)) {
+            return String(value);
+          }
+          return value;
+        }
+        if (typeof value === "string" && ns.isBlobSchema()) {
+          if (ns === this.rootSchema) {
+            return value;
+          }
+          return (this.serdeContext?.base64Encoder ?? toBase64)(value);
+        }
+        if (typeof value === "bigint") {
+          this.useReplacer = true;
+        }
+        if (ns.isDocumentSchema()) {
+          if (isObject) {
+            if (value instanceof Uint8Array) {
+              return (this.serdeContext?.base64Encoder ?? toBase64)(value);
+            }
+            const out = Array.isArray(value) ? [] : {};
+            for (const k in value) {
+              if (!hasOwn(value, k)) {
+                continue;
+              }
+              const v = value[k];
+              if (k === "__proto__") {
+                writeKey(out);
+              }
+              if (v instanceof NumericValue) {
+                this.useReplacer = true;
+                out[k] = v;
+              } else {
+                out[k] = this._write(ns, v);
+              }
+            }
+            return out;
+          } else {
+            return structuredClone(value);
+          }
+        }
+        return value;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v1/JsonCodec.js
+var JsonCodec;
+var init_JsonCodec = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v1/JsonCodec.js"() {
+    init_ConfigurableSerdeContext();
+    init_JsonShapeDeserializer();
+    init_JsonShapeSerializer();
+    JsonCodec = class extends SerdeContextConfig {
+      settings;
+      constructor(settings) {
+        super();
+        this.settings = settings;
+      }
+      createSerializer() {
+        const serializer = new JsonShapeSerializer(this.settings);
+        serializer.setSerdeContext(this.serdeContext);
+        return serializer;
+      }
+      createDeserializer() {
+        const deserializer = new JsonShapeDeserializer(this.settings);
+        deserializer.setSerdeContext(this.serdeContext);
+        return deserializer;
+      }
+    };
+  }
+});
+
+// node_modules/@smithy/core/dist-es/submodules/protocols/index.js
+var protocols_exports = {};
+__export(protocols_exports, {
+  AbstractRpcV2Protocol: () => AbstractRpcV2Protocol,
+  Field: () => Field,
+  Fields: () => Fields,
+  FromStringShapeDeserializer: () => FromStringShapeDeserializer,
+  HttpBindingProtocol: () => HttpBindingProtocol,
+  HttpInterceptingShapeDeserializer: () => HttpInterceptingShapeDeserializer,
+  HttpInterceptingShapeSerializer: () => HttpInterceptingShapeSerializer,
+  HttpProtocol: () => HttpProtocol,
+  HttpRequest: () => HttpRequest,
+  HttpResponse: () => HttpResponse,
+  JsonCodec: () => JsonCodec,
+  JsonCodec2: () => JsonCodec2,
+  JsonShapeDeserializer: () => JsonShapeDeserializer,
+  JsonShapeDeserializer2: () => JsonShapeDeserializer2,
+  JsonShapeSerializer: () => JsonShapeSerializer,
+  JsonShapeSerializer2: () => JsonShapeSerializer2,
+  RequestBuilder: () => RequestBuilder,
+  RpcProtocol: () => RpcProtocol,
+  SerdeContext: () => SerdeContext,
+  SmithyRpcV2JsonProtocol: () => SmithyRpcV2JsonProtocol,
+  ToStringShapeSerializer: () => ToStringShapeSerializer,
+  buildQueryString: () => buildQueryString,
+  collectBody: () => collectBody,
+  contentLengthMiddleware: () => contentLengthMiddleware,
+  contentLengthMiddlewareOptions: () => contentLengthMiddlewareOptions,
+  determineTimestampFormat: () => determineTimestampFormat,
+  escapeUri: () => escapeUri,
+  escapeUriPath: () => escapeUriPath,
+  extendedEncodeURIComponent: () => extendedEncodeURIComponent,
+  getContentLengthPlugin: () => getContentLengthPlugin,
+  getHttpHandlerExtensionConfiguration: () => getHttpHandlerExtensionConfiguration,
+  isValidHostname: () => isValidHostname,
+  loadJsonRpcErrorCode: () => loadJsonRpcErrorCode,
+  loadRestJsonErrorCode: () => loadRestJsonErrorCode,
+  loadSmithyRpcV2JsonErrorCode: () => loadSmithyRpcV2JsonErrorCode,
+  parseJsonBody: () => parseJsonBody,
+  parseJsonErrorBody: () => parseJsonErrorBody,
+  parseQueryString: () => parseQueryString,
+  parseUrl: () => parseUrl,
+  requestBuilder: () => requestBuilder,
+  resolveHttpHandlerRuntimeConfig: () => resolveHttpHandlerRuntimeConfig,
+  resolvedPath: () => resolvedPath
+});
+var init_protocols = __esm({
+  "node_modules/@smithy/core/dist-es/submodules/protocols/index.js"() {
+    init_collect_stream_body();
+    init_extended_encode_uri_component();
+    init_HttpBindingProtocol();
+    init_HttpProtocol();
+    init_RpcProtocol();
+    init_AbstractRpcV2Protocol();
+    init_requestBuilder();
+    init_resolve_path();
+    init_FromStringShapeDeserializer();
+    init_HttpInterceptingShapeDeserializer();
+    init_HttpInterceptingShapeSerializer();
+    init_ToStringShapeSerializer();
+    init_determineTimestampFormat();
+    init_SerdeContext();
+    init_Field();
+    init_Fields();
+    init_transport();
+    init_transport();
+    init_transport();
+    init_httpExtensionConfiguration();
+    init_contentLengthMiddleware();
+    init_escape_uri();
+    init_escape_uri_path();
+    init_buildQueryString();
+    init_transport();
+    init_transport();
+    init_SmithyRpcV2JsonProtocol();
+    init_parseJsonBody();
+    init_JsonCodec();
+    init_JsonShapeSerializer();
+    init_JsonShapeDeserializer();
+    init_JsonCodec2();
+    init_JsonShapeSerializer2();
+    init_JsonShapeDeserializer2();
+  }
+});
+
+// node_modules/@smithy/signature-v4/dist-cjs/index.js
+var require_dist_cjs3 = __commonJS({
+  "node_modules/@smithy/signature-v4/dist-cjs/index.js"(exports) {
+    var { hasOwn: hasOwn2, fromUtf8: fromUtf83, fromHex: fromHex2, toHex: toHex2, toUint8Array: toUint8Array2, writeKey: writeKey2, isArrayBuffer: isArrayBuffer2 } = (init_serde(), __toCommonJS(serde_exports));
+    var { normalizeProvider: normalizeProvider2 } = (init_client2(), __toCommonJS(client_exports));
+    var { escapeUri: escapeUri2, HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
+    var HeaderFormatter = class {
+      format(headers) {
+        const chunks = [];
+        for (const headerName in headers) {
+          if (!hasOwn2(headers, headerName)) {
+            continue;
+          }
+          const bytes = fromUtf83(headerName);
+          chunks.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
+        }
+        const out = new Uint8Array(chunks.reduce((carry, bytes) => carry + bytes.byteLength, 0));
+        let position = 0;
+        for (const chunk of chunks) {
+          out.set(chunk, position);
+          position += chunk.byteLength;
+        }
+        return out;
+      }
+      formatHeaderValue(header3) {
+        switch (header3.type) {
+          case "boolean":
+            return Uint8Array.from([header3.value ? 0 : 1]);
+          case "byte":
+            return Uint8Array.from([2, header3.value]);
+          case "short":
+            const shortView = new DataView(new ArrayBuffer(3));
+            shortView.setUint8(0, 3);
+            shortView.setInt16(1, header3.value, false);
+            return new Uint8Array(shortView.buffer);
+          case "integer":
+            const intView = new DataView(new ArrayBuffer(5));
+            intView.setUint8(0, 4);
+            intView.setInt32(1, header3.value, false);
+            return new Uint8Array(intView.buffer);
+          case "long":
+            const longBytes = new Uint8Array(9);
+            longBytes[0] = 5;
+            longBytes.set(header3.value.bytes, 1);
+            return longBytes;
+          case "binary":
+            const binView = new DataView(new ArrayBuffer(3 + header3.value.byteLength));
+            binView.setUint8(0, 6);
+            binView.setUint16(1, header3.value.byteLength, false);
+            const binBytes = new Uint8Array(binView.buffer);
+            binBytes.set(header3.value, 3);
+            return binBytes;
+          case "string":
+            const utf8Bytes = fromUtf83(header3.value);
+            const strView = new DataView(new ArrayBuffer(3 + utf8Bytes.byteLength));
+            strView.setUint8(0, 7);
+            strView.setUint16(1, utf8Bytes.byteLength, false);
+            const strBytes = new Uint8Array(strView.buffer);
+            strBytes.set(utf8Bytes, 3);
+            return strBytes;
+          case "timestamp":
+            const tsBytes = new Uint8Array(9);
+            tsBytes[0] = 8;
+            tsBytes.set(Int642.fromNumber(header3.value.valueOf()).bytes, 1);
+            return tsBytes;
+          case "uuid":
+            if (!UUID_PATTERN2.test(header3.value)) {
+              throw new Error(`Invalid UUID received: ${header3.value}`);
+            }
+            const uuidBytes = new Uint8Array(17);
+            uuidBytes[0] = 9;
+            uuidBytes.set(fromHex2(header3.value.replace(/-/g, "")), 1);
+            return uuidBytes;
+        }
+      }
+    };
+    var HEADER_VALUE_TYPE2;
+    (function(HEADER_VALUE_TYPE3) {
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["boolTrue"] = 0] = "boolTrue";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["boolFalse"] = 1] = "boolFalse";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["byte"] = 2] = "byte";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["short"] = 3] = "short";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["integer"] = 4] = "integer";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["long"] = 5] = "long";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["byteArray"] = 6] = "byteArray";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["string"] = 7] = "string";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["timestamp"] = 8] = "timestamp";
+      HEADER_VALUE_TYPE3[HEADER_VALUE_TYPE3["uuid"] = 9] = "uuid";
+    })(HEADER_VALUE_TYPE2 || (HEADER_VALUE_TYPE2 = {}));
+    var UUID_PATTERN2 = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;
+    var Int642 = class _Int64 {
+      bytes;
+      constructor(bytes) {
+        this.bytes = bytes;
+        if (bytes.byteLength !== 8) {
+          throw new Error("Int64 buffers must be exactly 8 bytes");
+        }
+      }
+      static fromNumber(number) {
+        if (number > 9223372036854776e3 || number < -9223372036854776e3) {
+          throw new Error(`${number} is too large (or, if negative, too small) to represent as an Int64`);
+        }
+        const bytes = new Uint8Array(8);
+        for (let i = 7, remaining = Math.abs(Math.round(number)); i > -1 && remaining > 0; i--, remaining /= 256) {
+          bytes[i] = remaining;
+        }
+        if (number < 0) {
+          negate2(bytes);
+        }
+        return new _Int64(bytes);
+      }
+      valueOf() {
+        const bytes = this.bytes.slice(0);
+        const negative = bytes[0] & 128;
+        if (negative) {
+          negate2(bytes);
+        }
+        return parseInt(toHex2(bytes), 16) * (negative ? -1 : 1);
+      }
+      toString() {
+        return String(this.valueOf());
+      }
+    };
+    function negate2(bytes) {
+      for (let i = 0; i < 8; i++) {
+        bytes[i] ^= 255;
+      }
+      for (let i = 7; i > -1; i--) {
+        bytes[i]++;
+        if (bytes[i] !== 0) {
+          break;
+        }
+      }
+    }
+    var ALGORITHM_QUERY_PARAM = "X-Amz-Algorithm";
+    var CREDENTIAL_QUERY_PARAM = "X-Amz-Credential";
+    var AMZ_DATE_QUERY_PARAM = "X-Amz-Date";
+    var SIGNED_HEADERS_QUERY_PARAM = "X-Amz-SignedHeaders";
+    var EXPIRES_QUERY_PARAM = "X-Amz-Expires";
+    var SIGNATURE_QUERY_PARAM = "X-Amz-Signature";
+    var TOKEN_QUERY_PARAM = "X-Amz-Security-Token";
+    var REGION_SET_PARAM = "X-Amz-Region-Set";
+    var AUTH_HEADER = "authorization";
+    var AMZ_DATE_HEADER = AMZ_DATE_QUERY_PARAM.toLowerCase();
+    var DATE_HEADER = "date";
+    var GENERATED_HEADERS = [AUTH_HEADER, AMZ_DATE_HEADER, DATE_HEADER];
+    var SIGNATURE_HEADER = SIGNATURE_QUERY_PARAM.toLowerCase();
+    var SHA256_HEADER = "x-amz-content-sha256";
+    var TOKEN_HEADER = TOKEN_QUERY_PARAM.toLowerCase();
+    var HOST_HEADER = "host";
+    var ALWAYS_UNSIGNABLE_HEADERS = {
+      authorization: true,
+      "cache-control": true,
+      connection: true,
+      expect: true,
+      from: true,
+      "keep-alive": true,
+      "max-forwards": true,
+      pragma: true,
+      referer: true,
+      te: true,
+      trailer: true,
+      "transfer-encoding": true,
+      upgrade: true,
+      "user-agent": true,
+      "x-amzn-trace-id": true
+    };
+    var PROXY_HEADER_PATTERN = /^proxy-/;
+    var SEC_HEADER_PATTERN = /^sec-/;
+    var UNSIGNABLE_PATTERNS = [/^proxy-/i, /^sec-/i];
+    var ALGORITHM_IDENTIFIER = "AWS4-HMAC-SHA256";
+    var ALGORITHM_IDENTIFIER_V4A = "AWS4-ECDSA-P256-SHA256";
+    var EVENT_ALGORITHM_IDENTIFIER = "AWS4-HMAC-SHA256-PAYLOAD";
+    var UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+    var MAX_CACHE_SIZE = 50;
+    var KEY_TYPE_IDENTIFIER = "aws4_request";
+    var MAX_PRESIGNED_TTL = 60 * 60 * 24 * 7;
+    var getCanonicalQuery = ({ query = {} }) => {
+      const keys = [];
+      const serialized = {};
+      for (const key in query) {
+        if (!hasOwn2(query, key)) {
+          continue;
+        }
+        if (key.toLowerCase() === SIGNATURE_HEADER) {
+          continue;
+        }
+        const encodedKey = escapeUri2(key);
+        keys.push(encodedKey);
+        const value = query[key];
+        if (typeof value === "string") {
+          serialized[encodedKey] = `${encodedKey}=${escapeUri2(value)}`;
+        } else if (Array.isArray(value)) {
+          serialized[encodedKey] = value.slice(0).reduce((encoded, value2) => encoded.concat([`${encodedKey}=${escapeUri2(value2)}`]), []).sort().join("&");
+        }
+      }
+      return keys.sort().map((key) => serialized[key]).filter((serialized2) => serialized2).join("&");
+    };
+    var iso8601 = (time2) => toDate(time2).toISOString().replace(/\.\d{3}Z$/, "Z");
+    var toDate = (time2) => {
+      if (typeof time2 === "number") {
+        return new Date(time2 * 1e3);
+      }
+      if (typeof time2 === "string") {
+        if (Number(time2)) {
+          return new Date(Number(time2) * 1e3);
+        }
+        return new Date(time2);
+      }
+      return time2;
+    };
+    var SignatureV4Base = class {
+      service;
+      regionProvider;
+      credentialProvider;
+      sha256;
+      uriEscapePath;
+      applyChecksum;
+      constructor({ applyChecksum, credentials, region, service, sha256, uriEscapePath = true }) {
+        this.service = service;
+        this.sha256 = sha256;
+        this.uriEscapePath = uriEscapePath;
+        this.applyChecksum = typeof applyChecksum === "boolean" ? applyChecksum : true;
+        this.regionProvider = normalizeProvider2(region);
+        this.credentialProvider = normalizeProvider2(credentials);
+      }
+      createCanonicalRequest(request, canonicalHeaders2, payloadHash) {
+        const sortedHeaders = Object.keys(canonicalHeaders2).sort();
+        return `${request.method}
+${this.getCanonicalPath(request)}
+${getCanonicalQuery(request)}
+${sortedHeaders.map((name) => `${name}:${canonicalHeaders2[name]}`).join("\n")}
+
+${sortedHeaders.join(";")}
+${payloadHash}`;
+      }
+      async createStringToSign(longDate, credentialScope2, canonicalRequest2, algorithmIdentifier) {
+        const hash = new this.sha256();
+        hash.update(toUint8Array2(canonicalRequest2));
+        const hashedRequest = await hash.digest();
+        return `${algorithmIdentifier}
+${longDate}
+${credentialScope2}
+${toHex2(hashedRequest)}`;
+      }
+      getCanonicalPath({ path }) {
+        if (this.uriEscapePath) {
+          const normalizedPathSegments = [];
+          for (const pathSegment of path.split("/")) {
+            if (pathSegment?.length === 0) {
+              continue;
+            }
+            if (pathSegment === ".") {
+              continue;
+            }
+            if (pathSegment === "..") {
+              normalizedPathSegments.pop();
+            } else {
+              normalizedPathSegments.push(pathSegment);
+            }
+          }
+          const normalizedPath = `${path?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path?.endsWith("/") ? "/" : ""}`;
+          const doubleEncoded = escapeUri2(normalizedPath);
+          return doubleEncoded.replace(/%2F/g, "/");
+        }
+        return path;
+      }
+      validateResolvedCredentials(credentials) {
+        if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
+          throw new Error("Resolved credential object is not valid");
+        }
+      }
+      formatDate(now) {
+        const longDate = iso8601(now).replace(/[-:]/g, "");
+        return {
+          longDate,
+          shortDate: longDate.slice(0, 8)
+        };
+      }
+      getCanonicalHeaderList(headers) {
+        return Object.keys(headers).sort().join(";");
+      }
+    };
+    var signingKeyCache = {};
+    var cacheQueue = [];
+    var createScope = (shortDate, region, service) => `${shortDate}/${region}/${service}/${KEY_TYPE_IDENTIFIER}`;
+    var getSigningKey = async (sha256Constructor, credentials, shortDate, region, service) => {
+      const credsHash = await hmac(sha256Constructor, credentials.secretAccessKey, credentials.accessKeyId);
+      const cacheKey = `${shortDate}:${region}:${service}:${toHex2(credsHash)}:${credentials.sessionToken}`;
+      if (cacheKey in signingKeyCache) {
+        return signingKeyCache[cacheKey];
+      }
+      cacheQueue.push(cacheKey);
+      while (cacheQueue.length > MAX_CACHE_SIZE) {
+        delete signingKeyCache[cacheQueue.shift()];
+      }
+      let key = `AWS4${credentials.secretAccessKey}`;
+      for (const signable of [shortDate, region, service, KEY_TYPE_IDENTIFIER]) {
+        key = await hmac(sha256Constructor, key, signable);
+      }
+      return signingKeyCache[cacheKey] = key;
+    };
+    var clearCredentialCache = () => {
+      cacheQueue.length = 0;
+      Object.keys(signingKeyCache).forEach((cacheKey) => {
+        delete signingKeyCache[cacheKey];
+      });
+    };
+    var hmac = (ctor, secret, data) => {
+      const hash = new ctor(secret);
+      hash.update(toUint8Array2(data));
+      return hash.digest();
+    };
+    var getCanonicalHeaders = ({ headers }, unsignableHeaders, signableHeaders) => {
+      const canonical = {};
+      for (const headerName of Object.keys(headers).sort()) {
+        if (headers[headerName] == void 0) {
+          continue;
+        }
+        const canonicalHeaderName = headerName.toLowerCase();
+        if (hasOwn2(ALWAYS_UNSIGNABLE_HEADERS, canonicalHeaderName) || unsignableHeaders?.has(canonicalHeaderName) || PROXY_HEADER_PATTERN.test(canonicalHeaderName) || SEC_HEADER_PATTERN.test(canonicalHeaderName)) {
+          if (!signableHeaders || signableHeaders && !signableHeaders.has(canonicalHeaderName)) {
+            continue;
+          }
+        }
+        if (canonicalHeaderName === "__proto__") {
+          writeKey2(canonical);
+        }
+        canonical[canonicalHeaderName] = headers[headerName].replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, "");
+      }
+      return canonical;
+    };
+    var getPayloadHash = async ({ headers, body }, hashConstructor) => {
+      for (const headerName in headers) {
+        if (!hasOwn2(headers, headerName)) {
+          continue;
+        }
+        if (headerName.toLowerCase() === SHA256_HEADER) {
+          return headers[headerName];
+        }
+      }
+      if (body == void 0) {
+        return "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+      } else if (typeof body === "string" || ArrayBuffer.isView(body) || isArrayBuffer2(body)) {
+        const hashCtor = new hashConstructor();
+        hashCtor.update(toUint8Array2(body));
+        return toHex2(await hashCtor.digest());
+      }
+      return UNSIGNED_PAYLOAD;
+    };
+    var hasHeader = (soughtHeader, headers) => {
+      soughtHeader = soughtHeader.toLowerCase();
+      for (const headerName in headers) {
+        if (!hasOwn2(headers, headerName)) {
+          continue;
+        }
+        if (soughtHeader === headerName.toLowerCase()) {
+          return true;
+        }
+      }
+      return false;
+    };
+    var moveHeadersToQuery = (request, options = {}) => {
+      const { headers, query = {} } = HttpRequest2.clone(request);
+      for (const name in headers) {
+        if (!hasOwn2(headers, name)) {
+          continue;
+        }
+        const lname = name.toLowerCase();
+        if (lname.slice(0, 6) === "x-amz-" && !options.unhoistableHeaders?.has(lname) || options.hoistableHeaders?.has(lname)) {
+          query[name] = headers[name];
+          delete headers[name];
+        }
+      }
+      return {
+        ...request,
+        headers,
+        query
+      };
+    };
+    var prepareRequest = (request) => {
+      request = HttpRequest2.clone(request);
+      for (const headerName in request.headers) {
+        if (!hasOwn2(request.headers, headerName)) {
+          continue;
+        }
+        if (GENERATED_HEADERS.indexOf(headerName.toLowerCase()) > -1) {
+          delete request.headers[headerName];
+        }
+      }
+      return request;
+    };
+    var SignatureV4 = class extends SignatureV4Base {
+      headerFormatter = new HeaderFormatter();
+      constructor({ applyChecksum, credentials, region, service, sha256, uriEscapePath = true }) {
+        super({
+          applyChecksum,
+          credentials,
+          region,
+          service,
+          sha256,
+          uriEscapePath
+        });
+      }
+      async presign(originalRequest, options = {}) {
+        const { signingDate = /* @__PURE__ */ new Date(), expiresIn = 3600, unsignableHeaders, unhoistableHeaders, signableHeaders, hoistableHeaders, signingRegion, signingService } = options;
+        const credentials = await this.credentialProvider();
+        this.validateResolvedCredentials(credentials);
+        const region = signingRegion ?? await this.regionProvider();
+        const { longDate, shortDate } = this.formatDate(signingDate);
+        if (expiresIn > MAX_PRESIGNED_TTL) {
+          return Promise.reject("Signature version 4 presigned URLs must have an expiration date less than one week in the future");
+        }
+        const scope = createScope(shortDate, region, signingService ?? this.service);
+        const request = moveHeadersToQuery(prepareRequest(originalRequest), { unhoistableHeaders, hoistableHeaders });
+        if (credentials.sessionToken) {
+          request.query[TOKEN_QUERY_PARAM] = credentials.sessionToken;
+        }
+        request.query[ALGORITHM_QUERY_PARAM] = ALGORITHM_IDENTIFIER;
+        request.query[CREDENTIAL_QUERY_PARAM] = `${credentials.accessKeyId}/${scope}`;
+        request.query[AMZ_DATE_QUERY_PARAM] = longDate;
+        request.query[EXPIRES_QUERY_PARAM] = expiresIn.toString(10);
+        const canonicalHeaders2 = getCanonicalHeaders(request, unsignableHeaders, signableHeaders);
+        request.query[SIGNED_HEADERS_QUERY_PARAM] = this.getCanonicalHeaderList(canonicalHeaders2);
+        request.query[SIGNATURE_QUERY_PARAM] = await this.getSignature(longDate, scope, this.getSigningKey(credentials, region, shortDate, signingService), this.createCanonicalRequest(request, canonicalHeaders2, await getPayloadHash(originalRequest, this.sha256)));
+        return request;
+      }
+      async sign(toSign, options) {
+        if (typeof toSign === "string") {
+          return this.signString(toSign, options);
+        } else if (toSign.headers && toSign.payload) {
+          return this.signEvent(toSign, options);
+        } else if (toSign.message) {
+          return this.signMessage(toSign, options);
+        } else {
+          return this.signRequest(toSign, options);
+        }
+      }
+      async signEvent({ headers, payload }, { signingDate = /* @__PURE__ */ new Date(), priorSignature, signingRegion, signingService, eventStreamCredentials }) {
+        const region = signingRegion ?? await this.regionProvider();
+        const { shortDate, longDate } = this.formatDate(signingDate);
+        const scope = createScope(shortDate, region, signingService ?? this.service);
+        const hashedPayload = await getPayloadHash({ headers: {}, body: payload }, this.sha256);
+        const hash = new this.sha256();
+        hash.update(headers);
+        const hashedHeaders = toHex2(await hash.digest());
+        const stringToSign2 = [
+          EVENT_ALGORITHM_IDENTIFIER,
+          longDate,
+          scope,
+          priorSignature,
+          hashedHeaders,
+          hashedPayload
+        ].join("\n");
+        return this.signString(stringToSign2, {
+          signingDate,
+          signingRegion: region,
+          signingService,
+          eventStreamCredentials
+        });
+      }
+      async signMessage(signableMessage, { signingDate = /* @__PURE__ */ new Date(), signingRegion, signingService, eventStreamCredentials }) {
+        const promise = this.signEvent({
+          headers: this.headerFormatter.format(signableMessage.message.headers),
+          payload: signableMessage.message.body
+        }, {
+          signingDate,
+          signingRegion,
+          signingService,
+          priorSignature: signableMessage.priorSignature,
+          eventStreamCredentials
+        });
+        return promise.then((signature) => {
+          return { message: signableMessage.message, signature };
+        });
+      }
+      async signString(stringToSign2, { signingDate = /* @__PURE__ */ new Date(), signingRegion, signingService, eventStreamCredentials } = {}) {
+        const credentials = eventStreamCredentials ?? await this.credentialProvider();
+        this.validateResolvedCredentials(credentials);
+        const region = signingRegion ?? await this.regionProvider();
+        const { shortDate } = this.formatDate(signingDate);
+        const hash = new this.sha256(await this.getSigningKey(credentials, region, shortDate, signingService));
+        hash.update(toUint8Array2(stringToSign2));
+        return toHex2(await hash.digest());
+      }
+      async signRequest(requestToSign, { signingDate = /* @__PURE__ */ new Date(), signableHeaders, unsignableHeaders, signingRegion, signingService } = {}) {
+        const credentials = await this.credentialProvider();
+        this.validateResolvedCredentials(credentials);
+        const region = signingRegion ?? await this.regionProvider();
+        const request = prepareRequest(requestToSign);
+        const { longDate, shortDate } = this.formatDate(signingDate);
+        const scope = createScope(shortDate, region, signingService ?? this.service);
+        request.headers[AMZ_DATE_HEADER] = longDate;
+        if (credentials.sessionToken) {
+          request.headers[TOKEN_HEADER] = credentials.sessionToken;
+        }
+        const payloadHash = await getPayloadHash(request, this.sha256);
+        if (!hasHeader(SHA256_HEADER, request.headers) && this.applyChecksum) {
+          request.headers[SHA256_HEADER] = payloadHash;
+        }
+        const canonicalHeaders2 = getCanonicalHeaders(request, unsignableHeaders, signableHeaders);
+        const signature = await this.getSignature(longDate, scope, this.getSigningKey(credentials, region, shortDate, signingService), this.createCanonicalRequest(request, canonicalHeaders2, payloadHash));
+        request.headers[AUTH_HEADER] = `${ALGORITHM_IDENTIFIER} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${this.getCanonicalHeaderList(canonicalHeaders2)}, Signature=${signature}`;
+        return request;
+      }
+      async getSignature(longDate, credentialScope2, keyPromise, canonicalRequest2) {
+        const stringToSign2 = await this.createStringToSign(longDate, credentialScope2, canonicalRequest2, ALGORITHM_IDENTIFIER);
+        const hash = new this.sha256(await keyPromise);
+        hash.update(toUint8Array2(stringToSign2));
+        return toHex2(await hash.digest());
+      }
+      getSigningKey(credentials, region, shortDate, service) {
+        return getSigningKey(this.sha256, credentials, shortDate, region, service || this.service);
+      }
+    };
+    var signatureV4aContainer = {
+      SignatureV4a: null
+    };
+    exports.ALGORITHM_IDENTIFIER = ALGORITHM_IDENTIFIER;
+    exports.ALGORITHM_IDENTIFIER_V4A = ALGORITHM_IDENTIFIER_V4A;
+    exports.ALGORITHM_QUERY_PARAM = ALGORITHM_QUERY_PARAM;
+    exports.ALWAYS_UNSIGNABLE_HEADERS = ALWAYS_UNSIGNABLE_HEADERS;
+    exports.AMZ_DATE_HEADER = AMZ_DATE_HEADER;
+    exports.AMZ_DATE_QUERY_PARAM = AMZ_DATE_QUERY_PARAM;
+    exports.AUTH_HEADER = AUTH_HEADER;
+    exports.CREDENTIAL_QUERY_PARAM = CREDENTIAL_QUERY_PARAM;
+    exports.DATE_HEADER = DATE_HEADER;
+    exports.EVENT_ALGORITHM_IDENTIFIER = EVENT_ALGORITHM_IDENTIFIER;
+    exports.EXPIRES_QUERY_PARAM = EXPIRES_QUERY_PARAM;
+    exports.GENERATED_HEADERS = GENERATED_HEADERS;
+    exports.HOST_HEADER = HOST_HEADER;
+    exports.KEY_TYPE_IDENTIFIER = KEY_TYPE_IDENTIFIER;
+    exports.MAX_CACHE_SIZE = MAX_CACHE_SIZE;
+    exports.MAX_PRESIGNED_TTL = MAX_PRESIGNED_TTL;
+    exports.PROXY_HEADER_PATTERN = PROXY_HEADER_PATTERN;
+    exports.REGION_SET_PARAM = REGION_SET_PARAM;
+    exports.SEC_HEADER_PATTERN = SEC_HEADER_PATTERN;
+    exports.SHA256_HEADER = SHA256_HEADER;
+    exports.SIGNATURE_HEADER = SIGNATURE_HEADER;
+    exports.SIGNATURE_QUERY_PARAM = SIGNATURE_QUERY_PARAM;
+    exports.SIGNED_HEADERS_QUERY_PARAM = SIGNED_HEADERS_QUERY_PARAM;
+    exports.SignatureV4 = SignatureV4;
+    exports.SignatureV4Base = SignatureV4Base;
+    exports.TOKEN_HEADER = TOKEN_HEADER;
+    exports.TOKEN_QUERY_PARAM = TOKEN_QUERY_PARAM;
+    exports.UNSIGNABLE_PATTERNS = UNSIGNABLE_PATTERNS;
+    exports.UNSIGNED_PAYLOAD = UNSIGNED_PAYLOAD;
+    exports.clearCredentialCache = clearCredentialCache;
+    exports.createScope = createScope;
+    exports.getCanonicalHeaders = getCanonicalHeaders;
+    exports.getCanonicalQuery = getCanonicalQuery;
+    exports.getPayloadHash = getPayloadHash;
+    exports.getSigningKey = getSigningKey;
+    exports.hasHeader = hasHeader;
+    exports.moveHeadersToQuery = moveHeadersToQuery;
+    exports.prepareRequest = prepareRequest;
+    exports.signatureV4aContainer = signatureV4aContainer;
+  }
+});
+
+// src/sources/sts/client.ts
+function awsQueryEncode(s) {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+}
+function queryBody(action, params) {
+  return [["Action", action], ["Version", "2011-06-15"], ...params].map(([k, v]) => `${awsQueryEncode(k)}=${awsQueryEncode(v)}`).join("&");
+}
+function toBuffer2(d) {
+  if (typeof d === "string") return Buffer.from(d, "utf8");
+  if (ArrayBuffer.isView(d)) return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  return Buffer.from(d);
+}
+async function readBody2(body) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES2) throw new StsError("STS answer larger than 1 MiB", { status: 0, hint: "check --sts-endpoint" });
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+function networkError(what, url, f, timeoutMs, attempts, cause) {
+  const n = attempts > 1 ? `, ${attempts} attempts` : "";
+  const why = f.kind === "timeout" ? `no answer from ${url} within ${timeoutMs / 1e3} s` : f.kind === "tls" ? `TLS with ${url} failed: ${f.detail}` : f.kind === "dns" ? `cannot resolve the host of ${url}: ${f.detail}` : `cannot connect to ${url}: ${f.detail}`;
+  const hint = hintFor({ networkCode: f.code })?.replace(/--endpoint\b/g, "--sts-endpoint").replace(/AWS_ENDPOINT_URL_ROLESANYWHERE/g, "AWS_ENDPOINT_URL_STS");
+  return new StsError(`${what} failed: ${why} (${f.code}${n})`, {
+    status: 0,
+    code: f.kind === "timeout" ? "TIMEOUT" : "NETWORK",
+    retryable: f.retryable,
+    cause,
+    ...hint ? { hint } : {}
+  });
+}
+async function callSts(cfg, action, params, caller, what, opts = {}) {
+  const clock = opts.clock ?? systemClock;
+  const sleep2 = opts.sleep ?? defaultSleep2;
+  const random = opts.random ?? Math.random;
+  const ep = cfg.endpoint;
+  const url = `${ep.origin}${ep.path}`;
+  const body = queryBody(action, params);
+  const proxies = { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal() };
+  const direct = !opts.dispatcher && proxySettingFor(new URL(ep.origin), proxies) === void 0;
+  const [{ SignatureV4 }, undici] = await Promise.all([
+    Promise.resolve().then(() => __toESM(require_dist_cjs3(), 1)),
+    direct ? void 0 : Promise.all([Promise.resolve().then(() => __toESM(require_undici(), 1)), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)])
+  ]);
+  const ownDispatcher = undici !== void 0 && !opts.dispatcher;
+  const signer = new SignatureV4({
+    credentials: {
+      accessKeyId: caller.accessKeyId,
+      secretAccessKey: caller.secretAccessKey.reveal(),
+      ...caller.sessionToken && caller.sessionToken.reveal() !== "" ? { sessionToken: caller.sessionToken.reveal() } : {}
+    },
+    region: ep.signingRegion,
+    service: "sts",
+    sha256: NodeSha256,
+    applyChecksum: false
+  });
+  const ua = opts.userAgent ?? userAgent();
+  const attempt = async (n) => {
+    const signed = await signer.sign(
+      {
+        method: "POST",
+        protocol: ep.protocol,
+        hostname: ep.hostname,
+        ...ep.port !== void 0 ? { port: ep.port } : {},
+        path: ep.path,
+        query: {},
+        headers: { host: ep.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+        body
+      },
+      { signingDate: new Date(clock.now()) }
+    );
+    const headers = { ...signed.headers, "user-agent": ua };
+    if (opts.debug) {
+      const names = Object.keys(headers).sort().join(";");
+      opts.debug(`STS ${action} attempt ${n}/${cfg.maxAttempts}: POST ${url} (SigV4 for region ${ep.signingRegion}; headers ${names}; values of authorization and x-amz-security-token not shown)`);
+    }
+    let timedOut = false;
+    let timer;
+    try {
+      let res;
+      if (undici) {
+        const controller = new AbortController();
+        timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error("STS attempt timed out"));
+        }, cfg.timeoutMs);
+        res = await undici[0].request(url, {
+          method: "POST",
+          headers,
+          body,
+          dispatcher: undici[1],
+          signal: controller.signal,
+          headersTimeout: cfg.timeoutMs,
+          bodyTimeout: cfg.timeoutMs
+        });
+      } else {
+        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: cfg.timeoutMs, tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES2 });
+      }
+      const text = await readBody2(res.body);
+      const rh = res.headers;
+      if (opts.debug) opts.debug(`STS ${action} response: HTTP ${res.statusCode}`);
+      if (res.statusCode < 200 || res.statusCode >= 300) return { kind: "service", error: parseStsError(res.statusCode, rh, text) };
+      return { kind: "ok", result: parseStsResult(what, action, res.statusCode, rh, text) };
+    } catch (err) {
+      if (err instanceof StsError) throw err;
+      return { kind: "network", failure: classifyNetworkError(err, timedOut), cause: err };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  try {
+    for (let n = 1; ; n++) {
+      const r = await attempt(n);
+      if (r.kind === "ok") return r.result;
+      const retryable = r.kind === "service" ? isRetryableStsError(r.error) : r.failure.retryable;
+      if (!retryable || n >= cfg.maxAttempts) {
+        if (r.kind === "service") throw stsErrorToException(what, r.error, n);
+        throw networkError(what, url, r.failure, cfg.timeoutMs, n, r.cause);
+      }
+      const throttled = r.kind === "service" && (r.error.status === 429 || /Throttl/i.test(r.error.awsCode ?? ""));
+      const delay = backoffDelayMs(n, random, throttled);
+      if (opts.debug) opts.debug(`STS ${action} attempt ${n} failed; retrying in ${delay} ms`);
+      await sleep2(delay);
+    }
+  } finally {
+    if (ownDispatcher) await undici[1].close().catch(() => void 0);
+  }
+}
+var MAX_BODY_BYTES2, defaultSleep2, NodeSha256;
+var init_client3 = __esm({
+  "src/sources/sts/client.ts"() {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.memoize = exports.fromStatic = exports.chain = exports.TokenProviderError = exports.CredentialsProviderError = exports.ProviderError = void 0;
-    var config_1 = (init_config3(), __toCommonJS(config_exports2));
-    Object.defineProperty(exports, "ProviderError", { enumerable: true, get: function() {
-      return config_1.ProviderError;
-    } });
-    Object.defineProperty(exports, "CredentialsProviderError", { enumerable: true, get: function() {
-      return config_1.CredentialsProviderError;
-    } });
-    Object.defineProperty(exports, "TokenProviderError", { enumerable: true, get: function() {
-      return config_1.TokenProviderError;
-    } });
-    Object.defineProperty(exports, "chain", { enumerable: true, get: function() {
-      return config_1.chain;
-    } });
-    Object.defineProperty(exports, "fromStatic", { enumerable: true, get: function() {
-      return config_1.fromValue;
-    } });
-    Object.defineProperty(exports, "memoize", { enumerable: true, get: function() {
-      return config_1.memoize;
-    } });
+    init_clock();
+    init_errors();
+    init_retry2();
+    init_hints();
+    init_transport2();
+    init_response2();
+    MAX_BODY_BYTES2 = 1 << 20;
+    defaultSleep2 = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    NodeSha256 = class {
+      #secret;
+      #h;
+      constructor(secret) {
+        this.#secret = secret === void 0 ? void 0 : toBuffer2(secret);
+        this.#h = this.#make();
+      }
+      #make() {
+        const { createHash: createHash6, createHmac: createHmac2 } = process.getBuiltinModule("node:crypto");
+        return this.#secret ? createHmac2("sha256", this.#secret) : createHash6("sha256");
+      }
+      update(data) {
+        this.#h.update(toBuffer2(data));
+      }
+      async digest() {
+        return new Uint8Array(this.#h.digest());
+      }
+      reset() {
+        this.#h = this.#make();
+      }
+    };
+  }
+});
+
+// src/sources/assume-role/assume-role.ts
+var assume_role_exports = {};
+__export(assume_role_exports, {
+  applyHops: () => applyHops,
+  assumeRole: () => assumeRole
+});
+function hopName(hop, index, count) {
+  return `AssumeRole ${hop.roleArn}${count > 1 ? ` (hop ${index + 1} of ${count})` : ""}`;
+}
+async function assumeRole(hop, caller, ctx, position = { index: 0, count: 1 }) {
+  const clock = ctx.clock ?? systemClock;
+  const what = hopName(hop, position.index, position.count);
+  const params = assumeRoleParams(hop, sessionNameFor(hop, clock.now()));
+  const result = await callSts(ctx.sts, "AssumeRole", params, caller, what, ctx);
+  const accessKeyId = textAt(result, "Credentials", "AccessKeyId");
+  const secretAccessKey = textAt(result, "Credentials", "SecretAccessKey");
+  const sessionToken = textAt(result, "Credentials", "SessionToken");
+  const expirationRaw = textAt(result, "Credentials", "Expiration");
+  const missing = [
+    ["AccessKeyId", accessKeyId],
+    ["SecretAccessKey", secretAccessKey],
+    ["SessionToken", sessionToken],
+    ["Expiration", expirationRaw]
+  ].filter(([, v]) => v === void 0);
+  if (missing.length) throw malformedSts(what, 200, `Credentials lack ${missing.map(([k]) => k).join(", ")}`);
+  const ms = Date.parse(expirationRaw);
+  if (Number.isNaN(ms)) throw malformedSts(what, 200, "Credentials.Expiration is not a date");
+  const assumedRoleArn = textAt(result, "AssumedRoleUser", "Arn");
+  return {
+    accessKeyId,
+    secretAccessKey: new Secret(secretAccessKey),
+    sessionToken: new Secret(sessionToken),
+    expiration: new Date(ms),
+    expirationRaw,
+    accountId: hop.accountId,
+    roleArn: hop.roleArn,
+    ...assumedRoleArn !== void 0 ? { assumedRoleArn } : {}
+  };
+}
+async function applyHops(base, hops, ctx) {
+  let current = base;
+  let earliest = base;
+  for (let i = 0; i < hops.length; i++) {
+    current = await assumeRole(hops[i], current, ctx, { index: i, count: hops.length });
+    if (current.expiration.getTime() < earliest.expiration.getTime()) earliest = current;
+  }
+  if (earliest === current) return current;
+  return { ...current, expiration: earliest.expiration, expirationRaw: earliest.expirationRaw };
+}
+var init_assume_role = __esm({
+  "src/sources/assume-role/assume-role.ts"() {
+    "use strict";
+    init_clock();
+    init_secret();
+    init_client3();
+    init_response2();
+    init_xml();
+    init_options();
+  }
+});
+
+// src/credentials/hops.ts
+var hops_exports = {};
+__export(hops_exports, {
+  stsConfigForSession: () => stsConfigForSession,
+  withAssumeRoleHops: () => withAssumeRoleHops
+});
+function withAssumeRoleHops(base, hops, sts, opts = {}) {
+  if (hops.length === 0) return base;
+  return {
+    fetch: async () => {
+      const first = await base.fetch();
+      const { applyHops: applyHops2 } = await Promise.resolve().then(() => (init_assume_role(), assume_role_exports));
+      return applyHops2(first, hops, {
+        sts,
+        ...opts.clock ? { clock: opts.clock } : {},
+        ...opts.debug ? { debug: opts.debug } : {},
+        ...opts.dispatcher ? { dispatcher: opts.dispatcher } : {}
+      });
+    },
+    describe: () => {
+      const d = base.describe();
+      if (d === void 0) return void 0;
+      const own = ["assume-role-v1", sts.endpoint.href, ...hops.map((h) => JSON.stringify(hopKeyFields(h)))];
+      return [...d, ...own];
+    }
+  };
+}
+function stsConfigForSession(config, env, stsEndpoint, stsEndpointName) {
+  return resolveStsCallConfig(
+    {
+      region: config.region,
+      fips: config.fips,
+      dualStack: config.dualStack,
+      ...stsEndpoint !== void 0 && stsEndpoint !== "" ? { stsEndpoint } : {},
+      ...stsEndpointName !== void 0 ? { stsEndpointName } : {}
+    },
+    { tls: config.tls, proxy: config.proxy, timeoutMs: config.timeoutMs, maxAttempts: config.maxAttempts },
+    env
+  );
+}
+var init_hops = __esm({
+  "src/credentials/hops.ts"() {
+    "use strict";
+    init_options();
+    init_config4();
   }
 });
 
@@ -49787,55 +60942,66 @@ init_errors();
 
 // src/provider/from-roles-anywhere.ts
 init_clock();
-function fromRolesAnywhere(init) {
-  const clock = init.clock ?? systemClock;
-  const logger = init.logger;
-  const warn = logger ? (m) => logger.warn(m) : (m) => console.warn(m);
+
+// src/provider/refreshing-provider.ts
+function refreshingProvider(build, name, nameSetting = (setting) => setting) {
   let setup;
-  let cached;
+  let last;
   const refresher = () => {
     if (setup) return setup;
-    const p = createProviderRefresher(init, clock, warn);
+    const p = build();
     setup = p;
     p.catch(() => {
       if (setup === p) setup = void 0;
     });
     return p;
   };
-  const remember = (r, credentials) => {
-    if (cached?.credentials === credentials) return cached.promise;
-    const identity = {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey.reveal(),
-      sessionToken: credentials.sessionToken.reveal(),
-      expiration: credentials.expiration,
-      accountId: credentials.accountId
-    };
-    const promise = Promise.resolve(identity);
-    if (cached && credentials.expiration.getTime() < cached.credentials.expiration.getTime()) return promise;
-    const refreshAt = r.nextRefreshAt() ?? 0;
-    cached = { credentials, promise, freshUntil: Math.min(refreshAt, credentials.expiration.getTime()) };
-    return promise;
+  const identityOf = (credentials) => {
+    if (last?.credentials !== credentials) {
+      const identity = {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey.reveal(),
+        sessionToken: credentials.sessionToken.reveal(),
+        expiration: credentials.expiration,
+        accountId: credentials.accountId
+      };
+      last = { credentials, identity };
+    }
+    return last.identity;
   };
-  const slow = async (force) => {
+  return async (identityProperties) => {
     try {
       const r = await refresher();
-      const credentials = force ? await r.refreshNow() : await r.get();
-      return await remember(r, credentials);
+      return identityOf(identityProperties?.forceRefresh === true ? await r.refreshNow() : await r.get());
     } catch (err) {
-      throw await toProviderError(err);
+      throw await toProviderError(err, name, nameSetting);
     }
   };
-  return (identityProperties) => {
-    const force = identityProperties?.forceRefresh === true;
-    const c = cached;
-    if (c !== void 0 && !force && clock.now() < c.freshUntil) return c.promise;
-    return slow(force);
-  };
+}
+async function toProviderError(err, name, nameSetting) {
+  const [{ CredentialsProviderError: CredentialsProviderError2 }, { messageNaming: messageNaming2, RolesAnywhereError: RolesAnywhereError2 }] = await Promise.all([
+    Promise.resolve().then(() => __toESM(require_dist_cjs2(), 1)),
+    Promise.resolve().then(() => (init_errors(), errors_exports))
+  ]);
+  if (err instanceof CredentialsProviderError2 && err.tryNextLink === false) return err;
+  const e = err;
+  const message = err instanceof RolesAnywhereError2 ? messageNaming2(err, nameSetting) : err instanceof Error ? err.message : String(err);
+  const hint = typeof e?.hint === "string" && e.hint !== "" ? ` (hint: ${e.hint})` : "";
+  const wrapped = new CredentialsProviderError2(`${name}: ${message}${hint}`, { tryNextLink: false });
+  Object.defineProperty(wrapped, "cause", { value: err, configurable: true, writable: true, enumerable: false });
+  return wrapped;
+}
+
+// src/provider/from-roles-anywhere.ts
+function fromRolesAnywhere(init) {
+  const clock = init.clock ?? systemClock;
+  const logger2 = init.logger;
+  const warn = logger2 ? (m) => logger2.warn(m) : (m) => console.warn(m);
+  return refreshingProvider(() => createProviderRefresher(init, clock, warn), "fromRolesAnywhere", optionNames(init));
 }
 async function createProviderRefresher(init, clock, warn) {
   const [{ resolveSessionConfig: resolveSessionConfig2 }, { createCredentialFetcher: createCredentialFetcher2 }, { createRefresher: createRefresher2 }] = await Promise.all([
-    Promise.resolve().then(() => (init_config(), config_exports)),
+    Promise.resolve().then(() => (init_config3(), config_exports2)),
     Promise.resolve().then(() => (init_fetcher(), fetcher_exports)),
     Promise.resolve().then(() => (init_refresher(), refresher_exports))
   ]);
@@ -49860,9 +61026,24 @@ async function createProviderRefresher(init, clock, warn) {
       ...init.dispatcher ? { dispatcher: init.dispatcher } : {}
     }
   );
+  const hops = init.assumeRole ?? [];
+  let chained = fetch;
+  if (hops.length > 0) {
+    const [{ resolveHops: resolveHops2 }, { stsConfigForSession: stsConfigForSession2, withAssumeRoleHops: withAssumeRoleHops2 }] = await Promise.all([
+      Promise.resolve().then(() => (init_options(), options_exports)),
+      Promise.resolve().then(() => (init_hops(), hops_exports))
+    ]);
+    const resolved = resolveHops2(hops, { chainedFirst: true, partition: config.arns.role.partition });
+    const sts = stsConfigForSession2(config, env, init.stsEndpoint, "stsEndpoint");
+    chained = withAssumeRoleHops2({ fetch, describe: () => void 0 }, resolved, sts, {
+      clock,
+      ...debug ? { debug } : {},
+      ...init.dispatcher ? { dispatcher: init.dispatcher } : {}
+    }).fetch;
+  }
   let lastFailure = "";
   return createRefresher2({
-    fetch,
+    fetch: chained,
     clock,
     ...init.staleMinMs !== void 0 ? { staleMinMs: init.staleMinMs } : {},
     ...init.staleMaxMs !== void 0 ? { staleMaxMs: init.staleMaxMs } : {},
@@ -49874,7 +61055,7 @@ async function createProviderRefresher(init, clock, warn) {
         warn(
           `fromRolesAnywhere: refreshing credentials failed: ${lastFailure}; using the previous credentials, valid until ${e.expiration.toISOString()} (${minutes} min left)`
         );
-      } else if (e.type === "cert-expiring-soon") warn(`fromRolesAnywhere: warning: ${e.message}`);
+      }
     }
   });
 }
@@ -49883,24 +61064,7 @@ function resolveProviderConfig(init, env, resolve) {
   const fromEnv2 = env.AWS_REGION !== void 0 && env.AWS_REGION.trim() !== "" ? env.AWS_REGION.trim() : void 0;
   const region = option ?? fromEnv2;
   const source = option !== void 0 ? "the region option" : "AWS_REGION";
-  const sessionInit = {
-    trustAnchorArn: init.trustAnchorArn,
-    profileArn: init.profileArn,
-    roleArn: init.roleArn,
-    ...region !== void 0 ? { region } : {},
-    ...init.endpoint !== void 0 && init.endpoint !== "" ? { endpoint: init.endpoint } : {},
-    ...init.durationSeconds !== void 0 ? { durationSeconds: init.durationSeconds } : {},
-    ...init.roleSessionName !== void 0 && init.roleSessionName !== "" ? { roleSessionName: init.roleSessionName } : {},
-    ...init.noVerifySsl ? { noVerifySsl: true } : {},
-    ...init.timeoutMs !== void 0 ? { timeoutMs: init.timeoutMs } : {},
-    ...init.maxAttempts !== void 0 ? { maxAttempts: init.maxAttempts } : {}
-  };
-  let config;
-  try {
-    config = resolve(sessionInit, env);
-  } catch (err) {
-    throw renameFlags(err, region !== void 0 ? source : void 0);
-  }
+  const config = resolve({ ...init, ...region !== void 0 ? { region } : {} }, env);
   const anchorRegion = config.arns.trustAnchor.region;
   if (region !== void 0 && config.region !== anchorRegion) {
     const warnings = [
@@ -49911,36 +61075,10 @@ function resolveProviderConfig(init, env, resolve) {
   }
   return config;
 }
-var FLAG_NAMES = [
-  ["--trust-anchor-arn", "trustAnchorArn"],
-  ["--profile-arn", "profileArn"],
-  ["--role-arn", "roleArn"],
-  ["--session-duration", "durationSeconds"],
-  ["--role-session-name", "roleSessionName"],
-  ["--endpoint", "endpoint"]
-];
-function renameFlags(err, regionSource) {
-  if (!(err instanceof Error)) return err;
-  const names = [...FLAG_NAMES, ["--region", regionSource === "AWS_REGION" ? "AWS_REGION" : "region"]];
-  const rename = (text) => {
-    let out = text;
-    for (const [flag, option] of names) out = out.replace(new RegExp(`${flag}(?![\\w-])`, "g"), option);
-    return out;
-  };
-  err.message = rename(err.message);
-  const withHint = err;
-  if (typeof withHint.hint === "string") withHint.hint = rename(withHint.hint);
-  return err;
-}
-async function toProviderError(err) {
-  const { CredentialsProviderError: CredentialsProviderError2 } = await Promise.resolve().then(() => __toESM(require_dist_cjs2(), 1));
-  if (err instanceof CredentialsProviderError2 && err.tryNextLink === false) return err;
-  const e = err;
-  const message = err instanceof Error ? err.message : String(err);
-  const hint = typeof e?.hint === "string" && e.hint !== "" ? ` (hint: ${e.hint})` : "";
-  const wrapped = new CredentialsProviderError2(`fromRolesAnywhere: ${message}${hint}`, { tryNextLink: false });
-  Object.defineProperty(wrapped, "cause", { value: err, configurable: true, writable: true, enumerable: false });
-  return wrapped;
+function optionNames(init) {
+  const env = init.env ?? process.env;
+  const regionFromEnv = (init.region === void 0 || init.region === "") && env.AWS_REGION !== void 0 && env.AWS_REGION.trim() !== "";
+  return (setting) => setting === "region" && regionFromEnv ? "AWS_REGION" : setting;
 }
 
 // src/action/run-action.ts
@@ -49986,8 +61124,43 @@ var OPTION_INPUTS = [
   { input: "region", set: (i, v) => i.region = v },
   { input: "endpoint", set: (i, v) => i.endpoint = v },
   { input: "role-session-name", set: (i, v) => i.roleSessionName = v },
-  { input: "session-duration", set: (i, v) => i.durationSeconds = parseSeconds("session-duration", v) }
+  { input: "session-duration", set: (i, v) => i.durationSeconds = parseSeconds("session-duration", v) },
+  { input: "sts-endpoint", set: (i, v) => i.stsEndpoint = v }
 ];
+function lines(v) {
+  return v.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+}
+var LAST_HOP_INPUTS = [
+  { input: "assume-role-session-name", set: (h, v) => h.roleSessionName = v },
+  { input: "external-id", set: (h, v) => h.externalId = v },
+  { input: "source-identity", set: (h, v) => h.sourceIdentity = v },
+  { input: "session-tags", set: (h, v) => h.tags = lines(v).map(parseTag) },
+  { input: "transitive-tag-keys", set: (h, v) => h.transitiveTagKeys = lines(v) },
+  { input: "session-policy", set: (h, v) => h.policy = v },
+  { input: "session-policy-arns", set: (h, v) => h.policyArns = lines(v) }
+];
+function parseTag(line) {
+  const eq = line.indexOf("=");
+  if (eq <= 0) throw new ConfigError(`input session-tags: each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+  return { key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim() };
+}
+function readHops(env) {
+  const roles = lines(readInput(env, "assume-role"));
+  const others = [...LAST_HOP_INPUTS.map((r) => r.input), "assume-role-duration"].filter((n) => readInput(env, n) !== "");
+  if (roles.length === 0) {
+    if (others.length > 0) throw new ConfigError(`input ${others.join(", ")} ${others.length > 1 ? "need" : "needs"} assume-role`, { hint: "set `assume-role:` to the role(s) to assume after the Roles Anywhere session" });
+    return void 0;
+  }
+  const d = readInput(env, "assume-role-duration");
+  const duration = d === "" ? void 0 : parseSeconds("assume-role-duration", d);
+  const hops = roles.map((roleArn) => ({ roleArn, ...duration !== void 0 ? { durationSeconds: duration } : {} }));
+  const last = hops[hops.length - 1];
+  for (const { input, set } of LAST_HOP_INPUTS) {
+    const v = readInput(env, input);
+    if (v !== "") set(last, v);
+  }
+  return hops;
+}
 function required(env, name) {
   const v = readInput(env, name);
   if (v === "") throw new ConfigError(`input ${name} is required`, { hint: `set \`${name}:\` under \`with:\` in the step` });
@@ -50018,6 +61191,8 @@ function readActionInputs(env) {
     const v = readInput(env, input);
     if (v !== "") set(init, v);
   }
+  const hops = readHops(env);
+  if (hops !== void 0) init.assumeRole = hops;
   return { init, outputCredentials: readBoolean(env, "output-credentials", false) };
 }
 function secretInputLines(env) {
@@ -50074,8 +61249,8 @@ runAction({
   appendFile: (path, text) => appendFileSync(path, text, "utf8"),
   delimiter: () => `ghadelimiter_${randomUUID()}`
 }).then(
-  (code) => {
-    process.exitCode = code;
+  (code2) => {
+    process.exitCode = code2;
   },
   (err) => {
     process.stdout.write(`::error::IAM Roles Anywhere: unexpected error: ${String(err instanceof Error ? err.message : err).replace(/[\r\n%]/g, " ")}

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors.js";
 import type { FromRolesAnywhereInit } from "../provider/from-roles-anywhere.js";
+import type { AssumeRoleHopInit, SessionTag } from "../sources/assume-role/options.js";
 
 /** The environment variable the runner uses for an input (as @actions/core reads it). */
 export function inputVariable(name: string): string {
@@ -37,7 +38,55 @@ const OPTION_INPUTS: { input: string; set: (init: FromRolesAnywhereInit, value: 
   { input: "endpoint", set: (i, v) => (i.endpoint = v) },
   { input: "role-session-name", set: (i, v) => (i.roleSessionName = v) },
   { input: "session-duration", set: (i, v) => (i.durationSeconds = parseSeconds("session-duration", v)) },
+  { input: "sts-endpoint", set: (i, v) => (i.stsEndpoint = v) },
 ];
+
+/** Lines of a multi-line input (one item per line), blank lines left out. */
+function lines(v: string): string[] {
+  return v
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+}
+
+/**
+ * The role-chaining inputs, as the CLI's flags: `assume-role` lists the roles in
+ * order (one ARN per line); `assume-role-duration` applies to each hop; every
+ * other one to the last hop. One row per hop option.
+ */
+const LAST_HOP_INPUTS: { input: string; set: (hop: AssumeRoleHopInit, value: string) => void }[] = [
+  { input: "assume-role-session-name", set: (h, v) => (h.roleSessionName = v) },
+  { input: "external-id", set: (h, v) => (h.externalId = v) },
+  { input: "source-identity", set: (h, v) => (h.sourceIdentity = v) },
+  { input: "session-tags", set: (h, v) => (h.tags = lines(v).map(parseTag)) },
+  { input: "transitive-tag-keys", set: (h, v) => (h.transitiveTagKeys = lines(v)) },
+  { input: "session-policy", set: (h, v) => (h.policy = v) },
+  { input: "session-policy-arns", set: (h, v) => (h.policyArns = lines(v)) },
+];
+
+function parseTag(line: string): SessionTag {
+  const eq = line.indexOf("=");
+  if (eq <= 0) throw new ConfigError(`input session-tags: each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+  return { key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim() };
+}
+
+function readHops(env: NodeJS.ProcessEnv): AssumeRoleHopInit[] | undefined {
+  const roles = lines(readInput(env, "assume-role"));
+  const others = [...LAST_HOP_INPUTS.map((r) => r.input), "assume-role-duration"].filter((n) => readInput(env, n) !== "");
+  if (roles.length === 0) {
+    if (others.length > 0) throw new ConfigError(`input ${others.join(", ")} ${others.length > 1 ? "need" : "needs"} assume-role`, { hint: "set `assume-role:` to the role(s) to assume after the Roles Anywhere session" });
+    return undefined;
+  }
+  const d = readInput(env, "assume-role-duration");
+  const duration = d === "" ? undefined : parseSeconds("assume-role-duration", d);
+  const hops: AssumeRoleHopInit[] = roles.map((roleArn) => ({ roleArn, ...(duration !== undefined ? { durationSeconds: duration } : {}) }));
+  const last = hops[hops.length - 1]!;
+  for (const { input, set } of LAST_HOP_INPUTS) {
+    const v = readInput(env, input);
+    if (v !== "") set(last, v);
+  }
+  return hops;
+}
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const v = readInput(env, name);
@@ -82,6 +131,8 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     const v = readInput(env, input);
     if (v !== "") set(init, v);
   }
+  const hops = readHops(env);
+  if (hops !== undefined) init.assumeRole = hops;
   return { init, outputCredentials: readBoolean(env, "output-credentials", false) };
 }
 

@@ -33,6 +33,10 @@ export interface ParsedArgs {
   given: Set<string>;
   /** Notices for stderr (a flag given twice: the last value counts). Never holds a value. */
   warnings: string[];
+  /** Flags whose value came from the `--config-profile` section. */
+  fromProfile: Set<string>;
+  /** The `--config-profile` in use, if any. */
+  profile?: { name: string; path: string };
 }
 
 export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {
@@ -106,7 +110,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
   for (const s of specs) {
     if (!(s.name in flags) && s.default !== undefined) flags[s.name] = s.default;
   }
-  return { flags, positionals, given, warnings };
+  return { flags, positionals, given, warnings, fromProfile: new Set() };
 }
 
 export function str(args: ParsedArgs, name: string): string | undefined {
@@ -122,8 +126,16 @@ export function bool(args: ParsedArgs, name: string): boolean {
 }
 export function requireStr(args: ParsedArgs, name: string): string {
   const v = str(args, name);
-  if (v === undefined || v === "") throw new UsageError(`missing required flag: --${name}`);
+  if (v === undefined || v === "") throw missingFlags(args, [name]);
   return v;
+}
+
+/** The usage error for required flags left out; with a config profile in use, the hint names its keys. */
+export function missingFlags(args: ParsedArgs, names: readonly string[]): UsageError {
+  const list = names.map((m) => `--${m}`).join(", ");
+  const p = args.profile;
+  const keys = names.map((m) => `rolesanywhere_${m.replace(/-/g, "_")}`).join(", ");
+  return new UsageError(`missing required flag${names.length > 1 ? "s" : ""}: ${list}`, p ? { hint: `give ${names.length > 1 ? "them" : "it"} on the command line, or set ${keys} in [profile ${p.name}] of ${p.path}` } : undefined);
 }
 
 /** Extra help text of a command: examples and the environment variables it reads. */

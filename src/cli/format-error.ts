@@ -1,4 +1,4 @@
-import { RolesAnywhereError, UsageError } from "../errors.js";
+import { messageNaming, RolesAnywhereError, settingFlag, UsageError } from "../errors.js";
 
 /**
  * Turns any thrown value into the contract's error lines:
@@ -9,7 +9,8 @@ import { RolesAnywhereError, UsageError } from "../errors.js";
 export function formatError(err: unknown, prog: string, debug: boolean): string {
   const lines: string[] = [];
   if (err instanceof RolesAnywhereError) {
-    lines.push(`${prog}: ${oneLine(err.message)}`);
+    // A setting is named by its flag here (the library names it by its option).
+    lines.push(`${prog}: ${oneLine(messageNaming(err, settingFlag))}`);
     if (err.hint) lines.push(`hint: ${oneLine(err.hint)}`);
   } else if (err instanceof Error) {
     lines.push(`${prog}: unexpected error: ${oneLine(err.message)}`);

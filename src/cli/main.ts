@@ -5,7 +5,7 @@ import { commands } from "./commands/index.js";
 import { RolesAnywhereError, UsageError } from "../errors.js";
 import { formatError } from "./format-error.js";
 import { unexpectedArgument } from "./unexpected-argument.js";
-import { literalPasswordWarning } from "./shared-options.js";
+import { literalPasswordWarning, pinValueWarning } from "./shared-options.js";
 // The one command imported statically, for its start-up time: the AWS SDKs run
 // it for every credential refresh, and its lazy import() would cost one more
 // module to resolve, read and link (about 1 ms). It is light: its heavy parts
@@ -185,6 +185,12 @@ export async function main(argv: string[], io?: Partial<CliContext> & { prog?: s
     const own = rest.filter((a) => !HELP_FLAG.test(a) && (takesDebug || !GLOBAL_FLAG.test(a)));
     const args = parseArgs(own, cmd.flags);
     for (const w of args.warnings) ctx.log(`warning: ${w}`);
+    const profile = args.flags["config-profile"];
+    if (typeof profile === "string") {
+      if (!profile.trim()) throw new UsageError("--config-profile: the profile name is empty");
+      const { applyConfigProfile } = await import("./config-profile.js");
+      applyConfigProfile(args, cmd.flags, ctx.env, profile.trim(), (w) => ctx.log(`warning: ${w}`));
+    }
     if (args.positionals.length && !cmd.positionals) throw unexpectedArgument(rest, args.positionals[0]!);
     for (const spec of cmd.flags) {
       if (spec.unsupported && args.given.has(spec.name)) {
@@ -195,6 +201,8 @@ export async function main(argv: string[], io?: Partial<CliContext> & { prog?: s
     }
     const passwordWarning = literalPasswordWarning(args);
     if (passwordWarning) ctx.log(passwordWarning);
+    const pinWarning = pinValueWarning(args);
+    if (pinWarning) ctx.log(pinWarning);
     if (cmd.longRunning && !io?.signal) {
       const stop = () => control().abort();
       process.once("SIGINT", stop);

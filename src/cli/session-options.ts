@@ -1,13 +1,12 @@
 import type { ParsedArgs } from "./args.js";
-import { bool, num, str } from "./args.js";
-import { UsageError } from "../errors.js";
+import { bool, missingFlags, num, str } from "./args.js";
 import type { SessionInit } from "../session/config.js";
 
 /** Maps the official session flags onto the session client's Init. */
 export function sessionInitFromArgs(args: ParsedArgs): SessionInit {
   const missing = ["trust-anchor-arn", "profile-arn", "role-arn"].filter((f) => !str(args, f));
   if (missing.length) {
-    throw new UsageError(`missing required flag${missing.length > 1 ? "s" : ""}: ${missing.map((m) => `--${m}`).join(", ")}`);
+    throw missingFlags(args, missing);
   }
   const init: SessionInit = {
     trustAnchorArn: str(args, "trust-anchor-arn")!,

@@ -1,13 +1,13 @@
 import type { FlagSpec, ParsedArgs } from "./args.js";
-import { str } from "./args.js";
-import type { IdentityInput, IdentitySpec } from "../identity/types.js";
+import { bool, missingFlags, str } from "./args.js";
+import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../identity/types.js";
 import { RolesAnywhereError, UsageError } from "../errors.js";
 import { assumeRoleFlags } from "./assume-role-options.js";
 
 /** The identity flags (certificate, key, chain, password). */
 export const identityFlags: FlagSpec[] = [
-  { name: "certificate", type: "string", describe: "Certificate: file (PEM, DER, fullchain, PKCS#12), '-' for stdin, env:NAME, or inline PEM (no private key)" },
-  { name: "private-key", type: "string", describe: "Private key: file, '-' for stdin or env:NAME (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1); inline PEM is refused" },
+  { name: "certificate", type: "string", describe: "Certificate: file (PEM, DER, fullchain, PKCS#12), '-' for stdin, env:NAME, inline PEM (no private key), or a pkcs11: URI" },
+  { name: "private-key", type: "string", describe: "Private key: file, '-' for stdin or env:NAME (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1), or a pkcs11: URI; inline PEM is refused" },
   { name: "intermediates", type: "string", describe: "Intermediate CA certificates (PEM bundle): file, '-', env:NAME or inline PEM" },
   {
     name: "pkcs8-password",
@@ -16,20 +16,27 @@ export const identityFlags: FlagSpec[] = [
   },
 ];
 
-/** Official flags for hardware stores: recognised, answered with "not supported" (exit 1). */
+/** The PKCS#11 flags (official names): for `pkcs11:` URIs in --certificate and --private-key. */
+export const pkcs11Flags: FlagSpec[] = [
+  { name: "pkcs11-lib", type: "string", describe: "PKCS#11 module for pkcs11: URIs (default: p11-kit's proxy module, p11-kit-proxy.so)" },
+  { name: "reuse-pin", type: "boolean", describe: "Use the user PIN for a key that wants its PIN at every signature (CKA_ALWAYS_AUTHENTICATE)" },
+];
+
+const TPM_ROUTE =
+  "TPM key files and handles: use the TPM through tpm2-pkcs11 instead (--pkcs11-lib /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so with --certificate pkcs11:… URIs; see the README, Hardware keys)";
+
+/** Official flags for OS stores and TPM files: recognised, answered with "not supported" (exit 1). */
 export const unsupportedFlags: FlagSpec[] = [
   ["cert-selector", "string"],
   ["system-store-name", "string"],
   ["use-latest-expiring-certificate", "boolean"],
-  ["pkcs11-lib", "string"],
-  ["reuse-pin", "boolean"],
   ["tpm-key-password", "string"],
   ["no-tpm-key-password", "boolean"],
 ].map(([name, type]) => ({
   name: name as string,
   type: type as "string" | "boolean",
-  describe: "(official helper flag for OS/hardware key stores; not supported yet)",
-  unsupported: "hardware and OS certificate stores (PKCS#11, TPM, system store, cert selector) are not supported yet",
+  describe: "(official helper flag for OS key stores and TPM key files; not supported)",
+  unsupported: (name as string).includes("tpm") ? TPM_ROUTE : "OS certificate stores (system store, cert selector) are not supported yet",
   hidden: true,
 }));
 
@@ -47,7 +54,32 @@ export const sessionFlags: FlagSpec[] = [
   { name: "debug", type: "boolean", describe: "Print the canonical request, string to sign and headers (no secrets) to stderr" },
 ];
 
-export const credentialFlags: FlagSpec[] = [...identityFlags, ...sessionFlags, ...assumeRoleFlags, ...unsupportedFlags];
+/** `--config-profile NAME`: the other settings from `[profile NAME]` of the AWS config file (see cli/config-profile.ts). */
+export const configProfileFlag: FlagSpec = {
+  name: "config-profile",
+  type: "string",
+  describe: "Read the settings not given as flags from [profile NAME] of the AWS config file (rolesanywhere_* keys; AWS_CONFIG_FILE honoured)",
+};
+
+export const credentialFlags: FlagSpec[] = [configProfileFlag, ...identityFlags, ...pkcs11Flags, ...sessionFlags, ...assumeRoleFlags, ...unsupportedFlags];
+
+/** The PKCS#11 flags as given, for pkcs11: values. */
+export interface Pkcs11Flags {
+  module?: string;
+  reusePin?: boolean;
+}
+
+/** The PKCS#11 flags of parsed arguments. */
+export function pkcs11FlagsOf(args: ParsedArgs): Pkcs11Flags {
+  const module = str(args, "pkcs11-lib");
+  return { ...(module ? { module } : {}), ...(bool(args, "reuse-pin") ? { reusePin: true } : {}) };
+}
+
+/** Maps a certificate or key value onto an input: a `pkcs11:` URI onto a token input, the rest as cliSource does. */
+export function cliKeySource(value: string, flag: string, p11: Pkcs11Flags = {}): IdentityInput | Pkcs11Input {
+  if (/^pkcs11:/i.test(value)) return { pkcs11: value, ...p11 };
+  return cliSource(value, flag);
+}
 
 /**
  * A value that names a key store rather than a file (the official helper's
@@ -58,12 +90,13 @@ function refuseKeyStoreReference(value: string, flag?: string): void {
   const at = flag ? `${flag}: ` : "";
   if (/^handle:/i.test(value)) {
     throw new RolesAnywhereError("NOT_SUPPORTED", `${at}TPM key handles (handle:…) are not supported`, {
-      hint: "use the TPM through its PKCS#11 module (tpm2-pkcs11) with a pkcs11: URI, or a key file",
+      hint: "use the TPM through its PKCS#11 module: --pkcs11-lib …/libtpm2_pkcs11.so with a pkcs11: URI (README: Hardware keys), or a key file",
     });
   }
   if (/^pkcs11:/i.test(value)) {
-    throw new RolesAnywhereError("NOT_SUPPORTED", `${at}PKCS#11 URIs (pkcs11:…) are not supported yet`, {
-      hint: "use a certificate and private key from files, env:NAME, stdin or PKCS#12",
+    // --certificate and --private-key take pkcs11: URIs (cliKeySource); other flags do not.
+    throw new RolesAnywhereError("NOT_SUPPORTED", `${at}a pkcs11: URI is taken by --certificate and --private-key only`, {
+      hint: "give this one as a file, env:NAME or stdin",
     });
   }
 }
@@ -106,11 +139,12 @@ export function identitySpecFromArgs(args: ParsedArgs): IdentitySpec {
   const key = str(args, "private-key");
   const chain = str(args, "intermediates");
   const pass = str(args, "pkcs8-password");
-  if (!cert) throw new UsageError("missing required flag: --certificate");
+  if (!cert) throw missingFlags(args, ["certificate"]);
   const stdinUsers = [cert, key, chain].filter((v) => v === "-").length;
   if (stdinUsers > 1) throw new UsageError("only one of --certificate, --private-key and --intermediates can read stdin ('-')");
-  const spec: IdentitySpec = { certificate: cliSource(cert, "--certificate") };
-  if (key) spec.privateKey = cliSource(key, "--private-key");
+  const p11 = pkcs11FlagsOf(args);
+  const spec: IdentitySpec = { certificate: cliKeySource(cert, "--certificate", p11) };
+  if (key) spec.privateKey = cliKeySource(key, "--private-key", p11);
   if (chain) spec.intermediates = cliSource(chain, "--intermediates");
   if (pass !== undefined) spec.passphrase = cliPassword(pass);
   return spec;
@@ -122,4 +156,15 @@ export function cliPassword(value: string): IdentityInput {
   const name = value.slice(4);
   if (!name) throw new UsageError("--pkcs8-password: env: needs a variable name, as in env:KEY_PASSWORD");
   return { env: name };
+}
+
+/**
+ * The warning for a PIN written into a pkcs11: URI on the command line
+ * (`?pin-value=`): accepted, as the official helper takes it, but readable by
+ * every user in the process list. Never shows the PIN.
+ */
+export function pinValueWarning(args: ParsedArgs): string | undefined {
+  const flags = ["certificate", "private-key"].filter((f) => /^pkcs11:[^?]*\?(?:.*&)?pin-value=/i.test(str(args, f) ?? ""));
+  if (flags.length === 0) return undefined;
+  return `warning: the PIN in --${flags[0]} (pin-value=) can be read by every user of this machine in the process list; use ?pin-source=env:NAME or ?pin-source=file:PATH (or leave it out to be asked on the terminal)`;
 }

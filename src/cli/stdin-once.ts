@@ -1,4 +1,4 @@
-import type { IdentityInput, IdentitySpec } from "../identity/types.js";
+import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../identity/types.js";
 import { labelBytes } from "../identity/source-labels.js";
 
 /** Bytes read from stdin, labelled so that messages say "stdin" rather than "Buffer". */
@@ -18,7 +18,7 @@ export async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<Buffer
  * at every refresh: read it now and keep the bytes (files and env stay live).
  */
 export async function pinStdin(spec: IdentitySpec, stdin: NodeJS.ReadableStream): Promise<IdentitySpec> {
-  const isStdin = (v: IdentityInput | undefined) => typeof v === "object" && v !== null && "stdin" in v;
+  const isStdin = (v: IdentityInput | Pkcs11Input | undefined) => typeof v === "object" && v !== null && "stdin" in v;
   const keys = (["certificate", "privateKey", "intermediates"] as const).filter((k) => isStdin(spec[k]));
   if (keys.length === 0) return spec;
   const bytes = stdinBytes(await readAllStdin(stdin));

@@ -5,6 +5,6 @@
  * @internal
  */
 export { loadIdentity } from "../identity/load.js";
-export { createKeySigner } from "../signer/key-signer.js";
+export { createIdentitySigner } from "../signer/key-signer.js";
 export { createSession } from "../session/create-session.js";
 export { certificateExpiryLine } from "../identity/expiry.js";

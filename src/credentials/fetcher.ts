@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import type { Credentials } from "./types.js";
-import type { IdentityIo, IdentitySpec, X509Identity } from "../identity/types.js";
+import type { IdentityIo, IdentitySpec, LoadedIdentity } from "../identity/types.js";
 import type { ResolvedSessionConfig } from "../session/config.js";
 
 /** Options of createCredentialFetcher. @public */
@@ -15,7 +15,7 @@ export interface CredentialFetcherOptions {
   /** undici dispatcher override (tests, custom proxies). */
   dispatcher?: unknown;
   /** Called with the identity used for each CreateSession (e.g. to log its serial). */
-  onIdentity?: (identity: X509Identity) => void;
+  onIdentity?: (identity: LoadedIdentity) => void;
 }
 
 /**
@@ -35,7 +35,7 @@ export function createCredentialFetcher(
   return async () => {
     // identity/load.js (through fetch-steps.js), not the identity index: the
     // index also loads the terminal prompt (node:tty) and more that a fetch does not need.
-    const { loadIdentity, createKeySigner, createSession, certificateExpiryLine } = await import("./fetch-steps.js");
+    const { loadIdentity, createIdentitySigner, createSession, certificateExpiryLine } = await import("./fetch-steps.js");
     const identity = await loadIdentity(spec, opts.io);
     opts.onIdentity?.(identity);
     if (opts.warn && warnedSerial !== identity.serialDecimal) {
@@ -45,7 +45,7 @@ export function createCredentialFetcher(
         opts.warn(line);
       }
     }
-    const signer = createKeySigner(identity.privateKey);
+    const signer = createIdentitySigner(identity);
     return createSession(
       config,
       { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },

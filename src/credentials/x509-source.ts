@@ -1,4 +1,4 @@
-import type { IdentityInput, IdentitySpec } from "../identity/types.js";
+import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../identity/types.js";
 import type { ResolvedSessionConfig } from "../session/config.js";
 import { createCredentialFetcher, type CredentialFetcherOptions } from "./fetcher.js";
 import { certificateFingerprint } from "./fingerprint.js";
@@ -64,11 +64,13 @@ export function x509Description(f: X509DescriptionFields): SourceDescription {
  * The bytes of an input, or undefined when they cannot be had without the
  * identity loader. Synchronous: one small local file on the start-up path.
  */
-function inputBytes(input: IdentityInput | undefined, env: NodeJS.ProcessEnv): Uint8Array | undefined {
+function inputBytes(input: IdentityInput | Pkcs11Input | undefined, env: NodeJS.ProcessEnv): Uint8Array | undefined {
   if (input === undefined) return undefined;
   if (typeof input === "string") return Buffer.from(input);
   if (input instanceof Uint8Array) return input;
   if (typeof input === "function" || "stdin" in input) return undefined;
+  // A certificate on a token: described by its URI and module (no PIN), so a cache hit loads no PKCS#11 code.
+  if ("pkcs11" in input) return Buffer.from(`pkcs11\0${input.module ?? ""}\0${input.pkcs11.replace(/([?&])pin-value=[^&]*/gi, "$1")}`);
   if ("path" in input) {
     try {
       return process.getBuiltinModule("node:fs").readFileSync(input.path);

@@ -150,7 +150,8 @@ export interface LeafChoice {
 
 function matches(cert: X509Certificate, key: KeyObject): boolean {
   try {
-    return cert.checkPrivateKey(key);
+    // A key on a token is known by its public key (the token signed for it when it was opened).
+    return key.type === "public" ? cert.publicKey.equals(key) : cert.checkPrivateKey(key);
   } catch {
     return false;
   }

@@ -1,14 +1,14 @@
 /**
- * Which proxy CreateSession goes through, decided the way the HTTP client
- * (undici's EnvHttpProxyAgent, fed by the session config) decides it:
+ * Which proxy CreateSession goes through, explained: a loopback endpoint
+ * (localhost, 127.x.x.x, [::1]) never goes through one; otherwise
  * `https_proxy`/`HTTPS_PROXY` for https endpoints, falling back to
- * `http_proxy`/`HTTP_PROXY`; `no_proxy`/`NO_PROXY` entries (comma or space
- * separated; `*`; a leading `.` or `*.`; an optional `:port`) exclude a host
- * and its subdomains. Pure.
+ * `http_proxy`/`HTTP_PROXY`, and the request then goes to undici's
+ * EnvHttpProxyAgent, which applies `no_proxy`/`NO_PROXY` itself. Which NO_PROXY
+ * entry excludes the host is told here by {@link noProxyMatch}, undici's rules
+ * written out for this report only (a test holds it to undici's own choice). Pure.
  */
-import { noProxyMatch } from "../session/proxy-for.js";
-import { isLoopbackHost } from "./check-session.js";
-import { fail, pass, warn } from "./results.js";
+import { isLoopbackHost } from "../session/endpoint.js";
+import { fail, pass } from "./results.js";
 import type { CheckResult, DoctorFacts } from "./types.js";
 
 /** The check's name, as printed. @internal */
@@ -24,6 +24,8 @@ export interface ProxyDecision {
   excludedBy?: { variable: string; entry: string };
   /** Proxy variables that are set (for the message when none applies). */
   setVariables: string[];
+  /** True when the endpoint is loopback, which never goes through a proxy. */
+  loopback?: boolean;
 }
 
 function firstSet(env: DoctorFacts["env"], ...names: string[]): { name: string; value: string } | undefined {
@@ -39,8 +41,29 @@ export function redactProxy(value: string): string {
   return value.replace(/\/\/[^/@]*@/, "//[redacted]@");
 }
 
-// The NO_PROXY matching of undici's EnvHttpProxyAgent, shared with the CreateSession client.
-export { noProxyMatch };
+/**
+ * The NO_PROXY entry that excludes `hostname` on `port`, if any (`*` for the
+ * wildcard), as undici's EnvHttpProxyAgent (7.x) decides: entries split on
+ * commas and white space; `*` alone excludes every host; `host[:port]` (a
+ * leading `.` or `*.` dropped, case ignored) excludes that host and its
+ * subdomains, on that port if given; IPv6 hosts keep their brackets; IP
+ * addresses compared as text (no CIDR). `hostname` has no port.
+ * @internal
+ */
+export function noProxyMatch(noProxy: string, hostname: string, port: number): string | undefined {
+  const host = hostname.toLowerCase();
+  const entries = noProxy.split(/[,\s]/).filter((e) => e !== "");
+  if (entries.length === 0) return undefined;
+  if (noProxy === "*") return "*";
+  for (const raw of entries) {
+    const m = /^(.+):(\d+)$/.exec(raw);
+    const entryHost = (m ? m[1]! : raw).replace(/^\*?\./, "").toLowerCase();
+    const entryPort = m ? Number.parseInt(m[2]!, 10) : 0;
+    if (entryPort && entryPort !== port) continue;
+    if (host === entryHost || host.endsWith(`.${entryHost}`)) return raw;
+  }
+  return undefined;
+}
 
 /**
  * Decides which proxy (if any) a request to `url` goes through.
@@ -53,6 +76,7 @@ export function proxyFor(url: URL, env: DoctorFacts["env"]): ProxyDecision {
   const setVariables = [https?.name, http?.name].filter((n): n is string => n !== undefined);
   const chosen = url.protocol === "https:" ? (https ?? http) : http;
   if (!chosen) return { setVariables };
+  if (isLoopbackHost(url.hostname)) return { setVariables, loopback: true };
   // undici strips the port from `host`, keeping IPv6 brackets.
   const hostname = url.host.replace(/:\d*$/, "");
   const port = Number.parseInt(url.port, 10) || (url.protocol === "https:" ? 443 : 80);
@@ -93,14 +117,10 @@ export function checkProxy(f: DoctorFacts, endpointOrigin: string | undefined): 
   const d = proxyFor(url, f.env);
   if (d.variable) {
     const fallback = url.protocol === "https:" && /http_proxy/i.test(d.variable) ? `, as no HTTPS_PROXY is set` : "";
-    const line = pass(PROXY_CHECK, `${url.host} is reached through ${d.variable}=${d.proxy}${fallback}`);
-    if (isLoopbackHost(url.hostname)) {
-      return [
-        line,
-        warn(PROXY_CHECK, `the loopback endpoint ${url.host} goes through the proxy`, `add ${url.hostname} to NO_PROXY (e.g. NO_PROXY=localhost,127.0.0.1)`),
-      ];
-    }
-    return [line];
+    return [pass(PROXY_CHECK, `${url.host} is reached through ${d.variable}=${d.proxy}${fallback}`)];
+  }
+  if (d.loopback) {
+    return [pass(PROXY_CHECK, `${d.setVariables.join(", ")} set, but ${url.host} is loopback, which never goes through a proxy: direct connection`)];
   }
   if (d.excludedBy) {
     return [pass(PROXY_CHECK, `${d.setVariables.join(", ")} set, but ${d.excludedBy.variable} entry '${d.excludedBy.entry}' excludes ${url.host}: direct connection`)];

@@ -4,9 +4,10 @@
  * endpoint as CreateSession will resolve them, the duration and session name,
  * and TLS settings. Pure: flags and environment values in, results out.
  */
+import { settingFlag } from "../errors.js";
 import { parseProfileArn, parseRoleArn, parseTrustAnchorArn, type ParsedArn } from "../session/arn.js";
-import { resolveEndpoint, resolveRegion, type ResolvedEndpoint } from "../session/endpoint.js";
-import { fail, failFromProblem, pass, plural, skip, warn } from "./results.js";
+import { isLoopbackHost, resolveEndpoint, resolveRegion, type ResolvedEndpoint } from "../session/endpoint.js";
+import { fail, failFromProblem, pass, plural, skip, toProblem as problemOf, warn } from "./results.js";
 import type { CheckResult, DoctorFacts, Problem } from "./types.js";
 
 /** The checks' names, as printed. @internal */
@@ -25,14 +26,6 @@ export const SESSION_CHECKS = {
 export interface SessionResolution {
   region?: string;
   endpoint?: ResolvedEndpoint;
-}
-
-function problemOf(err: unknown): Problem {
-  const e = err as { message?: string; hint?: string; code?: string };
-  const p: Problem = { message: e.message ?? String(err) };
-  if (e.hint) p.hint = e.hint;
-  if (e.code) p.code = e.code;
-  return p;
 }
 
 const WHERE_TO_FIND = "(aws rolesanywhere list-trust-anchors / list-profiles, aws iam get-role)";
@@ -64,13 +57,6 @@ function envBool(env: DoctorFacts["env"], name: string): { value: boolean; probl
   return { value: false, problem: { message: `${name}: expected true or false, got '${env[name]}'`, hint: `set ${name} to true or false, or unset it` } };
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/** True for loopback host names (localhost, 127.x.x.x, [::1]). @internal */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.test(hostname);
-}
-
 /**
  * The ARN, region, endpoint, session-setting and TLS checks.
  * @internal
@@ -94,7 +80,7 @@ export function checkSession(f: DoctorFacts): { results: CheckResult[]; resoluti
       const r = resolveRegion(s.region, ta.arn?.region ?? "");
       resolution.region = r.region;
       const fipsNote = r.fips ? ", FIPS" : "";
-      out.push(pass(c.region, `${r.region} (from ${r.source}${fipsNote})`));
+      out.push(pass(c.region, `${r.region} (from ${r.source === "region" ? settingFlag("region") : r.source}${fipsNote})`));
       if (ta.arn && r.region !== ta.arn.region) {
         out.push(
           warn(
@@ -175,7 +161,7 @@ function endpointLines(f: DoctorFacts, resolution: SessionResolution): CheckResu
     return [failFromProblem(c.endpoint, problemOf(err), "fix --endpoint or AWS_ENDPOINT_URL_ROLESANYWHERE")];
   }
   resolution.endpoint = ep;
-  const from = ep.source === "default" ? `the default for ${region}` : ep.source;
+  const from = ep.source === "default" ? `the default for ${region}` : ep.source === "endpoint" ? settingFlag("endpoint") : ep.source;
   const out: CheckResult[] = [pass(c.endpoint, `${ep.href} (from ${from})`)];
   for (const w of ep.warnings) out.push(warn(c.endpoint, w));
   const hostname = new URL(ep.origin).hostname;

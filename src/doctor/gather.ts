@@ -10,16 +10,17 @@ import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { loadIdentity, loadCertificates, loadPrivateKey } from "../identity/load.js";
 import { resolveSource, sourceLabel } from "../identity/sources.js";
-import type { IdentityInput, IdentityIo } from "../identity/types.js";
+import type { IdentityInput, IdentityIo, Pkcs11Input } from "../identity/types.js";
 import { readBundle } from "./read-bundle.js";
-import type { CertificateBundle, DoctorFacts, KeyMaterial, Outcome, Problem, SessionSettings } from "./types.js";
+import { toProblem } from "./results.js";
+import type { CertificateBundle, DoctorFacts, KeyMaterial, Outcome, SessionSettings } from "./types.js";
 
 /** What doctor is asked to check. @public */
 export interface DoctorRequest {
   /** The identity sources; `certificate` may be missing (reported as a failed check). */
   identity: {
-    certificate?: IdentityInput;
-    privateKey?: IdentityInput;
+    certificate?: IdentityInput | Pkcs11Input;
+    privateKey?: IdentityInput | Pkcs11Input;
     intermediates?: IdentityInput;
     passphrase?: IdentityInput;
   };
@@ -53,14 +54,7 @@ export const DOCTOR_ENV_VARS = [
   "NO_PROXY",
 ] as const;
 
-/** An error as a Problem: its message, hint and code. @internal */
-export function toProblem(err: unknown): Problem {
-  const e = err as { message?: unknown; hint?: unknown; code?: unknown };
-  const p: Problem = { message: typeof e?.message === "string" ? e.message : String(err) };
-  if (typeof e?.hint === "string") p.hint = e.hint;
-  if (typeof e?.code === "string") p.code = e.code;
-  return p;
-}
+export { toProblem } from "./results.js";
 
 async function attempt<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
   try {
@@ -76,8 +70,40 @@ interface IdentityFacts {
   keyFromCertificate?: boolean;
 }
 
+const isToken = (v: IdentityInput | Pkcs11Input | undefined): v is Pkcs11Input =>
+  typeof v === "object" && v !== null && !(v instanceof Uint8Array) && typeof (v as Pkcs11Input).pkcs11 === "string";
+
+/** A key (and maybe certificate) on a PKCS#11 token: opened the way the credential commands do, once. */
+async function gatherFromToken(req: DoctorRequest["identity"], io: IdentityIo): Promise<IdentityFacts> {
+  const { certificate } = req;
+  if (certificate === undefined) {
+    return { privateKey: { ok: false, problem: { message: "private key (PKCS#11): checking a key on a token needs its certificate", hint: "give --certificate (a file or a pkcs11: URI)" } } };
+  }
+  const opened = await attempt(() => loadIdentity({ ...req, certificate }, io));
+  if (!opened.ok) return isToken(certificate) ? { certificate: opened } : { certificate: await certificateOnly(certificate, io), privateKey: opened };
+  const id = opened.value;
+  const token = id.tokenKey!;
+  const certLabel = isToken(certificate) ? `PKCS#11 certificate ${redactedUri(certificate.pkcs11)}` : sourceLabel(certificate);
+  return {
+    certificate: { ok: true, value: { label: certLabel, certificates: [id.certificate, ...id.chainDer.map((der) => new X509Certificate(der))] } },
+    privateKey: { ok: true, value: { label: `PKCS#11 key ${token.uri} (stays on the token; it signed a test message)`, key: token.publicKey } },
+    keyFromCertificate: isToken(certificate) && req.privateKey === undefined,
+  };
+}
+
+function redactedUri(uri: string): string {
+  return uri.replace(/([?&]pin-value=)[^&]*/gi, "$1***");
+}
+
+async function certificateOnly(certificate: IdentityInput, io: IdentityIo): Promise<Outcome<CertificateBundle>> {
+  return attempt(async () => ({ label: sourceLabel(certificate), certificates: (await loadCertificates(certificate, io)).map((c) => c.certificate) }));
+}
+
 async function gatherCertificateAndKey(req: DoctorRequest["identity"], io: IdentityIo): Promise<IdentityFacts> {
-  const { certificate, privateKey, passphrase } = req;
+  if (isToken(req.certificate) || isToken(req.privateKey)) return gatherFromToken(req, io);
+  const { passphrase } = req;
+  const certificate = req.certificate as IdentityInput | undefined;
+  const privateKey = req.privateKey as IdentityInput | undefined;
   const keyFromFlag = async (): Promise<Outcome<KeyMaterial> | undefined> =>
     privateKey === undefined
       ? undefined

@@ -2,6 +2,7 @@
  * Constructors for checklist lines, and small formatting helpers shared by the
  * checks. Pure.
  */
+import { messageNaming, RolesAnywhereError, settingFlag } from "../errors.js";
 import type { CheckResult, Problem } from "./types.js";
 
 /** A passed check. @internal */
@@ -51,4 +52,15 @@ export function wholeDays(ms: number): number {
 /** "1 certificate", "3 certificates". @internal */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** An error as a Problem: its message, hint and code. @internal */
+export function toProblem(err: unknown): Problem {
+  const e = err as { message?: unknown; hint?: unknown; code?: unknown };
+  // doctor speaks the CLI's language: a setting is named by its flag.
+  const message = err instanceof RolesAnywhereError ? messageNaming(err, settingFlag) : typeof e?.message === "string" ? e.message : String(err);
+  const p: Problem = { message };
+  if (typeof e?.hint === "string") p.hint = e.hint;
+  if (typeof e?.code === "string") p.code = e.code;
+  return p;
 }

@@ -40,6 +40,7 @@ export interface CertificateBundle {
 /** The private key, and where it came from. @public */
 export interface KeyMaterial {
   label: string;
+  /** The private key; for a key on a PKCS#11 token, its public key (the key itself stays there). */
   key: KeyObject;
 }
 

@@ -82,8 +82,39 @@ const invalid = (message: string, reason?: string): Refusal => new Refusal(400, 
 
 /** The AWS validation-message style: `1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: ...`. */
 function constraint(field: string, value: unknown, rule: string): Refusal {
-  const shown = value === undefined || value === null ? "null" : `'${typeof value === "string" ? value.slice(0, 256) : JSON.stringify(value)}'`;
+  const shown = value === undefined || value === null ? "null" : `'${typeof value === "string" ? value.slice(0, 256) : preview(value)}'`;
   return invalid(`1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${rule}`);
+}
+
+/** At most this many characters of a non-string value are echoed in a validation message. @internal */
+export const ECHO_MAX = 64;
+
+/**
+ * The start of a JSON value's text, at most ECHO_MAX characters ("…" when cut),
+ * built without recursion past what fits: a value nested 10,000 deep (a JSON
+ * body can hold that) costs a few steps, never a stack overflow, and a large one
+ * is never echoed whole.
+ */
+function preview(value: unknown): string {
+  let out = "";
+  const put = (s: string): boolean => {
+    out += s;
+    return out.length <= ECHO_MAX;
+  };
+  const walk = (v: unknown): boolean => {
+    if (v === null || typeof v !== "object") return put(typeof v === "string" ? JSON.stringify(v.slice(0, ECHO_MAX)) : String(JSON.stringify(v)));
+    const isArray = Array.isArray(v);
+    if (!put(isArray ? "[" : "{")) return false;
+    let first = true;
+    for (const [k, item] of isArray ? (v as unknown[]).map((x, i) => [i, x] as const) : Object.entries(v as object)) {
+      if (!first && !put(",")) return false;
+      first = false;
+      if (!isArray && !put(`${JSON.stringify(String(k).slice(0, ECHO_MAX))}:`)) return false;
+      if (!walk(item)) return false;
+    }
+    return put(isArray ? "]" : "}");
+  };
+  return walk(value) ? out : `${out.slice(0, ECHO_MAX)}…`;
 }
 
 const SESSION_NAME_RE = /^[\w+=,.@-]{2,64}$/;

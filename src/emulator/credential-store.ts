@@ -4,8 +4,13 @@ import type { MintRequest, MintedCredentials } from "./types.js";
 /** RFC 4648 base32 alphabet: the characters AWS access key ids and role ids use. */
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-/** Expired credentials are forgotten this long after expiry (STS then says "invalid" instead of "expired"). */
-const FORGET_AFTER_MS = 24 * 3600 * 1000;
+/**
+ * Expired credentials are forgotten this long after expiry (until then STS
+ * answers ExpiredToken, afterwards InvalidClientTokenId). @internal
+ */
+export const FORGET_AFTER_MS = 15 * 60 * 1000;
+/** At most this many credential sets are kept; minting more forgets the oldest minted. @internal */
+export const MAX_CREDENTIAL_SETS = 50_000;
 const SWEEP_EVERY_MS = 60 * 1000;
 
 /** Maps each byte to one character of `alphabet` (alphabet length must divide 256 evenly). */
@@ -50,8 +55,9 @@ export function isoSeconds(d: Date): string {
 /**
  * Mints and remembers the emulator's temporary credentials. CreateSession and
  * STS AssumeRole mint through it; the STS handler looks callers up in it. Kept
- * in memory only; credentials expired for more than a day are dropped when new
- * ones are minted.
+ * in memory only, and bounded: credentials expired for more than 15 minutes
+ * are dropped (swept at most once a minute, when new ones are minted), and
+ * beyond {@link MAX_CREDENTIAL_SETS} the oldest minted go.
  * @internal
  */
 export class CredentialStore {
@@ -90,8 +96,18 @@ export class CredentialStore {
     if (req.principalTags !== undefined) creds.principalTags = { ...req.principalTags };
     if (req.sessionTags !== undefined && req.sessionTags.length > 0) creds.sessionTags = req.sessionTags.map((t) => ({ ...t }));
     if (req.transitiveTagKeys !== undefined && req.transitiveTagKeys.length > 0) creds.transitiveTagKeys = [...req.transitiveTagKeys];
+    if (this.#byAccessKey.size >= MAX_CREDENTIAL_SETS) {
+      // Map order is mint order: the first key is the oldest minted.
+      const oldest = this.#byAccessKey.keys().next().value;
+      if (oldest !== undefined) this.#byAccessKey.delete(oldest);
+    }
     this.#byAccessKey.set(accessKeyId, creds);
     return creds;
+  }
+
+  /** How many credential sets are remembered. */
+  get size(): number {
+    return this.#byAccessKey.size;
   }
 
   /** The credentials minted with this access key id (expired ones too, until forgotten). */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EmulatorRole } from "./types.js";
+import type { EmulatorRole, RoleTrust } from "./types.js";
 import { parseRoleArn, rolesAnywhereArn, stableUuid } from "./arn.js";
 import { ConfigError } from "../errors.js";
 import type { CertInfo } from "./cert-info.js";
@@ -420,6 +420,16 @@ export class EmulatorState {
     p.enabled = enabled;
     p.updatedAt = this.now();
     this.changed({});
+  }
+  /**
+   * Replaces a role's trust (who may AssumeRole it, on what conditions), as an
+   * UpdateAssumeRolePolicy would; `undefined` removes it (any minted session may).
+   */
+  setRoleTrust(arn: string, trust: RoleTrust | undefined): void {
+    const r = this.#roles.get(arn);
+    if (!r) throw new Error(`emulator: no role ${JSON.stringify(arn)}`);
+    if (trust === undefined) delete r.trust;
+    else r.trust = { ...trust, principals: [...trust.principals] };
   }
   /**
    * Replaces the CRLs of a trust anchor (PEM text or DER), by ARN or name, as

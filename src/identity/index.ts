@@ -2,7 +2,7 @@
  * Identity loading: certificate, chain and private key from files, values,
  * env vars, stdin or callbacks, in every common format.
  */
-export type { IdentityInput, IdentityIo, IdentitySpec, KeyType, X509Identity } from "./types.js";
+export type { FileIdentitySpec, IdentityInput, IdentityIo, IdentitySpec, KeyType, LoadedIdentity, Pkcs11Input, TokenIdentity, TokenKey, X509Identity } from "./types.js";
 export { loadIdentity, loadCertificate, loadCertificates, loadPrivateKey } from "./load.js";
 export { keyTypeOf, certificateKeyType, mldsaSupported } from "./key-type.js";
 export { serialToDecimal } from "./serial.js";

@@ -5,7 +5,7 @@
  */
 import { createPublicKey, type KeyObject, type X509Certificate } from "node:crypto";
 import { UsageError } from "../errors.js";
-import type { IdentityInput, IdentityIo, IdentitySpec, KeyType, X509Identity } from "./types.js";
+import type { FileIdentitySpec, IdentityInput, IdentityIo, IdentitySpec, KeyType, LoadedIdentity, Pkcs11Input, X509Identity } from "./types.js";
 import { classifyDer, isSingleDerElement } from "./der.js";
 import { parsePem, sniff, type PemBlock } from "./pem.js";
 import { describe, fail, type Origin } from "./fail.js";
@@ -108,15 +108,31 @@ function certificatesFromBlocks(blocks: PemBlock[], origin: Origin): LoadedCerti
  * Throws IdentityError (codes SOURCE_NOT_FOUND, SOURCE_UNREADABLE,
  * CERTIFICATE_PARSE, KEY_PARSE, KEY_DECRYPT, PASSWORD_REQUIRED,
  * CERTIFICATE_KEY_MISMATCH, UNSUPPORTED_KEY_TYPE, UNSUPPORTED_ON_THIS_NODE,
- * CHAIN_TOO_LONG, PKCS12) or UsageError (conflicting or missing inputs).
+ * CHAIN_TOO_LONG, PKCS12, PKCS11) or UsageError (conflicting or missing inputs).
+ * A `{ pkcs11: uri }` certificate or key gives a TokenIdentity (the key stays
+ * on the token; src/identity/pkcs11/).
  * @public
  */
-export async function loadIdentity(spec: IdentitySpec, io: IdentityIo = {}): Promise<X509Identity> {
+export async function loadIdentity(spec: FileIdentitySpec, io?: IdentityIo): Promise<X509Identity>;
+export async function loadIdentity(spec: IdentitySpec, io?: IdentityIo): Promise<LoadedIdentity>;
+export async function loadIdentity(spec: IdentitySpec, io: IdentityIo = {}): Promise<LoadedIdentity> {
+  if (isPkcs11(spec.certificate) || isPkcs11(spec.privateKey)) {
+    // Loaded only for keys on tokens: the binding is native and optional.
+    const { loadPkcs11Identity } = await import("./pkcs11/identity.js");
+    return loadPkcs11Identity(spec, io);
+  }
   const resolved = await resolveSource(spec.certificate, "certificate", io);
-  return assemble(resolved, spec, io);
+  return assemble(resolved, spec as SoftwareSpec, io);
 }
 
-async function assemble(resolved: Resolved, spec: Omit<IdentitySpec, "certificate">, io: IdentityIo): Promise<X509Identity> {
+/** Whether an input names a PKCS#11 object (`{ pkcs11: uri }`). */
+function isPkcs11(input: IdentityInput | Pkcs11Input | undefined): input is Pkcs11Input {
+  return typeof input === "object" && input !== null && !(input instanceof Uint8Array) && typeof (input as Pkcs11Input).pkcs11 === "string";
+}
+
+type SoftwareSpec = Omit<FileIdentitySpec, "certificate">;
+
+async function assemble(resolved: Resolved, spec: SoftwareSpec, io: IdentityIo): Promise<X509Identity> {
   const given = await resolvePassword(spec.passphrase, io);
   const password = passwordSource(given, io);
   const origin = resolved.origin;

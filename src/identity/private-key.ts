@@ -92,7 +92,9 @@ function unsupportedLabel(label: string, origin: Origin) {
     });
   }
   if (label === "TSS2 PRIVATE KEY") {
-    return fail("NOT_SUPPORTED", origin, "TPM key files are not supported yet", { hint: "use a software key file, or the official helper for TPM keys" });
+    return fail("NOT_SUPPORTED", origin, "TPM key files (TSS2 PRIVATE KEY) are not supported", {
+      hint: "use the TPM through tpm2-pkcs11: import the key with tpm2_ptool and give pkcs11: URIs with --pkcs11-lib …/libtpm2_pkcs11.so (README: Hardware keys)",
+    });
   }
   if (label === "DSA PRIVATE KEY") {
     return fail("UNSUPPORTED_KEY_TYPE", origin, "DSA keys are not supported by IAM Roles Anywhere", {

@@ -19,6 +19,7 @@ import { checkBind, DEFAULT_HOP_LIMIT, hopLimitNotice, listen, validateHopLimit 
 import type { Listening } from "./serve/listen.js";
 import { createServeHandler } from "./serve/router.js";
 import type { ServeMode } from "./serve/router.js";
+import { allowedHostsFor, resolveServeRoutes, type ServeRoute } from "./serve/router.js";
 
 /** Default `--port` of `serve`, as in the Go helper. @public */
 export const DEFAULT_SERVE_PORT = 9911;
@@ -45,6 +46,18 @@ export interface StartServeOptions {
   hopLimit?: number;
   /** The container route's authorization token; without it `/v1/credentials` answers 404. */
   authToken?: AuthTokenSource;
+  /**
+   * The credential routes to serve: `imds`, `container`. Default: both on a
+   * loopback bind (the container route only with `authToken`), the container
+   * route alone otherwise. `["container"]` makes the token the only way in.
+   */
+  routes?: readonly ServeRoute[];
+  /**
+   * More names the Host header may carry (`--allow-host`). On a loopback bind a
+   * request is answered only when its Host is the bind address, `localhost` or
+   * one of these; on another bind the Host is checked only when this is given.
+   */
+  allowHosts?: readonly string[];
   /** Time source shared by the refresher and the handlers. Default: the system clock. */
   clock?: Clock;
   /** Diagnostic lines (stderr in the CLI): refresh events, notices. Never gets a secret. */
@@ -129,14 +142,17 @@ export async function startServe(opts: StartServeOptions): Promise<RunningServe>
     },
   });
 
+  const routes = resolveServeRoutes(opts.routes, mode, opts.authToken !== undefined);
+  const allowedHosts = allowedHostsFor(bind, mode, opts.allowHosts);
   const source = { current: () => refresher.current() };
-  const imds: ImdsHandler | undefined = mode === "loopback" ? createImdsHandler({ source, roleName, clock }) : undefined;
-  const tokenSource = opts.authToken;
+  const imds: ImdsHandler | undefined = mode === "loopback" && routes.includes("imds") ? createImdsHandler({ source, roleName, clock }) : undefined;
+  const tokenSource = routes.includes("container") ? opts.authToken : undefined;
   const handler = createServeHandler({
     mode,
     health: createHealthHandler({ source, clock }),
     ...(imds ? { imds } : {}),
     ...(tokenSource ? { container: createContainerHandler({ source, token: () => tokenSource.get(), roleArn, accountId, clock }) } : {}),
+    ...(allowedHosts ? { allowedHosts } : {}),
     log,
   });
 

@@ -7,8 +7,10 @@
 import type { Dispatcher } from "undici";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
-import type { Credentials } from "../credentials/types.js";
+import type { SettingId } from "../errors.js";
 import type { Refresher } from "../credentials/refresher.js";
+import { refreshingProvider, type RolesAnywhereProvider } from "./refreshing-provider.js";
+import type { AssumeRoleHopInit } from "../sources/assume-role/options.js";
 import type { IdentityInput } from "../identity/types.js";
 import type { ResolvedSessionConfig, SessionInit } from "../session/config.js";
 
@@ -20,7 +22,7 @@ import type { ResolvedSessionConfig, SessionInit } from "../session/config.js";
  * secrets are picked up without a restart.
  * @public
  */
-export interface FromRolesAnywhereInit {
+export interface FromRolesAnywhereInit extends SessionInit {
   /**
    * The leaf certificate (PEM or DER), a fullchain PEM (leaf then intermediates),
    * a PEM holding both key and certificate, or a PKCS#12 file. Required.
@@ -32,12 +34,6 @@ export interface FromRolesAnywhereInit {
   intermediates?: IdentityInput;
   /** Password of an encrypted PKCS#8 key or of a PKCS#12 file; a string is the password itself. Default: none. */
   passphrase?: IdentityInput;
-  /** Trust anchor ARN, `arn:aws:rolesanywhere:<region>:<account>:trust-anchor/<id>`. Required. */
-  trustAnchorArn: string;
-  /** Profile ARN, in the trust anchor's partition, region and account. Required. */
-  profileArn: string;
-  /** Role ARN to assume; its account becomes the identity's `accountId`. Required. */
-  roleArn: string;
   /**
    * Signing region and endpoint region. Default: `AWS_REGION` from `env`, else the
    * trust anchor ARN's region. A region differing from the trust anchor ARN's is
@@ -50,16 +46,19 @@ export interface FromRolesAnywhereInit {
    * `AWS_USE_DUALSTACK_ENDPOINT` honoured). `AWS_ENDPOINT_URL_ROLESANYWHERE` wins over it.
    */
   endpoint?: string;
-  /** Requested session duration in seconds, 900–43200. Default 3600 (the profile may shorten it). */
-  durationSeconds?: number;
-  /** Role session name (the profile must accept it). Default: none (the service uses the certificate serial). */
-  roleSessionName?: string;
-  /** Skip TLS verification of the endpoint (testing only). Default false. */
-  noVerifySsl?: boolean;
-  /** Time limit of one CreateSession attempt, in ms. Default 10 000. */
-  timeoutMs?: number;
-  /** CreateSession attempts on throttling, 5xx and network errors, 1–10. Default 3. */
-  maxAttempts?: number;
+  /**
+   * AssumeRole hops after the Roles Anywhere session, in order: each is signed
+   * with the previous hop's credentials, and the provider hands out the last
+   * hop's (with the earliest expiration of the chain; the whole chain is
+   * refreshed as a unit). Every hop is role chaining, so STS caps its
+   * `durationSeconds` at 3600 (more is refused before any call). Default: none.
+   */
+  assumeRole?: readonly AssumeRoleHopInit[];
+  /**
+   * STS endpoint URL of the hops. Default: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`,
+   * else the region's regional endpoint (FIPS / dual-stack switches honoured).
+   */
+  stsEndpoint?: string;
   /**
    * Credentials are refreshed a random time between `staleMinMs` and `staleMaxMs`
    * before they expire (capped near half the lifetime for short sessions).
@@ -88,31 +87,7 @@ export interface FromRolesAnywhereInit {
   logger?: { warn(message: string): void; debug?(message: string): void };
 }
 
-/** The identity handed to the SDK (an `AwsCredentialIdentity`). @public */
-export interface RolesAnywhereIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-  /** The role ARN's account. */
-  accountId: string;
-}
-
-/**
- * An AWS SDK v3 credential provider (assignable to `AwsCredentialIdentityProvider`).
- * `{ forceRefresh: true }` makes a CreateSession now, whatever the cache holds.
- * (`any` as in the SDK's own IdentityProvider signature.)
- * @public
- */
-export type RolesAnywhereProvider = (identityProperties?: Record<string, any>) => Promise<RolesAnywhereIdentity>;
-
-interface Cached {
-  credentials: Credentials;
-  /** The same resolved promise for every caller while fresh: no allocation on the hot path. */
-  promise: Promise<RolesAnywhereIdentity>;
-  /** The identity is served from here until this time (the refresher's refresh point). */
-  freshUntil: number;
-}
+export type { RolesAnywhereIdentity, RolesAnywhereProvider } from "./refreshing-provider.js";
 
 type Warn = (message: string) => void;
 
@@ -141,53 +116,7 @@ export function fromRolesAnywhere(init: FromRolesAnywhereInit): RolesAnywherePro
   const clock = init.clock ?? systemClock;
   const logger = init.logger;
   const warn: Warn = logger ? (m) => logger.warn(m) : (m) => console.warn(m);
-  let setup: Promise<Refresher> | undefined;
-  let cached: Cached | undefined;
-
-  const refresher = (): Promise<Refresher> => {
-    if (setup) return setup;
-    const p = createProviderRefresher(init, clock, warn);
-    setup = p;
-    // A broken configuration may be fixed (files appear, env changes): try again next call.
-    p.catch(() => {
-      if (setup === p) setup = undefined;
-    });
-    return p;
-  };
-
-  const remember = (r: Refresher, credentials: Credentials): Promise<RolesAnywhereIdentity> => {
-    if (cached?.credentials === credentials) return cached.promise;
-    const identity: RolesAnywhereIdentity = {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey.reveal(),
-      sessionToken: credentials.sessionToken.reveal(),
-      expiration: credentials.expiration,
-      accountId: credentials.accountId,
-    };
-    const promise = Promise.resolve(identity);
-    // A slow call that got older credentials and finished late must not replace newer ones.
-    if (cached && credentials.expiration.getTime() < cached.credentials.expiration.getTime()) return promise;
-    const refreshAt = r.nextRefreshAt() ?? 0;
-    cached = { credentials, promise, freshUntil: Math.min(refreshAt, credentials.expiration.getTime()) };
-    return promise;
-  };
-
-  const slow = async (force: boolean): Promise<RolesAnywhereIdentity> => {
-    try {
-      const r = await refresher();
-      const credentials = force ? await r.refreshNow() : await r.get();
-      return await remember(r, credentials);
-    } catch (err) {
-      throw await toProviderError(err);
-    }
-  };
-
-  return (identityProperties) => {
-    const force = identityProperties?.forceRefresh === true;
-    const c = cached;
-    if (c !== undefined && !force && clock.now() < c.freshUntil) return c.promise;
-    return slow(force);
-  };
+  return refreshingProvider(() => createProviderRefresher(init, clock, warn), "fromRolesAnywhere", optionNames(init));
 }
 
 /** Resolves the configuration, logs its warnings, and builds the refresher (heavy modules load here). */
@@ -218,9 +147,24 @@ async function createProviderRefresher(init: FromRolesAnywhereInit, clock: Clock
       ...(init.dispatcher ? { dispatcher: init.dispatcher } : {}),
     },
   );
+  const hops = init.assumeRole ?? [];
+  let chained = fetch;
+  if (hops.length > 0) {
+    const [{ resolveHops }, { stsConfigForSession, withAssumeRoleHops }] = await Promise.all([
+      import("../sources/assume-role/options.js"),
+      import("../credentials/hops.js"),
+    ]);
+    const resolved = resolveHops(hops, { chainedFirst: true, partition: config.arns.role.partition });
+    const sts = stsConfigForSession(config, env, init.stsEndpoint, "stsEndpoint");
+    chained = withAssumeRoleHops({ fetch, describe: () => undefined }, resolved, sts, {
+      clock,
+      ...(debug ? { debug } : {}),
+      ...(init.dispatcher ? { dispatcher: init.dispatcher } : {}),
+    }).fetch;
+  }
   let lastFailure = "";
   return createRefresher({
-    fetch,
+    fetch: chained,
     clock,
     ...(init.staleMinMs !== undefined ? { staleMinMs: init.staleMinMs } : {}),
     ...(init.staleMaxMs !== undefined ? { staleMaxMs: init.staleMaxMs } : {}),
@@ -253,25 +197,8 @@ function resolveProviderConfig(
   const fromEnv = env.AWS_REGION !== undefined && env.AWS_REGION.trim() !== "" ? env.AWS_REGION.trim() : undefined;
   const region = option ?? fromEnv;
   const source = option !== undefined ? "the region option" : "AWS_REGION";
-  const sessionInit: SessionInit = {
-    trustAnchorArn: init.trustAnchorArn,
-    profileArn: init.profileArn,
-    roleArn: init.roleArn,
-    ...(region !== undefined ? { region } : {}),
-    ...(init.endpoint !== undefined && init.endpoint !== "" ? { endpoint: init.endpoint } : {}),
-    ...(init.durationSeconds !== undefined ? { durationSeconds: init.durationSeconds } : {}),
-    ...(init.roleSessionName !== undefined && init.roleSessionName !== "" ? { roleSessionName: init.roleSessionName } : {}),
-    ...(init.noVerifySsl ? { noVerifySsl: true } : {}),
-    ...(init.timeoutMs !== undefined ? { timeoutMs: init.timeoutMs } : {}),
-    ...(init.maxAttempts !== undefined ? { maxAttempts: init.maxAttempts } : {}),
-  };
-  let config: ResolvedSessionConfig;
-  try {
-    config = resolve(sessionInit, env);
-  } catch (err) {
-    // The session layer names its CLI flags; name the option the caller actually set.
-    throw renameFlags(err, region !== undefined ? source : undefined);
-  }
+  // The Init is a SessionInit plus the provider's own options, which the session ignores.
+  const config = resolve({ ...init, ...(region !== undefined ? { region } : {}) }, env);
   const anchorRegion = config.arns.trustAnchor.region;
   if (region !== undefined && config.region !== anchorRegion) {
     const warnings = [
@@ -286,41 +213,9 @@ function resolveProviderConfig(
   return config;
 }
 
-const FLAG_NAMES: ReadonlyArray<[string, string]> = [
-  ["--trust-anchor-arn", "trustAnchorArn"],
-  ["--profile-arn", "profileArn"],
-  ["--role-arn", "roleArn"],
-  ["--session-duration", "durationSeconds"],
-  ["--role-session-name", "roleSessionName"],
-  ["--endpoint", "endpoint"],
-];
-
-/**
- * The session layer names its CLI flags in messages and hints; a library caller
- * set Init options (or AWS_REGION), so name those instead.
- */
-function renameFlags(err: unknown, regionSource: string | undefined): unknown {
-  if (!(err instanceof Error)) return err;
-  const names: Array<[string, string]> = [...FLAG_NAMES, ["--region", regionSource === "AWS_REGION" ? "AWS_REGION" : "region"]];
-  const rename = (text: string): string => {
-    let out = text;
-    for (const [flag, option] of names) out = out.replace(new RegExp(`${flag}(?![\\w-])`, "g"), option);
-    return out;
-  };
-  err.message = rename(err.message);
-  const withHint = err as Error & { hint?: unknown };
-  if (typeof withHint.hint === "string") withHint.hint = rename(withHint.hint);
-  return err;
-}
-
-/** Wraps any failure in smithy's CredentialsProviderError with tryNextLink false (the cause is kept). */
-async function toProviderError(err: unknown): Promise<Error> {
-  const { CredentialsProviderError } = await import("@smithy/property-provider");
-  if (err instanceof CredentialsProviderError && err.tryNextLink === false) return err;
-  const e = err as { message?: unknown; hint?: unknown };
-  const message = err instanceof Error ? err.message : String(err);
-  const hint = typeof e?.hint === "string" && e.hint !== "" ? ` (hint: ${e.hint})` : "";
-  const wrapped = new CredentialsProviderError(`fromRolesAnywhere: ${message}${hint}`, { tryNextLink: false });
-  Object.defineProperty(wrapped, "cause", { value: err, configurable: true, writable: true, enumerable: false });
-  return wrapped;
+/** How the library names a setting in a message: by its option, or AWS_REGION when the region came from there. */
+function optionNames(init: FromRolesAnywhereInit): (setting: SettingId) => string {
+  const env = init.env ?? process.env;
+  const regionFromEnv = (init.region === undefined || init.region === "") && env.AWS_REGION !== undefined && env.AWS_REGION.trim() !== "";
+  return (setting) => (setting === "region" && regionFromEnv ? "AWS_REGION" : setting);
 }

@@ -11,3 +11,5 @@ export {
   type RolesAnywhereProvider,
 } from "./from-roles-anywhere.js";
 export { createCredentialFetcher, type CredentialFetcherOptions } from "../credentials/fetcher.js";
+export { assumeRoleChain, type AssumeRoleChainOptions, type BaseIdentity } from "./assume-role-chain.js";
+export type { AssumeRoleHopInit, SessionTag } from "../sources/assume-role/options.js";

@@ -28,7 +28,7 @@ export interface SessionArns {
 }
 
 interface ArnShape {
-  flag: string;
+  setting: "trustAnchorArn" | "profileArn" | "roleArn";
   expected: string;
   pattern: RegExp;
 }
@@ -40,20 +40,20 @@ const ACCOUNT = "\\d{12}";
 const ID = "[^\\s/:]+";
 
 const TRUST_ANCHOR: ArnShape = {
-  flag: "--trust-anchor-arn",
+  setting: "trustAnchorArn",
   expected: "arn:<partition>:rolesanywhere:<region>:<account>:trust-anchor/<id>",
   pattern: new RegExp(`^arn:(${PARTITION}):(rolesanywhere):(${REGION}):(${ACCOUNT}):(trust-anchor/${ID})$`),
 };
 
 const PROFILE: ArnShape = {
-  flag: "--profile-arn",
+  setting: "profileArn",
   expected: "arn:<partition>:rolesanywhere:<region>:<account>:profile/<id>",
   pattern: new RegExp(`^arn:(${PARTITION}):(rolesanywhere):(${REGION}):(${ACCOUNT}):(profile/${ID})$`),
 };
 
 // IAM role names: [\w+=,.@-]{1,64}, optionally under a path (/a/b/).
 const ROLE: ArnShape = {
-  flag: "--role-arn",
+  setting: "roleArn",
   expected: "arn:<partition>:iam::<account>:role/<name>",
   pattern: new RegExp(`^arn:(${PARTITION}):(iam):():(${ACCOUNT}):(role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})$`),
 };
@@ -68,7 +68,8 @@ export function showValue(value: string, max = 200): string {
 function parseWith(shape: ArnShape, value: string): ParsedArn {
   const m = shape.pattern.exec(value);
   if (!m) {
-    throw new ConfigError(`${shape.flag}: expected ${shape.expected}, got '${showValue(value)}'`, {
+    throw new ConfigError(`expected ${shape.expected}, got '${showValue(value)}'`, {
+      setting: shape.setting,
       code: "INVALID_ARN",
       hint: "copy the ARN from the IAM Roles Anywhere console or from 'aws rolesanywhere list-trust-anchors' / 'list-profiles' / 'aws iam get-role'",
     });
@@ -106,7 +107,7 @@ export function parseRoleArn(value: string): ParsedArn {
 function mismatch(what: string, ta: string, profile: string): ConfigError {
   return new ConfigError(`trust anchor and profile ${what}s don't match: trust anchor in ${what} ${ta}, profile in ${what} ${profile}`, {
     code: "INVALID_ARN",
-    hint: "a trust anchor and a profile work together only within one partition, region and account; check --trust-anchor-arn and --profile-arn",
+    hint: "a trust anchor and a profile work together only within one partition, region and account; check the trust anchor ARN and the profile ARN",
   });
 }
 
@@ -127,8 +128,8 @@ export function parseSessionArns(arns: { trustAnchorArn: string; profileArn: str
   if (trustAnchor.accountId !== profile.accountId) throw mismatch("account", trustAnchor.accountId, profile.accountId);
   if (role.partition !== trustAnchor.partition) {
     throw new ConfigError(
-      `--role-arn: partition ${role.partition} differs from the trust anchor's partition ${trustAnchor.partition}`,
-      { code: "INVALID_ARN", hint: "use a role of the same AWS partition as the trust anchor and profile" },
+      `partition ${role.partition} differs from the trust anchor's partition ${trustAnchor.partition}`,
+      { setting: "roleArn", code: "INVALID_ARN", hint: "use a role of the same AWS partition as the trust anchor and profile" },
     );
   }
   return { trustAnchor, profile, role, accountId: role.accountId };

@@ -23,7 +23,7 @@ export interface SessionInit {
   roleArn: string;
   /** Signing region (`--region`). Default: the trust anchor ARN's region. */
   region?: string;
-  /** Endpoint URL (`--endpoint`). Default: the region's endpoint. `AWS_ENDPOINT_URL_ROLESANYWHERE` wins over it. */
+  /** Endpoint URL (`--endpoint`). Wins over `AWS_ENDPOINT_URL_ROLESANYWHERE` and `AWS_ENDPOINT_URL`. Default: the region's endpoint. */
   endpoint?: string;
   /** Requested session duration in seconds, 900-43200 (`--session-duration`). Default 3600. */
   durationSeconds?: number;
@@ -142,7 +142,8 @@ function readCaBundle(path: string): string {
 function checkDuration(value: number | undefined): number {
   if (value === undefined) return DEFAULT_DURATION;
   if (!Number.isInteger(value) || value < 900 || value > 43200) {
-    throw new ConfigError(`--session-duration: expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+    throw new ConfigError(`expected whole seconds from 900 to 43200, got ${showValue(String(value))}`, {
+      setting: "durationSeconds",
       hint: "the profile's duration and the role's maximum session duration may limit it further",
     });
   }
@@ -155,17 +156,17 @@ function checkSessionName(value: string | undefined): string | undefined {
   if (value === undefined || value === "") return undefined;
   if (!SESSION_NAME.test(value)) {
     throw new ConfigError(
-      `--role-session-name: expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
-      { hint: "choose a name that IAM accepts as a role session name, or omit it" },
+      `expected 2-64 characters among letters, digits and + = , . @ _ -, got '${showValue(value)}'`,
+      { setting: "roleSessionName", hint: "choose a name that IAM accepts as a role session name, or omit it" },
     );
   }
   return value;
 }
 
-function checkPositive(name: string, value: number | undefined, dflt: number, max: number, integer: boolean): number {
+function checkPositive(setting: "timeoutMs" | "maxAttempts", value: number | undefined, dflt: number, max: number, integer: boolean): number {
   if (value === undefined) return dflt;
   if (!Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(`${name}: expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`);
+    throw new ConfigError(`expected ${integer ? "a whole number" : "a number"} from 1 to ${max}, got ${showValue(String(value))}`, { setting });
   }
   return value;
 }
@@ -182,7 +183,7 @@ function deepFreeze<T>(o: T): T {
  * Resolves the CreateSession configuration: validates the ARNs (trust anchor
  * and profile in one partition, region and account), picks the region
  * (`region`, else the trust anchor's) and the endpoint
- * (`AWS_ENDPOINT_URL_ROLESANYWHERE` > `endpoint` > `AWS_ENDPOINT_URL` > the
+ * (`endpoint` > `AWS_ENDPOINT_URL_ROLESANYWHERE` > `AWS_ENDPOINT_URL` > the
  * partition default with `AWS_USE_FIPS_ENDPOINT` / `AWS_USE_DUALSTACK_ENDPOINT`),
  * reads `AWS_CA_BUNDLE`, and the proxies (`https_proxy`/`HTTPS_PROXY`,
  * `http_proxy`/`HTTP_PROXY`, `no_proxy`/`NO_PROXY`). Endpoint variables are
@@ -206,7 +207,7 @@ export function resolveSessionConfig(init: SessionInit, env: NodeJS.ProcessEnv):
     dualStack,
   });
   const warnings = [...endpoint.warnings];
-  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled (--no-verify-ssl); use it for testing only");
+  if (init.noVerifySsl) warnings.push("TLS certificate verification of the endpoint is disabled; use it for testing only");
 
   const caBundlePath = envValue(env, "AWS_CA_BUNDLE")?.value;
   const tls: { rejectUnauthorized: boolean; ca?: string; caBundlePath?: string } = { rejectUnauthorized: !init.noVerifySsl };
@@ -243,4 +244,47 @@ export function resolveSessionConfig(init: SessionInit, env: NodeJS.ProcessEnv):
     warnings,
   };
   return deepFreeze(config);
+}
+
+/** Network settings of a client that has no Roles Anywhere ARNs (e.g. STS after any base provider). @public */
+export interface ResolvedNetworkSettings {
+  readonly tls: ResolvedSessionConfig["tls"];
+  readonly proxy: ResolvedSessionConfig["proxy"];
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly fips: boolean;
+  readonly dualStack: boolean;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The environment-dependent settings of {@link resolveSessionConfig} without
+ * the ARNs: `AWS_CA_BUNDLE`, the proxy variables, `AWS_USE_FIPS_ENDPOINT`,
+ * `AWS_USE_DUALSTACK_ENDPOINT`, and the limits.
+ * @throws ConfigError
+ * @public
+ */
+export function resolveNetworkSettings(
+  env: NodeJS.ProcessEnv,
+  init: { noVerifySsl?: boolean; timeoutMs?: number; maxAttempts?: number; fips?: boolean } = {},
+): ResolvedNetworkSettings {
+  const caBundlePath = envValue(env, "AWS_CA_BUNDLE")?.value;
+  const tls: { rejectUnauthorized: boolean; ca?: string; caBundlePath?: string } = { rejectUnauthorized: !init.noVerifySsl };
+  if (caBundlePath) {
+    tls.ca = readCaBundle(caBundlePath);
+    tls.caBundlePath = caBundlePath;
+  }
+  return deepFreeze({
+    tls,
+    proxy: {
+      httpProxy: proxyUrl(envValue(env, "http_proxy", "HTTP_PROXY")),
+      httpsProxy: proxyUrl(envValue(env, "https_proxy", "HTTPS_PROXY")),
+      noProxy: envValue(env, "no_proxy", "NO_PROXY")?.value ?? "",
+    },
+    timeoutMs: checkPositive("timeoutMs", init.timeoutMs, DEFAULT_TIMEOUT_MS, 600_000, false),
+    maxAttempts: checkPositive("maxAttempts", init.maxAttempts, DEFAULT_MAX_ATTEMPTS, 10, true),
+    fips: envBool(env, "AWS_USE_FIPS_ENDPOINT") || init.fips === true,
+    dualStack: envBool(env, "AWS_USE_DUALSTACK_ENDPOINT"),
+    warnings: init.noVerifySsl ? ["TLS certificate verification of the STS endpoint is disabled (noVerifySsl); use it for testing only"] : [],
+  });
 }

@@ -10,9 +10,7 @@ import type { ServiceError } from "./response.js";
 import { isRetryableStatus, isThrottle, parseServiceError, parseSuccess, serviceErrorToException } from "./response.js";
 import type { NetworkFailure } from "./retry.js";
 import { backoffDelayMs, classifyNetworkError, networkErrorToException, retryAllowed } from "./retry.js";
-import { createDefaultDispatcher, userAgent } from "./transport.js";
-import { directRequest } from "./node-transport.js";
-import { proxyRoute, type ProxyRoute } from "./proxy-for.js";
+import { createDefaultDispatcher, directRequest, proxySettingFor, userAgent } from "./transport.js";
 
 /** The signing identity of one CreateSession call. @public */
 export interface SessionIdentity {
@@ -28,9 +26,9 @@ export interface SessionIdentity {
 /** Injected collaborators of createSession; every one has a real default. @public */
 export interface CreateSessionOptions {
   /**
-   * undici dispatcher (then every request goes through undici). Default: a socket of
-   * its own (node:net / node:tls) for a direct connection, an undici EnvHttpProxyAgent built from the
-   * config (closed after the call) when a proxy applies to the endpoint.
+   * undici dispatcher (then every request goes through undici). Default: node:http /
+   * node:https for a direct connection, an undici EnvHttpProxyAgent built from the
+   * config (closed after the call) when a proxy is set for the endpoint (never for loopback).
    */
   dispatcher?: Dispatcher;
   /** Read once per attempt for X-Amz-Date. Default: the system clock. */
@@ -68,17 +66,21 @@ async function readBody(body: AsyncIterable<Uint8Array>): Promise<string> {
 }
 
 function proxySettings(cfg: ResolvedSessionConfig) {
-  return { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal(), noProxy: cfg.proxy.noProxy };
+  return { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal() };
 }
 
 /** For --debug: how the endpoint is reached; a proxy's user info is hidden. */
-function describeRoute(cfg: ResolvedSessionConfig, route: ProxyRoute | undefined): string {
-  if (route === undefined) return "through the given undici dispatcher";
-  if (route.use !== undefined) {
-    const proxy = proxySettings(cfg)[route.use].replace(/\/\/[^/@]*@/, "//[redacted]@");
-    return `through the ${route.use === "httpsProxy" ? "HTTPS" : "HTTP"} proxy ${proxy} (undici)`;
+function describeRoute(cfg: ResolvedSessionConfig, injected: boolean, setting: "httpsProxy" | "httpProxy" | undefined): string {
+  if (injected) return "through the given undici dispatcher";
+  if (setting !== undefined) {
+    const proxy = proxySettings(cfg)[setting].replace(/\/\/[^/@]*@/, "//[redacted]@");
+    const noProxy = cfg.proxy.noProxy !== "" ? `, unless NO_PROXY '${cfg.proxy.noProxy}' excludes ${cfg.url.host}` : "";
+    return `through the ${setting === "httpsProxy" ? "HTTPS" : "HTTP"} proxy ${proxy} (undici)${noProxy}`;
   }
-  return `direct (${cfg.url.protocol === "https:" ? "TLS" : "TCP"})${route.excludedBy !== undefined ? `, NO_PROXY entry '${route.excludedBy}' excludes ${cfg.url.host}` : ""}`;
+  const p = proxySettings(cfg);
+  const proxyForScheme = p.httpProxy !== "" || (cfg.url.protocol === "https:" && p.httpsProxy !== "");
+  const why = proxyForScheme ? ", a loopback endpoint never goes through a proxy" : "";
+  return `direct (${cfg.url.protocol === "https:" ? "TLS" : "TCP"})${why}`;
 }
 
 /** The JSON body, in the member order of the official client. */
@@ -116,11 +118,11 @@ export async function createSession(
   const query = { profileArn: cfg.profileArn, roleArn: cfg.roleArn, trustAnchorArn: cfg.trustAnchorArn };
   const urlForMessages = `${cfg.url.origin}${cfg.url.path}`;
 
-  // A direct connection (no proxy applies to the endpoint) goes through
-  // node:net / node:tls and never loads undici: see node-transport.ts for why.
-  const route = opts.dispatcher ? undefined : proxyRoute(new URL(cfg.url.origin), proxySettings(cfg));
-  const direct = route !== undefined && route.use === undefined;
-  if (debug) debug(`CreateSession connection: ${describeRoute(cfg, route)}`);
+  // A direct connection (no proxy set for the endpoint) goes through node:http(s)
+  // and never loads undici: see transport.ts.
+  const setting = opts.dispatcher ? undefined : proxySettingFor(new URL(cfg.url.origin), proxySettings(cfg));
+  const direct = !opts.dispatcher && setting === undefined;
+  if (debug) debug(`CreateSession connection: ${describeRoute(cfg, opts.dispatcher !== undefined, setting)}`);
   const undici = direct
     ? undefined
     : await Promise.all([import("undici"), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]);
@@ -167,7 +169,7 @@ export async function createSession(
           bodyTimeout: cfg.timeoutMs,
         });
       } else {
-        // Its own time limit, no AbortController (see node-transport.ts); a timeout fails with ETIMEDOUT.
+        // Its own time limit (timeoutMs per attempt); a timeout fails with ETIMEDOUT.
         res = await directRequest({ method: "POST", url, headers, body, timeoutMs: cfg.timeoutMs, tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES });
       }
       const text = await readBody(res.body);

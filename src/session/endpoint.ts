@@ -40,7 +40,7 @@ export interface ResolvedRegion {
   /** The region used in the signing scope and the endpoint host name. */
   region: string;
   /** Where it came from. */
-  source: "--region" | "trust anchor ARN";
+  source: "region" | "trust anchor ARN";
   /** The region was a FIPS pseudo-region (`fips-us-east-1`, `us-east-1-fips`). */
   fips: boolean;
 }
@@ -59,8 +59,9 @@ export function resolveRegion(explicit: string | undefined, trustAnchorRegion: s
   const given = explicit !== undefined && explicit !== "";
   const raw = given ? explicit : trustAnchorRegion;
   if (!REGION_SYNTAX.test(raw)) {
-    throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`, {
-      hint: "omit --region to use the trust anchor ARN's region",
+    throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, {
+      setting: "region",
+      hint: "leave the region unset to use the trust anchor ARN's region",
     });
   }
   let region = raw;
@@ -72,8 +73,8 @@ export function resolveRegion(explicit: string | undefined, trustAnchorRegion: s
     region = region.slice(0, -5);
     fips = true;
   }
-  if (!region) throw new ConfigError(`--region: expected a region name such as us-east-1, got '${showValue(raw)}'`);
-  return { region, source: given ? "--region" : "trust anchor ARN", fips };
+  if (!region) throw new ConfigError(`expected a region name such as us-east-1, got '${showValue(raw)}'`, { setting: "region" });
+  return { region, source: given ? "region" : "trust anchor ARN", fips };
 }
 
 /**
@@ -107,14 +108,16 @@ const ACCEPTED_URLS = "an http:// or https:// URL with a host, such as https://r
 /**
  * Validates an endpoint URL. `http` and `https` only; a path prefix is kept
  * (the request goes to `<prefix>/sessions` and is signed with that path).
- * @param name What to call the setting in the message (`--endpoint`, `AWS_ENDPOINT_URL_ROLESANYWHERE`).
+ * @param name Where the value comes from: the `endpoint` setting (the error then carries its id), or
+ *   the environment variable (`AWS_ENDPOINT_URL_ROLESANYWHERE`, `AWS_ENDPOINT_URL`).
  * @throws ConfigError listing what is accepted.
  * @public
  */
 export function parseEndpointUrl(value: string, name: string): EndpointUrl {
   const fail = (): ConfigError =>
-    new ConfigError(`${name}: expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
-      hint: `fix ${name} or leave it unset to use the region's endpoint`,
+    new ConfigError(`${name === "endpoint" ? "" : `${name}: `}expected ${ACCEPTED_URLS}, got '${showValue(value)}'`, {
+      ...(name === "endpoint" ? { setting: "endpoint" as const } : {}),
+      hint: "fix it or leave it unset to use the region's endpoint",
     });
   let url: URL;
   try {
@@ -139,7 +142,7 @@ export interface EndpointInputs {
   region: string;
   /** `--endpoint` (or the library's `endpoint` option). */
   endpoint?: string | undefined;
-  /** `AWS_ENDPOINT_URL_ROLESANYWHERE`: wins even over `--endpoint`, as in the AWS SDKs. */
+  /** `AWS_ENDPOINT_URL_ROLESANYWHERE`: used when `--endpoint` is not given (an explicit setting wins, as in AWS tools). */
   serviceEndpointEnv?: string | undefined;
   /** `AWS_ENDPOINT_URL`: used only when neither of the above is set. */
   globalEndpointEnv?: string | undefined;
@@ -149,16 +152,17 @@ export interface EndpointInputs {
 
 /** A resolved endpoint. @public */
 export interface ResolvedEndpoint extends EndpointUrl {
-  source: "AWS_ENDPOINT_URL_ROLESANYWHERE" | "--endpoint" | "AWS_ENDPOINT_URL" | "default";
+  source: "AWS_ENDPOINT_URL_ROLESANYWHERE" | "endpoint" | "AWS_ENDPOINT_URL" | "default";
   /** Settings that were overridden, naming which one won (to show as warnings). */
   warnings: string[];
 }
 
 /**
- * Chooses the endpoint: `AWS_ENDPOINT_URL_ROLESANYWHERE`, then `--endpoint`,
- * then `AWS_ENDPOINT_URL`, then the partition's default for the region (with
- * FIPS and dual-stack). FIPS or dual-stack together with a custom endpoint is
- * an error, as in the AWS SDKs.
+ * Chooses the endpoint: `--endpoint` (an explicit flag or option), then
+ * `AWS_ENDPOINT_URL_ROLESANYWHERE`, then `AWS_ENDPOINT_URL`, then the
+ * partition's default for the region (with FIPS and dual-stack): explicit >
+ * environment > default, as AWS tools order settings. FIPS or dual-stack
+ * together with a custom endpoint is an error, as in the AWS SDKs.
  * @throws ConfigError
  * @public
  */
@@ -167,17 +171,12 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   const set = (v: string | undefined): v is string => v !== undefined && v.trim() !== "";
   let source: ResolvedEndpoint["source"] = "default";
   let value: string | undefined;
-  if (set(inputs.serviceEndpointEnv)) {
+  if (set(inputs.endpoint)) {
+    source = "endpoint";
+    value = inputs.endpoint;
+  } else if (set(inputs.serviceEndpointEnv)) {
     source = "AWS_ENDPOINT_URL_ROLESANYWHERE";
     value = inputs.serviceEndpointEnv;
-    if (set(inputs.endpoint) && inputs.endpoint.trim() !== value.trim()) {
-      warnings.push(
-        `AWS_ENDPOINT_URL_ROLESANYWHERE (${showValue(value)}) overrides --endpoint (${showValue(inputs.endpoint)}); unset it to use --endpoint`,
-      );
-    }
-  } else if (set(inputs.endpoint)) {
-    source = "--endpoint";
-    value = inputs.endpoint;
   } else if (set(inputs.globalEndpointEnv)) {
     source = "AWS_ENDPOINT_URL";
     value = inputs.globalEndpointEnv;
@@ -185,7 +184,8 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   if (value !== undefined) {
     const modes = [inputs.fips ? "FIPS" : "", inputs.dualStack ? "dual-stack" : ""].filter(Boolean);
     if (modes.length) {
-      throw new ConfigError(`${source}: a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+      throw new ConfigError(`${source === "endpoint" ? "" : `${source}: `}a custom endpoint cannot be combined with ${modes.join(" and ")} endpoints`, {
+        ...(source === "endpoint" ? { setting: "endpoint" as const } : {}),
         hint: "unset AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT (or drop the fips region prefix), or drop the custom endpoint",
       });
     }
@@ -193,4 +193,16 @@ export function resolveEndpoint(inputs: EndpointInputs): ResolvedEndpoint {
   }
   const url = defaultEndpoint(inputs.region, { fips: inputs.fips ?? false, dualStack: inputs.dualStack ?? false });
   return { ...parseEndpointUrl(url, "default endpoint"), source, warnings };
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * True for loopback host names as a URL gives them: `localhost`, 127.x.x.x,
+ * `[::1]` (never resolved through DNS). Such an endpoint never goes through a
+ * proxy, and may be plain HTTP without a warning.
+ * @internal
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
 }

@@ -28,11 +28,11 @@ const msg = (re: RegExp) => (i: HintInput) => i.message !== undefined && re.test
 const net = (...codes: string[]) => (i: HintInput) => i.networkCode !== undefined && codes.includes(i.networkCode);
 
 /**
- * An answer that is not readable HTTP/1.1: the codes of the direct client's
- * parser (session/http1.ts) and of undici's (llhttp, HPE_*). Retrying does not help.
+ * An answer that is not readable HTTP/1.1: the codes of the HTTP parser of
+ * node:http and of undici (both llhttp, HPE_*). Retrying does not help.
  * @internal
  */
-export const isUnreadableAnswerCode = (code: string): boolean => code.startsWith("ERR_HTTP1_") || code.startsWith("HPE_");
+export const isUnreadableAnswerCode = (code: string): boolean => code.startsWith("HPE_");
 
 const TLS_CODES = [
   "SELF_SIGNED_CERT_IN_CHAIN",

@@ -29,7 +29,7 @@ export {
 } from "./canonical-request.js";
 export { credentialScope, stringToSign } from "./string-to-sign.js";
 export { authorizationHeader, type AuthorizationParts } from "./authorization.js";
-export { createKeySigner, signingAlgorithmFor } from "./key-signer.js";
+export { createIdentitySigner, createKeySigner, createTokenSigner, signingAlgorithmFor } from "./key-signer.js";
 export { debugLines, signRequest } from "./sign-request.js";
 export {
   SIGN_STRING_DIGESTS,

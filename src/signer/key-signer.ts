@@ -1,6 +1,7 @@
 import { sign as cryptoSign, constants, type KeyObject } from "node:crypto";
 import { ALGORITHM_ECDSA, ALGORITHM_MLDSA, ALGORITHM_RSA } from "./constants.js";
 import type { Signer, SigningAlgorithm } from "./types.js";
+import type { LoadedIdentity, TokenKey } from "../identity/types.js";
 import { IdentityError } from "../errors.js";
 
 const ML_DSA_TYPES: ReadonlySet<string> = new Set(["ml-dsa-44", "ml-dsa-65", "ml-dsa-87"]);
@@ -48,4 +49,19 @@ export function createKeySigner(key: KeyObject): Signer {
     default:
       return { algorithm, sign: (message) => cryptoSign(null, message, key) };
   }
+}
+
+/**
+ * A Signer over a key that stays on a token (PKCS#11): RSA → AWS4-X509-RSA-SHA256
+ * (CKM_SHA256_RSA_PKCS), EC → AWS4-X509-ECDSA-SHA256 (CKM_ECDSA over the
+ * SHA-256 digest, DER). The token signs; nothing is read out of it.
+ * @public
+ */
+export function createTokenSigner(key: TokenKey): Signer {
+  return { algorithm: key.keyType === "RSA" ? ALGORITHM_RSA : ALGORITHM_ECDSA, sign: (message) => key.sign(message, "sha256") };
+}
+
+/** The Signer of a loaded identity: its token key, else its key in memory. @public */
+export function createIdentitySigner(identity: LoadedIdentity): Signer {
+  return identity.tokenKey ? createTokenSigner(identity.tokenKey) : createKeySigner(identity.privateKey);
 }

@@ -3,15 +3,16 @@
  * timing, which `npm run bench` measures): the CLI runs as CommonJS (Node.js
  * never starts its ES module loader); a warm `--cache` run loads neither
  * node:crypto nor any network or stream module nor any npm package; a run
- * without the cache and without a proxy sends on a node:net socket, never
- * loading node:http or undici; with a proxy that applies, undici carries the
- * request. A preloaded script (node -r) reports the built-in modules and npm
+ * without the cache and without a proxy sends with node:http (plain HTTP
+ * endpoint), never loading node:https, node:tls or undici; with a proxy set
+ * for a non-loopback endpoint, undici carries the request; a loopback endpoint
+ * goes direct whatever the proxy settings. A preloaded script (node -r) reports the built-in modules and npm
  * packages at exit.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startProxy } from "../integration/session/helpers.js";
+import { notLoopbackName, startProxy } from "../integration/session/helpers.js";
 import { CLI, cleanEnv, cpArgs, parseOutput, run, type World } from "../integration/credential-process/world.js";
 import { useE2eWorld } from "../helpers/e2e-world.js";
 
@@ -83,26 +84,41 @@ describe("credential-process start-up (built CLI)", () => {
     expect(esmLoader(warm.builtins)).toEqual(await plainCommonJsEsmLoader());
   });
 
-  it("without a proxy, CreateSession goes out on a node:net socket: node:http and undici are never loaded", async () => {
+  it("without a proxy, CreateSession goes out with node:http: node:https, node:tls and undici are never loaded", async () => {
     const r = await runReporting(cpArgs(w, w.ec, ["--debug"]), cleanEnv(dir));
     expect(r.code).toBe(0);
     parseOutput(r.stdout);
     expect(r.stderr).toContain("CreateSession connection: direct (TCP)\n");
-    expect(r.builtins).toContain("net");
-    expect(r.builtins.filter((b) => ["http", "https", "_http_client", "tls"].includes(b))).toEqual([]);
+    expect(r.builtins).toContain("http");
+    expect(r.builtins.filter((b) => ["https", "tls"].includes(b))).toEqual([]);
     expect(esmLoader(r.builtins)).toEqual(await plainCommonJsEsmLoader());
     expect(r.packages).toEqual([]);
   });
 
-  it("with HTTP_PROXY applying to the endpoint, undici sends it through the proxy", async () => {
+  it("with HTTP_PROXY set and a loopback endpoint, still direct: the proxy sees nothing, undici is not loaded", async () => {
     const proxy = await startProxy();
     try {
-      const r = await runReporting(cpArgs(w, w.ec, ["--debug"]), cleanEnv(dir, { HTTP_PROXY: proxy.url }));
+      const r = await runReporting(cpArgs(w, w.ec, ["--debug"]), cleanEnv(dir, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url }));
+      expect(r.code).toBe(0);
+      parseOutput(r.stdout);
+      expect(r.stderr).toContain("CreateSession connection: direct (TCP), a loopback endpoint never goes through a proxy\n");
+      expect(proxy.seen).toEqual([]);
+      expect(r.packages).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("with HTTP_PROXY set for a non-loopback endpoint, undici sends it through the proxy", async () => {
+    const proxy = await startProxy();
+    try {
+      const args = cpArgs(w, w.ec, ["--debug"]).map((a) => (a === w.emu.endpoint ? notLoopbackName(a) : a));
+      const r = await runReporting(args, cleanEnv(dir, { HTTP_PROXY: proxy.url }));
       expect(r.code).toBe(0);
       parseOutput(r.stdout);
       expect(r.stderr).toContain(`CreateSession connection: through the HTTP proxy ${proxy.url} (undici)\n`);
       expect(proxy.seen).toHaveLength(1);
-      expect(proxy.seen[0]).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/sessions\?/);
+      expect(proxy.seen[0]).toMatch(/^POST http:\/\/0\.0\.0\.0:\d+\/sessions\?/);
       expect(r.packages).toContain("undici");
     } finally {
       await proxy.close();

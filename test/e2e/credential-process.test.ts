@@ -143,9 +143,9 @@ describe("credential-process (built CLI) against the emulator", () => {
         sends: false,
       },
       {
-        name: "a hardware-store flag (--pkcs11-lib)",
-        args: (w) => cpArgs(w, w.ec, ["--pkcs11-lib", "/usr/lib/softhsm/libsofthsm2.so"]),
-        what: /--pkcs11-lib: not supported/,
+        name: "a TPM key flag (--tpm-key-password), naming the tpm2-pkcs11 route",
+        args: (w) => cpArgs(w, w.ec, ["--tpm-key-password", "env:TPM_PASSWORD"]),
+        what: /--tpm-key-password: not supported: TPM key files and handles: use the TPM through tpm2-pkcs11/,
         sends: false,
       },
     ];

@@ -5,8 +5,10 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import { createRootCa, issueClientCertificate } from "../../src/pki/index.js";
 import { CLI, requireBuiltCli } from "../integration/credential-process/world.js";
-import { cleanEnv } from "../integration/provider/support.js";
+import { cleanEnv, identityFiles } from "../integration/provider/support.js";
 import { startWorld, type World } from "../integration/identity-token/support.js";
 
 let w: World;
@@ -102,5 +104,47 @@ describe("signing-helper identity-token and verify-identity-token", () => {
     expect(none.stderr.split("\n")[0]).toMatch(/^signing-helper: no credentials: give the Roles Anywhere flags/);
     const badFormat = await run(["identity-token", "--audience", "svc", "--format", "saml"]);
     expect(badFormat.code).toBe(2);
+  });
+});
+
+describe("identity-token after role chaining", () => {
+  const A = "arn:aws:iam::111122223333:role/ra-role";
+  const B = "arn:aws:iam::444455556666:role/workload-b";
+  let chain: RunningEmulator;
+  let files: ReturnType<typeof identityFiles>;
+  beforeAll(async () => {
+    const root = await createRootCa({ subject: "CN=TOKEN CHAIN ROOT,O=TEST ONLY" });
+    files = identityFiles(await issueClientCertificate(root, { subject: "CN=token chain client,O=TEST ONLY" }), "identity-token-chain-");
+    chain = await startEmulator({
+      config: {
+        accountId: "111122223333",
+        trustAnchors: [{ name: "ta", certificates: [root.certPem] }],
+        profiles: [{ name: "p", roleArns: [A] }],
+        roles: [{ arn: A, maxSessionDuration: 3600 }, { arn: B, maxSessionDuration: 3600, trust: { principals: [A] } }],
+      },
+    });
+  });
+  afterAll(async () => {
+    await chain?.close();
+    files?.remove();
+  });
+
+  it("signs the token with the last hop's credentials (--assume-role, --sts-endpoint shared with the hops)", async () => {
+    const made = await run(["identity-token", "--format", "vault", "--audience", "svc",
+      "--certificate", files.certPath, "--private-key", files.keyPath,
+      "--trust-anchor-arn", chain.trustAnchorArn, "--profile-arn", chain.profileArn, "--role-arn", A, "--endpoint", chain.endpoint,
+      "--assume-role", B, "--assume-role-session-name", "hop-b", "--sts-endpoint", chain.endpoint]);
+    expect(made.stderr).toBe("");
+    expect(made.code).toBe(0);
+    const checked = await run(["verify-identity-token", "--audience", "svc", "--sts-endpoint", chain.endpoint, "--allow-principal", B], { stdin: made.stdout });
+    expect(checked.stderr).toBe("");
+    expect(JSON.parse(checked.stdout)).toMatchObject({ arn: "arn:aws:sts::444455556666:assumed-role/workload-b/hop-b", principalArn: B, account: "444455556666" });
+    expect(chain.audit.map((e) => e.operation)).toEqual(["CreateSession", "AssumeRole", "GetCallerIdentity"]);
+  });
+
+  it("refuses --assume-role without the Roles Anywhere flags (exit 2)", async () => {
+    const r = await run(["identity-token", "--audience", "svc", "--assume-role", B], { env: { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "x" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe("signing-helper: --assume-role needs the Roles Anywhere flags (--certificate, --trust-anchor-arn, …) as the first credentials");
   });
 });

@@ -193,6 +193,27 @@ describe("role chaining with the AWS CLI", () => {
   });
 });
 
+describe("role chaining in update and doctor", () => {
+  it.skipIf(!hasAws)("update --once writes the last hop's credentials, which the AWS CLI reads from the file" + awsNote, async () => {
+    const file = join(dir, "chain-credentials");
+    const r = await run(process.execPath, [CLI, "update", "--once", "--profile", "deploy", "--credentials-file", file, ...sessionArgs(), ...twoHops()], isolatedEnv());
+    expect(r.stderr).toMatch(/^update: wrote credentials for profile 'deploy' in .* \(access key ASIA\w+, expire [\dT:Z-]+\)\n$/);
+    expect(r.code).toBe(0);
+    writeFileSync(configFile, "[profile deploy]\nregion = us-east-1\n");
+    const id = await callerArn("deploy", isolatedEnv({ AWS_SHARED_CREDENTIALS_FILE: file }));
+    expect(id.stdout.trim()).toBe(`arn:aws:sts::${DEPLOY}:assumed-role/deploy-c/two-hop`);
+  });
+
+  it("doctor lists the hops and the STS endpoint, and fails a chained 7200 s with STS's reason", async () => {
+    const ok = await run(process.execPath, [CLI, "doctor", ...sessionArgs(), ...twoHops()], isolatedEnv());
+    expect(ok.stdout).toContain(`✓ role chain: 2 AssumeRole hops: ${B} → ${C} (3600 s each, role chaining: at most 3600)\n`);
+    expect(ok.stdout).toContain(`✓ STS endpoint: ${emu.endpoint} (from --sts-endpoint, signed for us-east-1)\n`);
+    const bad = await run(process.execPath, [CLI, "doctor", ...sessionArgs(), "--assume-role", B, "--assume-role-duration", "7200"], isolatedEnv());
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain("✗ role chain: --assume-role-duration: 7200 seconds asked, but this hop is role chaining");
+  });
+});
+
 describe("role chaining start-up (what a process loads)", () => {
   it("a warm --cache run with hops loads no npm package; a miss loads @smithy/signature-v4 but not undici", async () => {
     const preload = join(dir, "report-packages.cjs");

@@ -7,7 +7,7 @@
  * update get credentials from the emulator.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -17,6 +17,11 @@ import { cpArgs, parseOutput, ROLE, run, startWorld, type World } from "../integ
 const root = join(import.meta.dirname, "../..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
 const EXE_NAME = `aws_signing_helper-linux-${process.arch}`;
+const hasBuildah = spawnSync("buildah", ["--version"], { stdio: "ignore" }).status === 0;
+const isRoot = process.getuid?.() === 0;
+const buildahNote = !hasBuildah ? " [skipped: buildah is not installed]" : !isRoot ? " [skipped: needs root for buildah's chroot isolation]" : "";
+/** dist/native/hoplimit.node from `npm test`'s build: build-sea puts it inside. */
+const hasAddon = existsSync(join(root, "dist", "native", "hoplimit.node"));
 const supported = process.platform === "linux" && (process.arch === "x64" || process.arch === "arm64");
 const note = supported ? "" : ` [skipped: single-file executables are built for Linux x64/arm64, this is ${process.platform}-${process.arch}]`;
 
@@ -89,7 +94,12 @@ describe.skipIf(!supported)(`the single-file executable (Node.js ${process.versi
   it("runs serve: /healthz, and credentials on the container route with the token", async () => {
     const token = join(dir, "token");
     writeFileSync(token, "sea-test-token-0123456789", { mode: 0o600 });
-    const child = spawn(exe, ["serve", ...cpArgs(world, world.ec).slice(1), "--port", "0", "--auth-token-file", token], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const tmp = join(dir, "serve-tmp");
+    mkdirSync(tmp);
+    const child = spawn(exe, ["serve", ...cpArgs(world, world.ec).slice(1), "--port", "0", "--auth-token-file", token, "--hop-limit", "1"], {
+      env: { ...env, TMPDIR: tmp },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     try {
@@ -106,10 +116,23 @@ describe.skipIf(!supported)(`the single-file executable (Node.js ${process.versi
       expect(body.AccessKeyId).toMatch(/^ASIA/);
       expect(body.Token.length).toBeGreaterThan(20);
       expect((await fetch(new URL("/v1/credentials", url))).status).toBe(401);
+      // The probe command the container image's HEALTHCHECK and the Kubernetes exec probes run.
+      const ok = await run(exe, ["healthcheck", "--url", new URL("/healthz", url).href], env);
+      expect(ok).toEqual({ code: 0, stdout: "", stderr: "" });
+      const ready = await run(exe, ["healthcheck", "--url", new URL("/readyz", url).href], env);
+      expect(ready.code).toBe(0);
+      const missing = await run(exe, ["healthcheck", "--url", new URL("/no-such-route", url).href], env);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^signing-helper: healthcheck: http:\/\/127\.0\.0\.1:\d+\/no-such-route answered 404\n$/);
     } finally {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("close", r));
     }
+    // The hop-limit addon travels inside when the build had made it: then no "not enforced"
+    // notice; the copy it loads from is gone at once.
+    if (hasAddon) expect(stderr).not.toMatch(/--hop-limit/);
+    else expect(stderr).toMatch(/--hop-limit 1 is accepted but not enforced/);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it("runs the other commands: generate-credential-process-data, read-certificate-data, sign-string, doctor, emulator --help", async () => {
@@ -127,6 +150,11 @@ describe.skipIf(!supported)(`the single-file executable (Node.js ${process.versi
     expect(d.stdout).toMatch(/✓/);
     const e = await run(exe, ["emulator", "--help"], env);
     expect(e.code).toBe(0);
+    const down = await run(exe, ["healthcheck", "--url", "http://127.0.0.1:9/healthz", "--timeout-ms", "2000"], env);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^signing-helper: healthcheck: http:\/\/127\.0\.0\.1:9\/healthz: .*ECONNREFUSED/);
+    const usage = await run(exe, ["healthcheck", "--url", "https://example.invalid/"], env);
+    expect(usage.code).toBe(2);
   });
 
   it("refuses bad input with one line and exit 1 or 2, as the npm package does", async () => {
@@ -134,5 +162,80 @@ describe.skipIf(!supported)(`the single-file executable (Node.js ${process.versi
     expect([1, 2]).toContain(r.code);
     expect(r.stderr).toMatch(/^signing-helper: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // PKCS#11 needs the native package pkcs11js, which cannot be inside the executable: refused clearly.
+    const p11 = await run(exe, ["read-certificate-data", "--certificate", "pkcs11:token=none"], env);
+    expect(p11.code).toBe(1);
+    expect(p11.stderr).toMatch(/^signing-helper: PKCS#11: .*pkcs11js/);
+  });
+  describe.skipIf(!hasBuildah || !isRoot)(`the container image: Containerfile's final stage built with buildah from this executable${buildahNote}`, () => {
+    const IMAGE = "localhost/rolesanywhere-signing-helper:test";
+    let storage: string[];
+
+    const buildah = (args: string[], timeout = 120_000) => {
+      const r = spawnSync("buildah", [...storage, ...args], { encoding: "utf8", timeout });
+      if (r.status !== 0) throw new Error(`buildah ${args.join(" ")} failed (exit ${r.status}): ${r.stderr.slice(-1500)}`);
+      return r.stdout;
+    };
+
+    beforeAll(() => {
+      // A private image store: nothing of the machine's, nothing left behind.
+      storage = ["--root", join(dir, "storage"), "--runroot", join(dir, "run"), "--storage-driver", "vfs"];
+      // The "build" stage's output, made here by the same script (no base image can be pulled here).
+      const ctx = join(dir, "build-stage");
+      const r = spawnSync(process.execPath, [join(root, "scripts", "sea-rootfs.mjs"), "--exe", exe, "--out", join(ctx, "rootfs")], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`sea-rootfs failed: ${r.stderr}`);
+      const empty = join(dir, "empty-context");
+      mkdirSync(empty);
+      buildah(["build", "--isolation", "chroot", "--format", "docker", "--build-context", `build=${ctx}`, "-f", join(root, "Containerfile"), "-t", IMAGE, empty], 170_000);
+    }, 180_000);
+
+    it("runs as user 65532 with serve as the default command, port 9911 and a health check", () => {
+      const info = JSON.parse(buildah(["inspect", "--type", "image", IMAGE])) as {
+        Docker: { config: { User: string; Entrypoint: string[]; Cmd: string[]; ExposedPorts: Record<string, unknown>; Env: string[]; Healthcheck?: { Test: string[] } } };
+      };
+      const c = info.Docker.config;
+      expect(c.User).toBe("65532:65532");
+      expect(c.Entrypoint).toEqual(["/usr/local/bin/signing-helper"]);
+      expect(c.Cmd).toEqual(["serve"]);
+      expect(Object.keys(c.ExposedPorts)).toEqual(["9911/tcp"]);
+      expect(c.Env).toContain("HOME=/tmp");
+      expect(c.Healthcheck?.Test).toEqual(["CMD", "/usr/local/bin/signing-helper", "healthcheck"]);
+    });
+
+    it("holds only the executable, its libraries and a few files (no shell)", () => {
+      const ctr = buildah(["from", IMAGE]).trim();
+      try {
+        const mnt = buildah(["mount", ctr]).trim();
+        const files = spawnSync("find", [mnt, "-type", "f"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map((f) => f.slice(mnt.length));
+        expect(files).toContain("/usr/local/bin/signing-helper");
+        expect(files.some((f) => /\/(sh|bash|busybox)$/.test(f))).toBe(false);
+        expect(files.filter((f) => !/^\/(lib|lib64)\//.test(f)).sort()).toEqual([
+          "/etc/group", "/etc/nsswitch.conf", "/etc/passwd",
+          ...files.filter((f) => f.startsWith("/usr/share/doc/")).sort(),
+          "/usr/local/bin/signing-helper",
+        ].sort());
+        buildah(["umount", ctr]);
+      } finally {
+        buildah(["rm", ctr]);
+      }
+    });
+
+    it("runs credential-process inside the image, as its user, against the emulator", async () => {
+      const pki = join(dir, "image-pki");
+      mkdirSync(pki);
+      copyFileSync(world.ec.cert, join(pki, "tls.crt"));
+      copyFileSync(world.ec.key, join(pki, "tls.key"));
+      spawnSync("chown", ["-R", "65532:65532", pki]);
+      const ctr = buildah(["from", IMAGE]).trim();
+      try {
+        const args = cpArgs(world, world.ec).map((a) => (a === world.ec.cert ? "/pki/tls.crt" : a === world.ec.key ? "/pki/tls.key" : a));
+        // Asynchronously: the emulator answers from this process's event loop.
+        const r = await run("buildah", [...storage, "run", "--isolation", "chroot", "--network", "host", "-v", `${pki}:/pki:ro`, ctr, "--", "/usr/local/bin/signing-helper", ...args], process.env, 60_000);
+        expect(r.stderr).toBe("");
+        expect(parseOutput(r.stdout).AccountId).toBe("123456789012");
+      } finally {
+        buildah(["rm", ctr]);
+      }
+    });
   });
 });

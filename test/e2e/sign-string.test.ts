@@ -167,10 +167,16 @@ describe("sign-string (built CLI) errors", () => {
     expectOneLineError(r.stderr, /private key/i);
     expect(r.stderr).toMatch(/\nhint: /);
   });
-  it("answers hardware-store flags with 'not supported', exit 1", () => {
-    const r = cli(["sign-string", "--pkcs11-lib", "/usr/lib/p11.so", "--private-key", "pkcs11:token=x"]);
-    expect(r.status).toBe(1);
-    expectOneLineError(r.stderr, /not supported/);
+  it("answers TPM key handles and --tpm-key-password with 'not supported' naming the PKCS#11 route, exit 1", () => {
+    for (const args of [
+      ["--private-key", "handle:0x81000001"],
+      ["--private-key", "k.pem", "--tpm-key-password", "x"],
+    ]) {
+      const r = cli(["sign-string", ...args]);
+      expect(r.status).toBe(1);
+      expectOneLineError(r.stderr, /not supported/);
+      expect(r.stderr).toMatch(/PKCS#11|pkcs11/);
+    }
   });
 });
 

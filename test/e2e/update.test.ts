@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/index.js";
-import { parseIni, readProfiles } from "../../src/outputs/credentials-file/ini.js";
+import { parseIni, readProfiles } from "../../src/credentials/ini.js";
 import type { IssuedCertificate } from "../../src/pki/index.js";
 import { cleanEnv, createSessions, emulatorFor, identityFiles, makePki, type IdentityFiles } from "../integration/provider/support.js";
 

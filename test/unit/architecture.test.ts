@@ -71,7 +71,7 @@ const allowed: Record<string, readonly string[]> = {
   // The server side of identity tokens: apart from the client it verifies tokens of.
   verifier: ["verifier"],
   // The GitHub Action is a front end like cli/: inputs → the provider → the runner's files.
-  action: ["action", "provider", "session"],
+  action: ["action", "provider", "session", "sources"],
   // The fleet simulation drives the real refresher, cache rules and retry policy against the
   // emulator's quota model (its token bucket), all in virtual time.
   fleet: ["fleet", ...credentials, "emulator"],

@@ -5,7 +5,7 @@ import { sessionInitFromArgs } from "../session-options.js";
 import { pinStdin } from "../stdin-once.js";
 import { systemClock } from "../../clock.js";
 import type { Credentials } from "../../credentials/types.js";
-import type { IdentityInput, IdentitySpec } from "../../identity/types.js";
+import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../../identity/types.js";
 import { resolveSessionConfig, type ResolvedSessionConfig } from "../../session/config.js";
 import { cacheDir, cacheKey, getOrCreate } from "../../credentials/cache.js";
 import { x509Source } from "../../credentials/x509-source.js";
@@ -25,7 +25,7 @@ const { readFileSync } = process.getBuiltinModule("node:fs");
  * then ride in this command's chunk instead of costing one more file to load.
  */
 
-const readsStdin = (v: IdentityInput | undefined) => typeof v === "object" && v !== null && "stdin" in v;
+const readsStdin = (v: IdentityInput | Pkcs11Input | undefined) => typeof v === "object" && v !== null && "stdin" in v;
 
 /** The X.509 source (prompting for a password on the terminal if needed). */
 function source(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): BaseCredentialSource {

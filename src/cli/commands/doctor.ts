@@ -6,6 +6,9 @@ import { readAllStdin, stdinBytes } from "../stdin-once.js";
 import type { DoctorRequest } from "../../doctor/gather.js";
 import type { SessionSettings } from "../../doctor/types.js";
 import { UsageError } from "../../errors.js";
+import type { CheckResult } from "../../doctor/types.js";
+import { Secret } from "../../secret.js";
+import { readFileSync } from "node:fs";
 
 /** The identity sources as given; unlike the credential commands, a missing --certificate is a failed check, not a usage error. */
 function identityFromArgs(args: ParsedArgs): DoctorRequest["identity"] {
@@ -68,6 +71,44 @@ function settingsFromArgs(args: ParsedArgs): SessionSettings {
   return s;
 }
 
+/**
+ * The `--assume-role` hops, checked offline: every value as STS would check it,
+ * and the STS endpoint they would go to. (With --online only CreateSession is
+ * called; the hops are not.)
+ */
+async function roleChainChecks(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<CheckResult[]> {
+  if (!args.given.has("assume-role")) return [];
+  const [{ hopsFromArgs }, { pass, fail }, { resolveStsCallConfig }, { resolveRegion }] = await Promise.all([
+    import("../assume-role-options.js"),
+    import("../../doctor/results.js"),
+    import("../../sources/sts/config.js"),
+    import("../../session/endpoint.js"),
+  ]);
+  const out: CheckResult[] = [];
+  try {
+    const hops = hopsFromArgs(args, (path) => readFileSync(path, "utf8"));
+    out.push(pass("role chain", `${hops.length} AssumeRole hop${hops.length > 1 ? "s" : ""}: ${hops.map((h) => h.roleArn).join(" → ")} (${hops[0]!.durationSeconds} s each, role chaining: at most 3600)`));
+  } catch (err) {
+    const e = err as { message?: string; hint?: string };
+    out.push(fail("role chain", e.message ?? String(err), e.hint ?? "fix the --assume-role flags"));
+    return out;
+  }
+  try {
+    const anchor = str(args, "trust-anchor-arn")?.split(":")[3] ?? "";
+    const region = resolveRegion(str(args, "region"), anchor);
+    const sts = resolveStsCallConfig(
+      { region: region.region, fips: region.fips || env.AWS_USE_FIPS_ENDPOINT === "true", dualStack: env.AWS_USE_DUALSTACK_ENDPOINT === "true", stsEndpoint: str(args, "sts-endpoint") },
+      { tls: { rejectUnauthorized: true }, proxy: { httpProxy: new Secret(""), httpsProxy: new Secret(""), noProxy: "" }, timeoutMs: 1, maxAttempts: 1 },
+      env,
+    );
+    out.push(pass("STS endpoint", `${sts.endpoint.href} (from ${sts.endpoint.source === "default" ? `the default for ${region.region}` : sts.endpoint.source}, signed for ${sts.endpoint.signingRegion})`));
+  } catch (err) {
+    const e = err as { message?: string; hint?: string };
+    out.push(fail("STS endpoint", e.message ?? String(err), e.hint ?? "fix --sts-endpoint or AWS_ENDPOINT_URL_STS"));
+  }
+  return out;
+}
+
 export const command: CommandModule = {
   name: "doctor",
   describe: "Check a setup offline (and online with --online) and print a checklist with what to fix",
@@ -95,6 +136,7 @@ export const command: CommandModule = {
       facts.online = await gatherOnlineFacts(req, facts, { env: ctx.env, promptPassword, ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}) });
     }
     const results = evaluateDoctor(facts);
+    results.push(...(await roleChainChecks(args, ctx.env)));
     const out = ctx.stdout as Partial<NodeJS.WriteStream>;
     // Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
     const color = out.isTTY === true && !ctx.env.NO_COLOR;

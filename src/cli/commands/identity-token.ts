@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import type { CliContext, CommandModule } from "../context.js";
-import { str } from "../args.js";
+import { cliPipeline } from "../assume-role-options.js";
+import { str, type ParsedArgs } from "../args.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
 import { sessionInitFromArgs } from "../session-options.js";
 import { pinStdin } from "../stdin-once.js";
@@ -7,7 +9,18 @@ import { UsageError } from "../../errors.js";
 import { IDENTITY_TOKEN_FORMATS, type IdentityTokenFormat } from "../../identity-token-wire.js";
 import type { IdentityTokenCredentials } from "../../outputs/identity-token/index.js";
 
-/** Credentials from Roles Anywhere (the credential flags) or, with none of them, from AWS_ACCESS_KEY_ID and friends. */
+function withoutFlag(args: ParsedArgs, name: string): ParsedArgs {
+  const flags = { ...args.flags };
+  delete flags[name];
+  const given = new Set(args.given);
+  given.delete(name);
+  return { ...args, flags, given };
+}
+
+/**
+ * Credentials from Roles Anywhere (the credential flags, then any
+ * --assume-role hops) or, with none of them, from AWS_ACCESS_KEY_ID and friends.
+ */
 async function credentialsFor(args: Parameters<CommandModule["run"]>[0], ctx: CliContext): Promise<IdentityTokenCredentials> {
   if (args.given.has("certificate") || args.given.has("trust-anchor-arn")) {
     const flagsSpec = identitySpecFromArgs(args);
@@ -23,7 +36,16 @@ async function credentialsFor(args: Parameters<CommandModule["run"]>[0], ctx: Cl
       ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
       warn: (line) => ctx.log(line),
     });
-    return source.fetch();
+    // --sts-endpoint names the token's endpoint even with no hop; the hops see it only when there are some.
+    const hopArgs = args.given.has("assume-role") ? args : withoutFlag(args, "sts-endpoint");
+    const pipeline = cliPipeline(source, hopArgs, config, ctx.env, {
+      readFile: (path) => readFileSync(path, "utf8"),
+      ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
+    });
+    return pipeline.source.fetch();
+  }
+  if (args.given.has("assume-role")) {
+    throw new UsageError("--assume-role needs the Roles Anywhere flags (--certificate, --trust-anchor-arn, …) as the first credentials");
   }
   const accessKeyId = ctx.env["AWS_ACCESS_KEY_ID"];
   const secretAccessKey = ctx.env["AWS_SECRET_ACCESS_KEY"];
@@ -49,9 +71,10 @@ export const command: CommandModule = {
   flags: [
     { name: "audience", type: "string", describe: "The receiving service's name, signed into the token (optional for akeyless)" },
     { name: "format", type: "string", choices: IDENTITY_TOKEN_FORMATS, default: "url", describe: "Token layout: vault, k8s, akeyless or url" },
-    { name: "sts-endpoint", type: "string", describe: "STS endpoint the token names (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else from --region, else the global endpoint)" },
+    // The credential flags' --sts-endpoint (also used by --assume-role hops), described for tokens.
+    { name: "sts-endpoint", type: "string", describe: "STS endpoint the token names, and the hops call (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else from --region, else the global endpoint)" },
     { name: "audience-header", type: "string", describe: "Header that carries the audience in url and akeyless tokens (default X-Identity-Audience)" },
-    ...credentialFlags,
+    ...credentialFlags.filter((f) => f.name !== "sts-endpoint"),
   ],
   async run(args, ctx) {
     const format = str(args, "format") as IdentityTokenFormat;

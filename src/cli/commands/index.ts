@@ -45,6 +45,10 @@ export const commands: Record<string, { describe: string; load: () => Promise<Co
     describe: "Check a setup offline (and online with --online) and print a checklist",
     load: async () => (await import("./doctor.js")).command,
   },
+  healthcheck: {
+    describe: "Exit 0 when a serve health route answers 200 (for container health checks)",
+    load: async () => (await import("./healthcheck.js")).command,
+  },
   completion: {
     describe: "Print a shell completion script (bash, zsh, fish, powershell)",
     load: async () => (await import("./completion.js")).command,

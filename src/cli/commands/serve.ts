@@ -4,10 +4,11 @@ import { cliPipeline } from "../assume-role-options.js";
 import { isAbsolute, resolve } from "node:path";
 import type { CliContext, CommandModule } from "../context.js";
 import { num, str } from "../args.js";
+import { UsageError } from "../../errors.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
 import { sessionInitFromArgs } from "../session-options.js";
 import { pinStdin } from "../stdin-once.js";
-import { checkBind, DEFAULT_HOP_LIMIT, parseAuthTokenOptions, validateHopLimit } from "../../outputs/serve/index.js";
+import { checkBind, DEFAULT_HOP_LIMIT, parseAuthTokenOptions, resolveServeRoutes, validateHopLimit } from "../../outputs/serve/index.js";
 import type { AuthTokenSpec } from "../../outputs/serve/index.js";
 
 const DEFAULT_PORT = 9911;
@@ -20,10 +21,10 @@ function stopped(signal: AbortSignal): Promise<void> {
 }
 
 /** The shell lines that point AWS clients at this server; they name where the token is, never its value. */
-function clientHints(url: string, mode: "loopback" | "remote", token: AuthTokenSpec | undefined): string[] {
+function clientHints(url: string, routes: readonly string[], token: AuthTokenSpec | undefined): string[] {
   const lines: string[] = [];
-  if (mode === "loopback") lines.push(`export AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}`);
-  if (token) {
+  if (routes.includes("imds")) lines.push(`export AWS_EC2_METADATA_SERVICE_ENDPOINT=${url}`);
+  if (token && routes.includes("container")) {
     lines.push(`export AWS_CONTAINER_CREDENTIALS_FULL_URI=${new URL("/v1/credentials", url).href}`);
     lines.push(
       token.kind === "file"
@@ -50,6 +51,17 @@ export const command: CommandModule = {
     { name: "bind", type: "string", describe: "Address to listen on (IPv4 or IPv6); non-loopback needs an auth token", default: DEFAULT_BIND },
     { name: "auth-token-file", type: "string", describe: "File holding the token the container route (/v1/credentials) requires in Authorization" },
     { name: "auth-token", type: "string", describe: "env:NAME: the container route's token from environment variable NAME" },
+    {
+      name: "routes",
+      type: "string",
+      describe: "Credential routes to serve: imds, container or imds,container (default: both on loopback, the container route only with a token)",
+    },
+    {
+      name: "allow-host",
+      type: "string",
+      repeat: true,
+      describe: "Another name a request's Host header may carry (default: the bind address and localhost only); repeatable",
+    },
   ],
   async run(args, ctx: CliContext) {
     // Usage and configuration checks first: nothing is read or sent before they pass.
@@ -60,6 +72,15 @@ export const command: CommandModule = {
     const bind = str(args, "bind") ?? DEFAULT_BIND;
     const tokenSpec = parseAuthTokenOptions({ authTokenFile: str(args, "auth-token-file"), authToken: str(args, "auth-token") });
     const mode = checkBind(bind, tokenSpec !== undefined);
+    const routesFlag = str(args, "routes");
+    const routes = resolveServeRoutes(routesFlag?.split(",").map((r) => r.trim()), mode, tokenSpec !== undefined);
+    const allowHost = args.flags["allow-host"];
+    const allowHosts = Array.isArray(allowHost) ? allowHost : [];
+    for (const h of allowHosts) {
+      if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/.test(h)) {
+        throw new UsageError(`--allow-host: '${h.slice(0, 60)}' is not a host name`, { hint: "give a name or address without a port, e.g. --allow-host ra.local" });
+      }
+    }
 
     const [{ resolveSessionConfig }, { createAuthTokenSource }, { x509Source }, { startServe }] = await Promise.all([
       import("../../session/config.js"),
@@ -91,13 +112,15 @@ export const command: CommandModule = {
       port,
       hopLimit,
       ...(authToken ? { authToken } : {}),
+      routes,
+      allowHosts,
       log: (l) => ctx.log(l),
     });
     try {
       // Stopped while starting: no listening line for a server that is going away.
       if (ctx.signal.aborted) return 0;
       ctx.stdout.write(JSON.stringify({ event: "listening", url: running.url }) + "\n");
-      for (const line of clientHints(running.url, mode, tokenSpec)) ctx.log(line);
+      for (const line of clientHints(running.url, routes, tokenSpec)) ctx.log(line);
       await stopped(ctx.signal);
       ctx.log("serve: stopping");
     } finally {

@@ -93,7 +93,7 @@ export const command: CommandModule = {
       import("../../session/config.js"),
       import("../../credentials/x509-source.js"),
       import("../../outputs/update-runner.js"),
-      import("../../outputs/credentials-file/ini.js"),
+      import("../../credentials/ini.js"),
     ]);
     try {
       // Checks the profile name the way the write will, before any CreateSession.

@@ -15,10 +15,12 @@ export interface AuthDeps {
   lookup: (accessKeyId: string) => MintedCredentials | undefined;
   now: number;
   maxSkewSeconds?: number;
+  /** The endpoint's region: a credential scope of another region is refused. Unset: any region. */
+  region?: string;
 }
 
 /**
- * Authenticates an STS request, in this order: SigV4 syntax, credential scope,
+ * Authenticates an STS request, in this order: SigV4 syntax, credential scope (region included),
  * access key minted here, session token equal to the minted one, credentials
  * not expired, X-Amz-Date within the allowed skew, then the HMAC signature.
  * Like STS, the token is judged before the signature (an expired token says
@@ -31,7 +33,7 @@ export function authenticate(req: StsRequest, deps: AuthDeps): AuthResult {
   const { auth } = parsed;
   const fail = (f: StsFault): AuthResult => ({ ok: false, fault: f, accessKeyId: auth.accessKeyId });
 
-  const scopeFault = checkScope(auth);
+  const scopeFault = checkScope(auth, deps.region);
   if (scopeFault) return fail(scopeFault);
 
   const caller = deps.lookup(auth.accessKeyId);

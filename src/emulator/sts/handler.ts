@@ -19,7 +19,7 @@ export interface StsHandlerDeps {
   /** Where credentials were minted (CreateSession) and are looked up. */
   store: CredentialStore;
   clock: Clock;
-  /** The emulator's region (informational: STS accepts any region in the credential scope). */
+  /** The emulator's region: requests must be scoped to it, as a regional STS endpoint requires. */
   region: string;
   /** The roles AssumeRole may target; undefined → AccessDenied. */
   roles: (arn: string) => EmulatorRole | undefined;
@@ -114,7 +114,7 @@ function answerRequest(req: IncomingMessage, body: Buffer, requestId: string, no
   if (request.method !== "POST" && request.method !== "GET") {
     return failure(fault(405, "MethodNotAllowed", `The HTTP method ${request.method} is not allowed; use POST or GET.`), requestId, entry);
   }
-  const authResult = authenticate(request, { lookup: (k) => deps.store.get(k), now, maxSkewSeconds: deps.maxClockSkewSeconds });
+  const authResult = authenticate(request, { lookup: (k) => deps.store.get(k), now, maxSkewSeconds: deps.maxClockSkewSeconds, region: deps.region });
   if (!authResult.ok) {
     if (authResult.accessKeyId !== undefined) entry.accessKeyId = authResult.accessKeyId;
     return failure(authResult.fault, requestId, entry);

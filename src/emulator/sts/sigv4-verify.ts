@@ -16,12 +16,13 @@ export function formatAmzDate(ms: number): string {
 }
 
 /**
- * Checks the credential scope: service `sts`, terminator `aws4_request`, and a
- * scope date equal to X-Amz-Date's date. Any region is accepted (clients sign
- * the global endpoint with us-east-1).
+ * Checks the credential scope: service `sts`, terminator `aws4_request`, a
+ * scope date equal to X-Amz-Date's date, and, when `region` is given, that
+ * region: the emulator is a regional endpoint, and a regional STS endpoint
+ * refuses a request scoped to another region (SignatureDoesNotMatch).
  * @internal
  */
-export function checkScope(auth: SigV4Auth): StsFault | undefined {
+export function checkScope(auth: SigV4Auth, region?: string): StsFault | undefined {
   const mismatch = (message: string, reason: string): StsFault => fault(403, "SignatureDoesNotMatch", message, reason);
   if (auth.service !== STS_SERVICE) {
     return mismatch("Credential should be scoped to correct service: 'sts'. ", `credential scope service is '${auth.service}'`);
@@ -29,6 +30,9 @@ export function checkScope(auth: SigV4Auth): StsFault | undefined {
   if (auth.terminator !== "aws4_request") {
     return mismatch(`Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator}'. `,
       "credential scope terminator is wrong");
+  }
+  if (region !== undefined && auth.region !== region) {
+    return mismatch("Credential should be scoped to a valid region. ", `credential scope region is '${auth.region.slice(0, 64)}', this endpoint's is '${region}'`);
   }
   const day = auth.amzDate.slice(0, 8);
   if (auth.scopeDate !== day) {

@@ -5,7 +5,7 @@
  * credentials always come with one). Pure.
  */
 import { ConfigError } from "../../errors.js";
-import { parseIni, readProfiles } from "./ini.js";
+import { parseIni, readProfiles } from "../../credentials/ini.js";
 
 /** Why the profile's keys look long-term, or undefined when they may be replaced. @public */
 export function longTermKeysReason(text: string, profile: string): string | undefined {

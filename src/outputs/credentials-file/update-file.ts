@@ -5,7 +5,7 @@ import { writeFileAtomic, isAtomicTempFor } from "../../credentials/atomic-write
 import { withFileLock } from "../../credentials/file-lock.js";
 import type { Credentials } from "../../credentials/types.js";
 import { ConfigError, RolesAnywhereError } from "../../errors.js";
-import { parseIni, patchProfile, serializeIni } from "./ini.js";
+import { parseIni, patchProfile, serializeIni } from "../../credentials/ini.js";
 import { longTermKeysError, longTermKeysReason } from "./long-term-keys.js";
 
 /** What updateCredentialsFile did. @public */

@@ -71,7 +71,8 @@ export interface AuthTokenDeps {
 }
 
 /**
- * Reads the token once now (failing fast) and returns a source for it. A file
+ * Reads the token once now (failing fast) and returns a source for it; a file
+ * that group or others may read is reported through `log` (a warning). A file
  * is checked (one `stat`) on every `get()` and read again when its inode, size
  * or modification time changed; an unusable new content (empty, unreadable,
  * removed) is reported once through `log` and the last good token stays in use.
@@ -119,6 +120,12 @@ export function createAuthTokenSource(spec: AuthTokenSpec, deps: AuthTokenDeps):
   };
 
   let current = read();
+  // Whoever can read the file can get the credentials from the container route.
+  if ((current.stats.mode & 0o044) !== 0) {
+    const mode = (current.stats.mode & 0o777).toString(8).padStart(4, "0");
+    deps.log?.(`warning: --auth-token-file ${path} is readable by other users (mode ${mode}): anyone who can read it can fetch the credentials`);
+    deps.log?.(`hint: chmod 600 ${path} (in Kubernetes: defaultMode: 0400 on the secret volume)`);
+  }
   let lastWarning: string | undefined;
   const sameFile = (a: Stats, b: Stats): boolean =>
     a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;

@@ -7,8 +7,8 @@ export { createContainerHandler, tokensMatch, CONTAINER_CREDENTIALS_PATH } from 
 export type { ContainerHandlerDeps } from "./container-handler.js";
 export { createHealthHandler } from "./health.js";
 export type { HealthHandlerDeps } from "./health.js";
-export { createServeHandler } from "./router.js";
-export type { ServeHandlerOptions, ServeMode } from "./router.js";
+export { createServeHandler, resolveServeRoutes, allowedHostsFor, hostOf, SERVE_ROUTES } from "./router.js";
+export type { ServeHandlerOptions, ServeMode, ServeRoute } from "./router.js";
 export {
   listen,
   isLoopback,

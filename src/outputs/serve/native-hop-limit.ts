@@ -11,9 +11,9 @@
  * {@link loadHopLimitAddon} returns undefined and `serve` falls back to plain
  * Node.js (the hop limit is then accepted but not enforced).
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { constants } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,6 +22,9 @@ export const NO_NATIVE_ENV = "SIGNING_HELPER_NO_NATIVE";
 
 /** Where the build puts the addon, relative to the package root. */
 const ADDON_PATH = join("dist", "native", "hoplimit.node");
+
+/** The addon's asset name inside the single-file executable (scripts/build-sea.mjs). */
+export const SEA_ADDON_ASSET = "hoplimit.node";
 
 /** The addon's functions (see native/hoplimit/hoplimit.c). @public */
 export interface HopLimitAddon {
@@ -60,6 +63,27 @@ function addonFile(): string | undefined {
 }
 
 /**
+ * Inside the single-file executable the addon travels as an asset; Node.js
+ * loads addons only from files, so it is written to a new private directory
+ * (mode 0700, under the temporary directory) and loaded from there. Undefined
+ * outside an executable, or when it holds no addon or nothing can be written.
+ */
+function seaAddonDir(): string | undefined {
+  const sea = process.getBuiltinModule?.("node:sea");
+  if (sea === undefined || !sea.isSea()) return undefined;
+  let bytes: unknown;
+  try {
+    bytes = sea.getRawAsset(SEA_ADDON_ASSET);
+  } catch {
+    return undefined;
+  }
+  if (!(bytes instanceof ArrayBuffer)) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "signing-helper-addon-"));
+  writeFileSync(join(dir, SEA_ADDON_ASSET), new Uint8Array(bytes), { mode: 0o500, flag: "wx" });
+  return dir;
+}
+
+/**
  * The addon, loaded once on first use; undefined when it is unavailable (not
  * built, not Linux, cannot load) or disabled by `SIGNING_HELPER_NO_NATIVE=1`.
  * Never throws.
@@ -69,14 +93,19 @@ export function loadHopLimitAddon(env: NodeJS.ProcessEnv = process.env): HopLimi
   if (env[NO_NATIVE_ENV] === "1" || process.platform !== "linux") return undefined;
   if (cached) return cached.addon;
   let addon: HopLimitAddon | undefined;
+  let extracted: string | undefined;
   try {
-    const file = addonFile();
+    extracted = seaAddonDir();
+    const file = extracted !== undefined ? join(extracted, SEA_ADDON_ASSET) : addonFile();
     if (file !== undefined) {
       const loaded = createRequire(import.meta.url)(file) as Partial<HopLimitAddon>;
       if (typeof loaded.listenSocket === "function" && typeof loaded.getHopLimit === "function") addon = loaded as HopLimitAddon;
     }
   } catch {
     addon = undefined;
+  } finally {
+    // Loaded (the mapping stays) or not: the copy goes at once.
+    if (extracted !== undefined) rmSync(extracted, { recursive: true, force: true });
   }
   cached = { addon };
   return addon;

@@ -3,11 +3,9 @@ import type { Clock } from "../../clock.js";
 import { systemClock } from "../../clock.js";
 import { StsError } from "../../errors.js";
 import type { Secret } from "../../secret.js";
-import { proxyRoute } from "../../session/proxy-for.js";
 import { backoffDelayMs, classifyNetworkError, type NetworkFailure } from "../../session/retry.js";
 import { hintFor } from "../../session/hints.js";
-import { directRequest } from "../../session/node-transport.js";
-import { createDefaultDispatcher, userAgent } from "../../session/transport.js";
+import { createDefaultDispatcher, directRequest, proxySettingFor, userAgent } from "../../session/transport.js";
 import type { StsEndpoint } from "./endpoint.js";
 import { isRetryableStsError, parseStsError, parseStsResult, stsErrorToException, type StsServiceError } from "./response.js";
 import type { XmlElement } from "./xml.js";
@@ -158,9 +156,9 @@ export async function callSts(
   const ep = cfg.endpoint;
   const url = `${ep.origin}${ep.path}`;
   const body = queryBody(action, params);
-  const proxies = { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal(), noProxy: cfg.proxy.noProxy };
-  const route = opts.dispatcher ? undefined : proxyRoute(new URL(ep.origin), proxies);
-  const direct = route !== undefined && route.use === undefined;
+  // As CreateSession: undici only when a proxy is set for a non-loopback endpoint (it applies NO_PROXY) or a dispatcher is given.
+  const proxies = { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal() };
+  const direct = !opts.dispatcher && proxySettingFor(new URL(ep.origin), proxies) === undefined;
   const [{ SignatureV4 }, undici] = await Promise.all([
     import("@smithy/signature-v4"),
     direct ? undefined : Promise.all([import("undici"), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]),
@@ -170,7 +168,7 @@ export async function callSts(
     credentials: {
       accessKeyId: caller.accessKeyId,
       secretAccessKey: caller.secretAccessKey.reveal(),
-      ...(caller.sessionToken ? { sessionToken: caller.sessionToken.reveal() } : {}),
+      ...(caller.sessionToken && caller.sessionToken.reveal() !== "" ? { sessionToken: caller.sessionToken.reveal() } : {}),
     },
     region: ep.signingRegion,
     service: "sts",

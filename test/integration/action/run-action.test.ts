@@ -5,7 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { runAction } from "../../../src/action/run-action.js";
+import { startEmulator } from "../../../src/emulator/index.js";
+import { createRootCa, issueClientCertificate } from "../../../src/pki/index.js";
 import { ROLE, startWorld, type World } from "../credential-process/world.js";
 
 type Event = { log: string } | { file: string; text: string };
@@ -68,5 +71,54 @@ describe("runAction", () => {
     expect(events.filter((e) => "log" in e && !e.log.startsWith("::add-mask::"))).toEqual([
       { log: "::error::IAM Roles Anywhere: GITHUB_ENV is not set (hint: run this as a step of a GitHub Actions job)\n" },
     ]);
+  });
+
+  it("exports the last hop's credentials of a role chain given as inputs (a real SDK client checks them)", async () => {
+    const A = "arn:aws:iam::111122223333:role/central";
+    const B = "arn:aws:iam::444455556666:role/workload";
+    const root = await createRootCa({ keyType: "ec-p256" });
+    const leaf = await issueClientCertificate(root, { keyType: "ec-p256" });
+    const emu = await startEmulator({
+      port: 0,
+      config: {
+        accountId: "111122223333",
+        trustAnchors: [{ name: "ta", certificates: [root.certPem] }],
+        profiles: [{ name: "p", roleArns: [A] }],
+        roles: [{ arn: B, trust: { principals: [A], externalId: "ext-b" } }],
+      },
+    });
+    try {
+      const env = {
+        INPUT_CERTIFICATE: leaf.certPem,
+        "INPUT_PRIVATE-KEY": leaf.keyPem,
+        "INPUT_TRUST-ANCHOR-ARN": emu.trustAnchorArn,
+        "INPUT_PROFILE-ARN": emu.profileArn,
+        "INPUT_ROLE-ARN": A,
+        INPUT_ENDPOINT: emu.endpoint,
+        "INPUT_STS-ENDPOINT": emu.endpoint,
+        "INPUT_ASSUME-ROLE": B,
+        "INPUT_ASSUME-ROLE-SESSION-NAME": "gh-run",
+        "INPUT_EXTERNAL-ID": "ext-b",
+        GITHUB_ENV: "/runner/env",
+      };
+      const { code, events } = await recorded(env);
+      expect(events.filter((e) => "log" in e && e.log.startsWith("::error::"))).toEqual([]);
+      expect(code).toBe(0);
+      const file = events.find((e): e is { file: string; text: string } => "file" in e)!;
+      const v = (name: string) => new RegExp(`${name}<<D\\d+\\n(.*)\\n`).exec(file.text)![1]!;
+      const sts = new STSClient({
+        region: v("AWS_REGION"),
+        endpoint: emu.endpoint,
+        credentials: { accessKeyId: v("AWS_ACCESS_KEY_ID"), secretAccessKey: v("AWS_SECRET_ACCESS_KEY"), sessionToken: v("AWS_SESSION_TOKEN") },
+      });
+      expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe("arn:aws:sts::444455556666:assumed-role/workload/gh-run");
+      // A wrong external id: STS's refusal as one error line, nothing exported.
+      const bad = await recorded({ ...env, "INPUT_EXTERNAL-ID": "wrong" });
+      expect(bad.code).toBe(1);
+      expect(bad.events.filter((e) => "file" in e)).toEqual([]);
+      expect(bad.events.filter((e) => "log" in e && e.log.startsWith("::error::"))).toHaveLength(1);
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseIni, readProfiles } from "../../../src/outputs/credentials-file/ini.js";
+import { parseIni, readProfiles } from "../../../src/credentials/ini.js";
 import { bundleForChild } from "../../unit/credentials/helpers/children.js";
 
 const TOTAL = 200;

@@ -7,9 +7,9 @@ let srv: StsTestServer;
 beforeAll(async () => { srv = await startStsServer(); });
 afterAll(async () => { await srv.close(); });
 
-function client(c: Pick<MintedCredentials, "accessKeyId" | "secretAccessKey" | "sessionToken">) {
+function client(c: Pick<MintedCredentials, "accessKeyId" | "secretAccessKey" | "sessionToken">, region = "us-east-1") {
   return new STSClient({
-    region: "us-east-1",
+    region,
     endpoint: srv.endpoint,
     credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken },
     maxAttempts: 1,
@@ -26,6 +26,14 @@ async function refusal(p: Promise<unknown>): Promise<SdkError> {
 }
 
 describe("STS emulator with @aws-sdk/client-sts", () => {
+  it("refuses a request signed for another region than the emulator's with SignatureDoesNotMatch", async () => {
+    const creds = srv.mint();
+    const err = await refusal(client(creds, "eu-west-3").send(new GetCallerIdentityCommand({})));
+    expect(err.name).toBe("SignatureDoesNotMatch");
+    expect(err.message).toBe("Credential should be scoped to a valid region. ");
+    expect(err.$metadata.httpStatusCode).toBe(403);
+  });
+
   it("answers GetCallerIdentity with the minted session's Arn, UserId and Account", async () => {
     const creds = srv.mint({ sessionName: "sdk-session" });
     const out = await client(creds).send(new GetCallerIdentityCommand({}));

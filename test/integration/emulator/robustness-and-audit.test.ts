@@ -65,6 +65,37 @@ describe("malformed requests get a 4xx in the wire format", () => {
     expectJsonError(await sendSigned(emu.endpoint, arr), 400, "ValidationException", "Request body must be a JSON object.");
   });
 
+  it("deeply nested JSON in durationSeconds, roleSessionName or instanceProperties → 400 ValidationException with a short echo (never 500)", async () => {
+    const deep = "[".repeat(20_000) + "]".repeat(20_000);
+    const bodies = [
+      `{"durationSeconds":${deep}}`,
+      `{"roleSessionName":${deep}}`,
+      `{"instanceProperties":{"k":${deep}}}`,
+      `{"instanceProperties":${deep}}`,
+    ];
+    for (const body of bodies) {
+      const b = independentSign({ ...input(), body });
+      const res = await sendSigned(emu.endpoint, b);
+      expect(res.status, res.body.slice(0, 200)).toBe(400);
+      expect(res.headers["x-amzn-errortype"]).toBe("ValidationException");
+      const { message } = JSON.parse(res.body) as { message: string };
+      expect(message).toMatch(/^1 validation error detected: Value '\[\[\[+…' at '[\w.]+' failed to satisfy constraint: /);
+      expect(message.length).toBeLessThan(300);
+    }
+  });
+
+  it("a large non-string value is echoed as a short prefix, not whole", async () => {
+    const big = JSON.stringify({ durationSeconds: { pad: "z".repeat(60 * 1024) } });
+    const res = await sendSigned(emu.endpoint, independentSign({ ...input(), body: big }));
+    expect(res.status).toBe(400);
+    const { message } = JSON.parse(res.body) as { message: string };
+    expect(message).toBe(`1 validation error detected: Value '{"pad":"${"z".repeat(56)}…' at 'durationSeconds' failed to satisfy constraint: Member must be an integer`);
+    const small = await sendSigned(emu.endpoint, independentSign({ ...input(), body: JSON.stringify({ durationSeconds: [1, "a", { b: true }] }) }));
+    expect(JSON.parse(small.body)).toEqual({
+      message: `1 validation error detected: Value '[1,"a",{"b":true}]' at 'durationSeconds' failed to satisfy constraint: Member must be an integer`,
+    });
+  });
+
   it("a body over 64 KiB → 413, JSON on /sessions and STS XML on /", async () => {
     const big = "x".repeat(70 * 1024);
     expectJsonError(await send(emu.endpoint, { path: "/sessions", body: big }), 413, "ValidationException", "Request body is larger than 65536 bytes.");

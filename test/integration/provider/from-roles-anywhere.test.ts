@@ -238,6 +238,8 @@ describe("fromRolesAnywhere errors", () => {
         " (hint: copy the ARN from the IAM Roles Anywhere console or from 'aws rolesanywhere list-trust-anchors' / 'list-profiles' / 'aws iam get-role')",
     );
     expect(((err as Error).cause as { code?: string }).code).toBe("INVALID_ARN");
+    // The setting travels as data: the library names it by its option, the CLI by its flag.
+    expect(((err as Error).cause as { setting?: string }).setting).toBe("trustAnchorArn");
   });
 
   it("wraps a service refusal the same way", async () => {

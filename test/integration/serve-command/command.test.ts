@@ -119,6 +119,37 @@ describe("serve command: running", () => {
     expect(await s.stop()).toBe(0);
   });
 
+  it("--routes container: the IMDS routes answer 404 and only the container hints are printed; --allow-host adds a Host name", async () => {
+    const s = await serveInProcess(
+      [...credentialArgs(pki, emu), "--port", "0", "--auth-token", "env:SERVE_TOKEN", "--routes", "container", "--allow-host", "ra.internal", "--allow-host", "ra2.internal"],
+      { SERVE_TOKEN: TOKEN },
+    );
+    const { url } = await s.listening();
+    expect(s.stderr.text).not.toMatch(/AWS_EC2_METADATA_SERVICE_ENDPOINT/);
+    expect(s.stderr.lines()).toContain(`export AWS_CONTAINER_CREDENTIALS_FULL_URI=${url}v1/credentials`);
+    expect((await raw(url, "/latest/api/token", { method: "PUT", headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" } })).status).toBe(404);
+    expect((await containerCredentials(url, TOKEN)).status).toBe(200);
+    expect((await raw(url, "/v1/credentials", { headers: { authorization: TOKEN, host: "ra2.internal" } })).status).toBe(200);
+    expect((await raw(url, "/v1/credentials", { headers: { authorization: TOKEN, host: "evil.example" } })).status).toBe(403);
+    expect(await s.stop()).toBe(0);
+  });
+
+  it("refuses --routes it cannot serve and a bad --allow-host with exit 2, before any CreateSession", async () => {
+    const before = sessions().length;
+    const cases: [string[], RegExp][] = [
+      [["--routes", "container"], /^signing-helper: --routes container: the container route needs a token$/],
+      [["--routes", "imds,metadata"], /^signing-helper: --routes: unknown route 'metadata'$/],
+      [["--routes", "imds", "--bind", "0.0.0.0", "--auth-token", "env:SERVE_TOKEN"], /^signing-helper: --routes imds: the IMDS routes are never served on a non-loopback address$/],
+      [["--allow-host", "evil.example:80"], /^signing-helper: --allow-host: 'evil\.example:80' is not a host name$/],
+    ];
+    for (const [extra, pattern] of cases) {
+      const s = await serveInProcess([...credentialArgs(pki, emu), "--port", "0", ...extra], { SERVE_TOKEN: TOKEN });
+      expect(await s.exit).toBe(2);
+      expectErrorAndHint(s.stderr.text, pattern);
+    }
+    expect(sessions().length).toBe(before);
+  });
+
   it("takes the token from --auth-token-file and prints where it is, not what it is", async () => {
     const file = join(pki.dir, "serve-token");
     writeFileSync(file, TOKEN + "\n", { mode: 0o600 });

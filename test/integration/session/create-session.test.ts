@@ -17,6 +17,7 @@ import {
   opensslServerCert,
   SECRET_ACCESS_KEY,
   SESSION_TOKEN,
+  notLoopbackName,
   startProxy,
   startServer,
   steppingClock,
@@ -217,20 +218,31 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     const s = await server(json(201, successBody(ARNS.roleArn)));
     const proxy: ForwardProxy = await startProxy();
     open.push(proxy);
-    await createSession(config(s.url, {}, { HTTP_PROXY: proxy.url }), ec);
+    await createSession(config(notLoopbackName(s.url), {}, { HTTP_PROXY: proxy.url }), ec);
     expect(proxy.seen).toHaveLength(1);
-    expect(proxy.seen[0]).toMatch(new RegExp(`^POST http://127\\.0\\.0\\.1:${s.port}/sessions\\?profileArn=`));
+    expect(proxy.seen[0]).toMatch(new RegExp(`^POST http://0\\.0\\.0\\.0:${s.port}/sessions\\?profileArn=`));
     expect(s.requests).toHaveLength(1);
     verifyRecorded(s.requests[0]!, ec.certificate);
   });
 
-  it("bypasses the proxy for hosts in NO_PROXY", async () => {
+  it("bypasses the proxy for hosts in NO_PROXY (undici applies it)", async () => {
     const s = await server(json(201, successBody(ARNS.roleArn)));
     const proxy = await startProxy();
     open.push(proxy);
-    await createSession(config(s.url, {}, { http_proxy: proxy.url, NO_PROXY: "127.0.0.1" }), ec);
+    await createSession(config(notLoopbackName(s.url), {}, { http_proxy: proxy.url, NO_PROXY: "0.0.0.0" }), ec);
     expect(proxy.seen).toEqual([]);
     expect(s.requests).toHaveLength(1);
+  });
+
+  it("never sends a loopback endpoint through the proxy, NO_PROXY or not", async () => {
+    const s = await server(json(201, successBody(ARNS.roleArn)));
+    const proxy = await startProxy();
+    open.push(proxy);
+    for (const endpoint of [s.url, s.url.replace("127.0.0.1", "localhost")]) {
+      await createSession(config(endpoint, {}, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url }), ec);
+    }
+    expect(proxy.seen).toEqual([]);
+    expect(s.requests).toHaveLength(2);
   });
 
   it("prints the canonical request, string to sign and headers for --debug, with no signature or secret", async () => {
@@ -286,8 +298,8 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     it("tunnels https through HTTPS_PROXY with CONNECT", async () => {
       const proxy = await startProxy();
       open.push(proxy);
-      await createSession(config(tlsServer.url, { noVerifySsl: true }, { HTTPS_PROXY: proxy.url }), ec);
-      expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${tlsServer.port}`]);
+      await createSession(config(notLoopbackName(tlsServer.url), { noVerifySsl: true }, { HTTPS_PROXY: proxy.url }), ec);
+      expect(proxy.seen).toEqual([`CONNECT 0.0.0.0:${tlsServer.port}`]);
     });
   });
 });

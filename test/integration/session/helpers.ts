@@ -222,6 +222,16 @@ export async function startProxy(): Promise<ForwardProxy> {
   return { url: `http://127.0.0.1:${port}`, seen, close: () => closeServer(server, sockets) };
 }
 
+/**
+ * `url` with its 127.0.0.1 host written as 0.0.0.0: on Linux a connection to
+ * 0.0.0.0 reaches this machine's listeners as loopback does, but 0.0.0.0 is not a
+ * loopback name, so the proxy rules apply to it (a loopback endpoint never goes
+ * through a proxy). No DNS, no traffic off the machine.
+ */
+export function notLoopbackName(url: string): string {
+  return url.replace("//127.0.0.1:", "//0.0.0.0:");
+}
+
 /** A port with nothing listening (bound, then released). */
 export async function closedPort(): Promise<number> {
   const s = createServer();

@@ -1,6 +1,6 @@
 /**
- * CreateSession has two HTTP paths: a socket of its own (node:net / node:tls) for a direct
- * connection (the default when no proxy applies: undici costs too much
+ * CreateSession has two HTTP paths: node:http / node:https for a direct
+ * connection (the default when no proxy is set: undici costs too much
  * start-up time) and undici for proxied requests or an injected dispatcher.
  * The same behaviours are checked on both, against real servers on 127.0.0.1:
  * request shape and signature, retries re-signed, connection errors, timeouts
@@ -26,6 +26,7 @@ import {
   never,
   opensslIdentity,
   opensslServerCert,
+  notLoopbackName,
   startProxy,
   startServer,
   steppingClock,
@@ -60,7 +61,7 @@ interface Path {
 
 const dispatchers: Dispatcher[] = [];
 const paths: Path[] = [
-  { name: "direct (node:net / node:tls)", options: async () => ({}), debugLine: /^CreateSession connection: direct \((TCP|TLS)\)$/ },
+  { name: "direct (node:http / node:https)", options: async () => ({}), debugLine: /^CreateSession connection: direct \((TCP|TLS)\)$/ },
   {
     name: "undici (injected EnvHttpProxyAgent)",
     options: async (cfg) => {
@@ -185,14 +186,26 @@ describe.skipIf(!hasOpenssl)(`CreateSession over both HTTP paths${reason}`, () =
   }
 
   describe("the path chosen from the environment", () => {
-    it("goes direct when NO_PROXY excludes the endpoint, and names the entry in --debug", async () => {
+    it("goes direct, without undici, for a loopback endpoint even with proxies set, and says why in --debug", async () => {
       const s = await server([json(201, successBody(ARNS.roleArn))]);
       const proxy = await startProxy();
       open.push(proxy);
       const lines: string[] = [];
-      await createSession(config(s.url, {}, { HTTP_PROXY: proxy.url, NO_PROXY: `localhost,127.0.0.1:${s.port}` }), ec, { debug: (l) => lines.push(l) });
+      await createSession(config(s.url, {}, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url }), ec, { debug: (l) => lines.push(l) });
       expect(proxy.seen).toEqual([]);
-      expect(lines).toContain(`CreateSession connection: direct (TCP), NO_PROXY entry '127.0.0.1:${s.port}' excludes 127.0.0.1:${s.port}`);
+      expect(lines).toContain("CreateSession connection: direct (TCP), a loopback endpoint never goes through a proxy");
+    });
+
+    it("leaves NO_PROXY to undici: an excluded host is reached directly, and --debug names the setting", async () => {
+      const s = await server([json(201, successBody(ARNS.roleArn))]);
+      const proxy = await startProxy();
+      open.push(proxy);
+      const lines: string[] = [];
+      const endpoint = notLoopbackName(s.url);
+      await createSession(config(endpoint, {}, { HTTP_PROXY: proxy.url, NO_PROXY: `localhost,0.0.0.0:${s.port}` }), ec, { debug: (l) => lines.push(l) });
+      expect(proxy.seen).toEqual([]);
+      expect(s.requests).toHaveLength(1);
+      expect(lines).toContain(`CreateSession connection: through the HTTP proxy ${proxy.url} (undici), unless NO_PROXY 'localhost,0.0.0.0:${s.port}' excludes 0.0.0.0:${s.port}`);
     });
 
     it("goes through the proxy (undici) otherwise, hiding the proxy's password in --debug", async () => {
@@ -201,9 +214,9 @@ describe.skipIf(!hasOpenssl)(`CreateSession over both HTTP paths${reason}`, () =
       open.push(proxy);
       const withUser = proxy.url.replace("http://", "http://user:pa55word@");
       const lines: string[] = [];
-      await createSession(config(s.url, {}, { HTTP_PROXY: withUser, NO_PROXY: "localhost" }), ec, { debug: (l) => lines.push(l) });
+      await createSession(config(notLoopbackName(s.url), {}, { HTTP_PROXY: withUser, NO_PROXY: "localhost" }), ec, { debug: (l) => lines.push(l) });
       expect(proxy.seen).toHaveLength(1);
-      expect(lines).toContain(`CreateSession connection: through the HTTP proxy ${proxy.url.replace("http://", "http://[redacted]@")} (undici)`);
+      expect(lines).toContain(`CreateSession connection: through the HTTP proxy ${proxy.url.replace("http://", "http://[redacted]@")} (undici), unless NO_PROXY 'localhost' excludes 0.0.0.0:${s.port}`);
       expect(lines.join("\n")).not.toContain("pa55word");
     });
 
@@ -211,8 +224,8 @@ describe.skipIf(!hasOpenssl)(`CreateSession over both HTTP paths${reason}`, () =
       const s = await server([json(201, successBody(ARNS.roleArn))], true);
       const proxy = await startProxy();
       open.push(proxy);
-      await createSession(config(s.url, { noVerifySsl: true }, { http_proxy: proxy.url }), ec);
-      expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${s.port}`]);
+      await createSession(config(notLoopbackName(s.url), { noVerifySsl: true }, { http_proxy: proxy.url }), ec);
+      expect(proxy.seen).toEqual([`CONNECT 0.0.0.0:${s.port}`]);
     });
   });
 });

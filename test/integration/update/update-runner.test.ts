@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/clock.js";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
-import { parseIni, readProfiles } from "../../../src/outputs/credentials-file/ini.js";
+import { parseIni, readProfiles } from "../../../src/credentials/ini.js";
 import {
   defaultCredentialsFile,
   expandHome,

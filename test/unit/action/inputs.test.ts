@@ -59,4 +59,41 @@ describe("Action inputs", () => {
     });
     expect(lines).toEqual(["MIGHAgEAMBMGByqGSM49", "AgEGCCqGSM49AwEHBG0w", "correct horse"]);
   });
+
+  it("map the role-chaining inputs as the CLI flags do: roles in order, duration for each hop, the rest for the last", () => {
+    const { init } = readActionInputs({
+      ...base,
+      "INPUT_ASSUME-ROLE": "arn:aws:iam::444455556666:role/workload\n\n  arn:aws:iam::777788889999:role/deploy \n",
+      "INPUT_ASSUME-ROLE-DURATION": "1800",
+      "INPUT_ASSUME-ROLE-SESSION-NAME": "gh-42",
+      "INPUT_EXTERNAL-ID": "ext-c",
+      "INPUT_SOURCE-IDENTITY": "ci",
+      "INPUT_SESSION-TAGS": "team=core\r\nstage = two\n",
+      "INPUT_TRANSITIVE-TAG-KEYS": "team",
+      "INPUT_SESSION-POLICY": '{"Version":"2012-10-17","Statement":[]}',
+      "INPUT_SESSION-POLICY-ARNS": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      "INPUT_STS-ENDPOINT": "http://127.0.0.1:2",
+    });
+    expect(init.stsEndpoint).toBe("http://127.0.0.1:2");
+    expect(init.assumeRole).toEqual([
+      { roleArn: "arn:aws:iam::444455556666:role/workload", durationSeconds: 1800 },
+      {
+        roleArn: "arn:aws:iam::777788889999:role/deploy",
+        durationSeconds: 1800,
+        roleSessionName: "gh-42",
+        externalId: "ext-c",
+        sourceIdentity: "ci",
+        tags: [{ key: "team", value: "core" }, { key: "stage", value: "two" }],
+        transitiveTagKeys: ["team"],
+        policy: '{"Version":"2012-10-17","Statement":[]}',
+        policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      },
+    ]);
+    expect(readActionInputs(base).init.assumeRole).toBeUndefined();
+  });
+
+  it("refuse a chaining input without assume-role, and a session tag that is not KEY=VALUE", () => {
+    expect(() => readActionInputs({ ...base, "INPUT_EXTERNAL-ID": "x", "INPUT_ASSUME-ROLE-DURATION": "900" })).toThrow("input external-id, assume-role-duration need assume-role");
+    expect(() => readActionInputs({ ...base, "INPUT_ASSUME-ROLE": "arn:aws:iam::444455556666:role/w", "INPUT_SESSION-TAGS": "team" })).toThrow(/each line must be KEY=VALUE, got "team"/);
+  });
 });

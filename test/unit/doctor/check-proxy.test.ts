@@ -49,10 +49,11 @@ describe("doctor proxy check", () => {
     expect(checkProxy(facts({}), AWS)[0]!.detail).toBe("none set: direct connection to rolesanywhere.us-east-1.amazonaws.com");
   });
 
-  it("warns when a loopback endpoint would go through the proxy", () => {
+  it("says a loopback endpoint goes direct whatever the proxy settings", () => {
     const lines = checkProxy(facts({ HTTP_PROXY: "http://proxy:3128" }), "http://127.0.0.1:9911");
-    expect(lines.map((l) => l.status)).toEqual(["pass", "warn"]);
-    expect(lines[1]!.fix).toMatch(/add 127.0.0.1 to NO_PROXY/);
+    expect(lines).toEqual([{ status: "pass", check: "proxy", detail: "HTTP_PROXY set, but 127.0.0.1:9911 is loopback, which never goes through a proxy: direct connection" }]);
+    expect(proxyFor(new URL("https://localhost:8443"), { HTTPS_PROXY: "http://p:3128" })).toMatchObject({ loopback: true });
+    expect(proxyFor(new URL("https://localhost:8443"), { HTTPS_PROXY: "http://p:3128" }).variable).toBeUndefined();
   });
 
   it("fails a proxy variable that is not a URL", () => {

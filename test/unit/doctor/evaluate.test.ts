@@ -313,7 +313,7 @@ describe("doctor evaluation", () => {
     expect(lineOf(results, "endpoint").detail).toBe("https://rolesanywhere.us-west-2.amazonaws.com (from the default for us-west-2)");
   });
 
-  it("resolves the endpoint from AWS_ENDPOINT_URL_ROLESANYWHERE over --endpoint, with a warning", async () => {
+  it("resolves the endpoint from --endpoint over AWS_ENDPOINT_URL_ROLESANYWHERE (explicit > environment)", async () => {
     const results = evaluateDoctor(
       await goodFacts({
         settings: { trustAnchorArn: TA_ARN, profileArn: PROFILE_ARN, roleArn: "arn:aws:iam::123456789012:role/demo", endpoint: "https://a.example.com" },
@@ -321,8 +321,8 @@ describe("doctor evaluation", () => {
       }),
     );
     const lines = linesOf(results, "endpoint");
-    expect(lines[0]!.detail).toBe("https://b.example.com (from AWS_ENDPOINT_URL_ROLESANYWHERE)");
-    expect(lines[1]!.status).toBe("warn");
+    expect(lines[0]!.detail).toBe("https://a.example.com (from --endpoint)");
+    expect(lines.map((l) => l.status)).toEqual(["pass"]);
   });
 
   it("uses the FIPS endpoint when AWS_USE_FIPS_ENDPOINT=true and fails a bad boolean", async () => {

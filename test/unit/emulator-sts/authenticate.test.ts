@@ -41,10 +41,12 @@ describe("STS authenticate (SigV4 HMAC, requests signed by @smithy/signature-v4)
     if (result.ok) expect(result.caller.accessKeyId).toBe(creds.accessKeyId);
   });
 
-  it("accepts any region in the credential scope", async () => {
+  it("refuses a credential scope of another region than the endpoint's, as a regional STS endpoint does", async () => {
     const { creds, deps } = setup();
-    const req = await signedPost(creds, BODY, { date: new Date(T0), region: "eu-west-3" });
-    expect(authenticate(req, deps()).ok).toBe(true);
+    const other = await signedPost(creds, BODY, { date: new Date(T0), region: "eu-west-3" });
+    expectFault(authenticate(other, { ...deps(), region: "us-east-1" }), 403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region. ");
+    const own = await signedPost(creds, BODY, { date: new Date(T0), region: "eu-west-3" });
+    expect(authenticate(own, { ...deps(), region: "eu-west-3" }).ok).toBe(true);
   });
 
   it("refuses a body changed after signing with 403 SignatureDoesNotMatch", async () => {

@@ -48,13 +48,30 @@ describe("CredentialStore", () => {
     expect(calls).toBe(4 + 3);
   });
 
-  it("forgets credentials a day after they expired, when minting later", () => {
+  it("forgets credentials 15 minutes after they expired, when minting later", () => {
     const store = new CredentialStore();
     const old = store.mint(req);
-    store.mint({ ...req, now: T0 + 900_000 + 3600_000 });
+    store.mint({ ...req, now: T0 + 900_000 + 10 * 60_000 });
     expect(store.get(old.accessKeyId)).toBe(old);
-    store.mint({ ...req, now: T0 + 900_000 + 25 * 3600_000 });
+    store.mint({ ...req, now: T0 + 900_000 + 16 * 60_000 });
     expect(store.get(old.accessKeyId)).toBeUndefined();
+  });
+
+  it("stays bounded under 65,000 sessions: at most 50,000 kept, the oldest minted go first, and all go once expired", () => {
+    // Cheap and unique: each call's bytes spell a counter in base 32 (one digit per byte).
+    let n = 0;
+    const random = (k: number) => {
+      const b = Buffer.alloc(k);
+      for (let i = 0, v = n++; i < 4; i++, v = Math.floor(v / 32)) b[i] = v % 32;
+      return b;
+    };
+    const store = new CredentialStore({ random });
+    const first = store.mint(req);
+    for (let i = 1; i < 65_000; i++) store.mint(req);
+    expect(store.size).toBe(50_000);
+    expect(store.get(first.accessKeyId)).toBeUndefined();
+    store.mint({ ...req, now: T0 + 900_000 + 16 * 60_000 });
+    expect(store.size).toBe(1);
   });
 
   it("uses the role ARN's partition in the assumed-role ARN", () => {

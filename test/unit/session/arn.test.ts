@@ -36,7 +36,7 @@ describe("arn", () => {
   it("shows the expected trust anchor pattern and the bad value", () => {
     const e = errorOf(() => parseTrustAnchorArn("arn:aws:rolesanywhere:us-east-1:123456789012:profile/x"));
     expect(e.message).toBe(
-      "--trust-anchor-arn: expected arn:<partition>:rolesanywhere:<region>:<account>:trust-anchor/<id>, got 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/x'",
+      "trustAnchorArn: expected arn:<partition>:rolesanywhere:<region>:<account>:trust-anchor/<id>, got 'arn:aws:rolesanywhere:us-east-1:123456789012:profile/x'",
     );
     expect(e.code).toBe("INVALID_ARN");
     expect(e.hint).toMatch(/console/);
@@ -44,13 +44,13 @@ describe("arn", () => {
 
   it("shows the expected profile pattern", () => {
     expect(errorOf(() => parseProfileArn("profile/x")).message).toBe(
-      "--profile-arn: expected arn:<partition>:rolesanywhere:<region>:<account>:profile/<id>, got 'profile/x'",
+      "profileArn: expected arn:<partition>:rolesanywhere:<region>:<account>:profile/<id>, got 'profile/x'",
     );
   });
 
   it("shows the expected role pattern, for a role ARN with a region", () => {
     expect(errorOf(() => parseRoleArn("arn:aws:iam:us-east-1:123456789012:role/r")).message).toBe(
-      "--role-arn: expected arn:<partition>:iam::<account>:role/<name>, got 'arn:aws:iam:us-east-1:123456789012:role/r'",
+      "roleArn: expected arn:<partition>:iam::<account>:role/<name>, got 'arn:aws:iam:us-east-1:123456789012:role/r'",
     );
   });
 
@@ -95,10 +95,10 @@ describe("arn", () => {
 
   it("refuses a role of another partition", () => {
     const e = errorOf(() => parseSessionArns({ trustAnchorArn: TA, profileArn: PROFILE, roleArn: "arn:aws-cn:iam::123456789012:role/r" }));
-    expect(e.message).toBe("--role-arn: partition aws-cn differs from the trust anchor's partition aws");
+    expect(e.message).toBe("roleArn: partition aws-cn differs from the trust anchor's partition aws");
   });
 
   it("reports the trust anchor first when several ARNs are bad", () => {
-    expect(errorOf(() => parseSessionArns({ trustAnchorArn: "x", profileArn: "y", roleArn: "z" })).message).toMatch(/^--trust-anchor-arn:/);
+    expect(errorOf(() => parseSessionArns({ trustAnchorArn: "x", profileArn: "y", roleArn: "z" })).message).toMatch(/^trustAnchorArn:/);
   });
 });

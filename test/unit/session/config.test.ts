@@ -78,11 +78,15 @@ describe("resolveSessionConfig", () => {
     );
   });
 
-  it("lets AWS_ENDPOINT_URL_ROLESANYWHERE override --endpoint, with a warning", () => {
-    const c = resolveSessionConfig({ ...BASE, endpoint: "http://127.0.0.1:1" }, { AWS_ENDPOINT_URL_ROLESANYWHERE: "http://127.0.0.1:2/" });
-    expect(c.endpoint).toBe("http://127.0.0.1:2");
-    expect(c.endpointSource).toBe("AWS_ENDPOINT_URL_ROLESANYWHERE");
-    expect(c.warnings[0]).toMatch(/overrides --endpoint/);
+  it("puts --endpoint over AWS_ENDPOINT_URL_ROLESANYWHERE (explicit > environment), which applies when no endpoint is given", () => {
+    const env = { AWS_ENDPOINT_URL_ROLESANYWHERE: "http://127.0.0.1:2/" };
+    const c = resolveSessionConfig({ ...BASE, endpoint: "http://127.0.0.1:1" }, env);
+    expect(c.endpoint).toBe("http://127.0.0.1:1");
+    expect(c.endpointSource).toBe("endpoint");
+    expect(c.warnings).toEqual([]);
+    const fromEnv = resolveSessionConfig(BASE, env);
+    expect(fromEnv.endpoint).toBe("http://127.0.0.1:2");
+    expect(fromEnv.endpointSource).toBe("AWS_ENDPOINT_URL_ROLESANYWHERE");
   });
 
   it("ignores endpoint variables when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true", () => {
@@ -95,7 +99,7 @@ describe("resolveSessionConfig", () => {
 
   it("refuses FIPS from the environment with a custom endpoint", () => {
     const e = configError(() => resolveSessionConfig({ ...BASE, endpoint: "http://127.0.0.1:1" }, { AWS_USE_FIPS_ENDPOINT: "true" }));
-    expect(e.message).toBe("--endpoint: a custom endpoint cannot be combined with FIPS endpoints");
+    expect(e.message).toBe("endpoint: a custom endpoint cannot be combined with FIPS endpoints");
     expect(e.hint).toMatch(/AWS_USE_FIPS_ENDPOINT/);
   });
 
@@ -107,7 +111,7 @@ describe("resolveSessionConfig", () => {
 
   it.each([899, 43201, 3600.5, Number.NaN])("refuses the session duration %s", (d) => {
     const e = configError(() => resolveSessionConfig({ ...BASE, durationSeconds: d }, {}));
-    expect(e.message).toBe(`--session-duration: expected whole seconds from 900 to 43200, got ${d}`);
+    expect(e.message).toBe(`durationSeconds: expected whole seconds from 900 to 43200, got ${d}`);
     expect(e.hint).toMatch(/maximum session duration/);
   });
 
@@ -118,7 +122,7 @@ describe("resolveSessionConfig", () => {
   it("keeps a valid role session name and refuses an invalid one", () => {
     expect(resolveSessionConfig({ ...BASE, roleSessionName: "ci-job.42@x" }, {}).roleSessionName).toBe("ci-job.42@x");
     expect(configError(() => resolveSessionConfig({ ...BASE, roleSessionName: "has space" }, {})).message).toBe(
-      "--role-session-name: expected 2-64 characters among letters, digits and + = , . @ _ -, got 'has space'",
+      "roleSessionName: expected 2-64 characters among letters, digits and + = , . @ _ -, got 'has space'",
     );
   });
 
@@ -133,7 +137,7 @@ describe("resolveSessionConfig", () => {
   it("turns --no-verify-ssl into rejectUnauthorized=false with a warning", () => {
     const c = resolveSessionConfig({ ...BASE, noVerifySsl: true }, {});
     expect(c.tls.rejectUnauthorized).toBe(false);
-    expect(c.warnings).toContain("TLS certificate verification of the endpoint is disabled (--no-verify-ssl); use it for testing only");
+    expect(c.warnings).toContain("TLS certificate verification of the endpoint is disabled; use it for testing only");
   });
 
   it("reads the PEM of AWS_CA_BUNDLE", () => {

@@ -35,14 +35,14 @@ describe("endpoint", () => {
   });
 
   it("takes --region over the trust anchor's region", () => {
-    expect(resolveRegion("eu-west-1", "us-east-1")).toEqual({ region: "eu-west-1", source: "--region", fips: false });
+    expect(resolveRegion("eu-west-1", "us-east-1")).toEqual({ region: "eu-west-1", source: "region", fips: false });
     expect(resolveRegion(undefined, "us-east-1")).toEqual({ region: "us-east-1", source: "trust anchor ARN", fips: false });
     expect(resolveRegion("", "us-east-1").source).toBe("trust anchor ARN");
   });
 
   it("turns FIPS pseudo-regions into FIPS on the real region", () => {
-    expect(resolveRegion("fips-us-east-1", "us-east-1")).toEqual({ region: "us-east-1", source: "--region", fips: true });
-    expect(resolveRegion("us-west-2-fips", "us-east-1")).toEqual({ region: "us-west-2", source: "--region", fips: true });
+    expect(resolveRegion("fips-us-east-1", "us-east-1")).toEqual({ region: "us-east-1", source: "region", fips: true });
+    expect(resolveRegion("us-west-2-fips", "us-east-1")).toEqual({ region: "us-west-2", source: "region", fips: true });
   });
 
   it("refuses a malformed region with an example", () => {
@@ -53,22 +53,22 @@ describe("endpoint", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toBe("--region: expected a region name such as us-east-1, got 'US East'");
-    expect((err as ConfigError).hint).toBe("omit --region to use the trust anchor ARN's region");
+    expect((err as ConfigError).message).toBe("region: expected a region name such as us-east-1, got 'US East'");
+    expect((err as ConfigError).hint).toBe("leave the region unset to use the trust anchor ARN's region");
   });
 
-  it("puts AWS_ENDPOINT_URL_ROLESANYWHERE over --endpoint, and says so", () => {
-    const r = resolveEndpoint({ region: "us-east-1", endpoint: "http://flag:1", serviceEndpointEnv: "http://env:2" });
-    expect(r.source).toBe("AWS_ENDPOINT_URL_ROLESANYWHERE");
-    expect(r.href).toBe("http://env:2");
-    expect(r.warnings).toEqual([
-      "AWS_ENDPOINT_URL_ROLESANYWHERE (http://env:2) overrides --endpoint (http://flag:1); unset it to use --endpoint",
-    ]);
+  it("puts --endpoint over AWS_ENDPOINT_URL_ROLESANYWHERE (explicit > environment), and the variable over AWS_ENDPOINT_URL", () => {
+    const r = resolveEndpoint({ region: "us-east-1", endpoint: "http://flag:1", serviceEndpointEnv: "http://env:2", globalEndpointEnv: "http://global:3" });
+    expect(r).toMatchObject({ source: "endpoint", href: "http://flag:1", warnings: [] });
+    expect(resolveEndpoint({ region: "us-east-1", serviceEndpointEnv: "http://env:2", globalEndpointEnv: "http://global:3" })).toMatchObject({
+      source: "AWS_ENDPOINT_URL_ROLESANYWHERE",
+      href: "http://env:2",
+    });
   });
 
   it("puts --endpoint over AWS_ENDPOINT_URL, and AWS_ENDPOINT_URL over the default", () => {
     expect(resolveEndpoint({ region: "us-east-1", endpoint: "http://flag:1", globalEndpointEnv: "http://global:3" })).toMatchObject({
-      source: "--endpoint",
+      source: "endpoint",
       href: "http://flag:1",
       warnings: [],
     });
@@ -90,7 +90,7 @@ describe("endpoint", () => {
     [{ fips: true, dualStack: true }, "FIPS and dual-stack"],
   ])("refuses a custom endpoint with %j", (flags, words) => {
     expect(() => resolveEndpoint({ region: "us-east-1", endpoint: "https://x.example", ...flags })).toThrow(
-      `--endpoint: a custom endpoint cannot be combined with ${words} endpoints`,
+      `endpoint: a custom endpoint cannot be combined with ${words} endpoints`,
     );
   });
 
@@ -110,7 +110,7 @@ describe("endpoint", () => {
     "refuses the endpoint %s, listing what is accepted",
     (value) => {
       expect(() => parseEndpointUrl(value, "--endpoint")).toThrow(
-        `--endpoint: expected an http:// or https:// URL with a host, such as https://rolesanywhere.us-east-1.amazonaws.com or http://127.0.0.1:8080 (no user info, query or fragment), got '${value}'`,
+        `endpoint: expected an http:// or https:// URL with a host, such as https://rolesanywhere.us-east-1.amazonaws.com or http://127.0.0.1:8080 (no user info, query or fragment), got '${value}'`,
       );
     },
   );

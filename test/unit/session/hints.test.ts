@@ -33,8 +33,7 @@ const CASES: Array<[string, HintInput, string, RegExp]> = [
   ["timeout", { networkCode: "TIMEOUT" }, "timeout", /did not answer in time/],
   ["proxy", { networkCode: "PROXY" }, "proxy refused", /NO_PROXY/],
   ["reset", { networkCode: "ECONNRESET" }, "connection dropped", /firewalls/],
-  ["not HTTP (own codec)", { networkCode: "ERR_HTTP1_MALFORMED" }, "not HTTP", /--endpoint/],
-  ["not HTTP (undici)", { networkCode: "HPE_INVALID_CONSTANT" }, "not HTTP", /AWS_ENDPOINT_URL_ROLESANYWHERE/],
+  ["not HTTP (node:http's and undici's parser)", { networkCode: "HPE_INVALID_CONSTANT" }, "not HTTP", /AWS_ENDPOINT_URL_ROLESANYWHERE/],
 ];
 
 describe("hints", () => {

@@ -24,8 +24,7 @@ describe("retry", () => {
     ["UND_ERR_HEADERS_TIMEOUT", "timeout", true],
     ["UND_ERR_CONNECT_TIMEOUT", "timeout", true],
     ["EACCES", "connection", false],
-    ["ERR_HTTP1_MALFORMED", "protocol", false],
-    ["ERR_HTTP1_HEADERS_TOO_LARGE", "protocol", false],
+    ["HPE_HEADER_OVERFLOW", "protocol", false],
     ["HPE_INVALID_CONSTANT", "protocol", false],
   ])("classifies %s as %s (retryable %s)", (code, kind, retryable) => {
     expect(classifyNetworkError(sysError(code), false)).toMatchObject({ kind, retryable });

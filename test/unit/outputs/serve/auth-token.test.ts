@@ -69,40 +69,40 @@ describe("createAuthTokenSource from a file", () => {
   const open = () => createAuthTokenSource({ kind: "file", path: file }, { env: {}, log: (l) => logs.push(l) });
 
   it("reads the file trimmed", () => {
-    writeFileSync(file, "file-token-1\n");
+    writeFileSync(file, "file-token-1\n", { mode: 0o600 });
     expect(open().get().reveal()).toBe("file-token-1");
   });
 
   it("refuses a missing or empty file at start", () => {
     expect(open).toThrow(`--auth-token-file ${file}: no such file`);
-    writeFileSync(file, "\n  \n");
+    writeFileSync(file, "\n  \n", { mode: 0o600 });
     expect(open).toThrow(`--auth-token-file ${file}: it is empty`);
   });
 
   it("picks up a rewritten file and a file replaced by rename", () => {
-    writeFileSync(file, "first-token");
+    writeFileSync(file, "first-token", { mode: 0o600 });
     const src = open();
     expect(src.get().reveal()).toBe("first-token");
-    writeFileSync(file, "second-token-longer\n");
+    writeFileSync(file, "second-token-longer\n", { mode: 0o600 });
     expect(src.get().reveal()).toBe("second-token-longer");
     const next = join(dir, "token.new");
-    writeFileSync(next, "third-token-by-rename");
+    writeFileSync(next, "third-token-by-rename", { mode: 0o600 });
     renameSync(next, file);
     expect(src.get().reveal()).toBe("third-token-by-rename");
     expect(logs).toEqual([]);
   });
 
   it("keeps the last good token when the file becomes empty or disappears, and says so once", () => {
-    writeFileSync(file, "good-token");
+    writeFileSync(file, "good-token", { mode: 0o600 });
     const src = open();
-    writeFileSync(file, "");
+    writeFileSync(file, "", { mode: 0o600 });
     expect(src.get().reveal()).toBe("good-token");
     expect(src.get().reveal()).toBe("good-token");
     expect(logs).toEqual([`serve: --auth-token-file ${file}: it is empty: still using the previous token`]);
     unlinkSync(file);
     expect(src.get().reveal()).toBe("good-token");
     expect(logs[1]).toBe(`serve: --auth-token-file ${file}: no such file: still using the previous token`);
-    writeFileSync(file, "recovered-token");
+    writeFileSync(file, "recovered-token", { mode: 0o600 });
     expect(src.get().reveal()).toBe("recovered-token");
     expect(logs.join("\n")).not.toContain("good-token");
   });

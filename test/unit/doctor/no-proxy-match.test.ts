@@ -1,12 +1,20 @@
 import { EnvHttpProxyAgent, type Dispatcher } from "undici";
 import { describe, expect, it } from "vitest";
-import { noProxyMatch, proxyRoute, type ProxySettings } from "../../../src/session/proxy-for.js";
+import { noProxyMatch } from "../../../src/doctor/check-proxy.js";
+import { proxySettingFor } from "../../../src/session/transport.js";
+
+interface ProxySettings {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
 
 /**
  * The agent undici's EnvHttpProxyAgent picks for `url`, found by stubbing the
- * dispatch of its three inner agents (no socket is opened). This is the
- * behaviour proxy-for.ts must reproduce exactly: CreateSession sends what
- * proxyRoute calls direct with node:http(s), the rest with undici.
+ * dispatch of its three inner agents (no socket is opened). CreateSession
+ * hands undici every non-loopback request for which a proxy is set
+ * (proxySettingFor) and lets it apply NO_PROXY; `doctor` explains the outcome
+ * with noProxyMatch, which must agree with undici's choice.
  */
 function undiciChoice(url: string, s: ProxySettings): "direct" | "httpProxy" | "httpsProxy" {
   const agent = new EnvHttpProxyAgent({ httpProxy: s.httpProxy, httpsProxy: s.httpsProxy, noProxy: s.noProxy });
@@ -68,24 +76,35 @@ const cases: Array<{ url: string; s: Partial<ProxySettings>; want: "direct" | "h
   { url: "http://[::1]", s: { httpProxy: P, noProxy: "[::1]:80" }, want: "direct", excludedBy: "[::1]:80" },
 ];
 
-describe("proxyRoute: the proxy decision of undici's EnvHttpProxyAgent", () => {
+describe("doctor's NO_PROXY explanation agrees with undici's EnvHttpProxyAgent", () => {
   for (const c of cases) {
     const s: ProxySettings = { httpProxy: "", httpsProxy: "", noProxy: "", ...c.s };
     it(`${c.url} with ${JSON.stringify(c.s)} → ${c.want}`, () => {
-      const route = proxyRoute(new URL(c.url), s);
-      expect(route.use ?? "direct").toBe(c.want);
-      expect(route.excludedBy).toBe(c.excludedBy);
+      const u = new URL(c.url);
+      const port = Number.parseInt(u.port, 10) || (u.protocol === "https:" ? 443 : 80);
+      expect(noProxyMatch(s.noProxy, u.host.replace(/:\d*$/, ""), port)).toBe(c.excludedBy);
       expect(undiciChoice(c.url, s)).toBe(c.want);
     });
   }
 });
 
-describe("noProxyMatch", () => {
-  it("names the entry that excludes a host, or nothing", () => {
-    expect(noProxyMatch("", "example.com", 443)).toBeUndefined();
-    expect(noProxyMatch("*", "example.com", 443)).toBe("*");
-    expect(noProxyMatch("a.test, .example.com", "api.example.com", 443)).toBe(".example.com");
-    expect(noProxyMatch("example.com:80", "example.com", 443)).toBeUndefined();
-    expect(noProxyMatch("ample.com", "example.com", 443)).toBeUndefined();
+describe("proxySettingFor: which requests CreateSession hands to undici", () => {
+  const both = { httpProxy: P, httpsProxy: "http://other:1" };
+  it("https uses HTTPS_PROXY, else HTTP_PROXY; http uses HTTP_PROXY only; nothing set is direct", () => {
+    const aws = new URL("https://rolesanywhere.us-east-1.amazonaws.com");
+    expect(proxySettingFor(aws, both)).toBe("httpsProxy");
+    expect(proxySettingFor(aws, { httpProxy: P, httpsProxy: "" })).toBe("httpProxy");
+    expect(proxySettingFor(aws, { httpProxy: "", httpsProxy: "" })).toBeUndefined();
+    expect(proxySettingFor(new URL("http://emulator.example:8080"), { httpProxy: "", httpsProxy: P })).toBeUndefined();
+    expect(proxySettingFor(new URL("http://emulator.example:8080"), both)).toBe("httpProxy");
+  });
+
+  it("never proxies a loopback endpoint (as the official helper and Go's proxy rules)", () => {
+    for (const url of ["http://127.0.0.1:9000", "https://127.8.9.10", "http://localhost:9000", "https://LOCALHOST", "http://[::1]:9000", "http://127.1:80"]) {
+      expect(proxySettingFor(new URL(url), both), url).toBeUndefined();
+    }
+    // Not loopback names: 0.0.0.0 and a name that merely contains localhost.
+    expect(proxySettingFor(new URL("http://0.0.0.0:9000"), both)).toBe("httpProxy");
+    expect(proxySettingFor(new URL("https://localhost.example.com"), both)).toBe("httpsProxy");
   });
 });

@@ -1,6 +1,10 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../../src/errors.js";
-import { dominantEol, parseIni, patchProfile, readProfiles, serializeIni } from "../../../../src/outputs/credentials-file/ini.js";
+import { ConfigError } from "../../../src/errors.js";
+import { dominantEol, parseIni, patchProfile, readProfiles, serializeIni } from "../../../src/credentials/ini.js";
 
 const NEW = { aws_access_key_id: "ASIANEW", aws_secret_access_key: "secretNEW", aws_session_token: "tokenNEW" };
 
@@ -46,7 +50,7 @@ describe("parseIni / serializeIni", () => {
     expect(doc.bom).toBe(true);
     expect(doc.lines.map((l) => l.kind)).toEqual([
       "comment", "comment", "blank", "section", "entry", "comment", "entry", "entry", "entry", "blank",
-      "section", "entry", "entry", "other", "section", "entry", "entry", "blank", "section", "entry", "section", "entry",
+      "section", "entry", "continuation", "other", "section", "entry", "entry", "blank", "section", "entry", "section", "entry",
     ]);
     expect(doc.lines.map((l) => l.eol).slice(0, 5)).toEqual(["\r\n", "\n", "\n", "\r\n", "\r\n"]);
     expect(doc.lines.at(-1)!.eol).toBe("");
@@ -141,9 +145,36 @@ describe("patchProfile", () => {
   });
 
   it("replaces every occurrence of a key in the section, keeping spacing and position", () => {
-    expect(patch("[default]\naws_access_key_id   =   a\n  aws_access_key_id=b\naws_secret_access_key =\naws_session_token = t\n")).toBe(
-      "[default]\naws_access_key_id   =   ASIANEW\n  aws_access_key_id=ASIANEW\naws_secret_access_key =secretNEW\naws_session_token = tokenNEW\n",
+    expect(patch("[default]\naws_access_key_id   =   a\naws_access_key_id=b\naws_secret_access_key =\naws_session_token = t\n")).toBe(
+      "[default]\naws_access_key_id   =   ASIANEW\naws_access_key_id=ASIANEW\naws_secret_access_key =secretNEW\naws_session_token = tokenNEW\n",
     );
+  });
+
+  it("reads `key: value` entries as botocore does and replaces them in place (no second `=` line)", () => {
+    expect(patch("[default]\naws_access_key_id: OLD\naws_secret_access_key :OLD\naws_session_token:OLD\nregion: us-east-1\n")).toBe(
+      "[default]\naws_access_key_id: ASIANEW\naws_secret_access_key :secretNEW\naws_session_token:tokenNEW\nregion: us-east-1\n",
+    );
+    // The key ends at the first '=' or ':', whichever comes first.
+    expect(parseIni("a:b = c\nx = y:z\n").lines).toMatchObject([
+      { kind: "entry", key: "a", value: "b = c" },
+      { kind: "entry", key: "x", value: "y:z" },
+    ]);
+  });
+
+  it("treats lines indented deeper than an entry as its value's continuation, and drops them with the old value", () => {
+    const text = "[default]\naws_session_token = OLDPART1\n  OLDPART2\n\n\tOLDPART3\n# note\nregion = us-east-1\n  continued-region\n";
+    const doc = parseIni(text);
+    expect(doc.lines.map((l) => l.kind)).toEqual(["section", "entry", "continuation", "blank", "continuation", "comment", "entry", "continuation"]);
+    expect(readProfiles(doc).get("default")!.get("aws_session_token")).toBe("OLDPART1\nOLDPART2\nOLDPART3");
+    expect(patch(text)).toBe(
+      "[default]\naws_session_token = tokenNEW\n\n# note\nregion = us-east-1\n  continued-region\naws_access_key_id = ASIANEW\naws_secret_access_key = secretNEW\n",
+    );
+    // Indented entries: only deeper lines continue; new keys go after the last entry's continuation.
+    expect(patch("[p]\n  region = x\n    more\n  aws_session_token = T\n", "p")).toBe(
+      "[p]\n  region = x\n    more\n  aws_session_token = tokenNEW\naws_access_key_id = ASIANEW\naws_secret_access_key = secretNEW\n",
+    );
+    // A continuation at the very end without a newline: the kept last line keeps ending without one.
+    expect(patch("[default]\naws_session_token = OLD\n  tail")).toBe("[default]\naws_session_token = tokenNEW\naws_access_key_id = ASIANEW\naws_secret_access_key = secretNEW");
   });
 
   it("touches only the first of duplicate sections", () => {
@@ -207,5 +238,65 @@ describe("patchProfile", () => {
       }
     })();
     expect(err?.message).not.toContain("topsecret");
+  });
+});
+
+const hasBotocore = spawnSync("python3", ["-c", "import botocore.configloader"], { stdio: "ignore" }).status === 0;
+
+/** botocore's reading of each file: raw_config_parse, or the error it raises. */
+function botocoreRead(paths: string[]): ({ ok: Record<string, Record<string, unknown>> } | { error: string })[] {
+  const script = [
+    "import json, sys, botocore.configloader as c",
+    "out = []",
+    "for p in sys.argv[1:]:",
+    "    try: out.append({'ok': c.raw_config_parse(p)})",
+    "    except Exception as e: out.append({'error': type(e).__name__ + ': ' + str(e)})",
+    "print(json.dumps(out))",
+  ].join("\n");
+  const r = spawnSync("python3", ["-c", script, ...paths], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as ReturnType<typeof botocoreRead>;
+}
+
+describe("patchProfile output read by botocore's own parser", () => {
+  const inputs: [string, string, string][] = [
+    ["colon form", "default", "[default]\naws_access_key_id: OLD\naws_secret_access_key: OLD\naws_session_token: OLD\nregion: eu-west-1\n"],
+    ["mixed separators and spacing", "default", "[default]\naws_access_key_id=OLD\naws_secret_access_key :  OLD\n"],
+    ["token continued on indented lines", "default", "[default]\naws_access_key_id = OLD\naws_session_token = OLD1\n  OLD2\n\n\tOLD3\nregion = us-east-1\n"],
+    ["indented entries with continuations", "ci", "[ci]\n  region = x\n    still-region\n  aws_session_token = T\n    T2\n[next]\nk = v\n"],
+    ["another profile with a subsection", "ra", "[other]\ns3 =\n  addressing_style = path\n[ra]\naws_access_key_id = OLD\n"],
+    ["CRLF, comments, no final newline", "dev", "# c\r\n[prod]\r\naws_access_key_id = P\r\n\r\n; x\r\n[dev]\r\naws_access_key_id = OLD"],
+    ["header with a trailing comment", "x", "[x] ; note\naws_access_key_id = OLD\n[y]\nk = v\n"],
+    ["empty file", "default", ""],
+    ["missing section", "new", "[a]\nk = v\n  cont\n"],
+    ["empty values", "default", "[default]\naws_access_key_id =\naws_secret_access_key:\n"],
+  ];
+
+  it.skipIf(!hasBotocore)("parses every patched file, with exactly the new credentials and every other value as before (needs python3 with botocore)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ini-botocore-"));
+    try {
+      const paths: string[] = [];
+      for (const [i, [, , text]] of inputs.entries()) {
+        const before = join(dir, `before-${i}`);
+        const after = join(dir, `after-${i}`);
+        writeFileSync(before, text);
+        writeFileSync(after, patch(text, inputs[i]![1]));
+        paths.push(before, after);
+      }
+      const read = botocoreRead(paths);
+      for (const [i, [name, profile]] of inputs.entries()) {
+        const before = read[2 * i]!;
+        const after = read[2 * i + 1]!;
+        expect(before, `${name}: input`).toHaveProperty("ok");
+        expect(after, `${name}: ${JSON.stringify(after)}`).toHaveProperty("ok");
+        if (!("ok" in before) || !("ok" in after)) continue;
+        const { [profile]: was = {}, ...othersBefore } = before.ok;
+        const { [profile]: now, ...othersAfter } = after.ok;
+        expect(now, name).toEqual({ ...was, ...NEW });
+        expect(othersAfter, name).toEqual(othersBefore);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../errors.js";
 
 /** A line terminator as found in the file ("" only for a last line without one). @public */
 export type Eol = "" | "\n" | "\r\n";
@@ -6,6 +6,8 @@ export type Eol = "" | "\n" | "\r\n";
 /** One line of a shared credentials file, kept verbatim in `raw`. @public */
 export type IniLine =
   | { kind: "blank" | "comment" | "other"; raw: string; eol: Eol }
+  /** A line indented deeper than the entry before it: part of that entry's value (botocore joins it with "\n"). */
+  | { kind: "continuation"; raw: string; eol: Eol; value: string }
   | { kind: "section"; raw: string; eol: Eol; name: string }
   | {
       kind: "entry";
@@ -13,9 +15,9 @@ export type IniLine =
       eol: Eol;
       /** Key as written, trimmed. Compared case-insensitively (botocore lowercases keys). */
       key: string;
-      /** Value as written, trimmed. */
+      /** Value as written on this line, trimmed (continuation lines not included). */
       value: string;
-      /** Offset in `raw` where the value starts (after `key`, `=` and spaces). */
+      /** Offset in `raw` where the value starts (after `key`, `=` or `:`, and spaces). */
       valueStart: number;
     };
 
@@ -45,45 +47,78 @@ export interface IniPatch {
 
 const KEYS = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"] as const;
 
-function classify(raw: string, eol: Eol): IniLine {
+/** Python's str.strip() whitespace, near enough: what configparser strips. */
+const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+
+/** Indentation of a line: the offset of its first non-space character (configparser's NONSPACECRE). */
+function indentOf(raw: string): number {
+  let i = 0;
+  while (isSpace(raw[i])) i++;
+  return i;
+}
+
+/**
+ * One line as botocore's parser (Python's configparser.RawConfigParser) reads
+ * it, given what came before: `#` and `;` lines are comments, blank lines are
+ * blank, a line indented deeper than the entry line before it (blank and
+ * comment lines between do not matter) continues that entry's value; else a
+ * `[…]` line is a section (the name up to the last `]`), and a line with `=` or
+ * `:` is an entry, the key ending at the first of them.
+ */
+function classify(raw: string, eol: Eol, state: { indent: number; inEntry: boolean }): IniLine {
   const trimmed = raw.trim();
   if (trimmed === "") return { kind: "blank", raw, eol };
   if (trimmed[0] === "#" || trimmed[0] === ";") return { kind: "comment", raw, eol };
+  const indent = indentOf(raw);
+  if (state.inEntry && indent > state.indent) return { kind: "continuation", raw, eol, value: trimmed };
+  state.indent = indent;
   if (trimmed[0] === "[") {
-    // A trailing " # note" / " ; note" is not part of the header.
-    const head = trimmed.replace(/\s[#;].*$/, "").trimEnd();
-    const close = head.lastIndexOf("]");
-    if (close > 1 && close === head.length - 1) return { kind: "section", raw, eol, name: head.slice(1, close) };
+    const close = trimmed.lastIndexOf("]");
+    state.inEntry = false;
+    if (close > 1) return { kind: "section", raw, eol, name: trimmed.slice(1, close) };
     return { kind: "other", raw, eol };
   }
   const eq = raw.indexOf("=");
-  if (eq > 0 && raw.slice(0, eq).trim() !== "") {
-    let valueStart = eq + 1;
-    while (valueStart < raw.length && (raw[valueStart] === " " || raw[valueStart] === "\t")) valueStart++;
-    return { kind: "entry", raw, eol, key: raw.slice(0, eq).trim(), value: raw.slice(valueStart).trim(), valueStart };
+  const colon = raw.indexOf(":");
+  const at = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+  if (at > 0 && raw.slice(0, at).trim() !== "") {
+    let valueStart = at + 1;
+    while (valueStart < raw.length && isSpace(raw[valueStart])) valueStart++;
+    state.inEntry = true;
+    return { kind: "entry", raw, eol, key: raw.slice(0, at).trim(), value: raw.slice(valueStart).trim(), valueStart };
   }
+  // botocore refuses the file for such a line; it is kept as it is.
+  state.inEntry = false;
   return { kind: "other", raw, eol };
+}
+
+/** Classifies a line written by the patcher, in isolation (it starts at column 0). */
+function lineOf(raw: string, eol: Eol): IniLine {
+  return classify(raw, eol, { indent: 0, inEntry: false });
 }
 
 /**
  * Parses a shared credentials file into a lossless line model: every line keeps
  * its text and its own terminator (LF, CRLF or none at the end), a leading BOM is
- * remembered. Never throws; unrecognised lines are kept as "other".
+ * remembered. Lines are read as botocore reads them: `key = value` and
+ * `key: value` entries, and indented continuation lines of an entry's value.
+ * Never throws; unrecognised lines are kept as "other".
  * @public
  */
 export function parseIni(text: string): IniDocument {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
   const lines: IniLine[] = [];
+  const state = { indent: 0, inEntry: false };
   let pos = 0;
   while (pos < body.length) {
     const nl = body.indexOf("\n", pos);
     if (nl === -1) {
-      lines.push(classify(body.slice(pos), ""));
+      lines.push(classify(body.slice(pos), "", state));
       break;
     }
     const crlf = nl > pos && body[nl - 1] === "\r";
-    lines.push(classify(body.slice(pos, crlf ? nl - 1 : nl), crlf ? "\r\n" : "\n"));
+    lines.push(classify(body.slice(pos, crlf ? nl - 1 : nl), crlf ? "\r\n" : "\n", state));
     pos = nl + 1;
   }
   return { bom, lines };
@@ -109,18 +144,24 @@ export function dominantEol(doc: IniDocument): "\n" | "\r\n" {
 
 /**
  * The entries of every section, first section of a name and last key wins, in
- * Maps (so names such as `__proto__` are plain data).
+ * Maps (so names such as `__proto__` are plain data). A value with continuation
+ * lines is joined with "\n", as botocore does.
  * @public
  */
 export function readProfiles(doc: IniDocument): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
+  let key: string | undefined;
   for (const l of doc.lines) {
     if (l.kind === "section") {
       current = out.has(l.name) ? undefined : new Map();
       if (current) out.set(l.name, current);
+      key = undefined;
     } else if (l.kind === "entry" && current) {
-      current.set(l.key.toLowerCase(), l.value);
+      key = l.key.toLowerCase();
+      current.set(key, l.value);
+    } else if (l.kind === "continuation" && current && key !== undefined) {
+      current.set(key, `${current.get(key)}\n${l.value}`);
     }
   }
   return out;
@@ -150,9 +191,11 @@ function endsUnterminated(doc: IniDocument): boolean {
 /**
  * Sets aws_access_key_id, aws_secret_access_key and aws_session_token in the
  * FIRST section named `profile` and changes nothing else. Existing lines of those
- * keys (matched case-insensitively, every occurrence) keep their place, spelling
- * and spacing and get the new value. Missing keys are appended after the
- * section's last entry (or, with no entry, its last non-blank line), so blank
+ * keys (matched case-insensitively, every occurrence, `=` or `:` form) keep their
+ * place, spelling and spacing and get the new value; continuation lines of their
+ * old value (indented deeper) are removed, so botocore does not join them to the
+ * new one. Missing keys are appended after the
+ * section's last entry and its continuation lines (or, with no entry, its last non-blank line), so blank
  * lines and the comments introducing the next section stay where they were.
  * A missing section is appended at the end, after one blank line. New lines use
  * the file's dominant terminator; a file that ended without a line break still
@@ -165,7 +208,7 @@ export function patchProfile(doc: IniDocument, profile: string, values: ProfileC
   const eol = dominantEol(doc);
   const lines = doc.lines.slice();
   const start = lines.findIndex((l) => l.kind === "section" && l.name === profile);
-  const fresh = (raw: string): IniLine => classify(raw, eol);
+  const fresh = (raw: string): IniLine => lineOf(raw, eol);
   /** Give a last line without terminator one before anything follows it. */
   const terminate = (i: number): void => {
     const l = lines[i];
@@ -187,16 +230,40 @@ export function patchProfile(doc: IniDocument, profile: string, values: ProfileC
   const replaced: string[] = [];
   let lastEntry = -1;
   let lastNonBlank = start;
+  /** The key whose value the continuation lines that follow belong to, when it is one of ours. */
+  let ours: (typeof KEYS)[number] | undefined;
+  const drop = new Set<number>();
   for (let i = start + 1; i < end; i++) {
     const l = lines[i]!;
     if (l.kind !== "blank") lastNonBlank = i;
+    if (l.kind === "continuation") {
+      // The old value went on here: its continuation lines go with it.
+      if (ours) drop.add(i);
+      else lastEntry = i;
+      continue;
+    }
     if (l.kind !== "entry") continue;
     lastEntry = i;
     const k = KEYS.find((key) => key === l.key.toLowerCase());
+    ours = k;
     if (!k) continue;
     const raw = l.raw.slice(0, l.valueStart) + values[k];
     lines[i] = { ...l, raw, value: values[k] };
     if (!replaced.includes(k)) replaced.push(k);
+  }
+  if (drop.size > 0) {
+    // Keep the last kept line's terminator when the file's last line is dropped.
+    const lastDropped = Math.max(...drop);
+    if (lastDropped === lines.length - 1 && lines[lastDropped]!.eol === "") {
+      let keep = lastDropped - 1;
+      while (drop.has(keep)) keep--;
+      if (keep >= 0) lines[keep] = { ...lines[keep]!, eol: "" };
+    }
+    const shift = (i: number) => i - [...drop].filter((d) => d < i).length;
+    lastEntry = lastEntry === -1 ? -1 : shift(lastEntry);
+    lastNonBlank = shift(lastNonBlank);
+    for (const i of [...drop].sort((a, b) => b - a)) lines.splice(i, 1);
+    end -= drop.size;
   }
   const added = KEYS.filter((k) => !replaced.includes(k));
   if (added.length > 0) {
