@@ -3,9 +3,11 @@
  *
  * The main export is {@link fromRolesAnywhere}, an AWS SDK v3 credential
  * provider. The pieces the CLI is built from are exported too. Importing this
- * module is cheap: heavy modules (undici, @peculiar/x509, node-forge) load on
- * first use; the emulator and the PKI load only when their functions are called
- * (or import them from "rolesanywhere-signing-helper/emulator" and "/pki").
+ * module is cheap: heavy modules load on first use (undici only for proxies,
+ * node-forge only for PKCS#12 files); the X.509 libraries (@peculiar/x509,
+ * pkijs) belong to the emulator and the PKI, which load only when their
+ * functions are called (or import them from "rolesanywhere-signing-helper/emulator"
+ * and "/pki"). test/e2e/library-loads.test.ts checks this.
  * @packageDocumentation
  */
 

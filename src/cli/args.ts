@@ -33,6 +33,8 @@ export interface ParsedArgs {
   given: Set<string>;
   /** Notices for stderr (a flag given twice: the last value counts). Never holds a value. */
   warnings: string[];
+  /** The arguments after `--`, as given (another program's command line, for `exec`). */
+  afterDashes?: string[];
   /** Flags whose value came from the `--config-profile` section. */
   fromProfile: Set<string>;
   /** The `--config-profile` in use, if any. */
@@ -49,10 +51,12 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
   const given = new Set<string>();
   const positionals: string[] = [];
   const warnings: string[] = [];
+  let afterDashes: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") {
-      positionals.push(...argv.slice(i + 1));
+      afterDashes = argv.slice(i + 1);
+      positionals.push(...afterDashes);
       break;
     }
     if (!arg.startsWith("-") || arg === "-") {
@@ -110,7 +114,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
   for (const s of specs) {
     if (!(s.name in flags) && s.default !== undefined) flags[s.name] = s.default;
   }
-  return { flags, positionals, given, warnings, fromProfile: new Set() };
+  return { flags, positionals, given, warnings, fromProfile: new Set(), ...(afterDashes ? { afterDashes } : {}) };
 }
 
 export function str(args: ParsedArgs, name: string): string | undefined {

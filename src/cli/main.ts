@@ -124,8 +124,12 @@ export async function main(argv: string[], io?: Partial<CliContext> & { prog?: s
   let lead = 0;
   while (lead < argv.length && GLOBAL_FLAG.test(argv[lead]!)) lead++;
   const [name, ...after] = argv.slice(lead);
-  const rest = [...after, ...argv.slice(0, lead)];
-  const debug = rest.some((a) => /^--?debug(=(true|1|yes))?$/i.test(a));
+  const dashes = after.indexOf("--");
+  // Our flags stop at "--": what follows is another program's (exec).
+  const ours = [...(dashes >= 0 ? after.slice(0, dashes) : after), ...argv.slice(0, lead)];
+  const theirs = dashes >= 0 ? after.slice(dashes) : [];
+  const rest = [...ours, ...theirs];
+  const debug = ours.some((a) => /^--?debug(=(true|1|yes))?$/i.test(a));
   const ctx: CliContext = {
     env: io?.env ?? process.env,
     get stdout() {
@@ -174,7 +178,7 @@ export async function main(argv: string[], io?: Partial<CliContext> & { prog?: s
       throw new UsageError(`${name} before a command: only --debug may stand there`, { hint: `usage: ${prog} <command> [flags]; run '${prog} help'` });
     }
     const cmd = await loadCommand(name, prog);
-    const helpArgs = rest.filter((a) => HELP_FLAG.test(a));
+    const helpArgs = ours.filter((a) => HELP_FLAG.test(a));
     const wantsHelp = helpArgs.some((a) => !/=(false|0|no)$/i.test(a));
     if (wantsHelp) {
       ctx.stdout.write(await commandHelp(cmd, prog, helpWidth(ctx.stdout)));
@@ -182,7 +186,7 @@ export async function main(argv: string[], io?: Partial<CliContext> & { prog?: s
     }
     // --debug is global: a command without a flag of its own for it still gets ctx.debug.
     const takesDebug = cmd.flags.some((f) => f.name === "debug");
-    const own = rest.filter((a) => !HELP_FLAG.test(a) && (takesDebug || !GLOBAL_FLAG.test(a)));
+    const own = [...ours.filter((a) => !HELP_FLAG.test(a) && (takesDebug || !GLOBAL_FLAG.test(a))), ...theirs];
     const args = parseArgs(own, cmd.flags);
     for (const w of args.warnings) ctx.log(`warning: ${w}`);
     const profile = args.flags["config-profile"];

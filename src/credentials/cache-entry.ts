@@ -1,17 +1,18 @@
 import { Secret } from "../secret.js";
 import type { Credentials } from "./types.js";
 
-/** Format version of a cache file; a file with another version is ignored. */
-const VERSION = 1;
+/** Format version of a cache file; a file with another version is ignored (2: the entry names its key). */
+const VERSION = 2;
 
 /**
  * Credentials as stored in a cache file (JSON). The secret key and session token
  * are revealed here and only here: the file is written with mode 0600.
  * @internal
  */
-export function serializeCacheEntry(c: Credentials): string {
+export function serializeCacheEntry(c: Credentials, key: string): string {
   return JSON.stringify({
     version: VERSION,
+    key,
     accessKeyId: c.accessKeyId,
     secretAccessKey: c.secretAccessKey.reveal(),
     sessionToken: c.sessionToken.reveal(),
@@ -26,10 +27,11 @@ const str = (v: unknown): v is string => typeof v === "string" && v.length > 0;
 
 /**
  * Reads a cache file's text back into Credentials; undefined when it is not a
- * complete, well-formed entry of this version (never throws).
+ * complete, well-formed entry of this version stored under `key` (an entry
+ * renamed or copied to another key's name is refused). Never throws.
  * @internal
  */
-export function parseCacheEntry(text: string): Credentials | undefined {
+export function parseCacheEntry(text: string, key: string): Credentials | undefined {
   let o: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(text);
@@ -38,7 +40,7 @@ export function parseCacheEntry(text: string): Credentials | undefined {
   } catch {
     return undefined;
   }
-  if (o.version !== VERSION) return undefined;
+  if (o.version !== VERSION || o.key !== key) return undefined;
   const { accessKeyId, secretAccessKey, sessionToken, expiration, accountId, roleArn, assumedRoleArn } = o;
   if (!str(accessKeyId) || !str(secretAccessKey) || !str(sessionToken) || !str(expiration)) return undefined;
   if (!str(accountId) || !str(roleArn)) return undefined;

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import { parseCacheEntry, serializeCacheEntry } from "./cache-entry.js";
-import { readOwnFileSync } from "./own-file.js";
+import { ownedByUsAlone, readOwnFileSync } from "./own-file.js";
 import { sha256Hex } from "./sha256.js";
 import type { SourceDescription } from "./source.js";
 import type { Credentials } from "./types.js";
@@ -56,8 +56,10 @@ const entryPath = (dir: string, key: string) => join(dir, `${key}.json`);
 
 /**
  * The cached credentials for `key` if more than `minRemainingMs` of validity
- * remain at `clock.now()`. A missing, unreadable, corrupt or expiring entry, or
- * one writable by others or owned by another user, gives undefined; never throws.
+ * remain at `clock.now()`. A missing, unreadable, corrupt or expiring entry, one
+ * stored under another key, one that group or others may read or write or that
+ * another user owns, or any entry of a directory that is not this user's alone,
+ * gives undefined; never throws.
  * @public
  */
 export async function readCached(
@@ -69,10 +71,24 @@ export async function readCached(
   return readCachedSync(dir, key, clock, minRemainingMs);
 }
 
+/** An entry others may read or write is not used (and gets replaced). */
+const ENTRY_DENY = 0o077;
+
+/** The cache directory is used only when it is this user's and nobody else may write it (as the code cache's). */
+function trustedDir(dir: string): boolean {
+  try {
+    const st = process.getBuiltinModule("node:fs").statSync(dir);
+    return st.isDirectory() && ownedByUsAlone(st);
+  } catch {
+    return false;
+  }
+}
+
 /** {@link readCached}, synchronously (a small local file: the cache-hit path stays on one tick). */
 function readCachedSync(dir: string, key: string, clock: Clock, minRemainingMs: number): Credentials | undefined {
-  const bytes = readOwnFileSync(entryPath(dir, key));
-  const creds = bytes === undefined ? undefined : parseCacheEntry(bytes.toString("utf8"));
+  if (!trustedDir(dir)) return undefined;
+  const bytes = readOwnFileSync(entryPath(dir, key), ENTRY_DENY);
+  const creds = bytes === undefined ? undefined : parseCacheEntry(bytes.toString("utf8"), key);
   if (!creds || creds.expiration.getTime() - clock.now() <= minRemainingMs) return undefined;
   return creds;
 }
@@ -84,7 +100,7 @@ function readCachedSync(dir: string, key: string, clock: Clock, minRemainingMs: 
  */
 export async function writeCached(dir: string, key: string, creds: Credentials): Promise<void> {
   const { writeFileAtomic } = await import("./atomic-write.js");
-  await writeFileAtomic(entryPath(dir, key), serializeCacheEntry(creds), { mode: 0o600, dirMode: 0o700 });
+  await writeFileAtomic(entryPath(dir, key), serializeCacheEntry(creds, key), { mode: 0o600, dirMode: 0o700 });
 }
 
 /** Options of {@link getOrCreate}. @public */
@@ -118,6 +134,15 @@ export async function getOrCreate(
 
   const fetchAndStore = async (): Promise<Credentials> => {
     const creds = await fetch();
+    const left = creds.expiration.getTime() - clock.now();
+    if (left <= min) {
+      // Never reused (a read needs more than the margin), and expired ones must not linger.
+      warn(
+        `credential cache: not saved: the credentials expire at ${creds.expirationRaw}, ` +
+          (left <= 0 ? "already past" : `within the cache's ${Math.round(min / 60_000)}-minute margin`),
+      );
+      return creds;
+    }
     try {
       await writeCached(dir, key, creds);
     } catch (err) {
@@ -126,11 +151,17 @@ export async function getOrCreate(
     return creds;
   };
 
-  const [{ mkdir }, { withFileLock }] = await Promise.all([import("node:fs/promises"), import("./file-lock.js")]);
+  const [{ mkdir, stat }, { withFileLock }] = await Promise.all([import("node:fs/promises"), import("./file-lock.js")]);
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
     warn(`credential cache: directory ${dir} unusable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return fetch();
+  }
+  const st = await stat(dir).catch(() => undefined);
+  if (!st || !st.isDirectory() || !ownedByUsAlone(st)) {
+    const why = st ? `owner uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}` : "cannot be read";
+    warn(`credential cache: directory ${dir} is not this user's alone (${why}); fetching without the cache`);
     return fetch();
   }
   let entered = false;

@@ -62,12 +62,18 @@ export function isoSeconds(d: Date): string {
  */
 export class CredentialStore {
   readonly #random: (n: number) => Buffer;
+  readonly #maxLifetimeSeconds: number;
   readonly #byAccessKey = new Map<string, MintedCredentials>();
   #nextSweep = 0;
 
-  /** @param opts.random source of random bytes (default `crypto.randomBytes`); inject for reproducible ids. */
-  constructor(opts?: { random?: (n: number) => Buffer }) {
+  /**
+   * @param opts.random source of random bytes (default `crypto.randomBytes`); inject for reproducible ids.
+   * @param opts.maxLifetimeSeconds cap on every minted credential's lifetime, whatever duration was asked
+   *   (`--credential-lifetime`, to see refreshes and expiry in tests within seconds). Default: none.
+   */
+  constructor(opts?: { random?: (n: number) => Buffer; maxLifetimeSeconds?: number }) {
     this.#random = opts?.random ?? randomBytes;
+    this.#maxLifetimeSeconds = opts?.maxLifetimeSeconds ?? Infinity;
   }
 
   /**
@@ -85,7 +91,7 @@ export class CredentialStore {
       accessKeyId,
       secretAccessKey: encodeWith(SECRET_ALPHABET, this.#random(40)),
       sessionToken: this.#random(240).toString("base64"),
-      expiration: new Date(Math.floor(req.now / 1000) * 1000 + req.durationSeconds * 1000),
+      expiration: new Date(Math.floor(req.now / 1000) * 1000 + Math.min(req.durationSeconds, this.#maxLifetimeSeconds) * 1000),
       accountId: req.accountId,
       roleArn: req.roleArn,
       roleSessionName: req.roleSessionName,

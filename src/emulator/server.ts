@@ -266,6 +266,8 @@ export interface StartEmulatorOptions {
   clockSkewSeconds?: number;
   /** Random source for minted credentials (tests). */
   random?: (n: number) => Buffer;
+  /** Cap, in seconds, on the lifetime of every credential minted (CreateSession and STS): short sessions for tests of refresh and expiry. */
+  credentialLifetimeSeconds?: number;
   /** Start with no resources at all (the management API creates them); region and accountId apply. */
   empty?: boolean;
   /**
@@ -395,7 +397,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   const admin = opts.adminCredentials ?? randomAdminCredentials();
   const generated = opts.tls === "generate" ? await import("./tls.js").then((m) => m.generateLoopbackTls(clock.now())) : undefined;
   const tls = generated ?? (opts.tls === "generate" ? undefined : opts.tls);
-  const store = new CredentialStore({ random: opts.random ?? pooledRandom() });
+  const store = new CredentialStore({
+    random: opts.random ?? pooledRandom(),
+    ...(opts.credentialLifetimeSeconds !== undefined ? { maxLifetimeSeconds: opts.credentialLifetimeSeconds } : {}),
+  });
   const audit = (e: AuditEntry): void => sink.write(e);
   const sts = createStsHandler({
     store,

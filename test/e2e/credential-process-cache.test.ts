@@ -90,7 +90,7 @@ describe("credential-process --cache", () => {
       expect(r.code).toBe(0);
       const out = parseOutput(r.stdout);
       expect(w.createSessions()).toBe(before + 1);
-      expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ version: 1, accessKeyId: out.AccessKeyId });
+      expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ version: 2, key: file.slice(file.lastIndexOf("/") + 1, -".json".length), accessKeyId: out.AccessKeyId });
       expect(statSync(file).mode & 0o777).toBe(0o600);
     }
   });

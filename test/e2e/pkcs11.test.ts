@@ -6,8 +6,8 @@
  * read-certificate-data's listing, sign-string checked by openssl, doctor,
  * the error lines, and that a PEM run (and a --cache hit) loads no PKCS#11 code.
  */
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +20,12 @@ import { SoftHsm, SoftTpm, softhsmMissing, tpmMissing } from "../integration/pkc
 const PIN = "e2e-4242";
 const T = "e2e-token";
 const hasOpenssl = spawnSync("openssl", ["version"], { stdio: "ignore" }).status === 0;
+// p11-kit's proxy and SoftHSM's registration with it (Debian's softhsm2 installs the .module file).
+const p11kitSofthsm =
+  ["/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so", "/usr/lib/p11-kit-proxy.so"].some((p) => existsSync(p)) && existsSync("/usr/share/p11-kit/modules/softhsm2.module");
+const p11kitNote = p11kitSofthsm ? "" : " [skipped: p11-kit's proxy or its SoftHSM module file is not installed]";
+const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+const scriptNote = hasScript ? "" : " [skipped: util-linux `script` is not on PATH]";
 const note = softhsmMissing ? ` [skipped: ${softhsmMissing}]` : "";
 const tpmNote = tpmMissing ? ` [skipped: ${tpmMissing}]` : "";
 
@@ -140,6 +146,12 @@ describe("PKCS#11 through the built CLI (SoftHSM)", () => {
     expect(none.stdout).toBe("No matching identities\n");
   });
 
+  it.skipIf(!!softhsmMissing || !p11kitSofthsm)(`without --pkcs11-lib, p11-kit's proxy module reaches the SoftHSM token${note}${p11kitNote}`, async () => {
+    const r = await cli(["read-certificate-data", "--certificate", `pkcs11:token=${T};object=ec`], env({ TSS2_LOG: "all+NONE" }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Matching identities\n1\) [0-9a-f]{40} "CN=.+"\n\tURI: pkcs11:token=e2e-token;manufacturer=SoftHSM%20project;.*id=%02;object=ec;type=cert\n$/);
+  });
+
   it.skipIf(!!softhsmMissing || !hasOpenssl)(`sign-string's signature verifies with openssl against the certificate, RSA and EC, every digest${note}`, async () => {
     for (const [path, cert] of [
       ["object=rsa", rsa],
@@ -161,6 +173,32 @@ describe("PKCS#11 through the built CLI (SoftHSM)", () => {
         expect(v.stdout.trim(), v.stderr).toBe("Verified OK");
       }
     }
+  });
+
+  it.skipIf(!!softhsmMissing || !hasScript)(`with no PIN given, asks on the terminal (echo off), again after a wrong one${note}${scriptNote}`, async () => {
+    // A real terminal: util-linux `script` runs the CLI on a pseudo-terminal; we type when the prompt shows.
+    const cmd = [process.execPath, CLI, "sign-string", "--certificate", `pkcs11:token=${T};object=ec`, "--pkcs11-lib", hsm.module, "--format", "text"]
+      .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+      .join(" ");
+    const child = spawn("script", ["-qec", cmd, "/dev/null"], { env: env({ TOKEN_PIN: "" }), stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    const typed: string[] = [];
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+      const prompts = out.split("Enter password for ").length - 1;
+      if (prompts > typed.length) {
+        const answer = typed.length === 0 ? "1111-wrong" : PIN;
+        typed.push(answer);
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/Enter password for the user PIN of PKCS#11 token "e2e-token" \(slot \d+\): /);
+    expect(out).toMatch(/Enter password for .*try 2: /);
+    expect(out).not.toContain(PIN);
+    expect(out).not.toContain("1111-wrong");
+    expect(out).toMatch(/\b30[0-9a-f]{130,150}\b/);
   });
 
   it.skipIf(!!softhsmMissing)(`doctor checks an identity on the token${note}`, async () => {

@@ -55,3 +55,12 @@ describe("README install story", () => {
     for (const m of readme.matchAll(/rolesanywhere-signing-helper-(\d+\.\d+\.\d+)\.tgz/g)) expect(m[1]).toBe(version);
   });
 });
+
+describe("README on the code cache", () => {
+  it("says what its checksum protects against: corruption, not a program running as the same user", () => {
+    const start = readme.indexOf("module compile cache");
+    const para = readme.slice(start, readme.indexOf("\n\n", start));
+    expect(para).toMatch(/checksum is against corruption, not against a program running as you/);
+    expect(para).toMatch(/shell's start-up files/);
+  });
+});

@@ -4,6 +4,7 @@ import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
 import { sessionInitFromArgs } from "../session-options.js";
 import { pinStdin } from "../stdin-once.js";
 import { systemClock } from "../../clock.js";
+import { RolesAnywhereError } from "../../errors.js";
 import type { Credentials } from "../../credentials/types.js";
 import type { IdentityInput, IdentitySpec, Pkcs11Input } from "../../identity/types.js";
 import { resolveSessionConfig, type ResolvedSessionConfig } from "../../session/config.js";
@@ -113,6 +114,15 @@ export const command: CommandModule = {
       ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
     });
     const creds = bool(args, "cache") ? await cachedCredentials(src, ctx) : await src.fetch();
+    // An SDK given expired credentials fails later with a confusing ExpiredToken: refuse them here.
+    const now = systemClock.now();
+    if (creds.expiration.getTime() <= now) {
+      throw new RolesAnywhereError(
+        "CREATE_SESSION",
+        `the credentials obtained expired at ${creds.expirationRaw}, before this machine's time ${new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z")}: not printed`,
+        { hint: "check this machine's clock (e.g. timedatectl) and the endpoint's; expired credentials are never printed or cached" },
+      );
+    }
     ctx.writeOut(formatCredentialProcess(creds));
   },
 };

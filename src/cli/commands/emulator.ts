@@ -106,6 +106,11 @@ export const command: CommandModule = {
     { name: "latency", type: "number", describe: "Hold every answer this many milliseconds (0-60000)", default: 0 },
     { name: "tps", type: "number", describe: "CreateSession quota per second (token bucket, burst = tps; the service's default is 10); default off" },
     { name: "quiet", type: "boolean", describe: "No per-request lines on stderr" },
+    {
+      name: "credential-lifetime",
+      type: "number",
+      describe: "Testing: every minted credential expires after this many seconds (1-43200), whatever duration was asked",
+    },
     { name: "port", type: "number", describe: "Port to listen on; 0 picks a free one (printed on the first stdout line)", default: 0 },
     { name: "audit-log", type: "string", describe: "Append one JSON line per request to this file (never a secret)" },
     { name: "clock-skew", type: "number", describe: "Allowed X-Amz-Date skew in seconds", default: 300 },
@@ -161,6 +166,11 @@ export const command: CommandModule = {
     if (args.given.has("tls")) opts.tls = "generate";
     if (tlsCert !== undefined && tlsKey !== undefined) opts.tls = { certPem: readPemFile("--tls-cert", tlsCert), keyPem: readPemFile("--tls-key", tlsKey) };
     if (latency > 0) opts.latencyMs = latency;
+    const lifetime = num(args, "credential-lifetime");
+    if (lifetime !== undefined) {
+      if (!(lifetime >= 1 && lifetime <= 43_200)) throw new UsageError(`--credential-lifetime must be 1-43200 seconds, not ${lifetime}`);
+      opts.credentialLifetimeSeconds = lifetime;
+    }
     if (tps !== undefined) opts.tps = tps;
     if (!quiet) {
       opts.onAudit = (e) => {

@@ -53,4 +53,12 @@ export const commands: Record<string, { describe: string; load: () => Promise<Co
     describe: "Print a shell completion script (bash, zsh, fish, powershell)",
     load: async () => (await import("./completion.js")).command,
   },
+  env: {
+    describe: "Print shell lines that export temporary credentials (eval \"$(signing-helper env …)\")",
+    load: async () => (await import("./env.js")).command,
+  },
+  exec: {
+    describe: "Run a program with temporary credentials (--refresh: a private endpoint keeps them fresh)",
+    load: async () => (await import("./exec.js")).command,
+  },
 };

@@ -85,9 +85,9 @@ describe("cacheDir", () => {
 describe("cache entries", () => {
   it("round-trip credentials with the secrets only in the serialized text", () => {
     const c = { ...makeCredentials(7, T0 + 60 * MIN), assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/demo/s" };
-    const text = serializeCacheEntry(c);
+    const text = serializeCacheEntry(c, KEY);
     expect(text).toContain("SECRET-7");
-    const back = parseCacheEntry(text)!;
+    const back = parseCacheEntry(text, KEY)!;
     expect(back.secretAccessKey.reveal()).toBe("SECRET-7");
     expect(back.sessionToken.reveal()).toBe("TOKEN-7");
     expect(back.expirationRaw).toBe(c.expirationRaw);
@@ -98,11 +98,11 @@ describe("cache entries", () => {
   });
 
   it("reject anything incomplete or of another version", () => {
-    const good = JSON.parse(serializeCacheEntry(makeCredentials(1, T0))) as Record<string, unknown>;
-    for (const bad of ["", "null", "[]", "{", JSON.stringify({ ...good, version: 2 }), JSON.stringify({ ...good, sessionToken: 5 })]) {
-      expect(parseCacheEntry(bad)).toBeUndefined();
+    const good = JSON.parse(serializeCacheEntry(makeCredentials(1, T0), KEY)) as Record<string, unknown>;
+    for (const bad of ["", "null", "[]", "{", JSON.stringify({ ...good, version: 1 }), JSON.stringify({ ...good, version: 3 }), JSON.stringify({ ...good, sessionToken: 5 })]) {
+      expect(parseCacheEntry(bad, KEY)).toBeUndefined();
     }
-    expect(parseCacheEntry(JSON.stringify({ ...good, expiration: "soon" }))).toBeUndefined();
+    expect(parseCacheEntry(JSON.stringify({ ...good, expiration: "soon" }), KEY)).toBeUndefined();
   });
 });
 
@@ -177,7 +177,7 @@ describe("getOrCreate", () => {
     const clock = new ManualClock(T0);
     const got = await getOrCreate(dir, KEY, async () => makeCredentials(3, T0 + 60 * MIN), clock);
     expect(got.accessKeyId).toBe("ASIATEST00000003");
-    expect(parseCacheEntry(readFileSync(join(dir, `${KEY}.json`), "utf8"))?.accessKeyId).toBe("ASIATEST00000003");
+    expect(parseCacheEntry(readFileSync(join(dir, `${KEY}.json`), "utf8"), KEY)?.accessKeyId).toBe("ASIATEST00000003");
   });
 
   it("passes a fetch error on and stores nothing", async () => {
@@ -231,5 +231,59 @@ process.stdout.write("key=" + creds.accessKeyId + "\\n");
     const keys = new Set(results.map((r) => /key=(\S+)/.exec(r.stdout)?.[1]));
     expect([...keys]).toEqual([`ASIA${fetchers[0]}`]);
     expect(readdirSync(dir)).toEqual([`${KEY}.json`]);
+  });
+});
+
+describe("credential cache: entries and directory others could touch", () => {
+  it("refuses an entry renamed or copied to another key's name", async () => {
+    const dir = freshDir();
+    const clock = new ManualClock(T0);
+    const other = "b".repeat(64);
+    await writeCached(dir, KEY, makeCredentials(11, T0 + 60 * MIN));
+    writeFileSync(join(dir, `${other}.json`), readFileSync(join(dir, `${KEY}.json`)), { mode: 0o600 });
+    expect((await readCached(dir, KEY, clock))?.accessKeyId).toBe("ASIATEST00000011");
+    expect(await readCached(dir, other, clock)).toBeUndefined();
+  });
+
+  it("refuses an entry group or others may read, and replaces it with a 0600 one", async () => {
+    const dir = freshDir();
+    const clock = new ManualClock(T0);
+    await writeCached(dir, KEY, makeCredentials(12, T0 + 60 * MIN));
+    const file = join(dir, `${KEY}.json`);
+    chmodSync(file, 0o644);
+    expect(await readCached(dir, KEY, clock)).toBeUndefined();
+    const creds = await getOrCreate(dir, KEY, async () => makeCredentials(13, T0 + 60 * MIN), clock);
+    expect(creds.accessKeyId).toBe("ASIATEST00000013");
+    expect(mode(file)).toBe(0o600);
+    expect((await readCached(dir, KEY, clock))?.accessKeyId).toBe("ASIATEST00000013");
+  });
+
+  it("uses no entry of a directory others may write, and writes none there (with a warning)", async () => {
+    const dir = freshDir();
+    const clock = new ManualClock(T0);
+    await writeCached(dir, KEY, makeCredentials(14, T0 + 60 * MIN));
+    chmodSync(dir, 0o777);
+    expect(await readCached(dir, KEY, clock)).toBeUndefined();
+    const warnings: string[] = [];
+    const creds = await getOrCreate(dir, KEY, async () => makeCredentials(15, T0 + 60 * MIN), clock, { onWarning: (m) => warnings.push(m) });
+    expect(creds.accessKeyId).toBe("ASIATEST00000015");
+    expect(warnings).toEqual([`credential cache: directory ${dir} is not this user's alone (owner uid ${process.getuid!()}, mode 0777); fetching without the cache`]);
+    expect(readdirSync(dir)).toEqual([`${KEY}.json`]);
+    expect(parseCacheEntry(readFileSync(join(dir, `${KEY}.json`), "utf8"), KEY)?.accessKeyId).toBe("ASIATEST00000014");
+  });
+
+  it("never stores credentials that expire within the margin or have expired", async () => {
+    const clock = new ManualClock(T0);
+    for (const [i, exp, why] of [
+      [16, T0 + 10 * MIN, "within the cache's 15-minute margin"],
+      [17, T0 - MIN, "already past"],
+    ] as const) {
+      const dir = freshDir();
+      const warnings: string[] = [];
+      const c = makeCredentials(i, exp);
+      await getOrCreate(dir, KEY, async () => c, clock, { onWarning: (m) => warnings.push(m) });
+      expect(warnings).toEqual([`credential cache: not saved: the credentials expire at ${c.expirationRaw}, ${why}`]);
+      expect(existsSync(join(dir, `${KEY}.json`))).toBe(false);
+    }
   });
 });

@@ -49,6 +49,25 @@ describe("STS XML reader", () => {
     expect(ours).toEqual(expected);
   });
 
+  it("agrees with fast-xml-parser on every leaf of the answer (a second independent parser)", async () => {
+    const { XMLParser } = await import("fast-xml-parser");
+    const tree = new XMLParser({ removeNSPrefix: true, parseTagValue: false, trimValues: true, ignoreAttributes: true, htmlEntities: true }).parse(ASSUME_ROLE_OK) as Record<string, unknown>;
+    const theirs: Record<string, string> = {};
+    const walk = (o: unknown, p: string) => {
+      if (typeof o === "string") theirs[p] = o;
+      else if (o && typeof o === "object") for (const [k, v] of Object.entries(o)) walk(v, `${p}/${k}`);
+    };
+    walk(tree, "");
+    const ours: Record<string, string> = {};
+    const mine = (e: ReturnType<typeof parseXml>, p: string) => {
+      const k = `${p}/${e.name}`;
+      if (e.children.length === 0) ours[k] = e.text.trim();
+      for (const c of e.children) mine(c, k);
+    };
+    mine(parseXml(ASSUME_ROLE_OK), "");
+    expect(ours).toEqual(theirs);
+  });
+
   it("refuses what is not well-formed, and DOCTYPE (no entity expansion)", () => {
     for (const bad of ["<a><b></a>", "<a>", "text", "<a>&foo;</a>", "<a>x & y</a>", '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', "<a></a><b></b>", ""]) {
       expect(() => parseXml(bad), bad).toThrow(XmlSyntaxError);
