@@ -16,7 +16,7 @@ import { ConfigError } from "../errors.js";
  * here only costs a spurious "not a setting" warning.
  */
 export const SETTINGS_OF_OTHER_COMMANDS: readonly string[] = [
-  "audience", "audience-header", "auth-token", "auth-token-file", "bind", "cache", "credentials-file", "follow-symlinks", "force",
+  "audience", "audience-header", "auth-token", "auth-token-file", "bind", "cache", "no-cache", "no-account-id", "credentials-file", "follow-symlinks", "force",
   "format", "hop-limit", "json", "once", "online", "port", "profile", "trust-anchor-cert",
 ];
 

@@ -7,13 +7,14 @@ import type { Credentials } from "../credentials/types.js";
  * place the secret key and session token are revealed for credential-process.
  * @public
  */
-export function formatCredentialProcess(creds: Credentials): string {
-  return JSON.stringify({
+export function formatCredentialProcess(creds: Credentials, opts: { accountId?: boolean } = {}): string {
+  const out: Record<string, string | number> = {
     Version: 1,
     AccessKeyId: creds.accessKeyId,
     SecretAccessKey: creds.secretAccessKey.reveal(),
     SessionToken: creds.sessionToken.reveal(),
     Expiration: creds.expirationRaw,
-    AccountId: creds.accountId,
-  });
+  };
+  if (opts.accountId !== false) out.AccountId = creds.accountId;
+  return JSON.stringify(out);
 }

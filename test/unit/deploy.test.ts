@@ -156,7 +156,7 @@ describe("Containerfile", () => {
   const text = readFileSync(join(root, "Containerfile"), "utf8");
 
   it("is multi-stage, ends FROM scratch as user 65532 with serve, port 9911 and a health check", () => {
-    expect([...text.matchAll(/^FROM (\S+)/gm)].map((m) => m[1])).toEqual(["node:24-bookworm-slim", "scratch"]);
+    expect([...text.matchAll(/^FROM (\S+)/gm)].map((m) => m[1])).toEqual(["node:24-bookworm", "scratch"]);
     expect(text).toMatch(/^COPY --from=build \/rootfs\/ \/$/m);
     expect(text).toMatch(/^USER 65532:65532$/m);
     expect(text).toMatch(/^EXPOSE 9911$/m);

@@ -1,5 +1,5 @@
 import type { CliContext, CommandModule } from "../context.js";
-import { bool } from "../args.js";
+import { bool, type ParsedArgs } from "../args.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
 import { sessionInitFromArgs } from "../session-options.js";
 import { pinStdin } from "../stdin-once.js";
@@ -45,6 +45,25 @@ function source(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliConte
       return base.fetch();
     },
   };
+}
+
+/**
+ * The flags' credential source: the X.509 source, then the AssumeRole hops
+ * (the cache key then covers the whole chain). Usage checks come first (exit
+ * 2), before anything is read or sent. Also used by `cache clear` for the key.
+ */
+export async function sourceFromArgs(args: ParsedArgs, ctx: CliContext): Promise<BaseCredentialSource> {
+  const flagsSpec = identitySpecFromArgs(args);
+  const init = sessionInitFromArgs(args);
+  const config = resolveSessionConfig(init, ctx.env);
+  for (const w of config.warnings) ctx.log(`warning: ${w}`);
+  // ctx.stdin only when a flag says '-': touching process.stdin builds a stream (start-up time).
+  const usesStdin = readsStdin(flagsSpec.certificate) || readsStdin(flagsSpec.privateKey) || readsStdin(flagsSpec.intermediates);
+  const spec = usesStdin ? await pinStdin(flagsSpec, ctx.stdin) : flagsSpec;
+  return cliPipeline(source(spec, config, ctx), args, config, ctx.env, {
+    readFile: (path) => readFileSync(path, "utf8"),
+    ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
+  }).source;
 }
 
 /**
@@ -98,22 +117,17 @@ export const command: CommandModule = {
       type: "boolean",
       describe: "Reuse credentials from a per-user cache while more than 15 minutes remain (one CreateSession across concurrent processes)",
     },
+    { name: "no-cache", type: "boolean", describe: "Do not use the cache, even when --cache or rolesanywhere_cache = true says so" },
+    {
+      name: "no-account-id",
+      type: "boolean",
+      describe: "Leave AccountId out of the JSON, byte for byte as the official helper prints it (SDKs then use no account-based endpoints)",
+    },
   ],
   async run(args, ctx) {
-    // Usage checks first (exit 2) before anything is read or sent.
-    const flagsSpec = identitySpecFromArgs(args);
-    const init = sessionInitFromArgs(args);
-    const config = resolveSessionConfig(init, ctx.env);
-    for (const w of config.warnings) ctx.log(`warning: ${w}`);
-    // ctx.stdin only when a flag says '-': touching process.stdin builds a stream (start-up time).
-    const usesStdin = readsStdin(flagsSpec.certificate) || readsStdin(flagsSpec.privateKey) || readsStdin(flagsSpec.intermediates);
-    const spec = usesStdin ? await pinStdin(flagsSpec, ctx.stdin) : flagsSpec;
-    // AssumeRole hops (--assume-role …) after the session: the cache key then covers the whole chain.
-    const { source: src } = cliPipeline(source(spec, config, ctx), args, config, ctx.env, {
-      readFile: (path) => readFileSync(path, "utf8"),
-      ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
-    });
-    const creds = bool(args, "cache") ? await cachedCredentials(src, ctx) : await src.fetch();
+    const src = await sourceFromArgs(args, ctx);
+    const useCache = bool(args, "cache") && !bool(args, "no-cache");
+    const creds = useCache ? await cachedCredentials(src, ctx) : await src.fetch();
     // An SDK given expired credentials fails later with a confusing ExpiredToken: refuse them here.
     const now = systemClock.now();
     if (creds.expiration.getTime() <= now) {
@@ -123,6 +137,6 @@ export const command: CommandModule = {
         { hint: "check this machine's clock (e.g. timedatectl) and the endpoint's; expired credentials are never printed or cached" },
       );
     }
-    ctx.writeOut(formatCredentialProcess(creds));
+    ctx.writeOut(formatCredentialProcess(creds, { accountId: !bool(args, "no-account-id") }));
   },
 };

@@ -61,4 +61,8 @@ export const commands: Record<string, { describe: string; load: () => Promise<Co
     describe: "Run a program with temporary credentials (--refresh: a private endpoint keeps them fresh)",
     load: async () => (await import("./exec.js")).command,
   },
+  cache: {
+    describe: "Clear cached credentials: cache clear [--config-profile NAME]",
+    load: async () => (await import("./cache.js")).command,
+  },
 };

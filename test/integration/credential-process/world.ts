@@ -33,6 +33,8 @@ export interface ClientFiles {
 
 export interface World {
   dir: string;
+  /** PEM of the root CA the trust anchor holds. */
+  rootCertPem: string;
   emu: RunningEmulator;
   auditFile: string;
   rsa: ClientFiles;
@@ -85,6 +87,7 @@ export async function startWorld(): Promise<World> {
   const profile = (name: string) => emu.profiles.find((p) => p.name === name)!.arn;
   return {
     dir,
+    rootCertPem: root.certPem,
     emu,
     auditFile,
     rsa: { cert: write("rsa-cert.pem", rsa.certPem), key: write("rsa-key.pem", rsa.keyPem, 0o600) },
