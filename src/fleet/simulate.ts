@@ -344,7 +344,7 @@ export async function simulateFleet(opts: FleetOptions): Promise<FleetReport> {
         accountId: "123456789012",
         roleArn: "arn:aws:iam::123456789012:role/fleet",
       };
-      cache[this.w] = serializeCacheEntry(creds);
+      cache[this.w] = serializeCacheEntry(creds, cacheKeyOf(this.w));
       activity++;
       this.resolve(creds);
     }
@@ -357,7 +357,7 @@ export async function simulateFleet(opts: FleetOptions): Promise<FleetReport> {
   function fetchFor(w: number): () => Promise<Credentials> {
     return async () => {
       const text = cache[w];
-      const cached = text === undefined ? undefined : parseCacheEntry(text);
+      const cached = text === undefined ? undefined : parseCacheEntry(text, cacheKeyOf(w));
       if (cached && cached.expiration.getTime() - now > CACHE_MIN_REMAINING_MS) {
         hits++;
         return cached;
@@ -369,6 +369,11 @@ export async function simulateFleet(opts: FleetOptions): Promise<FleetReport> {
         throw err;
       }
     };
+  }
+
+  /** Each workload's own cache key (an entry names the key it was written for). */
+  function cacheKeyOf(w: number): string {
+    return `fleet-workload-${w}`;
   }
 
   const refreshers: Refresher[] = new Array(n);
