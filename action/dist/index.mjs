@@ -53202,7 +53202,7 @@ var init_response2 = __esm({
       {
         name: "invalid client token",
         matches: code("InvalidClientTokenId"),
-        hint: "STS did not accept the previous hop's credentials: check that --sts-endpoint is in the same partition as the Roles Anywhere endpoint, and that the region is enabled"
+        hint: "STS did not accept the previous hop's credentials: check that --sts-endpoint is in the same partition as the Roles Anywhere endpoint, and that the region is enabled; credentials from credential-process --cache that a service no longer knows (say an emulator restarted) go with 'signing-helper cache clear'"
       },
       {
         name: "signature",

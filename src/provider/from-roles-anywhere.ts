@@ -11,7 +11,7 @@ import type { SettingId } from "../errors.js";
 import type { Refresher } from "../credentials/refresher.js";
 import { refreshingProvider, type RolesAnywhereProvider } from "./refreshing-provider.js";
 import type { AssumeRoleHopInit } from "../sources/assume-role/options.js";
-import type { IdentityInput } from "../identity/types.js";
+import type { IdentityInput, Pkcs11Input } from "../identity/types.js";
 import type { ResolvedSessionConfig, SessionInit } from "../session/config.js";
 
 /**
@@ -25,11 +25,13 @@ import type { ResolvedSessionConfig, SessionInit } from "../session/config.js";
 export interface FromRolesAnywhereInit extends SessionInit {
   /**
    * The leaf certificate (PEM or DER), a fullchain PEM (leaf then intermediates),
-   * a PEM holding both key and certificate, or a PKCS#12 file. Required.
+   * a PEM holding both key and certificate, a PKCS#12 file, or one on a PKCS#11
+   * token (`{ pkcs11: uri, module?, pin?, reusePin? }`; then the key is looked for
+   * next to it unless `privateKey` names it). Required.
    */
-  certificate: IdentityInput;
-  /** The private key: PKCS#8, encrypted PKCS#8, SEC1 or PKCS#1. Default: none (then `certificate` must hold it). */
-  privateKey?: IdentityInput;
+  certificate: IdentityInput | Pkcs11Input;
+  /** The private key: PKCS#8, encrypted PKCS#8, SEC1 or PKCS#1, or one on a PKCS#11 token (`{ pkcs11: uri, … }`). Default: none (then `certificate` must hold it, or be on a token). */
+  privateKey?: IdentityInput | Pkcs11Input;
   /** Intermediate CA certificates (PEM bundle), sent as X-Amz-X509-Chain. Default: none (or those of a fullchain `certificate`). */
   intermediates?: IdentityInput;
   /** Password of an encrypted PKCS#8 key or of a PKCS#12 file; a string is the password itself. Default: none. */

@@ -41,6 +41,8 @@ export interface CreateSessionOptions {
   random?: () => number;
   /** User-Agent override. Default: `rolesanywhere-signing-helper/<version> (node/<v>; <platform>; <arch>)`. */
   userAgent?: string;
+  /** Milliseconds from any fixed start, for the call's deadline (`cfg.timeoutMs`). Default: performance.now (monotonic). */
+  elapsed?: () => number;
 }
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -94,9 +96,14 @@ function requestBody(cfg: ResolvedSessionConfig): string {
  * Calls IAM Roles Anywhere CreateSession: `POST <endpoint>/sessions?profileArn=…&roleArn=…&trustAnchorArn=…`
  * with body `{"durationSeconds":N[,"roleSessionName":"…"]}`, signed with
  * SigV4-X509. Up to `cfg.maxAttempts` attempts on throttling, 5xx and
- * connection errors/timeouts (throttling goes on for THROTTLE_RETRY_BUDGET_MS,
- * see retryAllowed), with exponential backoff and full jitter; each
- * attempt is signed again with a fresh X-Amz-Date.
+ * connection errors/timeouts (throttling goes on while THROTTLE_RETRY_BUDGET_MS
+ * allows, see retryAllowed), with exponential backoff and full jitter; each
+ * attempt is signed again with a fresh X-Amz-Date. One deadline covers the
+ * whole call (`cfg.timeoutMs` from the start, by `opts.elapsed`): each attempt
+ * gets the time left, a backoff never sleeps past it, and once it has passed
+ * the call fails with the last failure (a TIMEOUT naming the endpoint when the
+ * endpoint did not answer). Backing off after a throttling answer does not
+ * use up the deadline: the endpoint answered, and the budget bounds the waits.
  * @param identity The identity, or an async function returning it (called once per call).
  * @returns Credentials (secret key and token wrapped in Secret; accountId from the role ARN).
  * @throws CreateSessionError: service refusals (CREATE_SESSION, with status, awsCode, requestId),
@@ -128,6 +135,13 @@ export async function createSession(
     : await Promise.all([import("undici"), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]);
   const ownDispatcher = undici !== undefined && !opts.dispatcher;
 
+  // The deadline runs on a monotonic clock of its own: `clock` is the signing time (and may be a test's).
+  const elapsed = opts.elapsed ?? (() => performance.now());
+  // Extended by the waits after throttling answers (see retryAllowed's budget).
+  let deadline = elapsed() + cfg.timeoutMs;
+  /** Time left for the call; every attempt gets at least 1 ms so it can fail as a timeout. */
+  const left = (): number => Math.max(1, deadline - elapsed());
+
   const attempt = async (n: number): Promise<AttemptResult> => {
     const signed: SignedRequest = await signRequest({
       method: "POST",
@@ -155,22 +169,23 @@ export async function createSession(
       let res: { statusCode: number; headers: unknown; body: AsyncIterable<Uint8Array> };
       if (undici) {
         const controller = new AbortController();
+        const ms = left();
         timer = setTimeout(() => {
           timedOut = true;
           controller.abort(new Error("CreateSession attempt timed out"));
-        }, cfg.timeoutMs);
+        }, ms);
         res = await undici[0].request(url, {
           method: "POST",
           headers,
           body,
           dispatcher: undici[1],
           signal: controller.signal,
-          headersTimeout: cfg.timeoutMs,
-          bodyTimeout: cfg.timeoutMs,
+          headersTimeout: ms,
+          bodyTimeout: ms,
         });
       } else {
-        // Its own time limit (timeoutMs per attempt); a timeout fails with ETIMEDOUT.
-        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: cfg.timeoutMs, tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES });
+        // Its own time limit (the time left of the call's deadline); a timeout fails with ETIMEDOUT.
+        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: left(), tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES });
       }
       const text = await readBody(res.body);
       const rh = res.headers as Record<string, string | string[] | undefined>;
@@ -203,11 +218,14 @@ export async function createSession(
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
       const throttled = result.kind === "service" && isThrottle(result.error);
-      if (!retryAllowed({ attempt: n, maxAttempts: cfg.maxAttempts, retryable, throttled, elapsedMs: waitedMs })) {
+      const outOfTries = !retryAllowed({ attempt: n, maxAttempts: cfg.maxAttempts, retryable, throttled, elapsedMs: waitedMs });
+      const delay = outOfTries ? 0 : backoffDelayMs(n, random, throttled);
+      if (throttled && !outOfTries) deadline += delay;
+      // Out of attempts, or of time: no attempt could start (or get anywhere) after the backoff.
+      if (outOfTries || deadline - elapsed() <= delay) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
-      const delay = backoffDelayMs(n, random, throttled);
       if (debug) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
         debug(`CreateSession attempt ${n} failed (${why}); retrying in ${delay} ms`);
