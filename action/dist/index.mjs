@@ -3920,7 +3920,7 @@ var init_config3 = __esm({
     init_endpoint();
     ({ readFileSync } = process.getBuiltinModule("node:fs"));
     DEFAULT_DURATION = 3600;
-    DEFAULT_TIMEOUT_MS = 1e4;
+    DEFAULT_TIMEOUT_MS = 15e3;
     DEFAULT_MAX_ATTEMPTS = 3;
     SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
   }
@@ -52338,6 +52338,9 @@ async function createSession(cfg, identity, opts = {}) {
   if (debug) debug(`CreateSession connection: ${describeRoute(cfg, opts.dispatcher !== void 0, setting)}`);
   const undici = direct ? void 0 : await Promise.all([Promise.resolve().then(() => __toESM(require_undici(), 1)), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]);
   const ownDispatcher = undici !== void 0 && !opts.dispatcher;
+  const elapsed = opts.elapsed ?? (() => performance.now());
+  const deadline = elapsed() + cfg.timeoutMs;
+  const left = () => Math.max(1, deadline - elapsed());
   const attempt = async (n) => {
     const signed = await signRequest({
       method: "POST",
@@ -52365,21 +52368,22 @@ async function createSession(cfg, identity, opts = {}) {
       let res;
       if (undici) {
         const controller = new AbortController();
+        const ms = left();
         timer = setTimeout(() => {
           timedOut = true;
           controller.abort(new Error("CreateSession attempt timed out"));
-        }, cfg.timeoutMs);
+        }, ms);
         res = await undici[0].request(url, {
           method: "POST",
           headers,
           body,
           dispatcher: undici[1],
           signal: controller.signal,
-          headersTimeout: cfg.timeoutMs,
-          bodyTimeout: cfg.timeoutMs
+          headersTimeout: ms,
+          bodyTimeout: ms
         });
       } else {
-        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: cfg.timeoutMs, tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES });
+        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: left(), tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES });
       }
       const text = await readBody(res.body);
       const rh = res.headers;
@@ -52410,11 +52414,12 @@ async function createSession(cfg, identity, opts = {}) {
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
       const throttled = result.kind === "service" && isThrottle(result.error);
       const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
-      if (!retryable || n >= limit) {
+      const outOfTries = !retryable || n >= limit;
+      const delay = outOfTries ? 0 : backoffDelayMs(n, random, throttled);
+      if (outOfTries || deadline - elapsed() <= delay) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
-      const delay = backoffDelayMs(n, random, throttled);
       if (debug) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
         debug(`CreateSession attempt ${n} failed (${why}); retrying in ${delay} ms`);
