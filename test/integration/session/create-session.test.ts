@@ -126,7 +126,7 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     expect(delays).toEqual([50, 500]);
   });
 
-  it("keeps retrying throttling past maxAttempts, up to 8 attempts, with growing jittered waits", async () => {
+  it("keeps retrying throttling past maxAttempts until the waits add up to 30 minutes, with growing jittered waits", async () => {
     const throttle = json(429, { message: "Rate exceeded" }, { "x-amzn-errortype": "ThrottlingException" });
     const s = await server(throttle, throttle, throttle, throttle, throttle, json(201, successBody(ARNS.roleArn)));
     const delays: number[] = [];
@@ -135,11 +135,17 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     expect(s.requests).toHaveLength(6);
     // full jitter at 0.5 of min(20 s, 500 ms × 2^(n-1))
     expect(delays).toEqual([250, 500, 1000, 2000, 4000]);
-    // Eight throttled attempts wait up to about 40 s in all: only within a deadline that long.
-    const eight = await server(...Array.from({ length: 9 }, () => throttle));
-    const e = await failure(createSession(config(eight.url, { timeoutMs: 600_000 }), ec, { sleep: noSleep([]) }));
-    expect(eight.requests).toHaveLength(8);
+    // Throttling stops once the waits add up to 30 minutes; those waits do not use up the call's
+    // deadline (15 s by default): the endpoint answered each time.
+    const waits: number[] = [];
+    const endless = await server(...Array.from({ length: 400 }, () => throttle));
+    const e = await failure(createSession(config(endless.url), ec, { random: () => 0.5, sleep: noSleep(waits) }));
     expect(e.status).toBe(429);
+    const total = waits.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(total - waits.at(-1)!).toBeLessThan(30 * 60_000);
+    expect(Math.max(...waits)).toBe(10_000);
+    expect(endless.requests).toHaveLength(waits.length + 1);
     // maxAttempts 1 still means one attempt
     const once = await server(throttle, throttle);
     await failure(createSession(config(once.url, { maxAttempts: 1 }), ec, { sleep: noSleep([]) }));
