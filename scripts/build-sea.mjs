@@ -73,6 +73,8 @@ await esbuild.build({
       name: "native-packages-unavailable",
       setup(build) {
         build.onResolve({ filter: new RegExp(`^(${NATIVE_PACKAGES.join("|")})$`) }, (args) => ({ path: args.path, namespace: "unavailable" }));
+        // And any other addon file a dependency requires (a native package added later).
+        build.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, namespace: "unavailable" }));
         build.onLoad({ filter: /.*/, namespace: "unavailable" }, (args) => ({
           contents: `throw new Error(${JSON.stringify(`${args.path} has a native part and is not inside the single-file executable`)});`,
           loader: "js",

@@ -2,18 +2,35 @@
 //  1. esbuild transpiles every module one to one (dist/lib/<same path>.js, ES
 //     modules): the library entry points (".", "./provider", "./emulator",
 //     "./pki") and their lazy import() boundaries;
-//  2. esbuild bundles the CLI (dist/cli.js plus dist/cli-chunks/, CommonJS),
-//     see below;
+//  2. esbuild bundles the CLI into two CommonJS files, see below;
 //  3. best effort, Linux only: the C compiler builds the optional hop-limit
 //     addon (native/hoplimit/hoplimit.c -> dist/native/hoplimit.node); any
 //     failure prints one line and the build goes on without it;
 //  4. the TypeScript compiler type-checks and emits the .d.ts files.
 // Run by `npm run build` and by `prepare`, so `npm ci` leaves a working CLI.
 // BUILD_ALLOW_TYPE_ERRORS=1 keeps the JS even when tsc reports errors (local work only).
+//
+// The CLI's layout, measured (issue 12): CPU time (perf stat -e task-clock,
+// median of 11 interleaved runs, 2 CPUs) of `credential-process --cache` on a
+// warm cache and of one uncached run against the emulator, as multiples of
+// `node -e 0`, on Node.js 24.21 | 22.23:
+//   - before: ESM bundle split into chunks, a chunk-groups plugin (two chunks
+//     on the start-up path), each file rewritten to CommonJS, the code cache
+//     on the CreateSession chunk only:           cached 1.42 | 1.30, uncached 2.49 | 2.28
+//   - now: two CommonJS bundles straight from esbuild, the code cache over
+//     all of the CLI:                            cached 1.43 | 1.35, uncached 2.32 | 2.31
+//   - ESM, split, with the chunk groups:         cached 1.69 | 1.81, uncached 2.95 | 3.00
+//   - ESM, split, no groups (~70 chunks):        cached 1.85 (24),   uncached 3.04 (24)
+//   - ESM, one file: cached 11x: in one ES module esbuild hoists every npm
+//     import of the bundle to the top, so undici and the X.509 libraries load
+//     on every start; in CommonJS they stay lazy require()s.
+// So the chunk groups and the rewrite go (no gain on 22 and 24), and the CLI
+// stays CommonJS, as esbuild emits it. One bundle file also suits the
+// single-file executable (scripts/build-sea.mjs bundles src/cli.ts the same way).
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,148 +55,60 @@ const common = {
   define: { __PACKAGE_VERSION__: JSON.stringify(version) },
 };
 
+const CLI_ENTRY = join(root, "src", "cli", "bin.ts");
+const CLI_MAIN = join(root, "src", "cli.ts");
+
 rmSync(join(root, "dist"), { recursive: true, force: true });
 const lib = join(root, "dist", "lib");
 esbuild.buildSync({
   ...common,
-  entryPoints: walk(join(root, "src")).filter((f) => f !== join(root, "src", "cli.ts")),
+  entryPoints: walk(join(root, "src")).filter((f) => f !== CLI_MAIN && f !== CLI_ENTRY),
   outdir: lib,
   outbase: join(root, "src"),
   bundle: false,
 });
 
-// Module types by folder: dist/ is CommonJS (the CLI), dist/lib/ is ESM (the
-// library). On Node.js 20 a CommonJS entry starts several milliseconds sooner
-// than an ES module one (the ESM loader and its wrappers of built-in modules),
-// a large share of the start-up budget of `credential-process`.
+// Module types by folder: dist/ is CommonJS (the CLI), dist/lib/ is ESM (the library).
 writeFileSync(join(root, "dist", "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 writeFileSync(join(lib, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
 
-// The CLI as one esbuild bundle with code splitting, replacing the transpiled
-// dist/cli.js: Node.js resolves, reads, compiles and links ES modules one by
-// one (some 0.3 ms each), so the ~20 small modules on the start-up path of a
-// command cost more than their code. Bundled, every import() of src/ stays a
-// lazily loaded chunk in dist/cli-chunks/ (the other commands, undici, the
-// X.509 libraries load only when used). npm packages stay external (resolved
-// from node_modules as before).
-//
-// Chunk groups. esbuild puts a module in a chunk by the set of entry points
-// (the CLI entry and every import() target) that reach it, which would still cut
-// the path of `credential-process` into some twenty chunks. Each group below is
-// the static-import closure of its roots (less the groups before it), meant to
-// load as one chunk:
-//   - startup: the CLI and the credential-process command up to a cache hit;
-//   - fetch: what one CreateSession needs: the credential fetcher and what it
-//     imports lazily (identity loading, signing, the client).
-// The plugin makes every entry point that reaches a module of a group reach the
-// whole group, through a virtual module importing all of it ("group:<name>"),
-// imported in turn by every module that imports into the group from outside and
-// by the group's own import() targets. So each group has one reach set and lands
-// in one chunk (plus a one-line file per import() target). Commands that use
-// part of a group load all of it, at next to no cost. The cycles this adds are
-// harmless: a module still runs after its own imports.
-const cliEntry = join(root, "src", "cli.ts");
-const graph = esbuild.buildSync({
-  ...common,
-  entryPoints: [cliEntry],
-  outdir: join(root, "dist"),
-  bundle: true,
-  splitting: true,
-  packages: "external",
-  write: false,
-  metafile: true,
-}).metafile;
-const staticImports = (file) =>
-  (graph.inputs[file]?.imports ?? []).filter((i) => i.kind === "import-statement" && !i.external).map((i) => i.path);
-const lazyImports = (file) =>
-  (graph.inputs[file]?.imports ?? []).filter((i) => i.kind === "dynamic-import" && !i.external).map((i) => i.path);
-const lazyTargets = new Set(Object.keys(graph.inputs).flatMap(lazyImports));
-const FETCHER = "src/credentials/fetcher.ts";
-const groupRoots = {
-  startup: ["src/cli/main.ts", "src/cli/commands/credential-process.ts"],
-  fetch: [FETCHER, ...lazyImports(FETCHER)],
-};
-/** Group name of each grouped module. */
-const groupOf = new Map();
-for (const [name, roots] of Object.entries(groupRoots)) {
-  const pending = [...roots];
-  while (pending.length > 0) {
-    const file = pending.pop();
-    if (groupOf.has(file)) continue;
-    groupOf.set(file, name);
-    pending.push(...staticImports(file));
-  }
-}
-/** The groups a module must import: those it imports into from outside, and its own when it is an import() target. */
-function groupsToImport(file) {
-  const own = groupOf.get(file);
-  const out = new Set(staticImports(file).map((f) => groupOf.get(f)).filter((g) => g !== undefined && g !== own));
-  if (own !== undefined && lazyTargets.has(file)) out.add(own);
-  return [...out];
-}
-const chunkGroupsPlugin = {
-  name: "chunk-groups",
-  setup(build) {
-    build.onResolve({ filter: /^group:/ }, (args) => ({ path: args.path.slice("group:".length), namespace: "chunk-group" }));
-    build.onLoad({ filter: /.*/, namespace: "chunk-group" }, (args) => ({
-      contents: [...groupOf]
-        .filter(([, g]) => g === args.path)
-        .map(([f]) => `import ${JSON.stringify(join(root, f))};`)
-        .join("\n"),
-      resolveDir: root,
-      loader: "js",
-    }));
-    build.onLoad({ filter: /\.ts$/ }, (args) => {
-      const rel = relative(root, args.path).split(sep).join("/");
-      const groups = rel.startsWith("src/") ? groupsToImport(rel) : [];
-      if (groups.length === 0) return undefined;
-      const text = readFileSync(args.path, "utf8");
-      // After a hashbang line (src/cli.ts), which must stay first.
-      const at = text.startsWith("#!") ? text.indexOf("\n") + 1 : 0;
-      const imports = groups.map((g) => `import "group:${g}";\n`).join("");
-      return { contents: text.slice(0, at) + imports + text.slice(at), loader: "ts" };
-    });
-  },
-};
-// esbuild splits code only for ES modules, so the split bundle is built in
-// memory as ESM and each file is then rewritten to CommonJS: static imports
-// become require() and every import() of a chunk becomes a lazy require() of
-// it, so the chunks still load only when used, and once (Node.js's require
-// cache), which keeps one copy of every class for instanceof. import.meta.url
-// is replaced by the file's own URL. The CLI is minified (see below); the
-// library in dist/lib/ is not.
+// The CLI, in two bundles:
+//   - dist/cli.js (src/cli/bin.ts): a few hundred bytes that turn the V8 code
+//     cache on (src/cli/code-cache.ts, Node.js 22.8+), then require
+//   - dist/cli-main.js (src/cli.ts): all of the CLI's own code in one file, so
+//     Node.js reads and compiles one file (from the code cache when it is on),
+//     not some twenty modules one by one. Every import() of src/ becomes a lazy
+//     initialiser inside the file, and npm packages stay external, each loaded
+//     by a require() only when the code that uses it runs (the other commands'
+//     packages, undici, the X.509 libraries).
+// Minified: V8 pre-parses every byte it compiles without a cache, and minified
+// code is about 40% smaller. Error names are set explicitly in src/, so nothing
+// depends on function names. BUILD_NO_MINIFY=1 keeps it readable (debugging).
+// import.meta.url (the package.json fallback, the addon's path) becomes the
+// file's own URL.
 const META_URL = "__signing_helper_module_url";
-const split = await esbuild.build({
+const cliBundle = {
   ...common,
-  entryPoints: { cli: cliEntry },
-  outdir: join(root, "dist"),
-  entryNames: "[name]",
-  chunkNames: "cli-chunks/[name]-[hash]",
+  format: "cjs",
   bundle: true,
-  splitting: true,
   packages: "external",
+  // import() of a package becomes a lazy require() too (no ES module loader).
+  supported: { "dynamic-import": false },
+  minify: process.env.BUILD_NO_MINIFY !== "1",
   write: false,
   define: { ...common.define, "import.meta.url": META_URL, __SIGNING_HELPER_CLI__: "true" },
-  plugins: [chunkGroupsPlugin],
-});
-for (const file of split.outputFiles) {
+};
+const outputs = [
+  ...esbuild.buildSync({ ...cliBundle, entryPoints: [CLI_ENTRY], outfile: join(root, "dist", "cli.js"), external: ["./cli-main.js"] }).outputFiles,
+  ...esbuild.buildSync({ ...cliBundle, entryPoints: [CLI_MAIN], outfile: join(root, "dist", "cli-main.js") }).outputFiles,
+];
+for (const file of outputs) {
   let code = file.text;
   const hashbang = code.startsWith("#!") ? code.slice(0, code.indexOf("\n") + 1) : "";
-  code = esbuild.transformSync(code.slice(hashbang.length), {
-    format: "cjs",
-    platform: "node",
-    target: "node20",
-    supported: { "dynamic-import": false },
-    logLevel: "error",
-    // Minified: V8 pre-parses every byte of a chunk it loads, and a minified
-    // chunk is about 40% smaller (some 0.8 ms less start-up for a cached
-    // credential-process). Error names are set explicitly in src/, so nothing
-    // depends on function names. BUILD_NO_MINIFY=1 keeps it readable (debugging).
-    minify: process.env.BUILD_NO_MINIFY !== "1",
-  }).code;
-  if (code.includes(META_URL)) code = `var ${META_URL} = require("node:url").pathToFileURL(__filename).href;\n${code}`;
-  mkdirSync(dirname(file.path), { recursive: true });
-  writeFileSync(file.path, hashbang + code);
+  code = code.slice(hashbang.length);
+  if (code.includes(META_URL)) code = `var ${META_URL}=require("node:url").pathToFileURL(__filename).href;${code}`;
+  // Only the entry is executable: dist/cli-main.js is required by it.
+  writeFileSync(file.path, file.path.endsWith("cli.js") ? hashbang + code : code);
 }
 chmodSync(join(root, "dist", "cli.js"), 0o755);
 

@@ -18,8 +18,7 @@
  * It applies only to the built CLI (dist/), never when the library runs in
  * someone else's process: the compile cache covers every module loaded after it.
  */
-import { join } from "node:path";
-import { userCacheBase } from "../credentials/cache.js";
+import { userCacheBase } from "../credentials/cache-base.js";
 import { ownedByUsAlone } from "../credentials/own-file.js";
 
 /** Set to 1 to never read or write the code cache. @public */
@@ -34,7 +33,7 @@ let enabled = false;
 export function codeCacheDir(env: Record<string, string | undefined>): string | undefined {
   const base = userCacheBase(env);
   // Never relative to the working directory (a relative HOME): no cache then.
-  return base.startsWith("/") ? join(base, "rolesanywhere-signing-helper-code") : undefined;
+  return base.startsWith("/") ? process.getBuiltinModule("node:path").join(base, "rolesanywhere-signing-helper-code") : undefined;
 }
 
 /**

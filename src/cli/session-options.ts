@@ -1,6 +1,7 @@
 import type { ParsedArgs } from "./args.js";
 import { bool, missingFlags, num, str } from "./args.js";
 import type { SessionInit } from "../session/config.js";
+import { UsageError } from "../errors.js";
 
 /** Maps the official session flags onto the session client's Init. */
 export function sessionInitFromArgs(args: ParsedArgs): SessionInit {
@@ -22,5 +23,12 @@ export function sessionInitFromArgs(args: ParsedArgs): SessionInit {
   const name = str(args, "role-session-name");
   if (name) init.roleSessionName = name;
   if (bool(args, "no-verify-ssl")) init.noVerifySsl = true;
+  const timeout = num(args, "timeout");
+  if (timeout !== undefined) {
+    if (timeout < 1 || timeout > 600) {
+      throw new UsageError(`--timeout must be from 1 to 600 seconds, not '${timeout}'`, { hint: "the default is 15: enough for three attempts at a healthy endpoint" });
+    }
+    init.timeoutMs = timeout * 1000;
+  }
   return init;
 }

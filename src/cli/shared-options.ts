@@ -50,6 +50,12 @@ export const sessionFlags: FlagSpec[] = [
   { name: "endpoint", type: "string", describe: "Roles Anywhere endpoint URL (default: from the region)" },
   { name: "role-session-name", type: "string", describe: "Role session name (the profile must accept it)" },
   { name: "no-verify-ssl", type: "boolean", describe: "Do not verify the endpoint's TLS certificate (testing only)" },
+  {
+    name: "timeout",
+    type: "number",
+    describe: "Give up on the endpoint after this many seconds in all, retries included (1-600)",
+    default: 15,
+  },
   { name: "with-proxy", type: "boolean", describe: "Accepted for compatibility: HTTPS_PROXY/HTTP_PROXY/NO_PROXY are always honoured" },
   { name: "debug", type: "boolean", describe: "Print the canonical request, string to sign and headers (no secrets) to stderr" },
 ];

@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import { parseCacheEntry, serializeCacheEntry } from "./cache-entry.js";
+import { userCacheBase } from "./cache-base.js";
 import { ownedByUsAlone, readOwnFileSync } from "./own-file.js";
 import { sha256Hex } from "./sha256.js";
 import type { SourceDescription } from "./source.js";
@@ -13,7 +14,7 @@ import type { Credentials } from "./types.js";
  * modules through process.getBuiltinModule (an ESM import of a built-in module
  * builds its namespace). The lock and the atomic write load only on a miss.
  */
-const { isAbsolute, join } = process.getBuiltinModule("node:path");
+const { join } = process.getBuiltinModule("node:path");
 
 /** Cache entries are reused while more than this much validity remains (15 minutes). @public */
 export const CACHE_MIN_REMAINING_MS = 15 * 60_000;
@@ -39,18 +40,7 @@ export function cacheDir(env: Record<string, string | undefined>, home?: string)
   return join(userCacheBase(env, home), DIR_NAME);
 }
 
-/**
- * The user's cache base directory (XDG): `$XDG_CACHE_HOME` when it is an
- * absolute path, else `<home>/.cache`, home defaulting to $HOME, else
- * os.homedir(). Shared by the credential cache and the CLI's code cache.
- * @internal
- */
-export function userCacheBase(env: Record<string, string | undefined>, home?: string): string {
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return xdg;
-  // $HOME is what os.homedir() answers when it is set; node:os loads only without it (start-up time).
-  return join(home ?? (env.HOME || process.getBuiltinModule("node:os").homedir()), ".cache");
-}
+export { userCacheBase };
 
 const entryPath = (dir: string, key: string) => join(dir, `${key}.json`);
 

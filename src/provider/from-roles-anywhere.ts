@@ -7,11 +7,11 @@
 import type { Dispatcher } from "undici";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
-import type { SettingId } from "../errors.js";
+import { ConfigError, type SettingId } from "../errors.js";
 import type { Refresher } from "../credentials/refresher.js";
 import { refreshingProvider, type RolesAnywhereProvider } from "./refreshing-provider.js";
 import type { AssumeRoleHopInit } from "../sources/assume-role/options.js";
-import type { IdentityInput } from "../identity/types.js";
+import type { IdentityInput, Pkcs11Input } from "../identity/types.js";
 import type { ResolvedSessionConfig, SessionInit } from "../session/config.js";
 
 /**
@@ -25,11 +25,13 @@ import type { ResolvedSessionConfig, SessionInit } from "../session/config.js";
 export interface FromRolesAnywhereInit extends SessionInit {
   /**
    * The leaf certificate (PEM or DER), a fullchain PEM (leaf then intermediates),
-   * a PEM holding both key and certificate, or a PKCS#12 file. Required.
+   * a PEM holding both key and certificate, a PKCS#12 file, or one on a PKCS#11
+   * token (`{ pkcs11: uri, module?, pin?, reusePin? }`; then the key is looked for
+   * next to it unless `privateKey` names it). Required.
    */
-  certificate: IdentityInput;
-  /** The private key: PKCS#8, encrypted PKCS#8, SEC1 or PKCS#1. Default: none (then `certificate` must hold it). */
-  privateKey?: IdentityInput;
+  certificate: IdentityInput | Pkcs11Input;
+  /** The private key: PKCS#8, encrypted PKCS#8, SEC1 or PKCS#1, or one on a PKCS#11 token (`{ pkcs11: uri, … }`). Default: none (then `certificate` must hold it, or be on a token). */
+  privateKey?: IdentityInput | Pkcs11Input;
   /** Intermediate CA certificates (PEM bundle), sent as X-Amz-X509-Chain. Default: none (or those of a fullchain `certificate`). */
   intermediates?: IdentityInput;
   /** Password of an encrypted PKCS#8 key or of a PKCS#12 file; a string is the password itself. Default: none. */
@@ -42,8 +44,8 @@ export interface FromRolesAnywhereInit extends SessionInit {
   region?: string;
   /**
    * Endpoint URL, e.g. `https://rolesanywhere.us-east-1.amazonaws.com` or a local
-   * emulator. Default: the region's endpoint (`AWS_USE_FIPS_ENDPOINT`,
-   * `AWS_USE_DUALSTACK_ENDPOINT` honoured). `AWS_ENDPOINT_URL_ROLESANYWHERE` wins over it.
+   * emulator. Wins over `AWS_ENDPOINT_URL_ROLESANYWHERE` and `AWS_ENDPOINT_URL`. Default:
+   * the region's endpoint (`AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` honoured).
    */
   endpoint?: string;
   /**
@@ -87,6 +89,16 @@ export interface FromRolesAnywhereInit extends SessionInit {
   logger?: { warn(message: string): void; debug?(message: string): void };
 }
 
+/**
+ * {@link fromRolesAnywhere} with the settings in a named profile of the AWS config
+ * file (`[profile NAME]`, rolesanywhere_* keys, as the CLI's `--config-profile`):
+ * every option is optional and wins over the profile; endpoint and region variables
+ * of `env` win over the profile too. The file (`AWS_CONFIG_FILE` of `env`, else
+ * ~/.aws/config) is read at the first call.
+ * @public
+ */
+export type FromConfigProfileInit = Partial<FromRolesAnywhereInit> & { configProfile: string };
+
 export type { RolesAnywhereIdentity, RolesAnywhereProvider } from "./refreshing-provider.js";
 
 type Warn = (message: string) => void;
@@ -112,11 +124,20 @@ type Warn = (message: string) => void;
  * the original error (with its `code` and `hint`) is its `cause`.
  * @public
  */
-export function fromRolesAnywhere(init: FromRolesAnywhereInit): RolesAnywhereProvider {
+export function fromRolesAnywhere(init: FromRolesAnywhereInit | FromConfigProfileInit): RolesAnywhereProvider {
   const clock = init.clock ?? systemClock;
   const logger = init.logger;
   const warn: Warn = logger ? (m) => logger.warn(m) : (m) => console.warn(m);
-  return refreshingProvider(() => createProviderRefresher(init, clock, warn), "fromRolesAnywhere", optionNames(init));
+  const resolved = async (): Promise<FromRolesAnywhereInit> => {
+    if (!("configProfile" in init) || init.configProfile === undefined) return init as FromRolesAnywhereInit;
+    const { withConfigProfile } = await import("./config-profile-options.js");
+    const merged = withConfigProfile(init, init.env ?? process.env);
+    if (merged.certificate === undefined) {
+      throw new ConfigError(`fromRolesAnywhere: no certificate: give the certificate option or rolesanywhere_certificate in profile '${init.configProfile}'`);
+    }
+    return merged as FromRolesAnywhereInit;
+  };
+  return refreshingProvider(async () => createProviderRefresher(await resolved(), clock, warn), "fromRolesAnywhere", optionNames(init as FromRolesAnywhereInit));
 }
 
 /** Resolves the configuration, logs its warnings, and builds the refresher (heavy modules load here). */

@@ -31,7 +31,10 @@ export interface SessionInit {
   roleSessionName?: string;
   /** Skip TLS verification of the endpoint (`--no-verify-ssl`, testing only). Default false. */
   noVerifySsl?: boolean;
-  /** Time limit of one attempt (connect, headers and body), in ms. Default 10 000. */
+  /**
+   * Time limit of the whole call, in ms (`--timeout` × 1000): every attempt,
+   * retry and backoff together; each attempt gets what is left. Default 15 000.
+   */
   timeoutMs?: number;
   /** Attempts on throttling, 5xx and network errors, 1-10. Default 3. */
   maxAttempts?: number;
@@ -76,7 +79,7 @@ export interface ResolvedSessionConfig {
 }
 
 const DEFAULT_DURATION = 3600;
-const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_ATTEMPTS = 3;
 
 function envBool(env: NodeJS.ProcessEnv, name: string): boolean {

@@ -9,7 +9,7 @@ import type { ResolvedSessionConfig } from "./config.js";
 import type { ServiceError } from "./response.js";
 import { isRetryableStatus, isThrottle, parseServiceError, parseSuccess, serviceErrorToException } from "./response.js";
 import type { NetworkFailure } from "./retry.js";
-import { backoffDelayMs, classifyNetworkError, networkErrorToException } from "./retry.js";
+import { backoffDelayMs, classifyNetworkError, networkErrorToException, retryAllowed } from "./retry.js";
 import { createDefaultDispatcher, directRequest, proxySettingFor, userAgent } from "./transport.js";
 
 /** The signing identity of one CreateSession call. @public */
@@ -41,17 +41,11 @@ export interface CreateSessionOptions {
   random?: () => number;
   /** User-Agent override. Default: `rolesanywhere-signing-helper/<version> (node/<v>; <platform>; <arch>)`. */
   userAgent?: string;
+  /** Milliseconds from any fixed start, for the call's deadline (`cfg.timeoutMs`). Default: performance.now (monotonic). */
+  elapsed?: () => number;
 }
 
 const MAX_BODY_BYTES = 1 << 20;
-/**
- * Throttling (429 / ThrottlingException) is retried up to this many attempts in
- * all, even when maxAttempts is lower (but not when it is 1): a fleet that shares
- * the CreateSession quota (10 per second per account and Region by default) gets
- * through a burst only if throttled callers keep backing off (full jitter,
- * 500 ms doubling to 20 s) instead of failing after three tries.
- */
-export const MAX_THROTTLED_ATTEMPTS = 8;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,8 +96,14 @@ function requestBody(cfg: ResolvedSessionConfig): string {
  * Calls IAM Roles Anywhere CreateSession: `POST <endpoint>/sessions?profileArn=…&roleArn=…&trustAnchorArn=…`
  * with body `{"durationSeconds":N[,"roleSessionName":"…"]}`, signed with
  * SigV4-X509. Up to `cfg.maxAttempts` attempts on throttling, 5xx and
- * connection errors/timeouts, with exponential backoff and full jitter; each
- * attempt is signed again with a fresh X-Amz-Date.
+ * connection errors/timeouts (throttling goes on while THROTTLE_RETRY_BUDGET_MS
+ * allows, see retryAllowed), with exponential backoff and full jitter; each
+ * attempt is signed again with a fresh X-Amz-Date. One deadline covers the
+ * whole call (`cfg.timeoutMs` from the start, by `opts.elapsed`): each attempt
+ * gets the time left, a backoff never sleeps past it, and once it has passed
+ * the call fails with the last failure (a TIMEOUT naming the endpoint when the
+ * endpoint did not answer). Backing off after a throttling answer does not
+ * use up the deadline: the endpoint answered, and the budget bounds the waits.
  * @param identity The identity, or an async function returning it (called once per call).
  * @returns Credentials (secret key and token wrapped in Secret; accountId from the role ARN).
  * @throws CreateSessionError: service refusals (CREATE_SESSION, with status, awsCode, requestId),
@@ -135,6 +135,13 @@ export async function createSession(
     : await Promise.all([import("undici"), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]);
   const ownDispatcher = undici !== undefined && !opts.dispatcher;
 
+  // The deadline runs on a monotonic clock of its own: `clock` is the signing time (and may be a test's).
+  const elapsed = opts.elapsed ?? (() => performance.now());
+  // Extended by the waits after throttling answers (see retryAllowed's budget).
+  let deadline = elapsed() + cfg.timeoutMs;
+  /** Time left for the call; every attempt gets at least 1 ms so it can fail as a timeout. */
+  const left = (): number => Math.max(1, deadline - elapsed());
+
   const attempt = async (n: number): Promise<AttemptResult> => {
     const signed: SignedRequest = await signRequest({
       method: "POST",
@@ -162,22 +169,23 @@ export async function createSession(
       let res: { statusCode: number; headers: unknown; body: AsyncIterable<Uint8Array> };
       if (undici) {
         const controller = new AbortController();
+        const ms = left();
         timer = setTimeout(() => {
           timedOut = true;
           controller.abort(new Error("CreateSession attempt timed out"));
-        }, cfg.timeoutMs);
+        }, ms);
         res = await undici[0].request(url, {
           method: "POST",
           headers,
           body,
           dispatcher: undici[1],
           signal: controller.signal,
-          headersTimeout: cfg.timeoutMs,
-          bodyTimeout: cfg.timeoutMs,
+          headersTimeout: ms,
+          bodyTimeout: ms,
         });
       } else {
-        // Its own time limit (timeoutMs per attempt); a timeout fails with ETIMEDOUT.
-        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: cfg.timeoutMs, tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES });
+        // Its own time limit (the time left of the call's deadline); a timeout fails with ETIMEDOUT.
+        res = await directRequest({ method: "POST", url, headers, body, timeoutMs: left(), tls: cfg.tls, maxBodyBytes: MAX_BODY_BYTES });
       }
       const text = await readBody(res.body);
       const rh = res.headers as Record<string, string | string[] | undefined>;
@@ -202,22 +210,27 @@ export async function createSession(
     }
   };
 
+  // Time spent waiting between attempts (the throttling budget counts it; the clock is left alone).
+  let waitedMs = 0;
   try {
     for (let n = 1; ; n++) {
       const result = await attempt(n);
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
       const throttled = result.kind === "service" && isThrottle(result.error);
-      const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
-      if (!retryable || n >= limit) {
+      const outOfTries = !retryAllowed({ attempt: n, maxAttempts: cfg.maxAttempts, retryable, throttled, elapsedMs: waitedMs });
+      const delay = outOfTries ? 0 : backoffDelayMs(n, random, throttled);
+      if (throttled && !outOfTries) deadline += delay;
+      // Out of attempts, or of time: no attempt could start (or get anywhere) after the backoff.
+      if (outOfTries || deadline - elapsed() <= delay) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
       }
-      const delay = backoffDelayMs(n, random, throttled);
       if (debug) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
         debug(`CreateSession attempt ${n} failed (${why}); retrying in ${delay} ms`);
       }
+      waitedMs += delay;
       await sleep(delay);
     }
   } finally {

@@ -102,6 +102,30 @@ export function backoffDelayMs(attempt: number, random: () => number, throttled:
   return Math.floor(r * ceiling);
 }
 
+/**
+ * How long throttled attempts (429 / ThrottlingException) go on: until the
+ * waits between attempts add up to 30 minutes, past maxAttempts (unless it is 1). A fleet that
+ * shares the CreateSession quota (10 per second per account and Region by
+ * default) gets through a synchronized start only if throttled callers keep
+ * backing off (full jitter, 500 ms doubling to 20 s) instead of failing after a
+ * few tries; 10,000 workloads need 1,000 seconds of quota.
+ * @public
+ */
+export const THROTTLE_RETRY_BUDGET_MS = 30 * 60_000;
+
+/**
+ * Whether a failed attempt is tried again: retryable failures up to
+ * `maxAttempts` attempts in all; throttling also while less than
+ * THROTTLE_RETRY_BUDGET_MS has been spent waiting between attempts (when maxAttempts > 1).
+ * @param attempt The attempt that just failed, from 1.
+ * @public
+ */
+export function retryAllowed(p: { attempt: number; maxAttempts: number; retryable: boolean; throttled: boolean; elapsedMs: number }): boolean {
+  if (!p.retryable) return false;
+  if (p.attempt < p.maxAttempts) return true;
+  return p.throttled && p.maxAttempts > 1 && p.elapsedMs < THROTTLE_RETRY_BUDGET_MS;
+}
+
 /** TLS failures that mean the other side does not speak TLS at all (e.g. https:// to a plain-HTTP port). */
 const NOT_TLS_CODES: ReadonlySet<string> = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST"]);
 

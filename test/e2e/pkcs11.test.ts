@@ -16,6 +16,7 @@ import { createRootCa, issueClientCertificate, type IssuedCertificate } from "..
 import { testMessage } from "../../src/signer/sign-string.js";
 import { CLI, cleanEnv, parseOutput, requireBuiltCli, run, type RunResult } from "../integration/credential-process/world.js";
 import { SoftHsm, SoftTpm, softhsmMissing, tpmMissing } from "../integration/pkcs11/softhsm.js";
+import { imdsCredentials, imdsToken } from "../integration/serve-command/world.js";
 
 const PIN = "e2e-4242";
 const T = "e2e-token";
@@ -99,6 +100,35 @@ describe("PKCS#11 through the built CLI (SoftHSM)", () => {
     const r = await cli(["credential-process", "--certificate", certFile, "--private-key", uri("object=ec;type=private"), "--pkcs11-lib", hsm.module, ...arns()]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
+  });
+
+  it.skipIf(!!softhsmMissing)(`serve answers with credentials signed on the token, and exits 0 on SIGTERM${note}`, async () => {
+    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--certificate", uri("object=ec"), "--pkcs11-lib", hsm.module, ...arns()], {
+      env: env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
+    const exit = new Promise<number | null>((resolve) => child.once("close", resolve));
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString("utf8");
+        if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
+      });
+      void exit.then(() => reject(new Error(`serve exited: ${err}`)));
+    });
+    const url = (JSON.parse(line) as { url: string }).url;
+    const stopIfLeft = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    stopIfLeft.unref();
+    const token = await imdsToken(url);
+    const creds = await imdsCredentials(url, token, emu.roleArn.split("/").pop());
+    expect(creds.status).toBe(200);
+    const body = JSON.parse(creds.body) as { AccessKeyId: string };
+    expect(emu.audit.filter((e) => e.operation === "CreateSession").at(-1)!.accessKeyId).toBe(body.AccessKeyId);
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(err).not.toContain(PIN);
   });
 
   it.skipIf(!!softhsmMissing)(`update --once writes the credentials of a token identity into the credentials file${note}`, async () => {

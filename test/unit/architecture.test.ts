@@ -72,6 +72,9 @@ const allowed: Record<string, readonly string[]> = {
   verifier: ["verifier"],
   // The GitHub Action is a front end like cli/: inputs → the provider → the runner's files.
   action: ["action", "provider", "session", "sources"],
+  // The fleet simulation drives the real refresher, cache rules and retry policy against the
+  // emulator's quota model (its token bucket), all in virtual time.
+  fleet: ["fleet", ...credentials, "emulator"],
 };
 
 /** Root files every folder may import. index.ts and cli.ts are entry points: nothing imports them. */

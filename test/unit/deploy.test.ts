@@ -111,6 +111,7 @@ describe("Kubernetes sidecar example", () => {
     const flags = checkOurContainer(spec, configMaps);
     expect(flags.has("--bind")).toBe(false);
     expect(flags.has("--port")).toBe(false);
+    expect(flags.get("--routes")).toBe("container");
     const c = ours(spec);
     expect(Object.keys(commands)).toContain("healthcheck");
     expect(c.readinessProbe!.exec!.command).toEqual([BIN, "healthcheck", "--url", "http://127.0.0.1:9911/readyz"]);

@@ -12,7 +12,6 @@ import { cacheDir, cacheKey, getOrCreate } from "../../credentials/cache.js";
 import { x509Source } from "../../credentials/x509-source.js";
 import type { BaseCredentialSource } from "../../credentials/source.js";
 import { formatCredentialProcess } from "../../outputs/credential-process.js";
-import { enableCodeCache } from "../code-cache.js";
 import { cliPipeline } from "../assume-role-options.js";
 
 const { readFileSync } = process.getBuiltinModule("node:fs");
@@ -32,19 +31,11 @@ const readsStdin = (v: IdentityInput | Pkcs11Input | undefined) => typeof v === 
 function source(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliContext): BaseCredentialSource {
   // The prompt module (node:tty) loads only when an encrypted key has no password.
   const promptPassword = async (what: string) => (await import("../../identity/prompt.js")).promptPasswordOnTty(what);
-  const base = x509Source(spec, config, {
+  return x509Source(spec, config, {
     io: { env: ctx.env, promptPassword },
     ...(ctx.debug ? { debug: (line: string) => ctx.log(line) } : {}),
     warn: (line) => ctx.log(line),
   });
-  return {
-    describe: base.describe,
-    fetch: () => {
-      // Before the CreateSession code loads: its chunk then compiles from the V8 code cache (code-cache.ts).
-      enableCodeCache(ctx.env);
-      return base.fetch();
-    },
-  };
 }
 
 /**

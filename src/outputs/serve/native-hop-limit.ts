@@ -46,7 +46,7 @@ let cached: { addon: HopLimitAddon | undefined } | undefined;
 /**
  * The addon file: ADDON_PATH under the nearest directory above this module
  * that has it. This module runs from src/outputs/serve (tests), dist/lib/outputs/serve
- * (the library) or dist/cli-chunks (the CLI bundle); dist/ and dist/lib/ hold
+ * (the library) or dist/ (the CLI bundle, dist/cli-main.js); dist/ and dist/lib/ hold
  * package.json files of their own (module types), so the package root is found
  * by the addon itself, not by the first package.json.
  */

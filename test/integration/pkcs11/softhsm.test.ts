@@ -18,6 +18,8 @@ import { startEmulator, type RunningEmulator } from "../../../src/emulator/index
 import { createRootCa, issueClientCertificate, type IssuedCertificate } from "../../../src/pki/index.js";
 import { closePkcs11Sessions, listPkcs11Certificates } from "../../../src/identity/pkcs11/identity.js";
 import { SoftHsm, softhsmMissing } from "./softhsm.js";
+import { fromRolesAnywhere } from "../../../src/provider/index.js";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 
 const PIN = "4711-pin";
 const T = "helper-test";
@@ -218,6 +220,26 @@ describe("PKCS#11 keys on SoftHSM (library)", () => {
 
     const missing = await errorOf(loadIdentity({ certificate: { pkcs11: "pkcs11:token=x", module: join(hsm.dir, "no-such-module.so") } }));
     expect(missing.message).toMatch(/^PKCS#11 module .*no-such-module\.so: could not be loaded \(.*No such file/);
+  });
+
+  it.skipIf(!!softhsmMissing)(`fromRolesAnywhere() takes a certificate on a token; a real STSClient call gets its identity${note}`, async () => {
+    const provider = fromRolesAnywhere({
+      certificate: { pkcs11: uri(`token=${T};object=ec`, "pin-source=env:HSM_PIN"), module: hsm.module },
+      trustAnchorArn: emu.trustAnchorArn,
+      profileArn: emu.profileArn,
+      roleArn: emu.roleArn,
+      endpoint: emu.endpoint,
+      env: { HSM_PIN: PIN },
+    });
+    const creds = await provider();
+    expect(creds.accessKeyId).toMatch(/^ASIA/);
+    const sts = new STSClient({ region: "us-east-1", endpoint: emu.endpoint, maxAttempts: 1, credentials: provider });
+    try {
+      const who = await sts.send(new GetCallerIdentityCommand({}));
+      expect(who.Arn).toContain(emu.roleArn.split("/").pop()!);
+    } finally {
+      sts.destroy();
+    }
   });
 
   it.skipIf(!!softhsmMissing)(`lists every matching certificate with its URI (read-certificate-data)${note}`, async () => {

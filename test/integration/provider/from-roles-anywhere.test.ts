@@ -9,7 +9,7 @@ import { chain, CredentialsProviderError } from "@smithy/property-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/clock.js";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
-import type { IssuedCertificate } from "../../../src/pki/index.js";
+import { issueClientCertificate, type IssuedCertificate } from "../../../src/pki/index.js";
 import { fromRolesAnywhere, type FromRolesAnywhereInit } from "../../../src/provider/index.js";
 import { cleanEnv, createSessions, emulatorFor, identityFiles, makePki, type IdentityFiles, type TestPki } from "./support.js";
 
@@ -272,6 +272,19 @@ describe("fromRolesAnywhere errors", () => {
     } finally {
       own.remove();
     }
+  });
+});
+
+describe("fromRolesAnywhere certificate expiry", () => {
+  it("warns once per certificate with the credential commands' message when it expires within 30 days", async () => {
+    const soon = await issueClientCertificate(pki.root, { subject: "CN=expires-soon", notAfter: new Date(Date.now() + 10 * 86_400_000 + 3_600_000) });
+    const { warnings, logger } = capture();
+    const provider = fromRolesAnywhere(initFor(emu, { certificate: soon.certPem, privateKey: soon.keyPem, logger, minRefreshIntervalMs: 0 }));
+    expect((await provider()).accessKeyId).toMatch(/^ASIA/);
+    await provider({ forceRefresh: true });
+    expect(warnings).toEqual([
+      `fromRolesAnywhere: warning: certificate serial ${soon.serialDecimal} expires soon: 10 days left (notAfter ${new Date(soon.x509.validTo).toISOString().replace(/\.\d{3}Z$/, "Z")}); renew it`,
+    ]);
   });
 });
 

@@ -126,7 +126,7 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     expect(delays).toEqual([50, 500]);
   });
 
-  it("keeps retrying throttling past maxAttempts, up to 8 attempts, with growing jittered waits", async () => {
+  it("keeps retrying throttling past maxAttempts until the waits add up to 30 minutes, with growing jittered waits", async () => {
     const throttle = json(429, { message: "Rate exceeded" }, { "x-amzn-errortype": "ThrottlingException" });
     const s = await server(throttle, throttle, throttle, throttle, throttle, json(201, successBody(ARNS.roleArn)));
     const delays: number[] = [];
@@ -135,10 +135,17 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     expect(s.requests).toHaveLength(6);
     // full jitter at 0.5 of min(20 s, 500 ms × 2^(n-1))
     expect(delays).toEqual([250, 500, 1000, 2000, 4000]);
-    const eight = await server(...Array.from({ length: 9 }, () => throttle));
-    const e = await failure(createSession(config(eight.url), ec, { sleep: noSleep([]) }));
-    expect(eight.requests).toHaveLength(8);
+    // Throttling stops once the waits add up to 30 minutes; those waits do not use up the call's
+    // deadline (15 s by default): the endpoint answered each time.
+    const waits: number[] = [];
+    const endless = await server(...Array.from({ length: 400 }, () => throttle));
+    const e = await failure(createSession(config(endless.url), ec, { random: () => 0.5, sleep: noSleep(waits) }));
     expect(e.status).toBe(429);
+    const total = waits.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(total - waits.at(-1)!).toBeLessThan(30 * 60_000);
+    expect(Math.max(...waits)).toBe(10_000);
+    expect(endless.requests).toHaveLength(waits.length + 1);
     // maxAttempts 1 still means one attempt
     const once = await server(throttle, throttle);
     await failure(createSession(config(once.url, { maxAttempts: 1 }), ec, { sleep: noSleep([]) }));
@@ -196,16 +203,35 @@ describe.skipIf(!hasOpenssl)(`createSession against local servers${reason}`, () 
     expect(e.hint).toMatch(/--endpoint/);
   });
 
-  it("times out against a server that never answers", async () => {
+  it("times out against a server that never answers: one deadline for the whole call, not one per attempt", async () => {
     const s = await server(never);
     const delays: number[] = [];
     const started = Date.now();
-    const e = await failure(createSession(config(s.url, { timeoutMs: 200, maxAttempts: 2 }), ec, { sleep: noSleep(delays) }));
+    const e = await failure(createSession(config(s.url, { timeoutMs: 400, maxAttempts: 3 }), ec, { sleep: noSleep(delays) }));
+    // The first attempt used up the deadline: no second one (3 × 400 ms before).
+    expect(s.requests).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(s.requests).toHaveLength(2);
     expect(e.code).toBe("TIMEOUT");
-    expect(e.message).toBe(`CreateSession failed: no answer from ${s.url}/sessions within 0.2 s (TIMEOUT, 2 attempts)`);
+    expect(e.message).toBe(`CreateSession failed: no answer from ${s.url}/sessions within 0.4 s (TIMEOUT)`);
     expect(e.hint).toMatch(/did not answer in time/);
+  });
+
+  it("retries within the deadline and stops at it: a backoff never sleeps past it", async () => {
+    const busy = json(503, { message: "busy" }, { "x-amzn-errortype": "ServiceUnavailableException" });
+    const s = await server(busy);
+    // A monotonic clock that only the (fake) backoff moves.
+    let now = 0;
+    const slept: number[] = [];
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+      now += ms;
+    };
+    const e = await failure(createSession(config(s.url, { timeoutMs: 1000, maxAttempts: 10 }), ec, { sleep, random: () => 0.99, elapsed: () => now }));
+    // Full jitter at 0.99 of 100, 200, 400 ms; the next wait (792 ms) would pass the deadline (307 ms left): it stops.
+    expect(slept).toEqual([99, 198, 396]);
+    expect(s.requests).toHaveLength(4);
+    expect(e.status).toBe(503);
+    expect(e.message).toMatch(/4 attempts/);
   });
 
   it("goes through HTTP_PROXY as an absolute-form request, signature intact", async () => {

@@ -219,11 +219,11 @@ describe("startUpdate", () => {
 
 describe("credentials file location", () => {
   it("uses AWS_SHARED_CREDENTIALS_FILE, expanding ~/, else ~/.aws/credentials", () => {
-    expect(defaultCredentialsFile({ AWS_SHARED_CREDENTIALS_FILE: "/x/creds" }, "/home/u")).toBe("/x/creds");
-    expect(defaultCredentialsFile({ AWS_SHARED_CREDENTIALS_FILE: "~/alt/creds" }, "/home/u")).toBe("/home/u/alt/creds");
-    expect(defaultCredentialsFile({ AWS_SHARED_CREDENTIALS_FILE: "  " }, "/home/u")).toBe("/home/u/.aws/credentials");
-    expect(defaultCredentialsFile({}, "/home/u")).toBe("/home/u/.aws/credentials");
-    expect(defaultCredentialsFile({ HOME: "/home/h" })).toBe("/home/h/.aws/credentials");
-    expect(expandHome("rel/creds", "/home/u")).toBe(join(process.cwd(), "rel/creds"));
+    expect(defaultCredentialsFile({ AWS_SHARED_CREDENTIALS_FILE: "/x/creds" }, "/users/u")).toBe("/x/creds");
+    expect(defaultCredentialsFile({ AWS_SHARED_CREDENTIALS_FILE: "~/alt/creds" }, "/users/u")).toBe("/users/u/alt/creds");
+    expect(defaultCredentialsFile({ AWS_SHARED_CREDENTIALS_FILE: "  " }, "/users/u")).toBe("/users/u/.aws/credentials");
+    expect(defaultCredentialsFile({}, "/users/u")).toBe("/users/u/.aws/credentials");
+    expect(defaultCredentialsFile({ HOME: "/users/h" })).toBe("/users/h/.aws/credentials");
+    expect(expandHome("rel/creds", "/users/u")).toBe(join(process.cwd(), "rel/creds"));
   });
 });

@@ -68,15 +68,15 @@ describe("cacheKey", () => {
 
 describe("cacheDir", () => {
   it("uses an absolute XDG_CACHE_HOME, else ~/.cache", () => {
-    expect(cacheDir({ XDG_CACHE_HOME: "/var/cache/u" }, "/home/u")).toBe("/var/cache/u/rolesanywhere-signing-helper");
-    expect(cacheDir({ XDG_CACHE_HOME: "relative/cache" }, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
-    expect(cacheDir({ XDG_CACHE_HOME: "" }, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
-    expect(cacheDir({}, "/home/u")).toBe("/home/u/.cache/rolesanywhere-signing-helper");
+    expect(cacheDir({ XDG_CACHE_HOME: "/var/cache/u" }, "/users/u")).toBe("/var/cache/u/rolesanywhere-signing-helper");
+    expect(cacheDir({ XDG_CACHE_HOME: "relative/cache" }, "/users/u")).toBe("/users/u/.cache/rolesanywhere-signing-helper");
+    expect(cacheDir({ XDG_CACHE_HOME: "" }, "/users/u")).toBe("/users/u/.cache/rolesanywhere-signing-helper");
+    expect(cacheDir({}, "/users/u")).toBe("/users/u/.cache/rolesanywhere-signing-helper");
   });
 
   it("defaults the home directory to $HOME, else the user's (os.homedir())", () => {
     expect(cacheDir({})).toBe(join(homedir(), ".cache", "rolesanywhere-signing-helper"));
-    expect(cacheDir({ HOME: "/home/from-env" })).toBe("/home/from-env/.cache/rolesanywhere-signing-helper");
+    expect(cacheDir({ HOME: "/users/from-env" })).toBe("/users/from-env/.cache/rolesanywhere-signing-helper");
     expect(cacheDir({ HOME: "" })).toBe(join(homedir(), ".cache", "rolesanywhere-signing-helper"));
     expect(cacheDir({ XDG_CACHE_HOME: "/var/cache/u" })).toBe("/var/cache/u/rolesanywhere-signing-helper");
   });

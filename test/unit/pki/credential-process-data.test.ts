@@ -42,12 +42,12 @@ describe("makeCredentialProcessData", () => {
 describe("generate-credential-process-data summary", () => {
   it("names each file, the trust anchor to upload and a credential_process line with the intermediates", async () => {
     const data = await makeCredentialProcessData({ intermediate: true, now: NOW });
-    const text = formatSummary("/tmp/my pki", data);
-    expect(text).toContain("Wrote a test PKI (ec-p256 keys) to /tmp/my pki:");
+    const text = formatSummary("/srv/my pki", data);
+    expect(text).toContain("Wrote a test PKI (ec-p256 keys) to /srv/my pki:");
     expect(text).toMatch(/^ {2}client-key\.pem +client private key \(mode 0600, keep it private\)$/m);
-    expect(text).toContain('create one with source type "Certificate bundle" from /tmp/my pki/root-cert.pem');
+    expect(text).toContain('create one with source type "Certificate bundle" from /srv/my pki/root-cert.pem');
     expect(text).toContain(
-      "credential_process = signing-helper credential-process --certificate '/tmp/my pki/client-cert.pem' --intermediates '/tmp/my pki/intermediate-cert.pem' --private-key '/tmp/my pki/client-key.pem' --trust-anchor-arn <TRUST_ANCHOR_ARN>",
+      "credential_process = signing-helper credential-process --certificate '/srv/my pki/client-cert.pem' --intermediates '/srv/my pki/intermediate-cert.pem' --private-key '/srv/my pki/client-key.pem' --trust-anchor-arn <TRUST_ANCHOR_ARN>",
     );
     expect(text).not.toContain("BEGIN");
   });

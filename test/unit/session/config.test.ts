@@ -30,7 +30,7 @@ describe("resolveSessionConfig", () => {
       url: { host: "rolesanywhere.eu-west-1.amazonaws.com", path: "/sessions" },
       accountId: "123456789012",
       durationSeconds: 3600,
-      timeoutMs: 10_000,
+      timeoutMs: 15_000,
       maxAttempts: 3,
       fips: false,
       dualStack: false,
