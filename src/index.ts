@@ -70,6 +70,7 @@ export { formatCredentialProcess } from "./outputs/credential-process.js";
 export {
   fromRolesAnywhere,
   type FromRolesAnywhereInit,
+  type FromConfigProfileInit,
   type RolesAnywhereIdentity,
   type RolesAnywhereProvider,
 } from "./provider/from-roles-anywhere.js";

@@ -25478,6 +25478,11 @@ function backoffDelayMs(attempt, random, throttled) {
   const r = Math.min(Math.max(random(), 0), 1);
   return Math.floor(r * ceiling);
 }
+function retryAllowed(p) {
+  if (!p.retryable) return false;
+  if (p.attempt < p.maxAttempts) return true;
+  return p.throttled && p.maxAttempts > 1 && p.elapsedMs < THROTTLE_RETRY_BUDGET_MS;
+}
 function opensslReason(detail) {
   const m = /^[0-9A-F]+:error:[0-9A-F]+:[^:]+:[^:]+:([^:]+):/.exec(detail);
   return m ? m[1] : detail;
@@ -25513,7 +25518,7 @@ function networkErrorToException(f, ctx, cause) {
     ...cause !== void 0 ? { cause } : {}
   });
 }
-var RETRYABLE_CODES, TIMEOUT_CODES, TLS_CODE, NOT_TLS_CODES;
+var RETRYABLE_CODES, TIMEOUT_CODES, TLS_CODE, THROTTLE_RETRY_BUDGET_MS, NOT_TLS_CODES;
 var init_retry2 = __esm({
   "src/session/retry.ts"() {
     "use strict";
@@ -25539,6 +25544,7 @@ var init_retry2 = __esm({
       "UND_ERR_BODY_TIMEOUT"
     ]);
     TLS_CODE = /^(ERR_(SSL|TLS)_|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO_|CERT_|HOSTNAME_MISMATCH)/;
+    THROTTLE_RETRY_BUDGET_MS = 30 * 6e4;
     NOT_TLS_CODES = /* @__PURE__ */ new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST"]);
   }
 });
@@ -52339,7 +52345,7 @@ async function createSession(cfg, identity, opts = {}) {
   const undici = direct ? void 0 : await Promise.all([Promise.resolve().then(() => __toESM(require_undici(), 1)), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]);
   const ownDispatcher = undici !== void 0 && !opts.dispatcher;
   const elapsed = opts.elapsed ?? (() => performance.now());
-  const deadline = elapsed() + cfg.timeoutMs;
+  let deadline = elapsed() + cfg.timeoutMs;
   const left = () => Math.max(1, deadline - elapsed());
   const attempt = async (n) => {
     const signed = await signRequest({
@@ -52407,15 +52413,16 @@ async function createSession(cfg, identity, opts = {}) {
       clearTimeout(timer);
     }
   };
+  let waitedMs = 0;
   try {
     for (let n = 1; ; n++) {
       const result = await attempt(n);
       if (result.kind === "ok") return result.credentials;
       const retryable = result.kind === "service" ? isRetryableStatus(result.error) : result.failure.retryable;
       const throttled = result.kind === "service" && isThrottle(result.error);
-      const limit = throttled && cfg.maxAttempts > 1 ? Math.max(cfg.maxAttempts, MAX_THROTTLED_ATTEMPTS) : cfg.maxAttempts;
-      const outOfTries = !retryable || n >= limit;
+      const outOfTries = !retryAllowed({ attempt: n, maxAttempts: cfg.maxAttempts, retryable, throttled, elapsedMs: waitedMs });
       const delay = outOfTries ? 0 : backoffDelayMs(n, random, throttled);
+      if (throttled && !outOfTries) deadline += delay;
       if (outOfTries || deadline - elapsed() <= delay) {
         if (result.kind === "service") throw serviceErrorToException(result.error, n);
         throw networkErrorToException(result.failure, { url: urlForMessages, timeoutMs: cfg.timeoutMs, attempts: n }, result.cause);
@@ -52424,13 +52431,14 @@ async function createSession(cfg, identity, opts = {}) {
         const why = result.kind === "service" ? `HTTP ${result.error.status}${result.error.awsCode ? ` ${result.error.awsCode}` : ""}` : result.failure.code;
         debug(`CreateSession attempt ${n} failed (${why}); retrying in ${delay} ms`);
       }
+      waitedMs += delay;
       await sleep2(delay);
     }
   } finally {
     if (ownDispatcher) await undici[1].close().catch(() => void 0);
   }
 }
-var MAX_BODY_BYTES, MAX_THROTTLED_ATTEMPTS, defaultSleep, BodyTooLarge;
+var MAX_BODY_BYTES, defaultSleep, BodyTooLarge;
 var init_create_session = __esm({
   "src/session/create-session.ts"() {
     "use strict";
@@ -52441,7 +52449,6 @@ var init_create_session = __esm({
     init_retry2();
     init_transport2();
     MAX_BODY_BYTES = 1 << 20;
-    MAX_THROTTLED_ATTEMPTS = 8;
     defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     BodyTooLarge = class extends Error {
     };

@@ -26,6 +26,8 @@ export interface CommandModule {
   describe: string;
   usage?: string;
   flags: FlagSpec[];
+  /** `--config-profile` names the profile this command writes (init), not one to read settings from. */
+  writesConfigProfile?: boolean;
   /** Takes positional arguments (`completion bash`); others refuse any. */
   positionals?: boolean;
   /** Runs until stopped: SIGINT/SIGTERM abort ctx.signal instead of killing the process. */

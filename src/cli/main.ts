@@ -190,7 +190,7 @@ export async function main(argv: string[], io?: Partial<CliContext> & { prog?: s
     const args = parseArgs(own, cmd.flags);
     for (const w of args.warnings) ctx.log(`warning: ${w}`);
     const profile = args.flags["config-profile"];
-    if (typeof profile === "string") {
+    if (typeof profile === "string" && !cmd.writesConfigProfile) {
       if (!profile.trim()) throw new UsageError("--config-profile: the profile name is empty");
       const { applyConfigProfile } = await import("./config-profile.js");
       applyConfigProfile(args, cmd.flags, ctx.env, profile.trim(), (w) => ctx.log(`warning: ${w}`));

@@ -167,19 +167,20 @@ export function readProfiles(doc: IniDocument): Map<string, Map<string, string>>
   return out;
 }
 
-function checkInputs(profile: string, values: ProfileCredentials): void {
+function checkSectionName(profile: string): void {
   if (profile === "" || /[[\]\r\n]/.test(profile) || profile.trim() !== profile) {
     throw new ConfigError(`profile name ${JSON.stringify(profile)}: not usable as a credentials file section`, {
       hint: "use a name without brackets, line breaks or surrounding spaces, e.g. --profile default",
     });
   }
-  for (const k of KEYS) {
-    const v = values[k];
-    if (typeof v !== "string" || v === "" || /[\r\n]/.test(v) || v.trim() !== v) {
-      throw new ConfigError(`credentials for the file: ${k} is empty or holds a line break or surrounding spaces`, {
-        hint: "this is a bug in the credential source; report it",
-      });
-    }
+}
+
+function checkValue(k: string, v: string): void {
+  if (!/^[A-Za-z0-9_.-]+$/.test(k)) throw new ConfigError(`ini key ${JSON.stringify(k)}: not a plain key name`, { hint: "this is a bug; report it" });
+  if (typeof v !== "string" || v === "" || /[\r\n]/.test(v) || v.trim() !== v) {
+    throw new ConfigError(`value of ${k}: empty, or holds a line break or surrounding spaces`, {
+      hint: "give a value on one line without leading or trailing spaces",
+    });
   }
 }
 
@@ -203,8 +204,10 @@ function endsUnterminated(doc: IniDocument): boolean {
  * Pure: returns a new document.
  * @public
  */
-export function patchProfile(doc: IniDocument, profile: string, values: ProfileCredentials): IniPatch {
-  checkInputs(profile, values);
+export function patchSection(doc: IniDocument, profile: string, values: Readonly<Record<string, string>>): IniPatch {
+  checkSectionName(profile);
+  const keys = Object.keys(values);
+  for (const k of keys) checkValue(k, values[k]!);
   const eol = dominantEol(doc);
   const lines = doc.lines.slice();
   const start = lines.findIndex((l) => l.kind === "section" && l.name === profile);
@@ -220,9 +223,9 @@ export function patchProfile(doc: IniDocument, profile: string, values: ProfileC
       terminate(lines.length - 1);
       if (lines[lines.length - 1]!.kind !== "blank") lines.push(fresh(""));
     }
-    lines.push(fresh(`[${profile}]`), ...KEYS.map((k) => fresh(`${k} = ${values[k]}`)));
+    lines.push(fresh(`[${profile}]`), ...keys.map((k) => fresh(`${k} = ${values[k]}`)));
     if (endsUnterminated(doc)) lines[lines.length - 1] = { ...lines[lines.length - 1]!, eol: "" };
-    return { doc: { bom: doc.bom, lines }, replaced: [], added: [...KEYS], createdSection: true };
+    return { doc: { bom: doc.bom, lines }, replaced: [], added: [...keys], createdSection: true };
   }
 
   let end = lines.findIndex((l, i) => i > start && l.kind === "section");
@@ -231,7 +234,7 @@ export function patchProfile(doc: IniDocument, profile: string, values: ProfileC
   let lastEntry = -1;
   let lastNonBlank = start;
   /** The key whose value the continuation lines that follow belong to, when it is one of ours. */
-  let ours: (typeof KEYS)[number] | undefined;
+  let ours: string | undefined;
   const drop = new Set<number>();
   for (let i = start + 1; i < end; i++) {
     const l = lines[i]!;
@@ -244,11 +247,11 @@ export function patchProfile(doc: IniDocument, profile: string, values: ProfileC
     }
     if (l.kind !== "entry") continue;
     lastEntry = i;
-    const k = KEYS.find((key) => key === l.key.toLowerCase());
+    const k = keys.find((key) => key === l.key.toLowerCase());
     ours = k;
     if (!k) continue;
-    const raw = l.raw.slice(0, l.valueStart) + values[k];
-    lines[i] = { ...l, raw, value: values[k] };
+    const raw = l.raw.slice(0, l.valueStart) + values[k]!;
+    lines[i] = { ...l, raw, value: values[k]! };
     if (!replaced.includes(k)) replaced.push(k);
   }
   if (drop.size > 0) {
@@ -265,7 +268,7 @@ export function patchProfile(doc: IniDocument, profile: string, values: ProfileC
     for (const i of [...drop].sort((a, b) => b - a)) lines.splice(i, 1);
     end -= drop.size;
   }
-  const added = KEYS.filter((k) => !replaced.includes(k));
+  const added = keys.filter((k) => !replaced.includes(k));
   if (added.length > 0) {
     const at = (lastEntry !== -1 ? lastEntry : lastNonBlank) + 1;
     terminate(at - 1);
@@ -274,4 +277,22 @@ export function patchProfile(doc: IniDocument, profile: string, values: ProfileC
     lines.splice(at, 0, ...extra);
   }
   return { doc: { bom: doc.bom, lines }, replaced, added, createdSection: false };
+}
+
+/**
+ * Sets the three credential keys of `profile` (see {@link patchSection}).
+ * @throws ConfigError for a profile name or value that cannot be written safely
+ * @public
+ */
+export function patchProfile(doc: IniDocument, profile: string, values: ProfileCredentials): IniPatch {
+  checkSectionName(profile);
+  for (const k of KEYS) {
+    const v = values[k];
+    if (typeof v !== "string" || v === "" || /[\r\n]/.test(v) || v.trim() !== v) {
+      throw new ConfigError(`credentials for the file: ${k} is empty or holds a line break or surrounding spaces`, {
+        hint: "this is a bug in the credential source; report it",
+      });
+    }
+  }
+  return patchSection(doc, profile, { aws_access_key_id: values.aws_access_key_id, aws_secret_access_key: values.aws_secret_access_key, aws_session_token: values.aws_session_token });
 }

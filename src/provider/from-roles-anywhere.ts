@@ -44,8 +44,8 @@ export interface FromRolesAnywhereInit extends SessionInit {
   region?: string;
   /**
    * Endpoint URL, e.g. `https://rolesanywhere.us-east-1.amazonaws.com` or a local
-   * emulator. Default: the region's endpoint (`AWS_USE_FIPS_ENDPOINT`,
-   * `AWS_USE_DUALSTACK_ENDPOINT` honoured). `AWS_ENDPOINT_URL_ROLESANYWHERE` wins over it.
+   * emulator. Wins over `AWS_ENDPOINT_URL_ROLESANYWHERE` and `AWS_ENDPOINT_URL`. Default:
+   * the region's endpoint (`AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` honoured).
    */
   endpoint?: string;
   /**
@@ -89,6 +89,16 @@ export interface FromRolesAnywhereInit extends SessionInit {
   logger?: { warn(message: string): void; debug?(message: string): void };
 }
 
+/**
+ * {@link fromRolesAnywhere} with the settings in a named profile of the AWS config
+ * file (`[profile NAME]`, rolesanywhere_* keys, as the CLI's `--config-profile`):
+ * every option is optional and wins over the profile; endpoint and region variables
+ * of `env` win over the profile too. The file (`AWS_CONFIG_FILE` of `env`, else
+ * ~/.aws/config) is read at the first call.
+ * @public
+ */
+export type FromConfigProfileInit = Partial<FromRolesAnywhereInit> & { configProfile: string };
+
 export type { RolesAnywhereIdentity, RolesAnywhereProvider } from "./refreshing-provider.js";
 
 type Warn = (message: string) => void;
@@ -114,11 +124,16 @@ type Warn = (message: string) => void;
  * the original error (with its `code` and `hint`) is its `cause`.
  * @public
  */
-export function fromRolesAnywhere(init: FromRolesAnywhereInit): RolesAnywhereProvider {
+export function fromRolesAnywhere(init: FromRolesAnywhereInit | FromConfigProfileInit): RolesAnywhereProvider {
   const clock = init.clock ?? systemClock;
   const logger = init.logger;
   const warn: Warn = logger ? (m) => logger.warn(m) : (m) => console.warn(m);
-  return refreshingProvider(() => createProviderRefresher(init, clock, warn), "fromRolesAnywhere", optionNames(init));
+  const resolved = async (): Promise<FromRolesAnywhereInit> => {
+    if (!("configProfile" in init) || init.configProfile === undefined) return init as FromRolesAnywhereInit;
+    const { withConfigProfile } = await import("./config-profile-options.js");
+    return withConfigProfile(init, init.env ?? process.env) as FromRolesAnywhereInit;
+  };
+  return refreshingProvider(async () => createProviderRefresher(await resolved(), clock, warn), "fromRolesAnywhere", optionNames(init as FromRolesAnywhereInit));
 }
 
 /** Resolves the configuration, logs its warnings, and builds the refresher (heavy modules load here). */

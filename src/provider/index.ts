@@ -7,6 +7,7 @@
 export {
   fromRolesAnywhere,
   type FromRolesAnywhereInit,
+  type FromConfigProfileInit,
   type RolesAnywhereIdentity,
   type RolesAnywhereProvider,
 } from "./from-roles-anywhere.js";

@@ -11,7 +11,7 @@ import { Secret } from "../../secret.js";
 import { readFileSync } from "node:fs";
 
 /** The identity sources as given; unlike the credential commands, a missing --certificate is a failed check, not a usage error. */
-function identityFromArgs(args: ParsedArgs): DoctorRequest["identity"] {
+export function identityFromArgs(args: ParsedArgs): DoctorRequest["identity"] {
   if (str(args, "certificate")) return identitySpecFromArgs(args);
   const out: DoctorRequest["identity"] = {};
   const key = str(args, "private-key");
@@ -55,7 +55,7 @@ function rememberedPrompt(env: NodeJS.ProcessEnv): (what: string) => Promise<str
 }
 
 /** The session flags as given: missing ARNs become failed checks, not usage errors. */
-function settingsFromArgs(args: ParsedArgs): SessionSettings {
+export function settingsFromArgs(args: ParsedArgs): SessionSettings {
   const s: SessionSettings = {};
   const set = <K extends keyof SessionSettings>(k: K, v: SessionSettings[K] | undefined) => {
     if (v !== undefined && v !== "") s[k] = v;

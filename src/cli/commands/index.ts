@@ -65,4 +65,8 @@ export const commands: Record<string, { describe: string; load: () => Promise<Co
     describe: "Clear cached credentials: cache clear [--config-profile NAME]",
     load: async () => (await import("./cache.js")).command,
   },
+  init: {
+    describe: "Write a named profile with its credential_process line into ~/.aws/config",
+    load: async () => (await import("./init.js")).command,
+  },
 };

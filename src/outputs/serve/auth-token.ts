@@ -97,7 +97,7 @@ export function createAuthTokenSource(spec: AuthTokenSpec, deps: AuthTokenDeps):
 
   const path = spec.path;
   const origin = `file ${path}`;
-  const read = (): { token: Secret<string>; stats: Stats } => {
+  const read = (): { token: Secret<string>; stats: Stats; padded: boolean } => {
     let stats: Stats;
     let text: string;
     try {
@@ -109,14 +109,14 @@ export function createAuthTokenSource(spec: AuthTokenSpec, deps: AuthTokenDeps):
       if (err instanceof ConfigError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT") {
-        throw new ConfigError(`--auth-token-file ${path}: no such file`, { code: "SOURCE_NOT_FOUND", hint: "create the file with the token, e.g. openssl rand -hex 32 > FILE", cause: err });
+        throw new ConfigError(`--auth-token-file ${path}: no such file`, { code: "SOURCE_NOT_FOUND", hint: "create the file with the token and no newline, e.g. openssl rand -hex 32 | tr -d '\\n' > FILE", cause: err });
       }
       throw new ConfigError(`--auth-token-file ${path}: cannot be read: ${code ?? (err as Error).message}`, { code: "SOURCE_UNREADABLE", hint: "check the file's permissions", cause: err });
     }
     const token = text.trim();
     const problem = problemWith(token);
     if (problem) throw new ConfigError(`--auth-token-file ${path}: ${problem}`, { hint: "write one token of printable ASCII characters into the file" });
-    return { token: new Secret(token), stats };
+    return { token: new Secret(token), stats, padded: token !== text };
   };
 
   let current = read();
@@ -125,6 +125,12 @@ export function createAuthTokenSource(spec: AuthTokenSpec, deps: AuthTokenDeps):
     const mode = (current.stats.mode & 0o777).toString(8).padStart(4, "0");
     deps.log?.(`warning: --auth-token-file ${path} is readable by other users (mode ${mode}): anyone who can read it can fetch the credentials`);
     deps.log?.(`hint: chmod 600 ${path} (in Kubernetes: defaultMode: 0400 on the secret volume)`);
+  }
+  // serve trims the token, but the SDKs send AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE's bytes verbatim:
+  // a newline there makes their request fail (an illegal header value) before it is sent.
+  if (current.padded) {
+    deps.log?.(`warning: --auth-token-file ${path} ends with a newline or spaces: the AWS SDKs send the file's contents verbatim as a header and fail on them`);
+    deps.log?.(`hint: write the token without a newline, e.g. openssl rand -hex 32 | tr -d '\\n' > ${path}`);
   }
   let lastWarning: string | undefined;
   const sameFile = (a: Stats, b: Stats): boolean =>

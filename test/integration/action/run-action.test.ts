@@ -29,7 +29,8 @@ describe("runAction", () => {
       env,
       log: (t) => events.push({ log: t }),
       appendFile: (file, text) => events.push({ file, text }),
-      delimiter: () => `D${++n}`,
+      // "#" appears in no key, token or date (a real runner uses ghadelimiter_<uuid>).
+      delimiter: () => `#D${++n}#`,
     });
     return { code, events };
   }
@@ -50,8 +51,8 @@ describe("runAction", () => {
     expect(code).toBe(0);
     const files = events.filter((e): e is { file: string; text: string } => "file" in e);
     expect(files.map((f) => f.file)).toEqual(["/runner/env", "/runner/output"]);
-    const secret = /AWS_SECRET_ACCESS_KEY<<D\d+\n(.*)\n/.exec(files[0]!.text)![1]!;
-    const token = /AWS_SESSION_TOKEN<<D\d+\n(.*)\n/.exec(files[0]!.text)![1]!;
+    const secret = /AWS_SECRET_ACCESS_KEY<<#D\d+#\n(.*)\n/.exec(files[0]!.text)![1]!;
+    const token = /AWS_SESSION_TOKEN<<#D\d+#\n(.*)\n/.exec(files[0]!.text)![1]!;
     const firstFile = events.findIndex((e) => "file" in e);
     for (const s of [secret, token]) {
       const mask = events.findIndex((e) => "log" in e && e.log === `::add-mask::${s}\n`);
@@ -59,8 +60,8 @@ describe("runAction", () => {
       expect(mask).toBeLessThan(firstFile);
     }
     // Without output-credentials only the account is an output; the region comes from the trust anchor ARN.
-    expect(files[1]!.text).toBe("aws-account-id<<D7\n123456789012\nD7\n");
-    expect(files[0]!.text).toMatch(/AWS_REGION<<D\d+\nus-east-1\n/);
+    expect(files[1]!.text).toBe("aws-account-id<<#D7#\n123456789012\n#D7#\n");
+    expect(files[0]!.text).toMatch(/AWS_REGION<<#D\d+#\nus-east-1\n/);
   });
 
   it("refuses to run outside a runner (no GITHUB_ENV) with one error line", async () => {
@@ -105,7 +106,7 @@ describe("runAction", () => {
       expect(events.filter((e) => "log" in e && e.log.startsWith("::error::"))).toEqual([]);
       expect(code).toBe(0);
       const file = events.find((e): e is { file: string; text: string } => "file" in e)!;
-      const v = (name: string) => new RegExp(`${name}<<D\\d+\\n(.*)\\n`).exec(file.text)![1]!;
+      const v = (name: string) => new RegExp(`${name}<<#D\\d+#\\n(.*)\\n`).exec(file.text)![1]!;
       const sts = new STSClient({
         region: v("AWS_REGION"),
         endpoint: emu.endpoint,

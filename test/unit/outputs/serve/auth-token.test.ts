@@ -68,13 +68,26 @@ describe("createAuthTokenSource from a file", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const open = () => createAuthTokenSource({ kind: "file", path: file }, { env: {}, log: (l) => logs.push(l) });
 
-  it("reads the file trimmed", () => {
+  it("reads the file trimmed, and warns at start that the SDKs would send its newline", () => {
     writeFileSync(file, "file-token-1\n", { mode: 0o600 });
     expect(open().get().reveal()).toBe("file-token-1");
+    expect(logs).toEqual([
+      `warning: --auth-token-file ${file} ends with a newline or spaces: the AWS SDKs send the file's contents verbatim as a header and fail on them`,
+      `hint: write the token without a newline, e.g. openssl rand -hex 32 | tr -d '\\n' > ${file}`,
+    ]);
+    logs.length = 0;
+    writeFileSync(file, "file-token-2", { mode: 0o600 });
+    expect(open().get().reveal()).toBe("file-token-2");
+    expect(logs).toEqual([]);
   });
 
   it("refuses a missing or empty file at start", () => {
     expect(open).toThrow(`--auth-token-file ${file}: no such file`);
+    try {
+      open();
+    } catch (e) {
+      expect((e as ConfigError).hint).toBe("create the file with the token and no newline, e.g. openssl rand -hex 32 | tr -d '\\n' > FILE");
+    }
     writeFileSync(file, "\n  \n", { mode: 0o600 });
     expect(open).toThrow(`--auth-token-file ${file}: it is empty`);
   });
