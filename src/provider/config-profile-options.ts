@@ -32,7 +32,7 @@ const envSet = (env: NodeJS.ProcessEnv, names: readonly string[]) =>
 
 /**
  * Reads the profile and returns `init` with the options it left out filled in.
- * @throws ConfigError for a missing file or profile, or a value that is not usable
+ * @throws ConfigError for a missing file or profile, a value that is not usable, or no certificate at all
  */
 export function withConfigProfile<T extends ProfileOptions & { configProfile: string; env?: NodeJS.ProcessEnv }>(init: T, env: NodeJS.ProcessEnv): T {
   const name = init.configProfile.trim();
@@ -99,6 +99,9 @@ export function withConfigProfile<T extends ProfileOptions & { configProfile: st
     set("policy", text("session-policy"));
     if (list("session-policy-arn").length) last.policyArns = list("session-policy-arn");
     out.assumeRole = [...roles.slice(0, -1).map((roleArn) => ({ roleArn })), last].map((h) => (duration !== undefined ? { ...h, durationSeconds: duration } : h));
+  }
+  if (out.certificate === undefined) {
+    throw new ConfigError(`no certificate: give the certificate option, or rolesanywhere_certificate in profile '${name}' (${path})`);
   }
   return out;
 }

@@ -7,7 +7,7 @@
 import type { Dispatcher } from "undici";
 import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
-import { ConfigError, type SettingId } from "../errors.js";
+import type { SettingId } from "../errors.js";
 import type { Refresher } from "../credentials/refresher.js";
 import { refreshingProvider, type RolesAnywhereProvider } from "./refreshing-provider.js";
 import type { AssumeRoleHopInit } from "../sources/assume-role/options.js";
@@ -131,11 +131,7 @@ export function fromRolesAnywhere(init: FromRolesAnywhereInit | FromConfigProfil
   const resolved = async (): Promise<FromRolesAnywhereInit> => {
     if (!("configProfile" in init) || init.configProfile === undefined) return init as FromRolesAnywhereInit;
     const { withConfigProfile } = await import("./config-profile-options.js");
-    const merged = withConfigProfile(init, init.env ?? process.env);
-    if (merged.certificate === undefined) {
-      throw new ConfigError(`fromRolesAnywhere: no certificate: give the certificate option or rolesanywhere_certificate in profile '${init.configProfile}'`);
-    }
-    return merged as FromRolesAnywhereInit;
+    return withConfigProfile(init, init.env ?? process.env) as FromRolesAnywhereInit;
   };
   return refreshingProvider(async () => createProviderRefresher(await resolved(), clock, warn), "fromRolesAnywhere", optionNames(init as FromRolesAnywhereInit));
 }
