@@ -26,6 +26,8 @@ export type ErrorCode =
   // service and network
   | "CREATE_SESSION"
   | "ASSUME_ROLE"
+  // SAML federation: the IdP sign-in failed (wrong password, MFA page, unknown form)
+  | "SAML_IDP"
   | "NETWORK"
   | "TIMEOUT"
   | "NO_CREDENTIALS"

@@ -146,7 +146,7 @@ export async function callSts(
   cfg: StsCallConfig,
   action: string,
   params: ReadonlyArray<readonly [string, string]>,
-  caller: StsCaller,
+  caller: StsCaller | null,
   what: string,
   opts: StsCallOptions = {},
 ): Promise<XmlElement> {
@@ -160,11 +160,12 @@ export async function callSts(
   const proxies = { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal() };
   const direct = !opts.dispatcher && proxySettingFor(new URL(ep.origin), proxies) === undefined;
   const [{ SignatureV4 }, undici] = await Promise.all([
-    import("@smithy/signature-v4"),
+    caller === null ? { SignatureV4: undefined as unknown as typeof import("@smithy/signature-v4").SignatureV4 } : import("@smithy/signature-v4"),
     direct ? undefined : Promise.all([import("undici"), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)]),
   ]);
   const ownDispatcher = undici !== undefined && !opts.dispatcher;
-  const signer = new SignatureV4({
+  // caller null: an unsigned call (AssumeRoleWithSAML); the signer is then neither loaded nor used.
+  const signer = caller === null ? undefined : new SignatureV4({
     credentials: {
       accessKeyId: caller.accessKeyId,
       secretAccessKey: caller.secretAccessKey.reveal(),
@@ -178,7 +179,8 @@ export async function callSts(
   const ua = opts.userAgent ?? userAgent();
 
   const attempt = async (n: number): Promise<Attempt> => {
-    const signed = await signer.sign(
+    const unsigned = { headers: { host: ep.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8" } };
+    const signed = signer === undefined ? unsigned : await signer.sign(
       {
         method: "POST",
         protocol: ep.protocol,
@@ -194,7 +196,7 @@ export async function callSts(
     const headers: Record<string, string> = { ...(signed.headers as Record<string, string>), "user-agent": ua };
     if (opts.debug) {
       const names = Object.keys(headers).sort().join(";");
-      opts.debug(`STS ${action} attempt ${n}/${cfg.maxAttempts}: POST ${url} (SigV4 for region ${ep.signingRegion}; headers ${names}; values of authorization and x-amz-security-token not shown)`);
+      opts.debug(`STS ${action} attempt ${n}/${cfg.maxAttempts}: POST ${url} (${signer ? `SigV4 for region ${ep.signingRegion}` : "unsigned"}; headers ${names}; values of authorization and x-amz-security-token not shown)`);
     }
     let timedOut = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
