@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.js";
+import { cappedDurationNotice, withMissingIssuerHint } from "./session-notices.js";
 import { systemClock } from "../clock.js";
 import type { Credentials } from "./types.js";
 import type { IdentityIo, IdentitySpec, LoadedIdentity } from "../identity/types.js";
@@ -32,6 +33,7 @@ export function createCredentialFetcher(
 ): () => Promise<Credentials> {
   const clock = opts.clock ?? systemClock;
   let warnedSerial: string | undefined;
+  let warnedCapped = false;
   return async () => {
     // identity/load.js (through fetch-steps.js), not the identity index: the
     // index also loads the terminal prompt (node:tty) and more that a fetch does not need.
@@ -46,14 +48,26 @@ export function createCredentialFetcher(
       }
     }
     const signer = createIdentitySigner(identity);
-    return createSession(
-      config,
-      { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
-      {
-        clock,
-        ...(opts.debug ? { debug: opts.debug } : {}),
-        ...(opts.dispatcher ? { dispatcher: opts.dispatcher as never } : {}),
-      },
-    );
+    let creds: Credentials;
+    try {
+      creds = await createSession(
+        config,
+        { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
+        {
+          clock,
+          ...(opts.debug ? { debug: opts.debug } : {}),
+          ...(opts.dispatcher ? { dispatcher: opts.dispatcher as never } : {}),
+        },
+      );
+    } catch (err) {
+      const { X509Certificate } = await import("node:crypto");
+      throw withMissingIssuerHint(err, identity.certificate, identity.chainDer.map((d) => new X509Certificate(d)));
+    }
+    const capped = cappedDurationNotice(config.durationSeconds, creds.expiration.getTime(), clock.now());
+    if (capped && opts.warn && !warnedCapped) {
+      warnedCapped = true;
+      opts.warn(capped);
+    }
+    return creds;
   };
 }
