@@ -1,5 +1,4 @@
 import type { Clock } from "../clock.js";
-import { cappedDurationNotice, withMissingIssuerHint } from "./session-notices.js";
 import { systemClock } from "../clock.js";
 import type { Credentials } from "./types.js";
 import type { IdentityIo, IdentitySpec, LoadedIdentity } from "../identity/types.js";
@@ -37,7 +36,7 @@ export function createCredentialFetcher(
   return async () => {
     // identity/load.js (through fetch-steps.js), not the identity index: the
     // index also loads the terminal prompt (node:tty) and more that a fetch does not need.
-    const { loadIdentity, createIdentitySigner, createSession, certificateExpiryLine } = await import("./fetch-steps.js");
+    const { loadIdentity, createIdentitySigner, createSession, certificateExpiryLine, cappedDurationNotice, withMissingIssuerHint } = await import("./fetch-steps.js");
     const identity = await loadIdentity(spec, opts.io);
     opts.onIdentity?.(identity);
     if (opts.warn && warnedSerial !== identity.serialDecimal) {
