@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { X509Crl } from "@peculiar/x509";
 import { ConfigError } from "../errors.js";
 import { parseRoleArn, partitionOf, rolesAnywhereArn } from "./arn.js";
+import { resolveSaml, type ResolvedSaml, type SamlProviderConfig, type SamlUserConfig } from "./saml/config.js";
 import { parseCertInfo, KeyUsageFlags, type CertInfo } from "./cert-info.js";
 import { looksLikePem, pemBlocks } from "./pem.js";
 import type { RoleTrust } from "./types.js";
@@ -54,6 +55,10 @@ export interface EmulatorConfig {
   trustAnchors: TrustAnchorConfig[];
   profiles: ProfileConfig[];
   roles?: RoleConfig[];
+  /** SAML providers (IAM saml-provider) for STS AssumeRoleWithSAML, and the emulated IdP. */
+  samlProviders?: SamlProviderConfig[];
+  /** Users of the emulated IdP. */
+  samlUsers?: SamlUserConfig[];
 }
 
 /** A loaded CRL. @internal */
@@ -96,6 +101,7 @@ export interface ResolvedEmulatorConfig {
   trustAnchors: ResolvedTrustAnchor[];
   profiles: ResolvedProfile[];
   roles: ResolvedRole[];
+  saml?: ResolvedSaml;
 }
 
 /** Options of resolveConfig. @internal */
@@ -244,7 +250,7 @@ export function parseCrls(bytes: Buffer, fail: (why: string) => never): LoadedCr
  */
 export function resolveConfig(input: unknown, opts: ResolveConfigOptions): ResolvedEmulatorConfig {
   const c = new Checker(opts.source);
-  const root = c.object(input, "(root)", ["accountId", "region", "trustAnchors", "profiles", "roles"]);
+  const root = c.object(input, "(root)", ["accountId", "region", "trustAnchors", "profiles", "roles", "samlProviders", "samlUsers"]);
   const accountId =
     root.accountId === undefined ? DEFAULT_ACCOUNT_ID : c.string(root.accountId, "accountId", /^\d{12}$/, "12 digits");
   const region =
@@ -345,7 +351,10 @@ export function resolveConfig(input: unknown, opts: ResolveConfigOptions): Resol
     };
   });
 
-  return { accountId, region, partition: partitionOf(region), trustAnchors, profiles, roles: [...roles.values()] };
+  const saml = resolveSaml(root.samlProviders, root.samlUsers, {
+    accountId, partition: partitionOf(region), read: (ref, path) => readMaterial(ref, opts, c, path), fail: (path, why) => c.fail(path, why),
+  });
+  return { accountId, region, partition: partitionOf(region), trustAnchors, profiles, roles: [...roles.values()], ...(saml ? { saml } : {}) };
 }
 
 /**
@@ -389,7 +398,12 @@ export interface QuickConfigOptions {
   profile?: Pick<ProfileConfig, "durationSeconds" | "acceptRoleSessionName" | "requireInstanceProperties">;
   /** maxSessionDuration of the role, default 3600. */
   maxSessionDuration?: number;
+  /** SAML: one provider (`quick-saml-idp`) with this signing identity, one IdP user, and the role trusting the provider. */
+  saml?: { user: string; password: string; certificatePem: string; privateKeyPem: string };
 }
+
+/** The name of quick mode's SAML provider. @internal */
+export const QUICK_SAML_PROVIDER = "quick-saml-idp";
 
 /** The config that quick mode (`--trust-anchor-cert`) stands for. @internal */
 export function quickConfig(opts: QuickConfigOptions): EmulatorConfig {
@@ -410,6 +424,15 @@ export function quickConfig(opts: QuickConfigOptions): EmulatorConfig {
         enabled: true,
       },
     ],
-    roles: [{ arn: roleArn, maxSessionDuration: opts.maxSessionDuration ?? 3600 }],
+    roles: [{
+      arn: roleArn,
+      maxSessionDuration: opts.maxSessionDuration ?? 3600,
+      // With SAML: any session of the account (as without a trust) or the quick SAML provider.
+      ...(opts.saml ? { trust: { principals: [`arn:${partitionOf(region)}:iam::${accountId}:root`, `arn:${partitionOf(region)}:iam::${accountId}:saml-provider/${QUICK_SAML_PROVIDER}`] } } : {}),
+    }],
+    ...(opts.saml ? {
+      samlProviders: [{ name: QUICK_SAML_PROVIDER, certificate: opts.saml.certificatePem, privateKey: opts.saml.privateKeyPem }],
+      samlUsers: [{ name: opts.saml.user, password: opts.saml.password, roles: [roleArn] }],
+    } : {}),
   };
 }

@@ -19,6 +19,8 @@ import { writeJson, writeJsonError, writeXmlError } from "./wire.js";
 import { handleManagement, isManagementPath, type AdminCredentials } from "./management/handler.js";
 import { RequestQuota } from "./quota.js";
 import { loadStateFile, StateSaver } from "./state-file.js";
+import { answerIdp, isSamlIdpPath, samlIdpPath } from "./saml/idp.js";
+import type { SamlIdpIdentity } from "./saml/idp-identity.js";
 
 /** Largest request body accepted (bytes); larger bodies get 413. @public */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -49,6 +51,8 @@ export interface EmulatorHandlerDeps {
   quota?: RequestQuota;
   /** Hold every answer this many milliseconds (a region's round trip, for benchmarks). */
   latencyMs?: number;
+  /** The emulated SAML IdP's base URL (the endpoint); without it the IdP paths get 404. */
+  samlIdpEndpoint?: () => string;
 }
 
 interface BodyResult {
@@ -168,6 +172,11 @@ export function createEmulatorHandler(deps: EmulatorHandlerDeps): RequestListene
             auditOf("CreateSession", requestId, out.status, out.audit);
             writeJson(res, out.status, requestId, out.body, out.errorType);
           }
+        } else if (isSamlIdpPath(path) && deps.state.saml && deps.samlIdpEndpoint) {
+          const out = answerIdp(deps.state.saml, { method, path, rawQuery, body, contentType }, { endpoint: deps.samlIdpEndpoint(), now: clock.now() });
+          auditOf(out.audit.operation, requestId, out.status, pickIdpAudit(out.audit));
+          res.writeHead(out.status, { ...out.headers, "content-length": Buffer.byteLength(out.body), "x-amzn-RequestId": requestId });
+          res.end(out.body);
         } else if (deps.admin && isManagementPath(path)) {
           const out = handleManagement(
             { state: deps.state, now: () => clock.now(), admin: deps.admin, clockSkewSeconds: deps.clockSkewSeconds ?? 300, ...(deps.minted ? { minted: deps.minted } : {}) },
@@ -203,6 +212,14 @@ export function createEmulatorHandler(deps: EmulatorHandlerDeps): RequestListene
       }
     });
   };
+}
+
+function pickIdpAudit(a: Partial<AuditEntry>): Partial<AuditEntry> {
+  const out: Partial<AuditEntry> = {};
+  if (a.errorCode !== undefined) out.errorCode = a.errorCode;
+  if (a.reason !== undefined) out.reason = a.reason;
+  if (a.principal !== undefined) out.principal = a.principal;
+  return out;
 }
 
 /**
@@ -255,6 +272,10 @@ export interface StartEmulatorOptions {
   quickProfile?: QuickConfigOptions["profile"];
   /** Quick mode: the role's maxSessionDuration (default 3600). */
   maxSessionDuration?: number;
+  /** Quick mode: a SAML provider, an emulated IdP with this user, and the role trusting the provider. */
+  samlUser?: { name: string; password: string };
+  /** Quick mode with samlUser: the IdP's signing identity (default: generated). */
+  samlIdpIdentity?: SamlIdpIdentity;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (pick a free port). */
@@ -301,6 +322,10 @@ export interface RunningEmulator {
   port: number;
   region: string;
   accountId: string;
+  /** The sign-on URL of the first SAML provider the emulator plays the IdP for (absent without one). */
+  samlIdpUrl?: string;
+  /** That provider's ARN (absent without one). */
+  samlProviderArn?: string;
   /** The first trust anchor, profile and role (of the first profile); "" when there is none. */
   trustAnchorArn: string;
   profileArn: string;
@@ -330,7 +355,7 @@ function resolveStartConfig(opts: StartEmulatorOptions) {
     });
   }
   if (opts.config !== undefined) {
-    for (const k of ["roleArn", "region", "accountId", "quickProfile", "maxSessionDuration"] as const) {
+    for (const k of ["roleArn", "region", "accountId", "quickProfile", "maxSessionDuration", "samlUser"] as const) {
       if (opts[k] !== undefined) {
         throw new ConfigError(`emulator: ${k} is a quick-mode option and conflicts with a config`, { hint: "set it in the config instead" });
       }
@@ -350,6 +375,10 @@ function resolveStartConfig(opts: StartEmulatorOptions) {
   if (opts.accountId !== undefined) quick.accountId = opts.accountId;
   if (opts.quickProfile !== undefined) quick.profile = opts.quickProfile;
   if (opts.maxSessionDuration !== undefined) quick.maxSessionDuration = opts.maxSessionDuration;
+  if (opts.samlUser !== undefined) {
+    if (!opts.samlIdpIdentity) throw new ConfigError("emulator: samlUser needs samlIdpIdentity (startEmulator makes one)");
+    quick.saml = { user: opts.samlUser.name, password: opts.samlUser.password, ...opts.samlIdpIdentity };
+  }
   return resolveConfig(quickConfig(quick), { baseDir: resolve("."), source: "quick mode" });
 }
 
@@ -385,6 +414,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   if (opts.latencyMs !== undefined && !(opts.latencyMs >= 0 && opts.latencyMs <= 60_000)) {
     throw new ConfigError(`emulator: latency must be 0-60000 ms, not ${opts.latencyMs}`);
   }
+  if (opts.samlUser !== undefined && opts.samlIdpIdentity === undefined && opts.config === undefined) {
+    const { generateSamlIdpIdentity } = await import("./saml/idp-identity.js");
+    opts = { ...opts, samlIdpIdentity: await generateSamlIdpIdentity((opts.clock ?? systemClock).now()) };
+  }
   const state = createEmulatorState(opts);
   const clock = opts.clock ?? systemClock;
   const saver = opts.statePath !== undefined ? new StateSaver(state, opts.statePath, (m) => opts.onWarning?.(m)) : undefined;
@@ -408,9 +441,13 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
     region: state.region,
     roles: (arn) => state.emulatorRole(arn),
     audit,
+    saml: () => state.saml,
+    accountId: state.accountId,
     ...(opts.clockSkewSeconds !== undefined ? { maxClockSkewSeconds: opts.clockSkewSeconds } : {}),
   });
+  let endpointUrl = "";
   const handler = createEmulatorHandler({
+    samlIdpEndpoint: () => endpointUrl,
     state,
     store,
     clock,
@@ -468,8 +505,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   });
   const port = (server.address() as AddressInfo).port;
   const endpoint = `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  endpointUrl = endpoint;
   const trustAnchors = state.trustAnchors();
   const profiles = state.profiles();
+  const idp = state.saml?.providers.find((p) => p.privateKeyPem !== undefined);
   let closed: Promise<void> | undefined;
   return {
     endpoint,
@@ -482,6 +521,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
     trustAnchorArn: trustAnchors[0]?.arn ?? "",
     profileArn: profiles[0]?.arn ?? "",
     roleArn: profiles[0]?.roleArns[0] ?? "",
+    ...(idp ? { samlIdpUrl: endpoint + samlIdpPath(idp.name), samlProviderArn: idp.arn } : {}),
     trustAnchors,
     profiles,
     audit: sink.entries,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EmulatorRole, RoleTrust } from "./types.js";
+import type { ResolvedSaml } from "./saml/config.js";
 import { parseRoleArn, rolesAnywhereArn, stableUuid } from "./arn.js";
 import { ConfigError } from "../errors.js";
 import type { CertInfo } from "./cert-info.js";
@@ -219,7 +220,11 @@ export class EmulatorState {
       });
     }
     for (const r of config.roles) this.#roles.set(r.arn, { ...r });
+    if (config.saml) this.saml = config.saml;
   }
+
+  /** SAML providers and IdP users (config only; not kept in a state file). @internal */
+  saml: ResolvedSaml | undefined;
 
   /** `arn:<partition>:rolesanywhere:<region>:<account>:<kind>/<id>`. @internal */
   arnOf(kind: "trust-anchor" | "profile" | "crl" | "subject", id: string): string {

@@ -106,6 +106,8 @@ export const command: CommandModule = {
     { name: "latency", type: "number", describe: "Hold every answer this many milliseconds (0-60000)", default: 0 },
     { name: "tps", type: "number", describe: "CreateSession quota per second (token bucket, burst = tps; the service's default is 10); default off" },
     { name: "quiet", type: "boolean", describe: "No per-request lines on stderr" },
+    { name: "saml-user", type: "string", describe: "Quick mode: a SAML provider and an emulated IdP with this user, trusted by the role" },
+    { name: "saml-password", type: "string", describe: "Password of --saml-user: env:NAME (never a literal)" },
     {
       name: "credential-lifetime",
       type: "number",
@@ -180,6 +182,16 @@ export const command: CommandModule = {
     }
     opts.onWarning = (m) => ctx.log(`signing-helper: warning: ${m}`);
     if (taCert !== undefined) opts.trustAnchorCertPem = readTrustAnchorCert(taCert);
+    const samlUser = str(args, "saml-user");
+    const samlPassword = str(args, "saml-password");
+    if ((samlUser === undefined) !== (samlPassword === undefined)) throw new UsageError("--saml-user and --saml-password go together");
+    if (samlUser !== undefined && samlPassword !== undefined) {
+      if (taCert === undefined) throw new UsageError("--saml-user is a quick-mode flag (with --trust-anchor-cert)", { hint: "with --config, use samlProviders and samlUsers" });
+      if (!samlPassword.startsWith("env:")) throw new UsageError("--saml-password takes env:NAME, never the password itself", { hint: "export the password in a variable and pass --saml-password env:NAME" });
+      const value = ctx.env[samlPassword.slice(4)];
+      if (value === undefined || value === "") throw new UsageError(`--saml-password: environment variable ${samlPassword.slice(4)} is not set`);
+      opts.samlUser = { name: samlUser, password: value };
+    }
     const roleArn = str(args, "role-arn");
     const region = str(args, "region");
     const accountId = str(args, "account-id");
@@ -212,6 +224,10 @@ export const command: CommandModule = {
       admin: adminSpec === undefined ? emu.admin : { accessKeyId: emu.admin.accessKeyId },
     };
     if (caFile !== undefined) line.caFile = caFile;
+    if (emu.samlIdpUrl !== undefined) {
+      line.samlIdpUrl = emu.samlIdpUrl;
+      line.samlProviderArn = emu.samlProviderArn;
+    }
     if (statePath !== undefined) line.state = statePath;
     if (tps !== undefined) line.tps = tps;
     if (emu.trustAnchors.length > 1 || emu.profiles.length > 1) {

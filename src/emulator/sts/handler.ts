@@ -7,6 +7,8 @@ import { toStsRequest } from "./sts-request.js";
 import { readQueryParams } from "./query-params.js";
 import { authenticate } from "./authenticate.js";
 import { assumeRole, assumeRoleResult } from "./assume-role.js";
+import { assumeRoleWithSaml } from "../saml/assume-role-with-saml.js";
+import type { ResolvedSaml } from "../saml/config.js";
 import { getCallerIdentityResult } from "./get-caller-identity.js";
 import { fault, type StsFault } from "./sts-fault.js";
 import { stsError, stsResult, type XmlNode } from "./xml.js";
@@ -27,13 +29,17 @@ export interface StsHandlerDeps {
   audit: (entry: AuditEntry) => void;
   /** Allowed distance between X-Amz-Date and the clock, default 300 seconds. */
   maxClockSkewSeconds?: number;
+  /** SAML providers for AssumeRoleWithSAML (read per request); absent → every provider is unknown. */
+  saml?: () => ResolvedSaml | undefined;
+  /** The emulator's account (NameQualifier of AssumeRoleWithSAML). */
+  accountId?: string;
 }
 
 type Operation = AuditEntry["operation"];
 type Answer = { status: number; body: string; entry: Partial<AuditEntry> };
 
 function operationOf(action: string | undefined): Operation {
-  return action === "GetCallerIdentity" || action === "AssumeRole" ? action : "Unknown";
+  return action === "GetCallerIdentity" || action === "AssumeRole" || action === "AssumeRoleWithSAML" ? action : "Unknown";
 }
 
 function failure(f: StsFault, requestId: string, entry: Partial<AuditEntry>): Answer {
@@ -113,6 +119,16 @@ function answerRequest(req: IncomingMessage, body: Buffer, requestId: string, no
 
   if (request.method !== "POST" && request.method !== "GET") {
     return failure(fault(405, "MethodNotAllowed", `The HTTP method ${request.method} is not allowed; use POST or GET.`), requestId, entry);
+  }
+  if (action === "AssumeRoleWithSAML" && params.get("Version") === STS_VERSION) {
+    // Unsigned, as in STS: the signed SAML response is the authentication.
+    const outcome = assumeRoleWithSaml(params, {
+      saml: deps.saml?.(), roles: deps.roles, mint: (r) => deps.store.mint(r), now,
+      accountId: deps.accountId ?? "", ...(deps.maxClockSkewSeconds !== undefined ? { skewSeconds: deps.maxClockSkewSeconds } : {}),
+    });
+    Object.assign(entry, outcome.audit);
+    if (!outcome.ok) return failure(outcome.fault, requestId, entry);
+    return success(action, outcome.result, requestId, entry);
   }
   const authResult = authenticate(request, { lookup: (k) => deps.store.get(k), now, maxSkewSeconds: deps.maxClockSkewSeconds, region: deps.region });
   if (!authResult.ok) {

@@ -88,7 +88,7 @@ describe("emulator config", () => {
   });
 
   const cases: [string, (c: EmulatorConfig & Record<string, unknown>) => void, string][] = [
-    ["an unknown top-level key", (c) => (c.extra = 1), "config: extra: unknown key (allowed: accountId, region, trustAnchors, profiles, roles)"],
+    ["an unknown top-level key", (c) => (c.extra = 1), "config: extra: unknown key (allowed: accountId, region, trustAnchors, profiles, roles, samlProviders, samlUsers)"],
     ["an unknown profile key", (c) => ((c.profiles[0] as unknown as Record<string, unknown>).acceptRoleSessionNames = true), "config: profiles[0].acceptRoleSessionNames: unknown key"],
     ["a profile duration out of range", (c) => (c.profiles[0]!.durationSeconds = 100), "config: profiles[0].durationSeconds: must be an integer 900-43200"],
     ["a fractional duration", (c) => (c.profiles[0]!.durationSeconds = 1000.5), "config: profiles[0].durationSeconds: must be an integer 900-43200"],
