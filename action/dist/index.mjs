@@ -3535,6 +3535,218 @@ var require_dist_cjs2 = __commonJS({
   }
 });
 
+// src/credentials/ini.ts
+function indentOf(raw) {
+  let i = 0;
+  while (isSpace(raw[i])) i++;
+  return i;
+}
+function classify(raw, eol, state) {
+  const trimmed = raw.trim();
+  if (trimmed === "") return { kind: "blank", raw, eol };
+  if (trimmed[0] === "#" || trimmed[0] === ";") return { kind: "comment", raw, eol };
+  const indent = indentOf(raw);
+  if (state.inEntry && indent > state.indent) return { kind: "continuation", raw, eol, value: trimmed };
+  state.indent = indent;
+  if (trimmed[0] === "[") {
+    const close = trimmed.lastIndexOf("]");
+    state.inEntry = false;
+    if (close > 1) return { kind: "section", raw, eol, name: trimmed.slice(1, close) };
+    return { kind: "other", raw, eol };
+  }
+  const eq = raw.indexOf("=");
+  const colon = raw.indexOf(":");
+  const at = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+  if (at > 0 && raw.slice(0, at).trim() !== "") {
+    let valueStart = at + 1;
+    while (valueStart < raw.length && isSpace(raw[valueStart])) valueStart++;
+    state.inEntry = true;
+    return { kind: "entry", raw, eol, key: raw.slice(0, at).trim(), value: raw.slice(valueStart).trim(), valueStart };
+  }
+  state.inEntry = false;
+  return { kind: "other", raw, eol };
+}
+function parseIni2(text) {
+  const bom = text.charCodeAt(0) === 65279;
+  const body = bom ? text.slice(1) : text;
+  const lines2 = [];
+  const state = { indent: 0, inEntry: false };
+  let pos = 0;
+  while (pos < body.length) {
+    const nl = body.indexOf("\n", pos);
+    if (nl === -1) {
+      lines2.push(classify(body.slice(pos), "", state));
+      break;
+    }
+    const crlf = nl > pos && body[nl - 1] === "\r";
+    lines2.push(classify(body.slice(pos, crlf ? nl - 1 : nl), crlf ? "\r\n" : "\n", state));
+    pos = nl + 1;
+  }
+  return { bom, lines: lines2 };
+}
+function readProfiles(doc) {
+  const out = /* @__PURE__ */ new Map();
+  let current;
+  let key;
+  for (const l of doc.lines) {
+    if (l.kind === "section") {
+      current = out.has(l.name) ? void 0 : /* @__PURE__ */ new Map();
+      if (current) out.set(l.name, current);
+      key = void 0;
+    } else if (l.kind === "entry" && current) {
+      key = l.key.toLowerCase();
+      current.set(key, l.value);
+    } else if (l.kind === "continuation" && current && key !== void 0) {
+      current.set(key, `${current.get(key)}
+${l.value}`);
+    }
+  }
+  return out;
+}
+var isSpace;
+var init_ini = __esm({
+  "src/credentials/ini.ts"() {
+    "use strict";
+    init_errors();
+    isSpace = (c) => c !== void 0 && /\s/.test(c);
+  }
+});
+
+// src/credentials/config-profile.ts
+import { readFileSync } from "node:fs";
+function configFilePath(env, home = env.HOME) {
+  const given = env.AWS_CONFIG_FILE?.trim();
+  const expand = (p) => p === "~" || p.startsWith("~/") ? `${home ?? ""}${p.slice(1)}` : p;
+  if (given) return expand(given);
+  if (!home) {
+    throw new ConfigError("cannot find the AWS config file: HOME is not set", { hint: "set AWS_CONFIG_FILE to the config file's path" });
+  }
+  return `${home}/.aws/config`;
+}
+function configFileText(path) {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const code2 = err.code;
+    throw new ConfigError(`AWS config file ${path}: ${code2 === "ENOENT" ? "not found" : code2 ?? String(err)}`, {
+      cause: err,
+      hint: "create it (signing-helper init writes a profile), or point AWS_CONFIG_FILE at it"
+    });
+  }
+}
+function profileSettings(text, profile, path) {
+  const sections = readProfiles(parseIni2(text));
+  const section = sections.get(`profile ${profile}`) ?? (profile === "default" ? sections.get("default") : void 0);
+  if (!section) {
+    const names = [...sections.keys()].filter((n) => n.startsWith("profile ")).map((n) => n.slice(8));
+    throw new ConfigError(`profile '${profile}' is not in ${path}`, {
+      hint: names.length ? `its profiles: ${names.join(", ")}` : `add a [profile ${profile}] section (signing-helper init writes one)`
+    });
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const [key, value] of section) {
+    if (key.startsWith(PROFILE_KEY_PREFIX)) out.set(key.slice(PROFILE_KEY_PREFIX.length).replace(/_/g, "-"), value);
+  }
+  return out;
+}
+function profileKey(setting) {
+  return PROFILE_KEY_PREFIX + setting.replace(/-/g, "_");
+}
+var PROFILE_KEY_PREFIX;
+var init_config_profile = __esm({
+  "src/credentials/config-profile.ts"() {
+    "use strict";
+    init_errors();
+    init_ini();
+    PROFILE_KEY_PREFIX = "rolesanywhere_";
+  }
+});
+
+// src/provider/config-profile-options.ts
+var config_profile_options_exports = {};
+__export(config_profile_options_exports, {
+  withConfigProfile: () => withConfigProfile
+});
+function withConfigProfile(init, env) {
+  const name = init.configProfile.trim();
+  const path = configFilePath(env);
+  const s = profileSettings(configFileText(path), name, path);
+  const bad2 = (setting, why) => new ConfigError(`${profileKey(setting)} in profile '${name}' (${path}): ${why}`);
+  const home = env.HOME ?? "";
+  const expand = (p) => p === "~" || p.startsWith("~/") ? home + p.slice(1) : p;
+  const source = (setting) => {
+    const v = s.get(setting)?.trim();
+    if (!v) return void 0;
+    if (v.startsWith("env:")) return { env: v.slice(4) };
+    if (/^pkcs11:/i.test(v)) {
+      const lib = s.get("pkcs11-lib")?.trim();
+      return { pkcs11: v, ...lib ? { module: expand(lib) } : {} };
+    }
+    return { path: expand(v) };
+  };
+  const text = (setting) => s.get(setting)?.trim() || void 0;
+  const int = (setting) => {
+    const v = text(setting);
+    if (v === void 0) return void 0;
+    if (!/^\d+$/.test(v)) throw bad2(setting, `must be a whole number, not '${v}'`);
+    return Number(v);
+  };
+  const list = (setting) => (text(setting) ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  const out = { ...init };
+  const fill = (key, value) => {
+    if (out[key] === void 0 && value !== void 0) out[key] = value;
+  };
+  fill("certificate", source("certificate"));
+  fill("privateKey", source("private-key"));
+  fill("intermediates", source("intermediates"));
+  const pass2 = text("pkcs8-password");
+  if (pass2 !== void 0 && !pass2.startsWith("env:")) throw bad2("pkcs8-password", "give env:NAME, not the password itself");
+  fill("passphrase", pass2 ? { env: pass2.slice(4) } : void 0);
+  fill("trustAnchorArn", text("trust-anchor-arn"));
+  fill("profileArn", text("profile-arn"));
+  fill("roleArn", text("role-arn"));
+  fill("roleSessionName", text("role-session-name"));
+  fill("durationSeconds", int("session-duration"));
+  if (!env.AWS_REGION?.trim()) fill("region", text("region"));
+  if (!envSet(env, ["AWS_ENDPOINT_URL_ROLESANYWHERE", "AWS_ENDPOINT_URL"])) fill("endpoint", text("endpoint"));
+  if (!envSet(env, ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"])) fill("stsEndpoint", text("sts-endpoint"));
+  const roles = list("assume-role");
+  if (out.assumeRole === void 0 && roles.length > 0) {
+    const duration = int("assume-role-duration");
+    const tags = {};
+    for (const t of list("session-tag")) {
+      const eq = t.indexOf("=");
+      if (eq < 1) throw bad2("session-tag", `'${t.slice(0, 60)}' is not KEY=VALUE`);
+      tags[t.slice(0, eq)] = t.slice(eq + 1);
+    }
+    const last = { roleArn: roles[roles.length - 1] };
+    const set = (k, v) => {
+      if (v !== void 0) last[k] = v;
+    };
+    set("roleSessionName", text("assume-role-session-name"));
+    set("externalId", text("external-id"));
+    set("sourceIdentity", text("source-identity"));
+    if (Object.keys(tags).length) last.tags = tags;
+    if (list("transitive-tag-key").length) last.transitiveTagKeys = list("transitive-tag-key");
+    set("policy", text("session-policy"));
+    if (list("session-policy-arn").length) last.policyArns = list("session-policy-arn");
+    out.assumeRole = [...roles.slice(0, -1).map((roleArn) => ({ roleArn })), last].map((h) => duration !== void 0 ? { ...h, durationSeconds: duration } : h);
+  }
+  if (out.certificate === void 0) {
+    throw new ConfigError(`no certificate: give the certificate option, or rolesanywhere_certificate in profile '${name}' (${path})`);
+  }
+  return out;
+}
+var envSet;
+var init_config_profile_options = __esm({
+  "src/provider/config-profile-options.ts"() {
+    "use strict";
+    init_errors();
+    init_config_profile();
+    envSet = (env, names) => !/^true$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? "") && names.some((n) => env[n]?.trim());
+  }
+});
+
 // src/secret.ts
 var REDACTED, Secret;
 var init_secret = __esm({
@@ -3789,7 +4001,7 @@ function proxyUrl(found) {
 function readCaBundle(path) {
   let text;
   try {
-    text = readFileSync(path, "utf8");
+    text = readFileSync2(path, "utf8");
   } catch (err) {
     const code2 = err.code ?? "error";
     throw new ConfigError(`AWS_CA_BUNDLE: cannot read '${showValue(path)}' (${code2})`, {
@@ -3910,7 +4122,7 @@ function resolveNetworkSettings(env, init = {}) {
     warnings: init.noVerifySsl ? ["TLS certificate verification of the STS endpoint is disabled (noVerifySsl); use it for testing only"] : []
   });
 }
-var readFileSync, DEFAULT_DURATION, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, SESSION_NAME;
+var readFileSync2, DEFAULT_DURATION, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, SESSION_NAME;
 var init_config3 = __esm({
   "src/session/config.ts"() {
     "use strict";
@@ -3918,7 +4130,7 @@ var init_config3 = __esm({
     init_secret();
     init_arn();
     init_endpoint();
-    ({ readFileSync } = process.getBuiltinModule("node:fs"));
+    ({ readFileSync: readFileSync2 } = process.getBuiltinModule("node:fs"));
     DEFAULT_DURATION = 3600;
     DEFAULT_TIMEOUT_MS = 15e3;
     DEFAULT_MAX_ATTEMPTS = 3;
@@ -4314,7 +4526,7 @@ var init_source_labels = __esm({
 });
 
 // src/identity/sources.ts
-import { readFileSync as readFileSync2, statSync } from "node:fs";
+import { readFileSync as readFileSync3, statSync } from "node:fs";
 function sourceLabel(input) {
   if (typeof input === "string") return input.trimStart().startsWith("-----BEGIN") ? "inline PEM" : "inline value";
   if (input instanceof Uint8Array) return bytesLabel(input) ?? "Buffer";
@@ -4398,7 +4610,7 @@ async function readRaw(input, origin, io) {
 async function readPath(path, origin) {
   if (path === "") throw fail("SOURCE_NOT_FOUND", origin, "the file path is empty", { hint: "give a file path" });
   try {
-    if (statSync(path).isFile()) return readFileSync2(path);
+    if (statSync(path).isFile()) return readFileSync3(path);
     return await process.getBuiltinModule("node:fs/promises").readFile(path);
   } catch (err) {
     const code2 = isErrno(err) ? err.code : void 0;
@@ -5062,7 +5274,7 @@ var init_uri = __esm({
 });
 
 // src/identity/pkcs11/pin.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { fileURLToPath } from "node:url";
 function pinError(why, hint, cause) {
   return new IdentityError("PKCS11", `PKCS#11 PIN: ${why}`, { hint, ...cause !== void 0 ? { cause } : {} });
@@ -5083,7 +5295,7 @@ function readPinSource(source, env) {
   else throw pinError(`pin-source must be env:NAME, file:PATH or an absolute path, not '${source}'`, "e.g. ?pin-source=env:TOKEN_PIN or ?pin-source=file:/run/secrets/pin");
   let text;
   try {
-    text = readFileSync3(path, "utf8");
+    text = readFileSync4(path, "utf8");
   } catch (err) {
     const code2 = err.code ?? "error";
     throw pinError(`pin-source file ${path} could not be read (${code2})`, "give a readable file holding the PIN", err);
@@ -52186,8 +52398,8 @@ ${captureLines}` : capture.stack;
 function packageVersion() {
   if (cachedVersion === void 0) {
     try {
-      const { readFileSync: readFileSync4 } = process.getBuiltinModule("node:fs");
-      const pkg = JSON.parse(readFileSync4(new URL("../../package.json", import.meta.url), "utf8"));
+      const { readFileSync: readFileSync5 } = process.getBuiltinModule("node:fs");
+      const pkg = JSON.parse(readFileSync5(new URL("../../package.json", import.meta.url), "utf8"));
       cachedVersion = typeof pkg.version === "string" ? pkg.version : "0.0.0";
     } catch {
       cachedVersion = "0.0.0";
@@ -52483,13 +52695,42 @@ var init_expiry = __esm({
   }
 });
 
+// src/credentials/session-notices.ts
+function cappedDurationNotice(requestedSeconds, expiresAtMs, nowMs) {
+  const granted = Math.round((expiresAtMs - nowMs) / 1e3);
+  if (granted >= requestedSeconds - 60) return void 0;
+  return `notice: the session lasts ${granted} s, less than the ${requestedSeconds} s asked: the Roles Anywhere profile's durationSeconds (or the role's maximum session duration) capped it`;
+}
+function withMissingIssuerHint(err, leaf, supplied) {
+  if (!(err instanceof CreateSessionError) || !/Untrusted Signing Certificate/i.test(err.message)) return err;
+  if (leaf.issuer === leaf.subject || supplied.some((c) => c.subject === leaf.issuer)) return err;
+  const issuer = leaf.issuer.replace(/\n/g, ", ");
+  return new CreateSessionError(err.message, {
+    status: err.status,
+    ...err.awsCode !== void 0 ? { awsCode: err.awsCode } : {},
+    ...err.requestId !== void 0 ? { requestId: err.requestId } : {},
+    retryable: err.retryable,
+    code: err.code,
+    cause: err,
+    hint: `the certificate is issued by ${issuer}, which was not supplied: add that intermediate CA certificate (--intermediates FILE, or the library's intermediates option)`
+  });
+}
+var init_session_notices = __esm({
+  "src/credentials/session-notices.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
 // src/credentials/fetch-steps.ts
 var fetch_steps_exports = {};
 __export(fetch_steps_exports, {
+  cappedDurationNotice: () => cappedDurationNotice,
   certificateExpiryLine: () => certificateExpiryLine,
   createIdentitySigner: () => createIdentitySigner,
   createSession: () => createSession,
-  loadIdentity: () => loadIdentity
+  loadIdentity: () => loadIdentity,
+  withMissingIssuerHint: () => withMissingIssuerHint
 });
 var init_fetch_steps = __esm({
   "src/credentials/fetch-steps.ts"() {
@@ -52498,6 +52739,7 @@ var init_fetch_steps = __esm({
     init_key_signer();
     init_create_session();
     init_expiry();
+    init_session_notices();
   }
 });
 
@@ -52509,8 +52751,9 @@ __export(fetcher_exports, {
 function createCredentialFetcher(spec, config, opts = {}) {
   const clock = opts.clock ?? systemClock;
   let warnedSerial;
+  let warnedCapped = false;
   return async () => {
-    const { loadIdentity: loadIdentity2, createIdentitySigner: createIdentitySigner2, createSession: createSession2, certificateExpiryLine: certificateExpiryLine2 } = await Promise.resolve().then(() => (init_fetch_steps(), fetch_steps_exports));
+    const { loadIdentity: loadIdentity2, createIdentitySigner: createIdentitySigner2, createSession: createSession2, certificateExpiryLine: certificateExpiryLine2, cappedDurationNotice: cappedDurationNotice2, withMissingIssuerHint: withMissingIssuerHint2 } = await Promise.resolve().then(() => (init_fetch_steps(), fetch_steps_exports));
     const identity = await loadIdentity2(spec, opts.io);
     opts.onIdentity?.(identity);
     if (opts.warn && warnedSerial !== identity.serialDecimal) {
@@ -52521,15 +52764,27 @@ function createCredentialFetcher(spec, config, opts = {}) {
       }
     }
     const signer = createIdentitySigner2(identity);
-    return createSession2(
-      config,
-      { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
-      {
-        clock,
-        ...opts.debug ? { debug: opts.debug } : {},
-        ...opts.dispatcher ? { dispatcher: opts.dispatcher } : {}
-      }
-    );
+    let creds;
+    try {
+      creds = await createSession2(
+        config,
+        { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
+        {
+          clock,
+          ...opts.debug ? { debug: opts.debug } : {},
+          ...opts.dispatcher ? { dispatcher: opts.dispatcher } : {}
+        }
+      );
+    } catch (err) {
+      const { X509Certificate: X509Certificate3 } = await import("node:crypto");
+      throw withMissingIssuerHint2(err, identity.certificate, identity.chainDer.map((d) => new X509Certificate3(d)));
+    }
+    const capped = cappedDurationNotice2(config.durationSeconds, creds.expiration.getTime(), clock.now());
+    if (capped && opts.warn && !warnedCapped) {
+      warnedCapped = true;
+      opts.warn(capped);
+    }
+    return creds;
   };
 }
 var init_fetcher = __esm({
@@ -61009,7 +61264,12 @@ function fromRolesAnywhere(init) {
   const clock = init.clock ?? systemClock;
   const logger2 = init.logger;
   const warn = logger2 ? (m) => logger2.warn(m) : (m) => console.warn(m);
-  return refreshingProvider(() => createProviderRefresher(init, clock, warn), "fromRolesAnywhere", optionNames(init));
+  const resolved = async () => {
+    if (!("configProfile" in init) || init.configProfile === void 0) return init;
+    const { withConfigProfile: withConfigProfile2 } = await Promise.resolve().then(() => (init_config_profile_options(), config_profile_options_exports));
+    return withConfigProfile2(init, init.env ?? process.env);
+  };
+  return refreshingProvider(async () => createProviderRefresher(await resolved(), clock, warn), "fromRolesAnywhere", optionNames(init));
 }
 async function createProviderRefresher(init, clock, warn) {
   const [{ resolveSessionConfig: resolveSessionConfig2 }, { createCredentialFetcher: createCredentialFetcher2 }, { createRefresher: createRefresher2 }] = await Promise.all([

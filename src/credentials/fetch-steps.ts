@@ -8,3 +8,4 @@ export { loadIdentity } from "../identity/load.js";
 export { createIdentitySigner } from "../signer/key-signer.js";
 export { createSession } from "../session/create-session.js";
 export { certificateExpiryLine } from "../identity/expiry.js";
+export { cappedDurationNotice, withMissingIssuerHint } from "./session-notices.js";

@@ -32,10 +32,11 @@ export function createCredentialFetcher(
 ): () => Promise<Credentials> {
   const clock = opts.clock ?? systemClock;
   let warnedSerial: string | undefined;
+  let warnedCapped = false;
   return async () => {
     // identity/load.js (through fetch-steps.js), not the identity index: the
     // index also loads the terminal prompt (node:tty) and more that a fetch does not need.
-    const { loadIdentity, createIdentitySigner, createSession, certificateExpiryLine } = await import("./fetch-steps.js");
+    const { loadIdentity, createIdentitySigner, createSession, certificateExpiryLine, cappedDurationNotice, withMissingIssuerHint } = await import("./fetch-steps.js");
     const identity = await loadIdentity(spec, opts.io);
     opts.onIdentity?.(identity);
     if (opts.warn && warnedSerial !== identity.serialDecimal) {
@@ -46,14 +47,26 @@ export function createCredentialFetcher(
       }
     }
     const signer = createIdentitySigner(identity);
-    return createSession(
-      config,
-      { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
-      {
-        clock,
-        ...(opts.debug ? { debug: opts.debug } : {}),
-        ...(opts.dispatcher ? { dispatcher: opts.dispatcher as never } : {}),
-      },
-    );
+    let creds: Credentials;
+    try {
+      creds = await createSession(
+        config,
+        { certificateDer: identity.certificateDer, chainDer: identity.chainDer, serialDecimal: identity.serialDecimal, signer },
+        {
+          clock,
+          ...(opts.debug ? { debug: opts.debug } : {}),
+          ...(opts.dispatcher ? { dispatcher: opts.dispatcher as never } : {}),
+        },
+      );
+    } catch (err) {
+      const { X509Certificate } = await import("node:crypto");
+      throw withMissingIssuerHint(err, identity.certificate, identity.chainDer.map((d) => new X509Certificate(d)));
+    }
+    const capped = cappedDurationNotice(config.durationSeconds, creds.expiration.getTime(), clock.now());
+    if (capped && opts.warn && !warnedCapped) {
+      warnedCapped = true;
+      opts.warn(capped);
+    }
+    return creds;
   };
 }
