@@ -13,6 +13,7 @@ import { x509Source } from "../../credentials/x509-source.js";
 import type { BaseCredentialSource } from "../../credentials/source.js";
 import { formatCredentialProcess } from "../../outputs/credential-process.js";
 import { cliPipeline } from "../assume-role-options.js";
+import { samlFlags, wantsSaml } from "../saml-options.js";
 
 const { readFileSync } = process.getBuiltinModule("node:fs");
 
@@ -44,6 +45,7 @@ function source(spec: IdentitySpec, config: ResolvedSessionConfig, ctx: CliConte
  * 2), before anything is read or sent. Also used by `cache clear` for the key.
  */
 export async function sourceFromArgs(args: ParsedArgs, ctx: CliContext): Promise<BaseCredentialSource> {
+  if (wantsSaml(args)) return (await import("../saml-options.js")).samlSourceFromArgs(args, ctx);
   const flagsSpec = identitySpecFromArgs(args);
   const init = sessionInitFromArgs(args);
   const config = resolveSessionConfig(init, ctx.env);
@@ -103,6 +105,7 @@ export const command: CommandModule = {
     "signing-helper credential-process --certificate FILE [--private-key FILE] --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN [flags]",
   flags: [
     ...credentialFlags,
+    ...samlFlags,
     {
       name: "cache",
       type: "boolean",

@@ -61,6 +61,14 @@ export const commands: Record<string, { describe: string; load: () => Promise<Co
     describe: "Run a program with temporary credentials (--refresh: a private endpoint keeps them fresh)",
     load: async () => (await import("./exec.js")).command,
   },
+  "saml-roles": {
+    describe: "Print the AWS roles a SAML assertion offers (from --saml-assertion or a sign-in at --saml-idp-url)",
+    load: async () => (await import("./saml.js")).samlRolesCommand,
+  },
+  "saml-assertion": {
+    describe: "Sign in at a SAML IdP and print the base64 SAMLResponse (for aws sts assume-role-with-saml)",
+    load: async () => (await import("./saml.js")).samlAssertionCommand,
+  },
   cache: {
     describe: "Clear cached credentials: cache clear [--config-profile NAME]",
     load: async () => (await import("./cache.js")).command,
