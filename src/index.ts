@@ -76,6 +76,7 @@ export {
 } from "./provider/from-roles-anywhere.js";
 
 export { assumeRoleChain, type AssumeRoleChainOptions, type BaseIdentity } from "./provider/assume-role-chain.js";
+export { fromSaml, type FromSamlInit } from "./provider/from-saml.js";
 export type { AssumeRoleHopInit, SessionTag } from "./sources/assume-role/options.js";
 export { resolveStsEndpoint, defaultStsEndpoint, type StsEndpoint, type StsEndpointInputs } from "./sources/sts/endpoint.js";
 

@@ -13,4 +13,5 @@ export {
 } from "./from-roles-anywhere.js";
 export { createCredentialFetcher, type CredentialFetcherOptions } from "../credentials/fetcher.js";
 export { assumeRoleChain, type AssumeRoleChainOptions, type BaseIdentity } from "./assume-role-chain.js";
+export { fromSaml, type FromSamlInit } from "./from-saml.js";
 export type { AssumeRoleHopInit, SessionTag } from "../sources/assume-role/options.js";
