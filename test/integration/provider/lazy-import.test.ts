@@ -73,6 +73,7 @@ describe("provider import cost", () => {
       "src/credentials/fetcher.ts",
       "src/provider/assume-role-chain.ts",
       "src/provider/from-roles-anywhere.ts",
+      "src/provider/from-saml.ts",
       "src/provider/index.ts",
       "src/provider/refreshing-provider.ts",
     ]);
