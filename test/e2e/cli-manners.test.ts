@@ -212,7 +212,7 @@ describe("completion", () => {
     expect(bashComplete(r.stdout, ["signing-helper", "help", "ser"])).toEqual(["serve"]);
   });
 
-  it.skipIf(!has("zsh"))("zsh loads the script and registers it for both names (zsh missing: skipped)", async () => {
+  it.skipIf(!has("zsh"))(`zsh loads the script and registers it for both names${has("zsh") ? "" : " [skipped: no zsh]"}`, async () => {
     const r = await runCli(["completion", "zsh"], cleanEnv(dir));
     const file = join(dir, "completion.zsh");
     writeFileSync(file, r.stdout);
@@ -221,7 +221,7 @@ describe("completion", () => {
     expect(z.stdout.trim()).toMatch(/_signing_helper.*\|.*_signing_helper/);
   });
 
-  it.skipIf(!has("fish"))("fish completes commands and flags (fish missing: skipped)", async () => {
+  it.skipIf(!has("fish"))(`fish completes commands and flags${has("fish") ? "" : " [skipped: no fish]"}`, async () => {
     const r = await runCli(["completion", "fish"], cleanEnv(dir));
     const file = join(dir, "completion.fish");
     writeFileSync(file, r.stdout);

@@ -83,7 +83,7 @@ describe("env", () => {
       expect(r.stdout, v).toBe(v);
     }
   });
-  it.skipIf(!has("fish"))("quotes any value so that fish reads it back unchanged (fish missing: skipped)", () => {
+  it.skipIf(!has("fish"))(`quotes any value so that fish reads it back unchanged${has("fish") ? "" : " [skipped: no fish]"}`, () => {
     for (const v of nasty) {
       const r = spawnSync("fish", ["--no-config", "-c", `${shellLines("fish", [["X", v]])}; printf '%s' "$X"`], { encoding: "utf8" });
       expect(r.stdout, v).toBe(v);
