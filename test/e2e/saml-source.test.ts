@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,6 +50,34 @@ describe("SAML source in the CLI", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).Arn).toBe(`arn:aws:sts::${emu.accountId}:assumed-role/rolesanywhere-emulator/erin`);
     expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+  }, 60_000);
+
+  it.skipIf(!hasAws)("serve with the IdP source: the AWS CLI through its IMDS route gets the same role session" + awsNote, async () => {
+    const child = spawn(process.execPath, [CLI, "serve", ...idpFlags(), "--sts-endpoint", emu.endpoint, "--port", "0"], { env: env() });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<void>((r) => child.on("exit", () => r()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+          const nl = out.indexOf("\n");
+          if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
+        });
+        child.on("exit", () => reject(new Error(`serve exited: ${err}`)));
+      });
+      const e = env({ AWS_CONFIG_FILE: join(dir, "empty-config"), AWS_EC2_METADATA_SERVICE_ENDPOINT: url, AWS_REGION: "us-east-1" });
+      delete e.AWS_EC2_METADATA_DISABLED;
+      writeFileSync(join(dir, "empty-config"), "");
+      const r = await run("aws", ["sts", "get-caller-identity", "--endpoint-url", emu.endpoint, "--region", "us-east-1", "--output", "json"], e);
+      expect(r.stderr).toBe("");
+      expect(JSON.parse(r.stdout).Arn).toBe(`arn:aws:sts::${emu.accountId}:assumed-role/rolesanywhere-emulator/erin`);
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+    }
+    expect(out + err).not.toContain(PASSWORD);
   }, 60_000);
 
   it("saml-roles lists the pair; saml-assertion's output is accepted by STS", async () => {

@@ -7,6 +7,8 @@ import { num, str } from "../args.js";
 import { UsageError } from "../../errors.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
 import { sessionInitFromArgs } from "../session-options.js";
+import { samlFlags, wantsSaml } from "../saml-options.js";
+import type { Credentials } from "../../credentials/types.js";
 import { pinStdin } from "../stdin-once.js";
 import { checkBind, DEFAULT_HOP_LIMIT, parseAuthTokenOptions, resolveServeRoutes, validateHopLimit } from "../../outputs/serve/index.js";
 import type { AuthTokenSpec } from "../../outputs/serve/index.js";
@@ -46,6 +48,7 @@ export const command: CommandModule = {
   longRunning: true,
   flags: [
     ...credentialFlags,
+    ...samlFlags,
     { name: "port", type: "number", describe: "Port to listen on; 0 picks a free one (see the listening line)", default: DEFAULT_PORT },
     { name: "hop-limit", type: "number", describe: "IP TTL / hop limit on answers, 1-255 (enforced on Linux when the native addon is built)", default: DEFAULT_HOP_LIMIT },
     { name: "bind", type: "string", describe: "Address to listen on (IPv4 or IPv6); non-loopback needs an auth token", default: DEFAULT_BIND },
@@ -65,8 +68,9 @@ export const command: CommandModule = {
   ],
   async run(args, ctx: CliContext) {
     // Usage and configuration checks first: nothing is read or sent before they pass.
-    const spec = identitySpecFromArgs(args);
-    const init = sessionInitFromArgs(args);
+    const saml = wantsSaml(args);
+    const spec = saml ? {} as ReturnType<typeof identitySpecFromArgs> : identitySpecFromArgs(args);
+    const init = saml ? undefined : sessionInitFromArgs(args);
     const port = num(args, "port") ?? DEFAULT_PORT;
     const hopLimit = validateHopLimit(num(args, "hop-limit") ?? DEFAULT_HOP_LIMIT);
     const bind = str(args, "bind") ?? DEFAULT_BIND;
@@ -88,26 +92,47 @@ export const command: CommandModule = {
       import("../../credentials/x509-source.js"),
       import("../../outputs/serve-runner.js"),
     ]);
-    const config = resolveSessionConfig(init, ctx.env);
-    for (const w of config.warnings) ctx.log(`warning: ${w}`);
     const authToken = tokenSpec ? createAuthTokenSource(tokenSpec, { env: ctx.env, log: (l) => ctx.log(l) }) : undefined;
-    const pinned = await pinStdin(spec, ctx.stdin);
-    const base = x509Source(pinned, config, {
-      io: cliIdentityIo(ctx.env),
-      ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
-      warn: (l) => ctx.log(l),
-    });
-    // AssumeRole hops (--assume-role …) after the session, refreshed with it as one unit.
-    const pipeline = cliPipeline(base, args, config, ctx.env, {
-      readFile: (path) => readFileSync(path, "utf8"),
-      ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
-    });
+    let pipeline: { source: { fetch: () => Promise<Credentials> }; roleArn: string; accountId?: string };
+    if (saml) {
+      // The SAML source: the role is known once STS answered, so the first credentials are fetched here
+      // (a failure is the command's error) and handed to the refresher as its first fetch.
+      const samlBase = await (await import("../saml-options.js")).samlSourceFromArgs(args, ctx);
+      let primed: Credentials | undefined = await samlBase.fetch();
+      const first = primed;
+      pipeline = {
+        source: { fetch: async () => {
+          if (primed) {
+            const c = primed;
+            primed = undefined;
+            return c;
+          }
+          return samlBase.fetch();
+        } },
+        roleArn: first.roleArn,
+        accountId: first.accountId,
+      };
+    } else {
+      const config = resolveSessionConfig(init!, ctx.env);
+      for (const w of config.warnings) ctx.log(`warning: ${w}`);
+      const pinned = await pinStdin(spec, ctx.stdin);
+      const base = x509Source(pinned, config, {
+        io: cliIdentityIo(ctx.env),
+        ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
+        warn: (l) => ctx.log(l),
+      });
+      // AssumeRole hops (--assume-role …) after the session, refreshed with it as one unit.
+      pipeline = cliPipeline(base, args, config, ctx.env, {
+        readFile: (path) => readFileSync(path, "utf8"),
+        ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
+      });
+    }
     const fetch = pipeline.source.fetch;
 
     const running = await startServe({
       fetch,
       roleArn: pipeline.roleArn,
-      accountId: pipeline.accountId,
+      ...(pipeline.accountId !== undefined ? { accountId: pipeline.accountId } : {}),
       bind,
       port,
       hopLimit,
