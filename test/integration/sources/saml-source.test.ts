@@ -9,15 +9,19 @@ import type { StsCallConfig } from "../../../src/sources/sts/client.js";
 import { samlSource } from "../../../src/credentials/saml-source.js";
 import { samlSignIn } from "../../../src/sources/saml/idp-login.js";
 import { chooseSamlRole, readSamlAssertion } from "../../../src/sources/saml/assertion.js";
+import { generateSamlIdpIdentity, type SamlIdpIdentity } from "../../../src/emulator/saml/idp-identity.js";
+import { samlResponseXml, signSamlAssertion } from "../../../src/emulator/saml/idp-response.js";
 
 const PASSWORD = "s0urce-Saml-pw";
 let emu: RunningEmulator;
 let mfa: Server;
 let mfaUrl: string;
 let sts: StsCallConfig;
+let idp: SamlIdpIdentity;
 
 beforeAll(async () => {
-  emu = await startEmulator({ trustAnchorCertPem: (await createRootCa()).certPem, samlUser: { name: "dave", password: PASSWORD } });
+  idp = await generateSamlIdpIdentity();
+  emu = await startEmulator({ trustAnchorCertPem: (await createRootCa()).certPem, samlUser: { name: "dave", password: PASSWORD }, samlIdpIdentity: idp });
   sts = {
     endpoint: resolveStsEndpoint({ region: "us-east-1", endpoint: emu.endpoint }),
     tls: { rejectUnauthorized: true },
@@ -57,6 +61,13 @@ describe("saml source", () => {
     const xml = Buffer.from(b64, "base64").toString("utf8");
     const c = await samlSource({ response: { kind: "assertion", read: () => xml, name: "--saml-assertion" }, sts }).fetch();
     expect(c.assumedRoleArn).toContain("assumed-role/rolesanywhere-emulator/dave");
+  });
+
+  it("an expired given assertion is refused before any call, saying it cannot be renewed", async () => {
+    const xml = signSamlAssertion(samlResponseXml({ issuer: "urn:x", nameId: "dave", roleSessionName: "dave",
+      rolePairs: [{ roleArn: emu.roleArn, principalArn: emu.samlProviderArn! }], now: Date.now() - 3_600_000 }), idp.privateKeyPem, idp.certificatePem);
+    const src = samlSource({ response: { kind: "assertion", read: () => xml, name: "--saml-assertion old.xml" }, sts });
+    await expect(src.fetch()).rejects.toThrow(/^--saml-assertion old\.xml: the SAML assertion expired at .*, and an assertion cannot be renewed$/);
   });
 
   it("a wrong password is one clear error", async () => {
