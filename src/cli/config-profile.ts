@@ -18,7 +18,7 @@ import { ConfigError } from "../errors.js";
 export const SETTINGS_OF_OTHER_COMMANDS: readonly string[] = [
   "audience", "audience-header", "auth-token", "auth-token-file", "bind", "cache", "no-cache", "no-account-id", "credentials-file", "follow-symlinks", "force",
   "format", "hop-limit", "json", "once", "online", "port", "profile", "trust-anchor-cert",
-  // credential-process and serve only (so far): the SAML source
+  // credential-process, serve and update only (so far): the SAML source
   "saml-assertion", "saml-idp-url", "saml-username", "saml-password", "principal-arn",
 ];
 

@@ -80,6 +80,18 @@ describe("SAML source in the CLI", () => {
     expect(out + err).not.toContain(PASSWORD);
   }, 60_000);
 
+  it.skipIf(!hasAws)("update --once with the IdP source writes a profile the AWS CLI uses" + awsNote, async () => {
+    const creds = join(dir, "update-credentials");
+    const u = await run(process.execPath, [CLI, "update", "--once", ...idpFlags(), "--sts-endpoint", emu.endpoint, "--profile", "saml-upd", "--credentials-file", creds]);
+    expect(u.code).toBe(0);
+    expect(u.stdout + u.stderr).not.toContain(PASSWORD);
+    writeFileSync(join(dir, "empty-config"), "");
+    const r = await run("aws", ["sts", "get-caller-identity", "--profile", "saml-upd", "--endpoint-url", emu.endpoint, "--region", "us-east-1", "--output", "json"],
+      env({ AWS_CONFIG_FILE: join(dir, "empty-config"), AWS_SHARED_CREDENTIALS_FILE: creds }));
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout).Arn).toBe(`arn:aws:sts::${emu.accountId}:assumed-role/rolesanywhere-emulator/erin`);
+  }, 60_000);
+
   it("saml-roles lists the pair; saml-assertion's output is accepted by STS", async () => {
     const roles = await run(process.execPath, [CLI, "saml-roles", ...idpFlags()]);
     expect(roles.stderr).toBe("");

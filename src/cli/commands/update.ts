@@ -5,6 +5,8 @@ import type { CliContext, CommandModule } from "../context.js";
 import { bool, str } from "../args.js";
 import { credentialFlags, identitySpecFromArgs } from "../shared-options.js";
 import { sessionInitFromArgs } from "../session-options.js";
+import { samlFlags, wantsSaml } from "../saml-options.js";
+import type { Credentials } from "../../credentials/types.js";
 import { pinStdin } from "../stdin-once.js";
 import { RolesAnywhereError, UsageError } from "../../errors.js";
 
@@ -61,6 +63,7 @@ export const command: CommandModule = {
   longRunning: true,
   flags: [
     ...credentialFlags,
+    ...samlFlags,
     { name: "profile", type: "string", describe: "Profile (section) of the credentials file to write", default: "default" },
     { name: "once", type: "boolean", describe: "Write the credentials once and exit, instead of refreshing them until stopped" },
     {
@@ -81,8 +84,9 @@ export const command: CommandModule = {
   ],
   async run(args, ctx: CliContext) {
     // Usage and configuration checks first: nothing is read or sent before they pass.
-    const spec = identitySpecFromArgs(args);
-    const init = sessionInitFromArgs(args);
+    const saml = wantsSaml(args);
+    const spec = saml ? undefined : identitySpecFromArgs(args);
+    const init = saml ? undefined : sessionInitFromArgs(args);
     const profile = str(args, "profile") ?? "default";
     const fileFlag = str(args, "credentials-file");
     if (fileFlag !== undefined && fileFlag.trim() === "") {
@@ -106,24 +110,29 @@ export const command: CommandModule = {
     const home = ctx.env.HOME || (await import("node:os")).homedir();
     const credentialsFile = fileFlag !== undefined ? runner.expandHome(fileFlag, home) : runner.defaultCredentialsFile(ctx.env, home);
 
-    const config = resolveSessionConfig(init, ctx.env);
-    for (const w of config.warnings) ctx.log(`warning: ${w}`);
+    const config = init === undefined ? undefined : resolveSessionConfig(init, ctx.env);
+    for (const w of config?.warnings ?? []) ctx.log(`warning: ${w}`);
     const force = bool(args, "force");
     // Before any CreateSession: long-term keys in the profile are refused (checked again under the lock).
     if (!args.given.has("profile")) ctx.log(`update: writing profile '${profile}' in ${credentialsFile} (choose another with --profile NAME)`);
     if (!force) await refuseLongTermKeys(credentialsFile, profile, bool(args, "follow-symlinks"));
-    const pinned = await pinStdin(spec, ctx.stdin);
-    const base = x509Source(pinned, config, {
-      io: cliIdentityIo(ctx.env),
-      ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
-      warn: (l) => ctx.log(l),
-    });
-    // AssumeRole hops (--assume-role …) after the session, refreshed with it as one unit.
-    const pipeline = cliPipeline(base, args, config, ctx.env, {
-      readFile: (path) => readFileSync(path, "utf8"),
-      ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
-    });
-    const fetch = pipeline.source.fetch;
+    let fetch: () => Promise<Credentials>;
+    if (spec === undefined || config === undefined) {
+      // The SAML source: a sign-in at the IdP on every refresh (or one given assertion).
+      fetch = (await (await import("../saml-options.js")).samlSourceFromArgs(args, ctx)).fetch;
+    } else {
+      const pinned = await pinStdin(spec, ctx.stdin);
+      const base = x509Source(pinned, config, {
+        io: cliIdentityIo(ctx.env),
+        ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
+        warn: (l) => ctx.log(l),
+      });
+      // AssumeRole hops (--assume-role …) after the session, refreshed with it as one unit.
+      fetch = cliPipeline(base, args, config, ctx.env, {
+        readFile: (path) => readFileSync(path, "utf8"),
+        ...(ctx.debug ? { debug: (l: string) => ctx.log(l) } : {}),
+      }).source.fetch;
+    }
     const options = {
       fetch,
       credentialsFile,
