@@ -60968,11 +60968,11 @@ async function callSts(cfg, action, params, caller, what, opts = {}) {
   const proxies = { httpProxy: cfg.proxy.httpProxy.reveal(), httpsProxy: cfg.proxy.httpsProxy.reveal() };
   const direct = !opts.dispatcher && proxySettingFor(new URL(ep.origin), proxies) === void 0;
   const [{ SignatureV4 }, undici] = await Promise.all([
-    Promise.resolve().then(() => __toESM(require_dist_cjs3(), 1)),
+    caller === null ? { SignatureV4: void 0 } : Promise.resolve().then(() => __toESM(require_dist_cjs3(), 1)),
     direct ? void 0 : Promise.all([Promise.resolve().then(() => __toESM(require_undici(), 1)), opts.dispatcher ? Promise.resolve(opts.dispatcher) : createDefaultDispatcher(cfg)])
   ]);
   const ownDispatcher = undici !== void 0 && !opts.dispatcher;
-  const signer = new SignatureV4({
+  const signer = caller === null ? void 0 : new SignatureV4({
     credentials: {
       accessKeyId: caller.accessKeyId,
       secretAccessKey: caller.secretAccessKey.reveal(),
@@ -60985,7 +60985,8 @@ async function callSts(cfg, action, params, caller, what, opts = {}) {
   });
   const ua = opts.userAgent ?? userAgent();
   const attempt = async (n) => {
-    const signed = await signer.sign(
+    const unsigned = { headers: { host: ep.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8" } };
+    const signed = signer === void 0 ? unsigned : await signer.sign(
       {
         method: "POST",
         protocol: ep.protocol,
@@ -61001,7 +61002,7 @@ async function callSts(cfg, action, params, caller, what, opts = {}) {
     const headers = { ...signed.headers, "user-agent": ua };
     if (opts.debug) {
       const names = Object.keys(headers).sort().join(";");
-      opts.debug(`STS ${action} attempt ${n}/${cfg.maxAttempts}: POST ${url} (SigV4 for region ${ep.signingRegion}; headers ${names}; values of authorization and x-amz-security-token not shown)`);
+      opts.debug(`STS ${action} attempt ${n}/${cfg.maxAttempts}: POST ${url} (${signer ? `SigV4 for region ${ep.signingRegion}` : "unsigned"}; headers ${names}; values of authorization and x-amz-security-token not shown)`);
     }
     let timedOut = false;
     let timer;
