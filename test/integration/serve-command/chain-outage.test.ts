@@ -118,7 +118,10 @@ describe("serve with a role chain through a failure of the second hop", () => {
       return r.status === 200 ? r : undefined;
     }, 15_000, "a 200 after the hop was allowed again");
     expect((JSON.parse(back.body) as { AccessKeyId: string }).AccessKeyId).not.toBe(good.AccessKeyId);
-    const after = emu.audit.slice(n).map((e) => `${e.operation}:${e.outcome}`);
-    expect(after.slice(-3)).toEqual(["CreateSession:success", "AssumeRole:success", "AssumeRole:success"]);
+    // A refresh already under way when the trust came back may have made its CreateSession and
+    // first hop before `n`: the chain that answered is the last three entries of the whole log.
+    expect(emu.audit.slice(n).map((e) => `${e.operation}:${e.outcome}`)).toContain("AssumeRole:success");
+    const last = emu.audit.slice(-3).map((e) => `${e.operation}:${e.outcome}`);
+    expect(last).toEqual(["CreateSession:success", "AssumeRole:success", "AssumeRole:success"]);
   });
 });
