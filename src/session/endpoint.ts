@@ -106,6 +106,24 @@ export interface EndpointUrl {
 const ACCEPTED_URLS = "an http:// or https:// URL with a host, such as https://rolesanywhere.us-east-1.amazonaws.com or http://127.0.0.1:8080 (no user info, query or fragment)";
 
 /**
+ * A custom service endpoint URL, checked as every AWS endpoint setting is: http or
+ * https, a host, no user info, query or fragment. `prefix` is its path without the
+ * trailing slash. `fail` makes the error naming the setting.
+ * @public
+ */
+export function checkedServiceUrl(value: string, fail: () => Error): { url: URL; protocol: "http:" | "https:"; prefix: string } {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw fail();
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) throw fail();
+  if (url.username || url.password || url.search || url.hash) throw fail();
+  return { url, protocol: url.protocol, prefix: url.pathname.replace(/\/+$/, "") };
+}
+
+/**
  * Validates an endpoint URL. `http` and `https` only; a path prefix is kept
  * (the request goes to `<prefix>/sessions` and is signed with that path).
  * @param name Where the value comes from: the `endpoint` setting (the error then carries its id), or
@@ -119,17 +137,9 @@ export function parseEndpointUrl(value: string, name: string): EndpointUrl {
       ...(name === "endpoint" ? { setting: "endpoint" as const } : {}),
       hint: "fix it or leave it unset to use the region's endpoint",
     });
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw fail();
-  }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) throw fail();
-  if (url.username || url.password || url.search || url.hash) throw fail();
-  const prefix = url.pathname.replace(/\/+$/, "");
+  const { url, protocol, prefix } = checkedServiceUrl(value, fail);
   return {
-    protocol: url.protocol,
+    protocol,
     host: url.host,
     origin: url.origin,
     path: `${prefix}/sessions`,

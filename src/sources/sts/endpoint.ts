@@ -1,6 +1,6 @@
 import { ConfigError } from "../../errors.js";
 import { showValue } from "../../session/arn.js";
-import { partitionOf } from "../../session/endpoint.js";
+import { checkedServiceUrl, partitionOf } from "../../session/endpoint.js";
 
 /**
  * The STS endpoint every STS caller shares (AssumeRole hops, GetCallerIdentity,
@@ -68,17 +68,9 @@ export function parseStsEndpointUrl(value: string, name: string, signingRegion: 
     new ConfigError(`${name}: expected ${ACCEPTED}, got '${showValue(value)}'`, {
       hint: `fix ${name} or leave it unset to use the region's STS endpoint`,
     });
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw fail();
-  }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) throw fail();
-  if (url.username || url.password || url.search || url.hash) throw fail();
-  const prefix = url.pathname.replace(/\/+$/, "");
+  const { url, protocol, prefix } = checkedServiceUrl(value, fail);
   return {
-    protocol: url.protocol,
+    protocol,
     host: url.host,
     hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     ...(url.port !== "" ? { port: Number(url.port) } : {}),
